@@ -1,0 +1,75 @@
+// swift-tools-version: 6.1
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import PackageDescription
+
+/// Warnings are errors for our own targets when CI asks for it (`AMANAT_STRICT=1`), so a warning
+/// can never land, while a developer's incremental build stays quick to iterate on.
+let strict = Context.environment["AMANAT_STRICT"] == "1"
+let ourSwiftSettings: [SwiftSetting] =
+    strict ? [.unsafeFlags(["-warnings-as-errors"])] : []
+
+let package = Package(
+    name: "Amanat",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AmanatCrypto", targets: ["AmanatCrypto"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        // The default traits pull in a runtime interposer that the package mirror does not carry.
+        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+    ],
+    targets: [
+        // MARK: - C at the edge
+        .systemLibrary(
+            name: "CSodium",
+            pkgConfig: "libsodium",
+            providers: [.apt(["libsodium-dev"])]
+        ),
+        .systemLibrary(
+            name: "CCurl",
+            pkgConfig: "libcurl",
+            providers: [.apt(["libcurl4-openssl-dev"])]
+        ),
+
+        // MARK: - Libraries
+        .target(
+            name: "AmanatCrypto",
+            dependencies: [
+                "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: ourSwiftSettings
+        ),
+
+        // MARK: - Tests
+        .testTarget(
+            name: "AmanatCryptoTests",
+            dependencies: [
+                "AmanatCrypto",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Vectors")],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
+            name: "CCurlTests",
+            dependencies: ["CCurl"],
+            swiftSettings: ourSwiftSettings
+        ),
+
+        // MARK: - Benchmarks
+        .executableTarget(
+            name: "CryptoBenchmarks",
+            dependencies: [
+                "AmanatCrypto",
+                "CSodium",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/CryptoBenchmarks",
+            swiftSettings: ourSwiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+    ]
+)

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import CSodium
+
+/// X25519 Diffie-Hellman (RFC 7748) through libsodium's `crypto_scalarmult`.
+public enum X25519 {
+    /// The key length in bytes, public or private.
+    public static let keyByteCount = Int(crypto_scalarmult_BYTES)
+
+    /// An X25519 private key. Its `description` never shows key bytes.
+    public struct PrivateKey: Sendable, CustomStringConvertible {
+        private let scalar: SecureBytes
+        /// The matching public key.
+        public let publicKey: PublicKey
+
+        /// A fresh random key.
+        public init() {
+            // Cannot fail: the scalar has the right length.
+            try! self.init(rawRepresentation: SecureBytes.random(count: X25519.keyByteCount))
+        }
+
+        /// The key with the 32-byte scalar `rawRepresentation` (clamped by the function, as
+        /// RFC 7748 specifies).
+        public init(rawRepresentation: SecureBytes) throws(AmanatCryptoError) {
+            ensureSodium()
+            guard rawRepresentation.count == X25519.keyByteCount else { throw .invalidKeySize }
+            var publicBytes = [UInt8](repeating: 0, count: X25519.keyByteCount)
+            publicBytes.withUnsafeMutableBytes { publicBytes in
+                rawRepresentation.withUnsafeBytes { scalar in
+                    _ = crypto_scalarmult_base(publicBytes.mutableBytes, scalar.bytes)
+                }
+            }
+            scalar = rawRepresentation
+            publicKey = PublicKey(checked: publicBytes)
+        }
+
+        /// The 32-byte scalar, for storing the key in the encrypted store.
+        public var rawRepresentation: SecureBytes { scalar }
+
+        /// The shared secret with `peer`.
+        ///
+        /// - Throws: ``AmanatCryptoError/weakPublicKey`` when the result is all zeros, which
+        ///   happens exactly when `peer` is of small order (RFC 7748 §6.1 says to check).
+        public func sharedSecret(with peer: PublicKey) throws(AmanatCryptoError) -> SecureBytes {
+            var shared = SecureBytes(zeroedCount: X25519.keyByteCount)
+            let status = shared.withUnsafeMutableBytes { shared in
+                scalar.withUnsafeBytes { scalar in
+                    peer.rawRepresentation.withUnsafeBytes { peer in
+                        crypto_scalarmult(shared.mutableBytes, scalar.bytes, peer.bytes)
+                    }
+                }
+            }
+            let isZero = shared.withUnsafeBytes { sodium_is_zero($0.bytes, $0.count) == 1 }
+            guard status == 0, !isZero else { throw .weakPublicKey }
+            return shared
+        }
+
+        public var description: String { "X25519.PrivateKey(redacted)" }
+    }
+
+    /// An X25519 public key.
+    public struct PublicKey: Hashable, Sendable {
+        /// The 32-byte u-coordinate.
+        public let rawRepresentation: [UInt8]
+
+        /// Reads a 32-byte public key.
+        ///
+        /// - Throws: ``AmanatCryptoError/invalidKeySize`` for any other length.
+        public init(rawRepresentation: some ContiguousBytesView) throws(AmanatCryptoError) {
+            guard rawRepresentation.byteCount == X25519.keyByteCount else { throw .invalidKeySize }
+            self.rawRepresentation = rawRepresentation.byteArray
+        }
+
+        fileprivate init(checked bytes: [UInt8]) {
+            rawRepresentation = bytes
+        }
+    }
+}
