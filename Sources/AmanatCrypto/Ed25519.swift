@@ -15,7 +15,7 @@ public enum Ed25519 {
     public static let signatureByteCount = Int(crypto_sign_BYTES)
 
     /// An Ed25519 signing key. Its `description` never shows key bytes.
-    public struct PrivateKey: Sendable, CustomStringConvertible {
+    public struct PrivateKey: Sendable, CustomStringConvertible, CustomReflectable {
         /// libsodium's 64-byte secret key: seed ‖ public key.
         private let secretKey: SecureBytes
         /// The matching public key.
@@ -62,6 +62,7 @@ public enum Ed25519 {
         }
 
         public var description: String { "Ed25519.PrivateKey(redacted)" }
+        public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
     }
 
     /// An Ed25519 verification key.

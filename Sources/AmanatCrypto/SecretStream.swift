@@ -9,8 +9,9 @@ import CSodium
 /// last one may be shorter, or empty for empty input) as `chunk + 17` bytes. Only the last chunk
 /// carries the FINAL tag. Each chunk is bound to its position, so reordered, dropped, duplicated or
 /// altered chunks fail with ``AmanatCryptoError/authenticationFailure``, a stream that stops
-/// before its FINAL chunk with ``AmanatCryptoError/truncatedStream``, and bytes after it with
-/// ``AmanatCryptoError/dataAfterFinalChunk``. Both sides must use the same chunk size.
+/// before its FINAL chunk with ``AmanatCryptoError/truncatedStream``, and bytes after a full-size
+/// FINAL chunk with ``AmanatCryptoError/dataAfterFinalChunk`` (bytes after a short FINAL chunk
+/// fall inside its frame and fail its tag). Both sides must use the same chunk size.
 public enum SecretStream {
     /// The key length in bytes.
     public static let keyByteCount = Int(crypto_secretstream_xchacha20poly1305_keybytes())

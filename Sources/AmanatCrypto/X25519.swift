@@ -8,7 +8,7 @@ public enum X25519 {
     public static let keyByteCount = Int(crypto_scalarmult_BYTES)
 
     /// An X25519 private key. Its `description` never shows key bytes.
-    public struct PrivateKey: Sendable, CustomStringConvertible {
+    public struct PrivateKey: Sendable, CustomStringConvertible, CustomReflectable {
         private let scalar: SecureBytes
         /// The matching public key.
         public let publicKey: PublicKey
@@ -56,6 +56,7 @@ public enum X25519 {
         }
 
         public var description: String { "X25519.PrivateKey(redacted)" }
+        public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
     }
 
     /// An X25519 public key.

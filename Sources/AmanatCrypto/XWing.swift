@@ -16,20 +16,21 @@ public enum XWing {
     public static let sharedSecretByteCount = 32
 
     /// The result of encapsulating to a public key.
-    public struct Encapsulation: Sendable, CustomStringConvertible {
+    public struct Encapsulation: Sendable, CustomStringConvertible, CustomReflectable {
         /// The 32-byte shared secret.
         public let sharedSecret: SecureBytes
         /// The 1,120-byte encapsulation to send to the key's owner.
         public let encapsulation: [UInt8]
 
         public var description: String { "XWing.Encapsulation(redacted)" }
+        public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
     }
 
     /// An X-Wing private (decapsulation) key, held as its 32-byte seed.
     ///
     /// The expanded ML-KEM key lives inside swift-crypto while this value exists; the seed lives
     /// in ``SecureBytes``. Its `description` never shows key bytes.
-    public struct PrivateKey: Sendable, CustomStringConvertible {
+    public struct PrivateKey: Sendable, CustomStringConvertible, CustomReflectable {
         /// The 32-byte seed, from which the whole key pair is derived.
         public let seed: SecureBytes
         private let key: XWingMLKEM768X25519.PrivateKey
@@ -74,6 +75,7 @@ public enum XWing {
         var cryptoKitKey: XWingMLKEM768X25519.PrivateKey { key }
 
         public var description: String { "XWing.PrivateKey(redacted)" }
+        public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
     }
 
     /// An X-Wing public (encapsulation) key.

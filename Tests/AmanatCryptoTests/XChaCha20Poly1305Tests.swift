@@ -44,7 +44,8 @@ struct XChaCha20Poly1305Tests {
                 #expect(sealed.count == message.count + XChaCha20Poly1305.tagByteCount)
                 #expect(
                     try XChaCha20Poly1305.open(sealed, key: key, nonce: nonce, associatedData: associated) == message)
-                let secret = try XChaCha20Poly1305.openSecret(sealed, key: key, nonce: nonce, associatedData: associated)
+                let secret = try XChaCha20Poly1305.openSecret(
+                    sealed, key: key, nonce: nonce, associatedData: associated)
                 #expect(secret.bytesForTesting == message)
             }
         }
