@@ -64,14 +64,21 @@ struct XWingHPKETests {
         }
 
         let mode: Int
-        let kem_id: Int
-        let kdf_id: Int
-        let aead_id: Int
+        let kemID: Int
+        let kdfID: Int
+        let aeadID: Int
         let info: String
         let skRm: String
         let pkRm: String
         let enc: String
         let encryptions: [Encryption]
+
+        enum CodingKeys: String, CodingKey {
+            case mode, info, skRm, pkRm, enc, encryptions
+            case kemID = "kem_id"
+            case kdfID = "kdf_id"
+            case aeadID = "aead_id"
+        }
     }
 
     static let vectorFile = "hpke-xwing"
@@ -81,7 +88,7 @@ struct XWingHPKETests {
         let file = try Vectors.load(Self.vectorFile, as: Vector.self)
         #expect(file.tests.count >= 3)
         for vector in file.tests {
-            #expect(vector.mode == 0 && vector.kem_id == 0x647a && vector.kdf_id == 1 && vector.aead_id == 3)
+            #expect(vector.mode == 0 && vector.kemID == 0x647a && vector.kdfID == 1 && vector.aeadID == 3)
             let recipient = try XWing.PrivateKey(seed: SecureBytes(hex: vector.skRm))
             #expect(recipient.publicKey.rawRepresentation == (try [UInt8](hex: vector.pkRm)))
             for encryption in vector.encryptions {
@@ -114,7 +121,7 @@ struct XWingHPKETests {
                 associatedData: Array(item.aad.utf8))
             tests.append(
                 Vector(
-                    mode: 0, kem_id: 0x647a, kdf_id: 1, aead_id: 3, info: Array(item.info.utf8).hex,
+                    mode: 0, kemID: 0x647a, kdfID: 1, aeadID: 3, info: Array(item.info.utf8).hex,
                     skRm: seed.bytesForTesting.hex, pkRm: recipient.publicKey.rawRepresentation.hex,
                     enc: sealed.encapsulatedKey.hex,
                     encryptions: [
