@@ -3,11 +3,9 @@
 
 import PackageDescription
 
-/// Warnings are errors for our own targets when CI asks for it (`AMANAT_STRICT=1`), so a warning
-/// can never land, while a developer's incremental build stays quick to iterate on.
-let strict = Context.environment["AMANAT_STRICT"] == "1"
-let ourSwiftSettings: [SwiftSetting] =
-    strict ? [.unsafeFlags(["-warnings-as-errors"])] : []
+/// Our own targets build with warnings as errors, so a warning can never land ("no warnings in
+/// our code"); dependencies keep their own settings.
+let ourSwiftSettings: [SwiftSetting] = [.unsafeFlags(["-warnings-as-errors"])]
 
 let package = Package(
     name: "Amanat",

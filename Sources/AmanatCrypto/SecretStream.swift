@@ -32,11 +32,14 @@ public enum SecretStream {
         SecureBytes.random(count: keyByteCount)
     }
 
-    /// The size of the encrypted stream for `plaintextByteCount` bytes of input.
+    /// The size of the encrypted stream for `plaintextByteCount` bytes of input (a chunk size
+    /// below 1 counts as 1).
     public static func encryptedByteCount(
         plaintextByteCount: Int, chunkByteCount: Int = defaultChunkByteCount
     ) -> Int {
-        let chunks = Swift.max(1, (plaintextByteCount + chunkByteCount - 1) / chunkByteCount)
+        let chunk = Swift.max(1, chunkByteCount)
+        let fullChunks = plaintextByteCount / chunk
+        let chunks = Swift.max(1, fullChunks + (plaintextByteCount % chunk == 0 ? 0 : 1))
         return headerByteCount + plaintextByteCount + chunks * chunkOverhead
     }
 
@@ -53,28 +56,54 @@ public enum SecretStream {
         chunkByteCount: Int = defaultChunkByteCount
     ) throws(AmanatCryptoError) -> [UInt8] {
         try checkChunkSize(chunkByteCount)
+        guard key.count == keyByteCount else { throw .invalidKeySize }
+        let total = encryptedByteCount(plaintextByteCount: plaintext.byteCount, chunkByteCount: chunkByteCount)
+        var failure: AmanatCryptoError?
+        let result = [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
+            do throws(AmanatCryptoError) {
+                initialized = try encrypt(plaintext, key: key, chunkByteCount: chunkByteCount, into: .init(output))
+            } catch {
+                failure = error
+                initialized = 0
+            }
+        }
+        if let failure { throw failure }
+        return result
+    }
+
+    /// Encrypts `plaintext` as one stream into `output`, which must hold
+    /// ``encryptedByteCount(plaintextByteCount:chunkByteCount:)`` bytes: for callers that reuse
+    /// a buffer.
+    ///
+    /// - Returns: the number of bytes written.
+    public static func encrypt(
+        _ plaintext: some ContiguousBytesView,
+        key: SecureBytes,
+        chunkByteCount: Int = defaultChunkByteCount,
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(AmanatCryptoError) -> Int {
+        try checkChunkSize(chunkByteCount)
         var encryptor = try Encryptor(key: key)
         let header = encryptor.header
-        let total = plaintext.withBytes {
-            encryptedByteCount(plaintextByteCount: $0.count, chunkByteCount: chunkByteCount)
-        }
-        return plaintext.withBytes { input in
-            [UInt8](unsafeUninitializedCapacity: total) { output, initialized in
-                let output = UnsafeMutableRawBufferPointer(output)
+        let result = plaintext.withBytes { input in
+            Result { () throws(AmanatCryptoError) -> Int in
+                guard
+                    output.count >= encryptedByteCount(plaintextByteCount: input.count, chunkByteCount: chunkByteCount)
+                else { throw .invalidInputSize }
                 output.copyBytes(from: header)
                 var read = 0
                 var written = headerByteCount
                 repeat {
                     let end = Swift.min(read + chunkByteCount, input.count)
-                    let chunk = UnsafeRawBufferPointer(rebasing: input[read..<end])
-                    let destination = UnsafeMutableRawBufferPointer(rebasing: output[written...])
-                    // Cannot fail: the encryptor is fresh and the output is sized by encryptedByteCount.
-                    written += (try? encryptor.encrypt(chunk, isFinal: end == input.count, into: destination)) ?? 0
+                    written += try encryptor.encrypt(
+                        UnsafeRawBufferPointer(rebasing: input[read..<end]), isFinal: end == input.count,
+                        into: UnsafeMutableRawBufferPointer(rebasing: output[written...]))
                     read = end
                 } while read < input.count
-                initialized = written
+                return written
             }
         }
+        return try result.get()
     }
 
     /// Verifies and decrypts a stream made by ``encrypt(_:key:chunkByteCount:)``.

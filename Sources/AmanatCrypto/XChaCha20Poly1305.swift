@@ -42,6 +42,27 @@ public enum XChaCha20Poly1305 {
         }
     }
 
+    /// Encrypts `plaintext` under `key` and `nonce` into `output`, which must hold at least
+    /// `plaintext.count + tagByteCount` bytes: for callers that assemble a larger buffer.
+    ///
+    /// - Returns: the number of bytes written (ciphertext ‖ tag).
+    public static func seal(
+        _ plaintext: some ContiguousBytesView,
+        key: SecureBytes,
+        nonce: some ContiguousBytesView,
+        associatedData: some ContiguousBytesView = [UInt8](),
+        into output: UnsafeMutableRawBufferPointer
+    ) throws(AmanatCryptoError) -> Int {
+        guard key.count == keyByteCount else { throw .invalidKeySize }
+        guard nonce.byteCount == nonceByteCount else { throw .invalidNonceSize }
+        let size = plaintext.byteCount + tagByteCount
+        guard output.count >= size else { throw .invalidInputSize }
+        plaintext.withBytes { message in
+            encrypt(message, into: output, key: key, nonce: nonce, associatedData: associatedData)
+        }
+        return size
+    }
+
     /// Encrypts `plaintext` under `key` with a fresh random nonce.
     ///
     /// - Returns: 24-byte nonce ‖ ciphertext ‖ 16-byte tag.

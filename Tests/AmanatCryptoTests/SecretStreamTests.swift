@@ -120,6 +120,9 @@ struct SecretStreamTests {
         #expect(throws: AmanatCryptoError.invalidParameters) {
             try SecretStream.encrypt(Self.plaintext(1), key: key, chunkByteCount: 0)
         }
+        // Sizing with a nonsensical chunk size gives a number, never a trap.
+        #expect(SecretStream.encryptedByteCount(plaintextByteCount: 10, chunkByteCount: 0) == 24 + 10 + 10 * 17)
+        #expect(SecretStream.encryptedByteCount(plaintextByteCount: 0) == 24 + 17)
     }
 
     @Test("the chunk API refuses use after the final chunk")
