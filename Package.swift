@@ -11,7 +11,8 @@ let package = Package(
     name: "Amanat",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "AmanatCrypto", targets: ["AmanatCrypto"])
+        .library(name: "AmanatCrypto", targets: ["AmanatCrypto"]),
+        .library(name: "AmanatProtocol", targets: ["AmanatProtocol"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -41,6 +42,12 @@ let package = Package(
             swiftSettings: ourSwiftSettings
         ),
 
+        .target(
+            name: "AmanatProtocol",
+            dependencies: ["AmanatCrypto"],
+            swiftSettings: ourSwiftSettings
+        ),
+
         // MARK: - Tests
         .testTarget(
             name: "AmanatCryptoTests",
@@ -48,6 +55,12 @@ let package = Package(
                 "AmanatCrypto",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            resources: [.copy("Vectors")],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
+            name: "AmanatProtocolTests",
+            dependencies: ["AmanatProtocol", "AmanatCrypto"],
             resources: [.copy("Vectors")],
             swiftSettings: ourSwiftSettings
         ),

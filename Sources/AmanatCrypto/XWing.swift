@@ -22,6 +22,13 @@ public enum XWing {
         /// The 1,120-byte encapsulation to send to the key's owner.
         public let encapsulation: [UInt8]
 
+        /// Wraps a shared secret and its encapsulation: for replaying a recorded encapsulation in
+        /// test vectors, since X-Wing's own encapsulation randomness cannot be fixed.
+        public init(sharedSecret: SecureBytes, encapsulation: [UInt8]) {
+            self.sharedSecret = sharedSecret
+            self.encapsulation = encapsulation
+        }
+
         public var description: String { "XWing.Encapsulation(redacted)" }
         public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
     }

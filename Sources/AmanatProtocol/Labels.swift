@@ -1,0 +1,20 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+/// Every domain-separation label of the protocol (SPEC.md §3). All are ASCII `amanat/v1/<purpose>`.
+enum Label {
+    static let identityAgreementKey = "amanat/v1/identity-agreement-key".bytes
+    static let prekey = "amanat/v1/prekey".bytes
+    static let handshake = "amanat/v1/handshake".bytes
+    static let session = "amanat/v1/session".bytes
+    static let rootStep = "amanat/v1/ratchet/root".bytes
+    static let rootStepPostQuantum = "amanat/v1/ratchet/root-pq".bytes
+    static let messageKeys = "amanat/v1/ratchet/message-keys".bytes
+}
+
+/// Protocol-wide sizes and limits (SPEC.md §9).
+public enum ProtocolLimits {
+    /// The largest ratchet plaintext: what fits in the largest envelope bucket.
+    public static let maximumPlaintextByteCount = 64 * 1024
+    /// The largest encrypted ratchet header (one with an X-Wing key and a ciphertext).
+    public static let maximumEncryptedHeaderByteCount = 4096
+}
