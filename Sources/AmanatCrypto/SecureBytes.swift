@@ -173,3 +173,12 @@ func fillRandom(_ buffer: UnsafeMutableRawBufferPointer) {
     guard let base = buffer.baseAddress, buffer.count > 0 else { return }
     randombytes_buf(base, buffer.count)
 }
+
+extension Array where Element == UInt8 {
+    /// Zeroes the array's bytes in place (when its storage is not shared) and empties it: for
+    /// the rare plain array that held a secret on its way into or out of ``SecureBytes``.
+    public mutating func secureWipe() {
+        withUnsafeMutableBytes { zeroMemory($0) }
+        removeAll()
+    }
+}

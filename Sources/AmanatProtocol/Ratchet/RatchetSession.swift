@@ -124,6 +124,7 @@ public struct RatchetSession: Sendable, CustomStringConvertible {
         guard plaintext.count <= ProtocolLimits.maximumPlaintextByteCount else { throw .tooLarge }
         guard canSend else { throw .sessionNotEstablished }
         var next = self
+        next.expireSkippedKeys(now: now)
         if next.needsSendingStep {
             try next.sendingStep(now: now, entropy: &entropy, encapsulator: &encapsulator)
         }
@@ -325,8 +326,11 @@ public struct RatchetSession: Sendable, CustomStringConvertible {
         throw .duplicateMessage
     }
 
-    /// Deletes skipped keys older than their lifetime, remembering their numbers.
-    private mutating func expireSkippedKeys(now: UInt64) {
+    /// Deletes skipped message keys older than their lifetime (remembering their numbers, so
+    /// their messages are reported as expired) and forgets old chains. `encrypt` and `decrypt`
+    /// do this themselves; a client also calls it when it loads a session that has been idle,
+    /// so that expired keys do not stay in its store.
+    public mutating func expireSkippedKeys(now: UInt64) {
         let lifetime = configuration.skippedKeyLifetime
         for index in receivedChains.indices {
             let expired = receivedChains[index].skipped.filter {

@@ -1,0 +1,154 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import Testing
+
+@testable import AmanatProtocol
+
+/// Alice and Bob after a completed handshake (Bob has replied and Alice has read it).
+struct Pair {
+    var entropy: SeededEntropy
+    var encapsulator = SystemEncapsulator()
+    var alice: RatchetSession
+    var bob: RatchetSession
+
+    init(seed: UInt8, configuration: RatchetConfiguration = .standard) throws {
+        entropy = testEntropy(seed)
+        let aliceDevice = TestDevice(entropy: &entropy)
+        let bobDevice = TestDevice(entropy: &entropy)
+        var alice = try Handshake.initiate(
+            from: aliceDevice.identity, to: bobDevice.bundle(), now: testNow, configuration: configuration,
+            entropy: &entropy, encapsulator: &encapsulator)
+        let first = try alice.encrypt([0], now: testNow, entropy: &entropy, encapsulator: &encapsulator)
+        var (bob, _) = try bobDevice.respond(to: first.bytes, now: testNow, configuration: configuration)
+        let reply = try bob.encrypt([1], now: testNow, entropy: &entropy, encapsulator: &encapsulator)
+        _ = try alice.decrypt(reply.bytes, now: testNow)
+        self.alice = alice
+        self.bob = bob
+    }
+
+    mutating func aliceSends(_ text: String, now: UInt64 = testNow) throws -> [UInt8] {
+        try alice.encrypt(Array(text.utf8), now: now, entropy: &entropy, encapsulator: &encapsulator).bytes
+    }
+
+    mutating func bobSends(_ text: String, now: UInt64 = testNow) throws -> [UInt8] {
+        try bob.encrypt(Array(text.utf8), now: now, entropy: &entropy, encapsulator: &encapsulator).bytes
+    }
+}
+
+@Suite("Ratchet limits, tampering and state")
+struct RatchetTests {
+    @Test("more than 1,000 skipped keys is refused, and the session is unchanged")
+    func skippedKeyCap() throws {
+        var pair = try Pair(seed: 10)
+        var messages: [[UInt8]] = []
+        for index in 0..<1002 {
+            messages.append(try pair.aliceSends("m\(index)"))
+        }
+        let before = pair.bob.serialized()
+        #expect(throws: ProtocolError.tooManySkippedMessages) { try pair.bob.decrypt(messages[1001], now: testNow) }
+        #expect(pair.bob.serialized() == before)
+        // Exactly at the cap is allowed: 1,000 skipped, then the 1,001st decrypts.
+        #expect(try pair.bob.decrypt(messages[1000], now: testNow) == Array("m1000".utf8))
+        #expect(pair.bob.skippedKeyCount == 1000)
+        #expect(try pair.bob.decrypt(messages[3], now: testNow) == Array("m3".utf8))
+        #expect(pair.bob.skippedKeyCount == 999)
+        #expect(throws: ProtocolError.duplicateMessage) { try pair.bob.decrypt(messages[3], now: testNow) }
+    }
+
+    @Test("skipped keys expire after 30 days with their own error")
+    func skippedKeyExpiry() throws {
+        var pair = try Pair(seed: 11)
+        let messages = try (0..<4).map { try pair.aliceSends("m\($0)") }
+        #expect(try pair.bob.decrypt(messages[3], now: testNow) == Array("m3".utf8))
+        let day: UInt64 = 86_400
+        #expect(try pair.bob.decrypt(messages[1], now: testNow + 29 * day) == Array("m1".utf8))
+        #expect(throws: ProtocolError.messageKeyExpired) { try pair.bob.decrypt(messages[0], now: testNow + 30 * day) }
+        #expect(throws: ProtocolError.messageKeyExpired) { try pair.bob.decrypt(messages[2], now: testNow + 31 * day) }
+        #expect(throws: ProtocolError.duplicateMessage) { try pair.bob.decrypt(messages[1], now: testNow + 31 * day) }
+        // A failed decryption changes nothing; the next successful operation drops the keys.
+        #expect(pair.bob.skippedKeyCount == 2)
+        let reply = try pair.bobSends("still here", now: testNow + 31 * day)
+        #expect(pair.bob.skippedKeyCount == 0)
+        #expect(throws: ProtocolError.messageKeyExpired) { try pair.bob.decrypt(messages[0], now: testNow + 32 * day) }
+        #expect(try pair.alice.decrypt(reply, now: testNow + 31 * day) == Array("still here".utf8))
+    }
+
+    @Test("any changed byte of a message is refused and both sessions go on")
+    func tamperEveryByte() throws {
+        var pair = try Pair(seed: 12)
+        let message = try pair.aliceSends("the hearing is on Monday")
+        let before = pair.bob.serialized()
+        for position in message.indices {
+            var altered = message
+            altered[position] ^= 0x01
+            let error = #expect(throws: ProtocolError.self) { try pair.bob.decrypt(altered, now: testNow) }
+            #expect(
+                error == .authenticationFailure || error == .malformed || error == .unsupportedVersion,
+                "byte \(position): \(String(describing: error))")
+        }
+        #expect(pair.bob.serialized() == before)
+        #expect(try pair.bob.decrypt(message, now: testNow) == Array("the hearing is on Monday".utf8))
+        let reply = try pair.bobSends("understood")
+        #expect(try pair.alice.decrypt(reply, now: testNow) == Array("understood".utf8))
+    }
+
+    @Test("a message from another session is refused")
+    func foreignMessage() throws {
+        var first = try Pair(seed: 13)
+        var second = try Pair(seed: 14)
+        let message = try first.aliceSends("hello")
+        #expect(throws: ProtocolError.authenticationFailure) { try second.bob.decrypt(message, now: testNow) }
+    }
+
+    @Test("serialized state restores a session that carries on mid-conversation")
+    func serializationRoundTrip() throws {
+        var pair = try Pair(
+            seed: 15,
+            configuration: .init(
+                maximumSkippedKeys: 1000, skippedKeyLifetime: 86_400, postQuantumRefreshMessages: 3,
+                postQuantumRefreshInterval: 86_400))
+        var late: [[UInt8]] = []
+        for round in 0..<6 {
+            late.append(try pair.aliceSends("skipped \(round)"))
+            let delivered = try pair.aliceSends("round \(round)")
+            #expect(try pair.bob.decrypt(delivered, now: testNow) == Array("round \(round)".utf8))
+            let reply = try pair.bobSends("reply \(round)")
+            #expect(try pair.alice.decrypt(reply, now: testNow) == Array("reply \(round)".utf8))
+        }
+        #expect(pair.bob.skippedKeyCount == 6)
+        let state = pair.bob.serialized()
+        var restored = try RatchetSession(serialized: state)
+        #expect(restored.serialized() == state)
+        for (round, message) in late.enumerated() {
+            #expect(try restored.decrypt(message, now: testNow + 10) == Array("skipped \(round)".utf8))
+        }
+        let reply = try restored.encrypt(
+            Array("from restored".utf8), now: testNow, entropy: &pair.entropy, encapsulator: &pair.encapsulator)
+        #expect(try pair.alice.decrypt(reply.bytes, now: testNow) == Array("from restored".utf8))
+        var aliceRestored = try RatchetSession(serialized: pair.alice.serialized())
+        let next = try aliceRestored.encrypt(
+            Array("and back".utf8), now: testNow, entropy: &pair.entropy, encapsulator: &pair.encapsulator)
+        #expect(try restored.decrypt(next.bytes, now: testNow) == Array("and back".utf8))
+    }
+
+    @Test("serialized state survives truncation and random bytes with a typed error")
+    func hostileState() throws {
+        var pair = try Pair(seed: 16)
+        _ = try pair.aliceSends("x")
+        let state = pair.bob.serialized().withUnsafeBytes { Array($0) }
+        for length in stride(from: 0, to: state.count, by: 7) {
+            #expect(throws: ProtocolError.self) {
+                try RatchetSession(serialized: SecureBytes(copying: state.prefix(length)))
+            }
+        }
+        #expect(throws: ProtocolError.self) { try RatchetSession(serialized: SecureBytes(copying: state + [0])) }
+        var random = ScheduleRandom(seed: 99)
+        for _ in 0..<200 {
+            let count = Int.random(in: 0..<2000, using: &random)
+            let bytes = (0..<count).map { _ in UInt8.random(in: 0...255, using: &random) }
+            #expect(throws: ProtocolError.self) { try RatchetSession(serialized: SecureBytes(copying: bytes)) }
+        }
+        #expect(String(describing: pair.bob) == "RatchetSession(redacted)")
+    }
+}
