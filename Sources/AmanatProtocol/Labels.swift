@@ -9,12 +9,20 @@ enum Label {
     static let rootStep = "amanat/v1/ratchet/root".bytes
     static let rootStepPostQuantum = "amanat/v1/ratchet/root-pq".bytes
     static let messageKeys = "amanat/v1/ratchet/message-keys".bytes
+    static let senderCertificate = "amanat/v1/sender-certificate".bytes
+    static let seal = "amanat/v1/seal".bytes
+    static let envelope = "amanat/v1/envelope".bytes
+    static let depositEnvelope = "amanat/v1/deposit/envelope".bytes
+    static let depositBlob = "amanat/v1/deposit/blob".bytes
+    static let request = "amanat/v1/request".bytes
+    static let safetyNumber = "amanat/v1/safety-number".bytes
 }
 
 /// Protocol-wide sizes and limits (SPEC.md §9).
 public enum ProtocolLimits {
-    /// The largest ratchet plaintext: what fits in the largest envelope bucket.
-    public static let maximumPlaintextByteCount = 64 * 1024
+    /// The largest ratchet plaintext: what still fits, as an initial message with the largest
+    /// header, in the largest envelope bucket. Anything larger goes as an attachment.
+    public static let maximumPlaintextByteCount = 60_000
     /// The largest encrypted ratchet header (one with an X-Wing key and a ciphertext).
     public static let maximumEncryptedHeaderByteCount = 4096
 }
