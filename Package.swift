@@ -48,6 +48,18 @@ let package = Package(
             swiftSettings: ourSwiftSettings
         ),
 
+        // Test-vector generation, shared by `amanat-vectors` and the protocol tests.
+        .target(
+            name: "AmanatProtocolVectors",
+            dependencies: ["AmanatProtocol", "AmanatCrypto"],
+            swiftSettings: ourSwiftSettings
+        ),
+        .executableTarget(
+            name: "amanat-vectors",
+            dependencies: ["AmanatProtocolVectors"],
+            swiftSettings: ourSwiftSettings
+        ),
+
         // MARK: - Tests
         .testTarget(
             name: "AmanatCryptoTests",
@@ -60,8 +72,7 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatProtocolTests",
-            dependencies: ["AmanatProtocol", "AmanatCrypto"],
-            resources: [.copy("Vectors")],
+            dependencies: ["AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors"],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

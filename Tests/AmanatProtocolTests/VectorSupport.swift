@@ -2,12 +2,14 @@
 
 import Foundation
 
-/// Reads `Vectors/<name>.json` from the test bundle.
+/// `Protocol/vectors/` in the source tree.
+let vectorDirectory = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Protocol/vectors", isDirectory: true)
+
+/// Reads `Protocol/vectors/<name>.json`.
 func loadVector<Value: Decodable>(_ name: String, as type: Value.Type = Value.self) throws -> Value {
-    guard let url = Bundle.module.url(forResource: name, withExtension: "json", subdirectory: "Vectors") else {
-        throw CocoaError(.fileNoSuchFile)
-    }
-    return try JSONDecoder().decode(Value.self, from: Data(contentsOf: url))
+    try JSONDecoder().decode(Value.self, from: Data(contentsOf: vectorDirectory.appendingPathComponent(name + ".json")))
 }
 
 extension Array where Element == UInt8 {

@@ -101,16 +101,22 @@ public enum Handshake {
 
     // MARK: - Key schedule (SPEC.md §5.2)
 
-    struct Keys {
-        let sharedSecret: SecureBytes
-        let initiatorHeaderKey: SecureBytes
-        let responderHeaderKey: SecureBytes
+    /// The handshake's output: the ratchet's first root key and the two first header keys.
+    public struct Keys: Sendable {
+        /// SK.
+        public let sharedSecret: SecureBytes
+        /// HK_A: the initiator's first sending header key.
+        public let initiatorHeaderKey: SecureBytes
+        /// NHK_B: the responder's first sending header key.
+        public let responderHeaderKey: SecureBytes
     }
 
     /// `HKDF-SHA256(salt = 32 zero bytes, ikm = lp(0xFF × 32) ‖ lp(DH1) ‖ lp(DH2) ‖ lp(DH3)
     /// [‖ lp(DH4)] ‖ lp(SS), info = lp(label) ‖ lp(IK_A) ‖ lp(IK_B) ‖ lp(SPK_B) ‖ lp(PQPK_B) ‖
     /// lp(OPK_B or empty) ‖ lp(EK_A) ‖ lp(CT))`, 96 bytes: SK ‖ HK_A ‖ NHK_B.
-    static func deriveKeys(
+    ///
+    /// Public so that test vectors can show the intermediate values; apps never need it.
+    public static func deriveKeys(
         secrets: [SecureBytes], initiator: IdentityKey, responder: IdentityKey, signedPrekey: X25519.PublicKey,
         postQuantumPrekey: XWing.PublicKey, oneTimePrekey: X25519.PublicKey?, ephemeralKey: X25519.PublicKey,
         ciphertext: [UInt8]
@@ -130,7 +136,7 @@ public enum Handshake {
     }
 
     /// `lp(label) ‖ lp(IK_A keys) ‖ lp(IK_B keys)`, bound into every header and message AEAD.
-    static func sessionAssociatedData(initiator: IdentityKey, responder: IdentityKey) -> [UInt8] {
+    public static func sessionAssociatedData(initiator: IdentityKey, responder: IdentityKey) -> [UInt8] {
         lengthPrefixed(Label.session, initiator.keyBytes, responder.keyBytes)
     }
 }

@@ -107,6 +107,12 @@ public struct RatchetSession: Sendable, CustomStringConvertible {
     /// Whether the session still wraps outgoing messages in the initial handshake message.
     public var isAwaitingFirstReply: Bool { pendingHandshake != nil }
 
+    /// Whether the current sending chain carries a post-quantum refresh (SPEC.md §6.6).
+    public var isRefreshingPostQuantum: Bool { sendingRefresh != nil }
+
+    /// Whether outgoing headers announce our X-Wing ratchet key, not yet acknowledged.
+    public var isAnnouncingPostQuantumKey: Bool { ownPostQuantumKey.map { !$0.isAcknowledged } ?? false }
+
     // MARK: - Encrypt (SPEC.md §6.4)
 
     /// Encrypts `plaintext` into the next message of the session.

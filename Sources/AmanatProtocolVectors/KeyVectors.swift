@@ -1,0 +1,203 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+
+// MARK: - seeded-entropy.json
+
+public struct SeededEntropyVectors: Codable, Equatable, Sendable {
+    public struct Request: Codable, Equatable, Sendable {
+        public let count: Int
+        public let bytes: String
+    }
+    public struct Case: Codable, Equatable, Sendable {
+        public let seed: String
+        public let requests: [Request]
+    }
+    public struct Raw: Codable, Equatable, Sendable {
+        public let seed: String
+        public let count: Int
+        public let bytes: String
+    }
+    public let source: String
+    public let tests: [Case]
+    public let drg: [Raw]
+
+    public static func generate() -> Self {
+        let cases: [([UInt8], [Int])] = [
+            ([UInt8](repeating: 0, count: 32), [32, 32, 24]), (Array(0..<32), [1, 64, 1216, 32]),
+        ]
+        return Self(
+            source: "SPEC.md §2.4. Request i of n bytes = ChaCha20 keystream (nonce \"LibsodiumDRG\", counter 0) "
+                + "under BLAKE2b-256(seed ‖ u64(i)); first checked against CPython hashlib and pyca/cryptography",
+            tests: cases.map { seedBytes, sizes in
+                var entropy = SeededEntropy(seed: seedBytes)
+                return Case(
+                    seed: hex(seedBytes),
+                    requests: sizes.map { Request(count: $0, bytes: hex(entropy.bytes(count: $0))) })
+            },
+            drg: [
+                Raw(
+                    seed: hex(Array(0..<32)), count: 80,
+                    bytes: hex(try! DeterministicRandom.bytes(count: 80, seed: Array(UInt8(0)..<32))))
+            ])
+    }
+}
+
+// MARK: - prekey-bundles.json
+
+public struct PrekeyBundleVectors: Codable, Equatable, Sendable {
+    public struct Case: Codable, Equatable, Sendable {
+        public let comment: String
+        public let encoded: String
+        public let now: UInt64
+        /// "valid", or the error name decoding or verification gives.
+        public let result: String
+    }
+    public let source: String
+    public let device: DeviceSecrets
+    public let tests: [Case]
+
+    public static func generate() -> Self {
+        let device = VectorDevice("bob")
+        let now: UInt64 = 1_800_000_000
+        let full = device.bundle(withOneTimePrekeys: true)
+        let lastResort = device.bundle(withOneTimePrekeys: false)
+        var badSignature = full.encoded
+        badSignature[1 + 128 + 13 + 32 + 10] ^= 0x01
+        let swapped = PrekeyBundle(
+            identity: full.identity, signedPrekey: full.oneTimePrekey!, postQuantumPrekey: full.postQuantumPrekey,
+            sealingKey: full.sealingKey, oneTimePrekey: full.signedPrekey)
+        let expiring = PrekeyBundle(
+            identity: full.identity,
+            signedPrekey: device.signed(
+                .signedX25519, 1, device.signedPrekey.publicKey.rawRepresentation, expiresAt: now),
+            postQuantumPrekey: full.postQuantumPrekey, sealingKey: full.sealingKey, oneTimePrekey: full.oneTimePrekey)
+        var otherIdentity = full.encoded
+        otherIdentity.replaceSubrange(1..<129, with: VectorDevice("mallory").identity.publicKey.encoded)
+        return Self(
+            source: "SPEC.md §4; keys from the device seed as in VectorDevice",
+            device: device.secrets,
+            tests: [
+                Case(
+                    comment: "with one-time X25519 and X-Wing prekeys", encoded: hex(full.encoded), now: now,
+                    result: "valid"),
+                Case(
+                    comment: "last-resort X-Wing prekey, no one-time prekey", encoded: hex(lastResort.encoded),
+                    now: now, result: "valid"),
+                Case(
+                    comment: "a signed prekey signature byte flipped", encoded: hex(badSignature), now: now,
+                    result: "authenticationFailure"),
+                Case(
+                    comment: "signed and one-time prekeys in each other's slots", encoded: hex(swapped.encoded),
+                    now: now, result: "malformed"),
+                Case(
+                    comment: "signed prekey expiring exactly at now", encoded: hex(expiring.encoded), now: now,
+                    result: "expired"),
+                Case(
+                    comment: "prekeys signed by another identity", encoded: hex(otherIdentity), now: now,
+                    result: "authenticationFailure"),
+                Case(
+                    comment: "truncated by one byte", encoded: hex(Array(full.encoded.dropLast())), now: now,
+                    result: "malformed"),
+                Case(comment: "one trailing byte", encoded: hex(full.encoded + [0]), now: now, result: "malformed"),
+            ])
+    }
+}
+
+/// The name SPEC.md §13 gives an error, for vector files.
+public func errorName(_ error: ProtocolError) -> String {
+    let names: [(ProtocolError, String)] = [
+        (.malformed, "malformed"), (.unsupportedVersion, "unsupportedVersion"),
+        (.authenticationFailure, "authenticationFailure"), (.duplicateMessage, "duplicateMessage"),
+        (.tooManySkippedMessages, "tooManySkippedMessages"), (.messageKeyExpired, "messageKeyExpired"),
+        (.expired, "expired"), (.unknownPrekey, "unknownPrekey"), (.sessionNotEstablished, "sessionNotEstablished"),
+        (.weakKey, "weakKey"), (.tooLarge, "tooLarge"),
+    ]
+    return names.first { $0.0 == error }?.1 ?? "unknown"
+}
+
+// MARK: - safety-numbers.json and relay-authorisation.json
+
+public struct SafetyNumberVectors: Codable, Equatable, Sendable {
+    public struct Case: Codable, Equatable, Sendable {
+        public let local: String
+        public let remote: String
+        public let digits: String
+        public let qrPayload: String
+    }
+    public let source: String
+    public let tests: [Case]
+
+    public static func generate() -> Self {
+        let names = [("alice", "bob"), ("bob", "alice"), ("alice", "mallory")]
+        return Self(
+            source: "SPEC.md §10; identities from VectorDevice seeds",
+            tests: names.map { local, remote in
+                let localKey = VectorDevice(local).identity.publicKey
+                let remoteKey = VectorDevice(remote).identity.publicKey
+                let number = SafetyNumber(local: localKey, remote: remoteKey)
+                return Case(
+                    local: hex(localKey.encoded), remote: hex(remoteKey.encoded), digits: number.digits,
+                    qrPayload: hex(number.qrPayload))
+            })
+    }
+}
+
+public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
+    public struct Token: Codable, Equatable, Sendable {
+        public let purpose: String
+        public let depositKey: String
+        public let mailbox: String
+        public let digest: String
+        public let token: String
+    }
+    public struct Request: Codable, Equatable, Sendable {
+        public let mailboxKeySeed: String
+        public let mailboxPublicKey: String
+        public let method: String
+        public let path: String
+        public let body: String
+        public let timestamp: UInt64
+        public let nonce: String
+        public let mailbox: String
+        public let signature: String
+    }
+    public let source: String
+    public let depositTokens: [Token]
+    public let requestSignatures: [Request]
+
+    public static func generate() -> Self {
+        let key = SecureBytes(copying: seed("deposit-key"))
+        let mailbox = seed("mailbox")
+        let envelopeDigest = try! BLAKE2b.hash(Array("an envelope".utf8))
+        let tokens: [(String, DepositToken.Purpose)] = [("envelope", .envelope), ("blob", .blob)]
+        let mailboxKey = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("mailbox-key")))
+        let requests: [(String, String, [UInt8])] = [
+            ("POST", "/v1/mailboxes/\(hex(mailbox))/fetch?limit=100", Array("{\"after\":null}".utf8)),
+            ("DELETE", "/v1/mailboxes/\(hex(mailbox))/envelopes", Array("{\"ids\":[]}".utf8)),
+            ("GET", "/v1/mailboxes/\(hex(mailbox))/prekeys/status", []),
+        ]
+        return Self(
+            source: "SPEC.md §8",
+            depositTokens: tokens.map { name, purpose in
+                Token(
+                    purpose: name, depositKey: hex(key), mailbox: hex(mailbox), digest: hex(envelopeDigest),
+                    token: hex(
+                        try! DepositToken.make(
+                            depositKey: key, mailbox: mailbox, digest: envelopeDigest, purpose: purpose)))
+            },
+            requestSignatures: requests.enumerated().map { index, request in
+                let nonce = Array(seed("nonce-\(index)").prefix(16))
+                let timestamp = 1_800_000_000 + UInt64(index)
+                let signature = RequestSignature(
+                    method: request.0, path: request.1, body: request.2, mailbox: mailbox, timestamp: timestamp,
+                    nonce: nonce, mailboxKey: mailboxKey)
+                return Request(
+                    mailboxKeySeed: hex(seed("mailbox-key")),
+                    mailboxPublicKey: hex(mailboxKey.publicKey.rawRepresentation),
+                    method: request.0, path: request.1, body: hex(request.2), timestamp: timestamp, nonce: hex(nonce),
+                    mailbox: hex(mailbox), signature: hex(signature.signature))
+            })
+    }
+}

@@ -1,0 +1,180 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+
+/// A payload's fields as JSON, so a vector shows what its bytes mean.
+public struct PayloadDescription: Codable, Equatable, Sendable {
+    public struct Attachment: Codable, Equatable, Sendable {
+        public let blobId: String
+        public let key: String
+        public let size: UInt64
+        public let encryptedSize: UInt64
+        public let digest: String
+        public let fileName: String
+        public let mimeType: String
+    }
+    public struct Device: Codable, Equatable, Sendable {
+        public let identity: String
+        public let sealingKey: String
+    }
+    public struct Card: Codable, Equatable, Sendable {
+        public let mailbox: String
+        public let depositKey: String
+        public let devices: [Device]
+    }
+
+    public let type: String
+    public let id: String
+    public let sentAt: UInt64
+    public var text: String?
+    public var inReplyTo: String?
+    public var attachments: [Attachment]?
+    public var receiptKind: String?
+    public var messageIds: [String]?
+    public var contactCard: Card?
+    public var resetReason: String?
+
+    public init(_ payload: Payload) {
+        id = hex(payload.id)
+        sentAt = payload.sentAt
+        func describe(_ pointers: [AttachmentPointer]) -> [Attachment] {
+            pointers.map {
+                Attachment(
+                    blobId: hex($0.blobId), key: hex($0.key), size: $0.size, encryptedSize: $0.encryptedSize,
+                    digest: hex($0.digest), fileName: $0.fileName, mimeType: $0.mimeType)
+            }
+        }
+        switch payload.body {
+        case .caseUpdate(let text, let attachments):
+            type = "caseUpdate"
+            self.text = text
+            self.attachments = describe(attachments)
+        case .reply(let inReplyTo, let text, let attachments):
+            type = "reply"
+            self.inReplyTo = inReplyTo.map(hex)
+            self.text = text
+            self.attachments = describe(attachments)
+        case .receipt(let kind, let ids):
+            type = "receipt"
+            receiptKind = kind == .delivered ? "delivered" : "read"
+            messageIds = ids.map(hex)
+        case .contactCard(let card):
+            type = "contactCard"
+            contactCard = Card(
+                mailbox: hex(card.mailbox), depositKey: hex(card.depositKey),
+                devices: card.devices.map {
+                    Device(identity: hex($0.identity.encoded), sealingKey: hex($0.sealingKey.encoded))
+                })
+        case .sessionReset(let reason):
+            type = "sessionReset"
+            resetReason = ["undecryptable", "newDevice", "requested"][Int(reason.rawValue) - 1]
+        }
+    }
+}
+
+public struct PayloadVectors: Codable, Equatable, Sendable {
+    public struct Case: Codable, Equatable, Sendable {
+        public let comment: String
+        public let payload: PayloadDescription
+        public let encoded: String
+    }
+    public struct Invalid: Codable, Equatable, Sendable {
+        public let comment: String
+        public let encoded: String
+        public let error: String
+    }
+    public let source: String
+    public let tests: [Case]
+    public let invalid: [Invalid]
+
+    public static func samples() -> [(String, Payload)] {
+        let device = VectorDevice("alice")
+        func attachment(_ tag: UInt8, _ name: String, _ mime: String) -> AttachmentPointer {
+            AttachmentPointer(
+                blobId: seed("blob-\(tag)"), key: SecureBytes(copying: seed("blob-key-\(tag)")),
+                size: 1_234_567 + UInt64(tag),
+                encryptedSize: 1_300_000 + UInt64(tag), digest: seed("blob-digest-\(tag)"), fileName: name,
+                mimeType: mime)
+        }
+        let id = Array(seed("payload-id").prefix(16))
+        let card = ContactCard(
+            mailbox: seed("mailbox"), depositKey: SecureBytes(copying: seed("deposit-key")),
+            devices: [.init(identity: device.identity.publicKey, sealingKey: device.sealingKeyRecord)])
+        let sentAt: UInt64 = 1_800_000_000
+        return [
+            (
+                "case update, Russian text",
+                Payload(
+                    id: id, sentAt: sentAt, body: .caseUpdate(text: "Задержан у здания суда в 14:00", attachments: []))
+            ),
+            (
+                "case update with two attachments",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .caseUpdate(
+                        text: "Photos of the ruling",
+                        attachments: [
+                            attachment(1, "решение суда.jpg", "image/jpeg"),
+                            attachment(2, "protocol.pdf", "application/pdf"),
+                        ]))
+            ),
+            (
+                "reply to a message",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .reply(
+                        inReplyTo: Array(seed("earlier").prefix(16)), text: "We will file an appeal.", attachments: []))
+            ),
+            (
+                "reply with no text and no reference",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .reply(inReplyTo: nil, text: "", attachments: [attachment(3, "a", "text/plain")]))
+            ),
+            (
+                "read receipt for two messages",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .receipt(.read, messageIds: [Array(seed("m1").prefix(16)), Array(seed("m2").prefix(16))]))
+            ),
+            ("contact card with one device", Payload(id: id, sentAt: sentAt, body: .contactCard(card))),
+            (
+                "session reset after an undecryptable message",
+                Payload(id: id, sentAt: sentAt, body: .sessionReset(.undecryptable))
+            ),
+        ]
+    }
+
+    public static func generate() -> Self {
+        let samples = samples()
+        let tests = samples.map { comment, payload in
+            Case(comment: comment, payload: PayloadDescription(payload), encoded: hex(try! payload.encoded()))
+        }
+        let base = try! samples[0].1.encoded()
+        var badUTF8 = base
+        badUTF8[30] = 0xC3
+        badUTF8[31] = 0x28
+        var longLength = base
+        longLength.replaceSubrange(26..<30, with: [0x00, 0x00, 0xC0, 0x01])
+        var unknownType = base
+        unknownType[1] = 6
+        var badVersion = base
+        badVersion[0] = 2
+        let receipt = try! samples[4].1.encoded()
+        var zeroIds = Array(receipt.prefix(27))
+        zeroIds += [0, 0]
+        return Self(
+            source: "SPEC.md §9",
+            tests: tests,
+            invalid: [
+                Invalid(comment: "text that is not UTF-8", encoded: hex(badUTF8), error: "malformed"),
+                Invalid(comment: "text length over 49,152", encoded: hex(longLength), error: "malformed"),
+                Invalid(comment: "unknown type 6", encoded: hex(unknownType), error: "malformed"),
+                Invalid(comment: "version 2", encoded: hex(badVersion), error: "unsupportedVersion"),
+                Invalid(comment: "receipt for zero messages", encoded: hex(zeroIds), error: "malformed"),
+                Invalid(comment: "one trailing byte", encoded: hex(base + [0]), error: "malformed"),
+                Invalid(comment: "truncated", encoded: hex(Array(base.dropLast())), error: "malformed"),
+            ])
+    }
+}

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+
+/// Lower-case hex of bytes.
+public func hex(_ bytes: [UInt8]) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+/// Lower-case hex of secret bytes: only for test vectors, whose keys come from public seeds.
+public func hex(_ secret: SecureBytes) -> String {
+    secret.withUnsafeBytes { hex(Array($0)) }
+}
+
+/// Bytes from hex, or nil.
+public func bytes(hex: String) -> [UInt8]? {
+    guard hex.utf8.count.isMultiple(of: 2) else { return nil }
+    var result: [UInt8] = []
+    result.reserveCapacity(hex.utf8.count / 2)
+    var index = hex.startIndex
+    while index < hex.endIndex {
+        let next = hex.index(index, offsetBy: 2)
+        guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
+        result.append(byte)
+        index = next
+    }
+    return result
+}
+
+/// An X-Wing encapsulation as it appears in a vector file.
+public struct RecordedEncapsulation: Codable, Equatable, Sendable {
+    /// The 1,120-byte ciphertext, hex.
+    public let ciphertext: String
+    /// The 32-byte shared secret, hex.
+    public let sharedSecret: String
+}
+
+/// Real encapsulations, remembered so that a vector file can replay them.
+public struct RecordingEncapsulator: XWingEncapsulator {
+    /// Everything encapsulated so far, in order.
+    public private(set) var recorded: [RecordedEncapsulation] = []
+    private var system = SystemEncapsulator()
+
+    /// A recorder.
+    public init() {}
+
+    public mutating func encapsulate(to publicKey: XWing.PublicKey) throws(ProtocolError) -> XWing.Encapsulation {
+        let result = try system.encapsulate(to: publicKey)
+        recorded.append(
+            RecordedEncapsulation(ciphertext: hex(result.encapsulation), sharedSecret: hex(result.sharedSecret)))
+        return result
+    }
+}
+
+/// Gives back recorded encapsulations in order, so a vector can be recomputed exactly.
+public struct ReplayingEncapsulator: XWingEncapsulator {
+    private var remaining: ArraySlice<RecordedEncapsulation>
+    /// The encapsulations handed out.
+    public private(set) var recorded: [RecordedEncapsulation] = []
+
+    /// A replayer of `recorded`.
+    public init(_ recorded: [RecordedEncapsulation]) {
+        remaining = recorded[...]
+    }
+
+    public mutating func encapsulate(to publicKey: XWing.PublicKey) throws(ProtocolError) -> XWing.Encapsulation {
+        guard let next = remaining.popFirst(), let ciphertext = bytes(hex: next.ciphertext),
+            let secret = bytes(hex: next.sharedSecret)
+        else { throw .malformed }
+        recorded.append(next)
+        return XWing.Encapsulation(sharedSecret: SecureBytes(copying: secret), encapsulation: ciphertext)
+    }
+}
+
+/// The one JSON layout every vector file uses: sorted keys, pretty printed, a final newline.
+public func encodeVectorFile(_ value: some Encodable) throws -> Data {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+    return try encoder.encode(value) + Data("\n".utf8)
+}
+
+/// A fixed 32-byte seed from a name, so vector files say where their keys come from.
+public func seed(_ name: String) -> [UInt8] {
+    // Cannot fail: 32 is a valid BLAKE2b output length.
+    try! BLAKE2b.hash(Array(("amanat/v1/test-vector-seed/" + name).utf8))
+}

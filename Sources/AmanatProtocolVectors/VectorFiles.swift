@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+
+/// Every file of `Protocol/vectors/`, computed by the current code.
+public enum VectorFiles {
+    /// File name → contents. Recorded randomness (X-Wing encapsulations, HPKE envelopes) is taken
+    /// from the files already in `directory` when they are there, so that regenerating changes a
+    /// file only when the code's output changes; `fresh` records it anew.
+    public static func generate(reusingFrom directory: URL?, fresh: Bool = false) throws -> [String: Data] {
+        func previous<Value: Decodable>(_ name: String, as type: Value.Type) -> Value? {
+            guard !fresh, let directory,
+                let data = try? Data(contentsOf: directory.appendingPathComponent(name))
+            else { return nil }
+            return try? JSONDecoder().decode(Value.self, from: data)
+        }
+        let handshake = previous("handshake.json", as: HandshakeVectors.self)
+        let transcript = previous("ratchet-transcript.json", as: TranscriptVectors.self)
+        let envelopes = previous("sealed-envelopes.json", as: EnvelopeVectors.self)
+        return [
+            "seeded-entropy.json": try encodeVectorFile(SeededEntropyVectors.generate()),
+            "prekey-bundles.json": try encodeVectorFile(PrekeyBundleVectors.generate()),
+            "handshake.json": try encodeVectorFile(
+                HandshakeVectors.generate(replaying: handshake.map { $0.tests.map(\.encapsulation) })),
+            "ratchet-transcript.json": try encodeVectorFile(
+                TranscriptVectors.generate(replaying: transcript?.encapsulations)),
+            "sealed-envelopes.json": try encodeVectorFile(EnvelopeVectors.generate(previous: envelopes)),
+            "payloads.json": try encodeVectorFile(PayloadVectors.generate()),
+            "safety-numbers.json": try encodeVectorFile(SafetyNumberVectors.generate()),
+            "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
+        ]
+    }
+}

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocolVectors
+import Foundation
+import Testing
+
+@testable import AmanatProtocol
+
+@Suite("Protocol/vectors")
+struct VectorTests {
+    @Test("every committed vector file is what the code computes now")
+    func filesAreCurrent() throws {
+        let files = try VectorFiles.generate(reusingFrom: vectorDirectory)
+        let committed = try FileManager.default.contentsOfDirectory(atPath: vectorDirectory.path).filter {
+            $0.hasSuffix(".json")
+        }
+        #expect(Set(committed) == Set(files.keys), "run `swift run amanat-vectors` and commit the result")
+        for (name, data) in files {
+            let onDisk = try Data(contentsOf: vectorDirectory.appendingPathComponent(name))
+            #expect(onDisk == data, "\(name) differs from the code's output: run `swift run amanat-vectors`")
+        }
+    }
+
+    @Test("the transcript replays event by event from its seeds and recorded encapsulations")
+    func transcriptReplay() throws {
+        let file = try loadVector("ratchet-transcript", as: TranscriptVectors.self)
+        let configuration = RatchetConfiguration(
+            maximumSkippedKeys: file.configuration.maximumSkippedKeys,
+            skippedKeyLifetime: file.configuration.skippedKeyLifetime,
+            postQuantumRefreshMessages: file.configuration.postQuantumRefreshMessages,
+            postQuantumRefreshInterval: file.configuration.postQuantumRefreshInterval)
+        let sends = file.events.filter { $0.action == "send" }
+        #expect(sends.count == 20)
+        #expect(sends.filter { $0.postQuantumRefresh == true }.count >= 3)
+        #expect(file.events.contains { $0.error == "duplicateMessage" })
+        // What a second implementation does: rebuild both devices from their seeds, replay the
+        // X-Wing encapsulations in call order, send and compare bytes, receive the recorded bytes.
+        let alice = VectorDevice("alice")
+        let bob = VectorDevice("bob")
+        #expect(alice.secrets == file.initiator && bob.secrets == file.responder)
+        var aliceEntropy = SeededEntropy(seed: try #require([UInt8](hex: file.initiatorEntropySeed)))
+        var bobEntropy = SeededEntropy(seed: try #require([UInt8](hex: file.responderEntropySeed)))
+        var encapsulator = ReplayingEncapsulator(file.encapsulations)
+        let start = try #require(file.events.first).time - 60
+        var aliceSession = try Handshake.initiate(
+            from: alice.identity, to: bob.bundle(withOneTimePrekeys: true), now: start, configuration: configuration,
+            entropy: &aliceEntropy, encapsulator: &encapsulator)
+        var bobSession: RatchetSession?
+        var recorded: [String: TranscriptVectors.Event] = [:]
+        for event in file.events {
+            let text = Array(event.plaintext.utf8)
+            if event.action == "send" {
+                let message: SessionMessage
+                if event.party == "alice" {
+                    message = try aliceSession.encrypt(
+                        text, now: event.time, entropy: &aliceEntropy, encapsulator: &encapsulator)
+                } else {
+                    var session = try #require(bobSession)
+                    message = try session.encrypt(
+                        text, now: event.time, entropy: &bobEntropy, encapsulator: &encapsulator)
+                    bobSession = session
+                }
+                #expect(message.bytes.hex == event.message, "\(event.label)")
+                recorded[event.label] = event
+                continue
+            }
+            let send = try #require(recorded[event.label])
+            let bytes = try #require([UInt8](hex: send.message ?? ""))
+            do throws(ProtocolError) {
+                let plaintext: [UInt8]
+                if event.party == "alice" {
+                    plaintext = try aliceSession.decrypt(bytes, now: event.time)
+                } else if var session = bobSession {
+                    plaintext = try session.decrypt(
+                        send.kind == "initial" ? InitialMessage(decoding: bytes).ratchetMessage : bytes, now: event.time
+                    )
+                    bobSession = session
+                } else {
+                    let answer = try bob.respond(to: bytes, now: event.time, configuration: configuration)
+                    bobSession = answer.session
+                    plaintext = answer.plaintext
+                }
+                #expect(event.error == nil && plaintext == text, "\(event.label)")
+            } catch {
+                #expect(event.error == errorName(error), "\(event.label)")
+            }
+        }
+        #expect(encapsulator.recorded == file.encapsulations)
+    }
+
+    @Test("sealed envelope vectors open to their recorded contents")
+    func envelopesOpen() throws {
+        let file = try loadVector("sealed-envelopes", as: EnvelopeVectors.self)
+        let key = try XWing.PrivateKey(
+            seed: SecureBytes(copying: try #require([UInt8](hex: file.recipientSealingKeySeed))))
+        let mailbox = try #require([UInt8](hex: file.mailbox))
+        #expect(file.tests.map(\.bucket) == [2048, 16_384, 65_536])
+        for vector in file.tests {
+            let envelope = try #require([UInt8](hex: vector.envelope))
+            #expect(try SealedEnvelope.bucket(of: envelope).rawValue == vector.bucket)
+            let opened = try SealedEnvelope.open(envelope, with: key, mailbox: mailbox)
+            #expect(Int(opened.kind.rawValue) == vector.contentType)
+            #expect(opened.certificate.encoded.hex == file.senderCertificate)
+            #expect(opened.message.bytes.hex == vector.sessionMessage)
+        }
+    }
+
+    @Test("handshake vectors: the responder derives the same session from the initial message")
+    func handshakeResponder() throws {
+        let file = try loadVector("handshake", as: HandshakeVectors.self)
+        #expect(file.tests.count == 2)
+        for vector in file.tests {
+            let bob = VectorDevice("bob")
+            let answer = try bob.respond(
+                to: try #require([UInt8](hex: vector.initialMessage)), now: vector.now, configuration: .standard)
+            #expect(answer.plaintext.hex == vector.plaintext)
+            #expect(answer.session.associatedData.hex == vector.associatedData)
+        }
+    }
+
+    @Test("bundle, payload, safety-number and relay vectors decode and verify as recorded")
+    func decodingVectors() throws {
+        let bundles = try loadVector("prekey-bundles", as: PrekeyBundleVectors.self)
+        for vector in bundles.tests {
+            var result = "valid"
+            do {
+                try PrekeyBundle(decoding: try #require([UInt8](hex: vector.encoded))).verify(now: vector.now)
+            } catch let error as ProtocolError {
+                result = errorName(error)
+            }
+            #expect(result == vector.result, "\(vector.comment)")
+        }
+        let payloads = try loadVector("payloads", as: PayloadVectors.self)
+        for vector in payloads.tests {
+            let payload = try Payload(decoding: try #require([UInt8](hex: vector.encoded)))
+            #expect(PayloadDescription(payload) == vector.payload, "\(vector.comment)")
+        }
+        for vector in payloads.invalid {
+            let error = #expect(throws: ProtocolError.self) { try Payload(decoding: [UInt8](hex: vector.encoded)!) }
+            #expect(error.map(errorName) == vector.error, "\(vector.comment)")
+        }
+        let numbers = try loadVector("safety-numbers", as: SafetyNumberVectors.self)
+        for vector in numbers.tests {
+            let number = SafetyNumber(
+                local: try IdentityKey(decoding: [UInt8](hex: vector.local)!),
+                remote: try IdentityKey(decoding: [UInt8](hex: vector.remote)!))
+            #expect(number.digits == vector.digits && number.qrPayload.hex == vector.qrPayload)
+        }
+        let relay = try loadVector("relay-authorisation", as: RelayAuthorisationVectors.self)
+        for vector in relay.depositTokens {
+            #expect(
+                DepositToken.isValid(
+                    [UInt8](hex: vector.token)!, depositKey: SecureBytes(copying: [UInt8](hex: vector.depositKey)!),
+                    mailbox: [UInt8](hex: vector.mailbox)!, digest: [UInt8](hex: vector.digest)!,
+                    purpose: vector.purpose == "blob" ? .blob : .envelope))
+        }
+        for vector in relay.requestSignatures {
+            let signature = RequestSignature(
+                mailbox: [UInt8](hex: vector.mailbox)!, timestamp: vector.timestamp, nonce: [UInt8](hex: vector.nonce)!,
+                signature: [UInt8](hex: vector.signature)!)
+            try signature.verify(
+                method: vector.method, path: vector.path, body: [UInt8](hex: vector.body)!,
+                mailboxKey: try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: vector.mailboxPublicKey)!),
+                now: vector.timestamp)
+        }
+    }
+}
