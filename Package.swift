@@ -93,5 +93,18 @@ let package = Package(
             swiftSettings: ourSwiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ProtocolBenchmarks",
+            dependencies: [
+                "AmanatProtocol",
+                "AmanatCrypto",
+                "CSodium",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ProtocolBenchmarks",
+            swiftSettings: ourSwiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

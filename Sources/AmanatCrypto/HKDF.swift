@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import CSodium
 import Crypto
 import Foundation
 
@@ -30,26 +31,29 @@ public enum HKDFSHA256 {
     }
 }
 
-/// HMAC with SHA-256 (RFC 2104), from swift-crypto.
+/// HMAC with SHA-256 (RFC 2104), from libsodium (`crypto_auth_hmacsha256`, any key length).
+///
+/// libsodium rather than swift-crypto because the ratchet's chain KDF calls it twice per message:
+/// a direct C call with the key in place costs a fraction of swift-crypto's generic path.
 public enum HMACSHA256 {
     /// The length of a code in bytes.
-    public static let byteCount = SHA256.byteCount
+    public static let byteCount = Int(crypto_auth_hmacsha256_BYTES)
 
     /// The authentication code of `message` under `key`.
     public static func authenticationCode(
         for message: some ContiguousBytesView, key: SecureBytes
     ) -> [UInt8] {
-        message.withBytes { Array(HMAC<SHA256>.authenticationCode(for: $0, using: key.symmetricKey)) }
+        var code = [UInt8](repeating: 0, count: byteCount)
+        code.withUnsafeMutableBytes { compute(message, key: key, into: $0) }
+        return code
     }
 
     /// The authentication code of `message` under `key`, kept in secret memory: for chain keys
     /// and other keys derived with HMAC.
     public static func secretCode(for message: some ContiguousBytesView, key: SecureBytes) -> SecureBytes {
-        message.withBytes { message in
-            HMAC<SHA256>.authenticationCode(for: message, using: key.symmetricKey).withUnsafeBytes {
-                SecureBytes(copying: $0)
-            }
-        }
+        var code = SecureBytes(zeroedCount: byteCount)
+        code.withUnsafeMutableBytes { compute(message, key: key, into: $0) }
+        return code
     }
 
     /// Whether `code` is the authentication code of `message` under `key`, compared in constant
@@ -61,6 +65,22 @@ public enum HMACSHA256 {
         return code.withBytes { code in
             expected.withUnsafeBytes { ConstantTime.equals(code, $0) }
         }
+    }
+
+    private static func compute(
+        _ message: some ContiguousBytesView, key: SecureBytes, into output: UnsafeMutableRawBufferPointer
+    ) {
+        ensureSodium()
+        var state = crypto_auth_hmacsha256_state()
+        message.withBytes { message in
+            key.withUnsafeBytes { key in
+                _ = crypto_auth_hmacsha256_init(&state, key.bytes, key.count)
+            }
+            _ = crypto_auth_hmacsha256_update(&state, message.bytes, message.length)
+            _ = crypto_auth_hmacsha256_final(&state, output.mutableBytes)
+        }
+        // The state holds the key's inner and outer pads.
+        withUnsafeMutableBytes(of: &state) { zeroMemory($0) }
     }
 }
 

@@ -12,9 +12,10 @@ import CSodium
 ///
 /// Copies share storage until one of them is mutated (copy-on-write), like `Array`.
 ///
-/// Memory locking is best effort: `RLIMIT_MEMLOCK` may be small, and `munlock` works on whole
-/// pages, so freeing one buffer can unlock a page that a neighbouring secret shares. Zeroing is
-/// always done. SECURITY.md explains why encrypted or no swap is still advised.
+/// Buffers of up to 64 bytes (every key) are slots of ``SecretArena``: pages locked once and
+/// reused, so creating a key costs no system call. Larger buffers are locked one by one, best
+/// effort: `RLIMIT_MEMLOCK` may be small, and `munlock` works on whole pages. Zeroing is always
+/// done. SECURITY.md explains why encrypted or no swap is still advised.
 public struct SecureBytes: Sendable {
     private var storage: Storage
 
@@ -130,17 +131,28 @@ extension SecureBytes {
     private final class Storage: @unchecked Sendable {
         let pointer: UnsafeMutableRawPointer
         let count: Int
-        /// At least one byte, so that every buffer has a valid, distinct address.
+        /// The bytes owned, all zeroed on release: a whole arena slot, or at least one byte.
         let capacity: Int
         let isLocked: Bool
+        /// Whether `pointer` is an arena slot (else its own allocation).
+        private let isArenaSlot: Bool
 
         init(count: Int) {
             ensureSodium()
             self.count = count
-            capacity = Swift.max(count, 1)
-            pointer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
-            pointer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
-            isLocked = sodium_mlock(pointer, capacity) == 0
+            if count <= SecretArena.slotByteCount {
+                let slot = SecretArena.shared.allocate()
+                pointer = slot.pointer
+                capacity = SecretArena.slotByteCount
+                isLocked = slot.isLocked
+                isArenaSlot = true
+            } else {
+                capacity = count
+                pointer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 16)
+                pointer.initializeMemory(as: UInt8.self, repeating: 0, count: capacity)
+                isLocked = sodium_mlock(pointer, capacity) == 0
+                isArenaSlot = false
+            }
         }
 
         func copy() -> Storage {
@@ -151,10 +163,14 @@ extension SecureBytes {
 
         deinit {
             sodium_memzero(pointer, capacity)
-            if isLocked {
-                _ = sodium_munlock(pointer, capacity)
+            if isArenaSlot {
+                SecretArena.shared.release(pointer, isLocked: isLocked)
+            } else {
+                if isLocked {
+                    _ = sodium_munlock(pointer, capacity)
+                }
+                pointer.deallocate()
             }
-            pointer.deallocate()
         }
     }
 }

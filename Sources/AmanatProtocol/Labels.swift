@@ -8,7 +8,6 @@ enum Label {
     static let session = "amanat/v1/session".bytes
     static let rootStep = "amanat/v1/ratchet/root".bytes
     static let rootStepPostQuantum = "amanat/v1/ratchet/root-pq".bytes
-    static let messageKeys = "amanat/v1/ratchet/message-keys".bytes
     static let senderCertificate = "amanat/v1/sender-certificate".bytes
     static let seal = "amanat/v1/seal".bytes
     static let envelope = "amanat/v1/envelope".bytes

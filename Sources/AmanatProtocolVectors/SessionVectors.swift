@@ -239,8 +239,8 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
     public let tests: [Case]
 
     /// Session messages are recomputed with replayed encapsulations; envelopes, whose HPKE
-    /// randomness cannot be fixed, are recorded and checked by opening. With `previous`, the
-    /// recorded envelopes are kept.
+    /// randomness cannot be fixed, are recorded and checked by opening. With `previous`, a
+    /// recorded envelope is kept while it still opens to the recomputed message.
     public static func generate(previous: EnvelopeVectors?) throws -> Self {
         let alice = VectorDevice("alice")
         let bob = VectorDevice("bob")
@@ -274,8 +274,14 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
         ]
         var tests: [Case] = []
         for (index, (comment, message)) in messages.enumerated() {
+            // Keep the recorded envelope while it still carries exactly this message.
+            let recorded = previous.flatMap { bytes(hex: $0.tests[index].envelope) }.flatMap { envelope in
+                (try? SealedEnvelope.open(envelope, with: bob.sealingKey, mailbox: mailbox)).flatMap {
+                    $0.message == message && $0.certificate == certificate ? envelope : nil
+                }
+            }
             let envelope =
-                try previous.flatMap { bytes(hex: $0.tests[index].envelope) }
+                try recorded
                 ?? SealedEnvelope.seal(
                     message, certificate: certificate, to: bob.sealingKey.publicKey, mailbox: mailbox)
             tests.append(

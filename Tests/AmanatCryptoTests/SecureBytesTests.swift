@@ -67,6 +67,21 @@ struct SecureBytesTests {
         #expect(joined.bytesForTesting == [0, 1, 2, 7, 8, 9])
     }
 
+    @Test("small buffers come zeroed from the locked arena, across chunks and after reuse")
+    func arenaSlots() {
+        // More than one 64 KiB chunk of 64-byte slots.
+        var buffers = (0..<3000).map { _ in SecureBytes.random(count: 48) }
+        #expect(buffers.allSatisfy(\.isMemoryLocked))
+        let addresses = Set(buffers.map { buffer in buffer.withUnsafeBytes { Int(bitPattern: $0.baseAddress) } })
+        #expect(addresses.count == 3000)
+        buffers.removeAll()
+        // Released slots were zeroed by their owners before reuse.
+        let fresh = (0..<3000).map { _ in SecureBytes(zeroedCount: 64) }
+        #expect(fresh.allSatisfy { $0.bytesForTesting.allSatisfy { $0 == 0 } })
+        // A larger buffer is allocated (and locked) on its own.
+        #expect(SecureBytes.random(count: 4096).isMemoryLocked)
+    }
+
     @Test("random buffers differ and small ones are locked where the system allows")
     func randomness() {
         let first = SecureBytes.random(count: 32)

@@ -108,6 +108,12 @@ public enum SealedEnvelope {
         } catch {
             throw .authenticationFailure
         }
+        return try decodeContent(padded)
+    }
+
+    /// The second half of ``open(_:with:mailbox:)``: parses the padded plaintext HPKE returned.
+    /// Public so that it can be fuzzed on its own; apps call `open`.
+    public static func decodeContent(_ padded: [UInt8]) throws(ProtocolError) -> Opened {
         var reader = ByteReader(padded)
         let length = Int(try reader.u32())
         let content = try reader.fixed(length)

@@ -25,13 +25,14 @@ enum RatchetKDF {
         (HMACSHA256.secretCode(for: [0x02], key: chainKey), HMACSHA256.secretCode(for: [0x01], key: chainKey))
     }
 
-    /// The AEAD key and nonce of one message:
-    /// `HKDF-SHA256(salt = 32 zero bytes, ikm = messageKey, info = lp(label))`, 56 bytes: key ‖ nonce.
+    /// The AEAD key and nonce of one message: the message key itself, and 24 zero bytes. Each
+    /// message key encrypts exactly one message and is then deleted, so a fixed nonce never
+    /// repeats under a key (as with Noise's and age's per-key counters starting at zero).
     static func messageKeys(_ messageKey: SecureBytes) -> (key: SecureBytes, nonce: [UInt8]) {
-        let output = derive(
-            messageKey, salt: SecureBytes(zeroedCount: 32), info: lengthPrefixed(Label.messageKeys), count: 56)
-        return (output.extracting(0..<32), output.extracting(32..<56).withUnsafeBytes { Array($0) })
+        (messageKey, zeroNonce)
     }
+
+    static let zeroNonce = [UInt8](repeating: 0, count: XChaCha20Poly1305.nonceByteCount)
 
     static func derive(_ ikm: SecureBytes, salt: SecureBytes, info: [UInt8], count: Int) -> SecureBytes {
         // Cannot fail: the output length is a small constant.

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Benchmark
+import CSodium
+import Crypto
+import Foundation
+
+// The ratchet's cost beside the bare AEAD it is built on, and envelope sealing beside swift-crypto's
+// HPKE, in the same run. Names read "<operation>: <implementation>"; `scripts/benchmark-ratios
+// ProtocolBenchmarks` prints each implementation's speed relative to the "raw"/"reference" one.
+
+let messageByteCount = 1024
+
+/// Two sessions after a completed handshake.
+struct Conversation {
+    var entropy = SystemEntropy()
+    var encapsulator = SystemEncapsulator()
+    var alice: RatchetSession
+    var bob: RatchetSession
+    let bobSealingKey: XWing.PrivateKey
+    let certificate: SenderCertificate
+
+    init() throws {
+        var entropy = SystemEntropy()
+        var encapsulator = SystemEncapsulator()
+        let aliceIdentity = DeviceIdentity.generate(using: &entropy)
+        let bobIdentity = DeviceIdentity.generate(using: &entropy)
+        let signedPrekey = X25519.PrivateKey()
+        let postQuantum = XWing.PrivateKey()
+        bobSealingKey = XWing.PrivateKey()
+        let bundle = PrekeyBundle(
+            identity: bobIdentity.publicKey,
+            signedPrekey: SignedPrekey(
+                kind: .signedX25519, id: 1, expiresAt: .max, publicKey: signedPrekey.publicKey.rawRepresentation,
+                signedBy: bobIdentity),
+            postQuantumPrekey: SignedPrekey(
+                kind: .lastResortXWing, id: 2, expiresAt: .max, publicKey: postQuantum.publicKey.rawRepresentation,
+                signedBy: bobIdentity),
+            sealingKey: SignedPrekey(
+                kind: .sealingXWing, id: 3, expiresAt: .max, publicKey: bobSealingKey.publicKey.rawRepresentation,
+                signedBy: bobIdentity),
+            oneTimePrekey: nil)
+        let now = UInt64(Date().timeIntervalSince1970)
+        var alice = try Handshake.initiate(
+            from: aliceIdentity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
+        let first = try alice.encrypt([0], now: now, entropy: &entropy, encapsulator: &encapsulator)
+        var (bob, _) = try Handshake.respond(
+            to: InitialMessage(decoding: first.bytes), identity: bobIdentity, signedPrekey: signedPrekey,
+            postQuantumPrekey: postQuantum, oneTimePrekey: nil, now: now)
+        let reply = try bob.encrypt([1], now: now, entropy: &entropy, encapsulator: &encapsulator)
+        _ = try alice.decrypt(reply.bytes, now: now)
+        self.alice = alice
+        self.bob = bob
+        certificate = SenderCertificate(selfSignedBy: aliceIdentity, expiresAt: .max)
+    }
+}
+
+let benchmarks: @Sendable () -> Void = {
+    _ = sodium_init()
+    let configuration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], timeUnits: .nanoseconds, warmupIterations: 10,
+        scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 200_000)
+    let plaintext = [UInt8](repeating: 0x42, count: messageByteCount)
+    let now = UInt64(Date().timeIntervalSince1970)
+
+    // MARK: - One 1 KiB message, encrypted and decrypted
+
+    Benchmark("1 KiB message sent and received: ratchet, same direction", configuration: configuration) { benchmark in
+        var conversation = try Conversation()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            let message = try conversation.alice.encrypt(
+                plaintext, now: now, entropy: &conversation.entropy, encapsulator: &conversation.encapsulator)
+            blackHole(try conversation.bob.decrypt(message.bytes, now: now))
+        }
+    }
+
+    Benchmark(
+        "1 KiB message sent and received: ratchet, alternating direction (DH step each)", configuration: configuration
+    ) {
+        benchmark in
+        var conversation = try Conversation()
+        var fromAlice = true
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            if fromAlice {
+                let message = try conversation.alice.encrypt(
+                    plaintext, now: now, entropy: &conversation.entropy, encapsulator: &conversation.encapsulator)
+                blackHole(try conversation.bob.decrypt(message.bytes, now: now))
+            } else {
+                let message = try conversation.bob.encrypt(
+                    plaintext, now: now, entropy: &conversation.entropy, encapsulator: &conversation.encapsulator)
+                blackHole(try conversation.alice.decrypt(message.bytes, now: now))
+            }
+            fromAlice.toggle()
+        }
+    }
+
+    Benchmark("1 KiB message sent and received: raw libsodium AEAD seal + open", configuration: configuration) {
+        benchmark in
+        let key = [UInt8](repeating: 3, count: 32)
+        let nonce = [UInt8](repeating: 7, count: 24)
+        var sealed = [UInt8](repeating: 0, count: messageByteCount + 16)
+        var opened = [UInt8](repeating: 0, count: messageByteCount)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            sealed.withUnsafeMutableBufferPointer { sealed in
+                _ = crypto_aead_xchacha20poly1305_ietf_encrypt(
+                    sealed.baseAddress!, nil, plaintext, UInt64(plaintext.count), nil, 0, nil, nonce, key)
+            }
+            opened.withUnsafeMutableBufferPointer { opened in
+                _ = crypto_aead_xchacha20poly1305_ietf_decrypt(
+                    opened.baseAddress!, nil, nil, sealed, UInt64(sealed.count), nil, 0, nonce, key)
+            }
+            blackHole(opened[0])
+        }
+    }
+
+    // MARK: - Sealing an envelope (2 KiB bucket)
+
+    Benchmark("seal a 2 KiB envelope: SealedEnvelope", configuration: configuration) { benchmark in
+        var conversation = try Conversation()
+        let message = try conversation.alice.encrypt(
+            Array("court hearing moved to Monday".utf8), now: now, entropy: &conversation.entropy,
+            encapsulator: &conversation.encapsulator)
+        let mailbox = [UInt8](repeating: 1, count: 32)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                try SealedEnvelope.seal(
+                    message, certificate: conversation.certificate, to: conversation.bobSealingKey.publicKey,
+                    mailbox: mailbox))
+        }
+    }
+
+    Benchmark("seal a 2 KiB envelope: reference swift-crypto HPKE of the same size", configuration: configuration) {
+        benchmark in
+        let recipient = try XWingMLKEM768X25519.PrivateKey.generate()
+        let padded = [UInt8](repeating: 0, count: 2048 - 1 - 1120 - 16)
+        let suite = HPKE.Ciphersuite(kem: .XWingMLKEM768X25519, kdf: .HKDF_SHA256, aead: .chaChaPoly)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            var sender = try HPKE.Sender(recipientKey: recipient.publicKey, ciphersuite: suite, info: Data())
+            blackHole(try sender.seal(padded, authenticating: Data()))
+        }
+    }
+}

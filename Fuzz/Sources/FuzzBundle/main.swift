@@ -1,0 +1,17 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatProtocol
+
+/// Prekey bundles, single prekeys, identities and sender certificates.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzBundle(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: count))
+    if let bundle = try? PrekeyBundle(decoding: bytes) {
+        precondition(bundle.encoded == bytes, "a decoded bundle does not re-encode to its bytes")
+        _ = try? bundle.verify(now: 1_800_000_000)
+    }
+    _ = try? SignedPrekey(decoding: bytes)
+    _ = try? IdentityKey(decoding: bytes)
+    _ = try? SenderCertificate(decoding: bytes)
+    return 0
+}
