@@ -71,13 +71,15 @@ struct SecureBytesTests {
     func arenaSlots() {
         // More than one 64 KiB chunk of 64-byte slots.
         var buffers = (0..<3000).map { _ in SecureBytes.random(count: 48) }
-        #expect(buffers.allSatisfy(\.isMemoryLocked))
+        let allLocked = buffers.allSatisfy { $0.isMemoryLocked }
+        #expect(allLocked)
         let addresses = Set(buffers.map { buffer in buffer.withUnsafeBytes { Int(bitPattern: $0.baseAddress) } })
         #expect(addresses.count == 3000)
         buffers.removeAll()
         // Released slots were zeroed by their owners before reuse.
         let fresh = (0..<3000).map { _ in SecureBytes(zeroedCount: 64) }
-        #expect(fresh.allSatisfy { $0.bytesForTesting.allSatisfy { $0 == 0 } })
+        let allZero = fresh.allSatisfy { $0.bytesForTesting.allSatisfy { $0 == 0 } }
+        #expect(allZero)
         // A larger buffer is allocated (and locked) on its own.
         #expect(SecureBytes.random(count: 4096).isMemoryLocked)
     }
