@@ -59,9 +59,15 @@ struct Conversation {
 
 let benchmarks: @Sendable () -> Void = {
     _ = sodium_init()
+    // Each sample is 1,000 messages on one conversation, so the handshake and the first DH step,
+    // done before the measurement starts, are not what is measured.
     let configuration = Benchmark.Configuration(
-        metrics: [.wallClock, .throughput], timeUnits: .nanoseconds, warmupIterations: 10,
-        scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 200_000)
+        metrics: [.wallClock, .throughput], timeUnits: .nanoseconds, warmupIterations: 2,
+        scalingFactor: .kilo, maxDuration: .seconds(5), maxIterations: 10_000)
+    // Sealing needs no warm-up state: one seal per sample.
+    let sealConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], timeUnits: .nanoseconds, warmupIterations: 2,
+        scalingFactor: .one, maxDuration: .seconds(5), maxIterations: 10_000)
     let plaintext = [UInt8](repeating: 0x42, count: messageByteCount)
     let now = UInt64(Date().timeIntervalSince1970)
 
@@ -69,6 +75,10 @@ let benchmarks: @Sendable () -> Void = {
 
     Benchmark("1 KiB message sent and received: ratchet, same direction", configuration: configuration) { benchmark in
         var conversation = try Conversation()
+        // Alice's first message after Bob's reply makes her new sending chain: keep it out.
+        let warmUp = try conversation.alice.encrypt(
+            plaintext, now: now, entropy: &conversation.entropy, encapsulator: &conversation.encapsulator)
+        _ = try conversation.bob.decrypt(warmUp.bytes, now: now)
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             let message = try conversation.alice.encrypt(
@@ -120,7 +130,7 @@ let benchmarks: @Sendable () -> Void = {
 
     // MARK: - Sealing an envelope (2 KiB bucket)
 
-    Benchmark("seal a 2 KiB envelope: SealedEnvelope", configuration: configuration) { benchmark in
+    Benchmark("seal a 2 KiB envelope: SealedEnvelope", configuration: sealConfiguration) { benchmark in
         var conversation = try Conversation()
         let message = try conversation.alice.encrypt(
             Array("court hearing moved to Monday".utf8), now: now, entropy: &conversation.entropy,
@@ -135,7 +145,7 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
-    Benchmark("seal a 2 KiB envelope: reference swift-crypto HPKE of the same size", configuration: configuration) {
+    Benchmark("seal a 2 KiB envelope: reference swift-crypto HPKE of the same size", configuration: sealConfiguration) {
         benchmark in
         let recipient = try XWingMLKEM768X25519.PrivateKey.generate()
         let padded = [UInt8](repeating: 0, count: 2048 - 1 - 1120 - 16)

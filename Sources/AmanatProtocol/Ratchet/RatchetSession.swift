@@ -338,7 +338,14 @@ public struct RatchetSession: Sendable, CustomStringConvertible {
     /// so that expired keys do not stay in its store.
     public mutating func expireSkippedKeys(now: UInt64) {
         let lifetime = configuration.skippedKeyLifetime
-        for index in receivedChains.indices {
+        // The common case, a conversation without gaps: nothing to expire or forget.
+        let hasSkipped = receivedChains.contains { !$0.skipped.isEmpty }
+        let oldestRetired = receivedChains.first?.retiredAt
+        let mayForget =
+            receivedChains.count > Self.rememberedChains + 1
+            || oldestRetired.map { now >= $0 && now - $0 >= lifetime } ?? false
+        guard hasSkipped || mayForget else { return }
+        for index in receivedChains.indices where !receivedChains[index].skipped.isEmpty {
             let expired = receivedChains[index].skipped.filter {
                 now >= $0.value.storedAt && now - $0.value.storedAt >= lifetime
             }
