@@ -150,5 +150,10 @@ struct RatchetTests {
             #expect(throws: ProtocolError.self) { try RatchetSession(serialized: SecureBytes(copying: bytes)) }
         }
         #expect(String(describing: pair.bob) == "RatchetSession(redacted)")
+        var dumped = ""
+        dump(pair.bob, to: &dumped)
+        #expect(!dumped.contains("rootKey") && !dumped.contains("Key"))
+        let rootKey = pair.bob.rootKey.withUnsafeBytes { Array($0) }
+        #expect(!dumped.contains(rootKey.hex) && !String(reflecting: pair.bob).contains(rootKey.hex))
     }
 }

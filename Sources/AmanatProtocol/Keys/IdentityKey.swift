@@ -4,7 +4,7 @@ import AmanatCrypto
 
 /// A device's long-term identity, private half: an Ed25519 signing key and an X25519 agreement
 /// key (SPEC.md §4.1). Its `description` never shows key bytes.
-public struct DeviceIdentity: Sendable, CustomStringConvertible {
+public struct DeviceIdentity: Sendable, CustomStringConvertible, CustomReflectable {
     /// The Ed25519 key that signs prekeys, certificates and the agreement key.
     public let signingKey: Ed25519.PrivateKey
     /// The X25519 key used in the handshake.
@@ -34,6 +34,7 @@ public struct DeviceIdentity: Sendable, CustomStringConvertible {
     }
 
     public var description: String { "DeviceIdentity(redacted)" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 }
 
 /// A device's public identity: Ed25519 signing key ‖ X25519 agreement key ‖ the signing key's

@@ -10,7 +10,7 @@ import AmanatCrypto
 /// once, and the sending half (new ratchet key pair, new sending chain, and a post-quantum
 /// refresh when one is due) happens at the next `encrypt`. Both sides apply the root KDF in the
 /// same order as Signal's algorithm.
-public struct RatchetSession: Sendable, CustomStringConvertible {
+public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectable {
     // MARK: - State
 
     /// Limits and schedule.
@@ -61,6 +61,7 @@ public struct RatchetSession: Sendable, CustomStringConvertible {
     static let rememberedChains = 64
 
     public var description: String { "RatchetSession(redacted)" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
 
     // MARK: - Initialisation (SPEC.md §6.1)
 
