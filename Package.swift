@@ -13,6 +13,7 @@ let package = Package(
     products: [
         .library(name: "AmanatCrypto", targets: ["AmanatCrypto"]),
         .library(name: "AmanatProtocol", targets: ["AmanatProtocol"]),
+        .library(name: "AmanatProtocolVectors", targets: ["AmanatProtocolVectors"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -97,6 +98,7 @@ let package = Package(
             name: "ProtocolBenchmarks",
             dependencies: [
                 "AmanatProtocol",
+                "AmanatProtocolVectors",
                 "AmanatCrypto",
                 "CSodium",
                 .product(name: "Crypto", package: "swift-crypto"),

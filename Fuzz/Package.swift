@@ -19,6 +19,7 @@ let package = Package(
             dependencies: [
                 .product(name: "AmanatProtocol", package: "Amanat"),
                 .product(name: "AmanatCrypto", package: "Amanat"),
+                .product(name: "AmanatProtocolVectors", package: "Amanat"),
             ]
         )
     }

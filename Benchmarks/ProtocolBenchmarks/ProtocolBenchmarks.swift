@@ -2,6 +2,7 @@
 
 import AmanatCrypto
 import AmanatProtocol
+import AmanatProtocolVectors
 import Benchmark
 import CSodium
 import Crypto
@@ -25,35 +26,18 @@ struct Conversation {
     init() throws {
         var entropy = SystemEntropy()
         var encapsulator = SystemEncapsulator()
-        let aliceIdentity = DeviceIdentity.generate(using: &entropy)
-        let bobIdentity = DeviceIdentity.generate(using: &entropy)
-        let signedPrekey = X25519.PrivateKey()
-        let postQuantum = XWing.PrivateKey()
-        bobSealingKey = XWing.PrivateKey()
-        let bundle = PrekeyBundle(
-            identity: bobIdentity.publicKey,
-            signedPrekey: SignedPrekey(
-                kind: .signedX25519, id: 1, expiresAt: .max, publicKey: signedPrekey.publicKey.rawRepresentation,
-                signedBy: bobIdentity),
-            postQuantumPrekey: SignedPrekey(
-                kind: .lastResortXWing, id: 2, expiresAt: .max, publicKey: postQuantum.publicKey.rawRepresentation,
-                signedBy: bobIdentity),
-            sealingKey: SignedPrekey(
-                kind: .sealingXWing, id: 3, expiresAt: .max, publicKey: bobSealingKey.publicKey.rawRepresentation,
-                signedBy: bobIdentity),
-            oneTimePrekey: nil)
+        let aliceDevice = VectorDevice(name: "alice", seed: SecureRandom.bytes(count: 32))
+        let bobDevice = VectorDevice(name: "bob", seed: SecureRandom.bytes(count: 32))
+        bobSealingKey = bobDevice.sealingKey
         let now = UInt64(Date().timeIntervalSince1970)
-        var alice = try Handshake.initiate(
-            from: aliceIdentity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
+        alice = try Handshake.initiate(
+            from: aliceDevice.identity, to: bobDevice.bundle(withOneTimePrekeys: false), now: now, entropy: &entropy,
+            encapsulator: &encapsulator)
         let first = try alice.encrypt([0], now: now, entropy: &entropy, encapsulator: &encapsulator)
-        var (bob, _) = try Handshake.respond(
-            to: InitialMessage(decoding: first.bytes), identity: bobIdentity, signedPrekey: signedPrekey,
-            postQuantumPrekey: postQuantum, oneTimePrekey: nil, now: now)
+        bob = try bobDevice.respond(to: first.bytes, now: now, configuration: .standard).session
         let reply = try bob.encrypt([1], now: now, entropy: &entropy, encapsulator: &encapsulator)
         _ = try alice.decrypt(reply.bytes, now: now)
-        self.alice = alice
-        self.bob = bob
-        certificate = SenderCertificate(selfSignedBy: aliceIdentity, expiresAt: .max)
+        certificate = SenderCertificate(selfSignedBy: aliceDevice.identity, expiresAt: .max)
     }
 }
 

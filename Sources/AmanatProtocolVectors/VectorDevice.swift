@@ -8,6 +8,8 @@ import AmanatProtocol
 /// prekey (id 4), one-time X25519 prekey (id 3), sealing key (id 5).
 public struct VectorDevice: Sendable {
     public let name: String
+    /// The seed every key comes from.
+    public let deviceSeed: [UInt8]
     public let identity: DeviceIdentity
     public let signedPrekey: X25519.PrivateKey
     public let lastResortPrekey: XWing.PrivateKey
@@ -16,9 +18,16 @@ public struct VectorDevice: Sendable {
     public let sealingKey: XWing.PrivateKey
     public static let expiresAt: UInt64 = 1_900_000_000
 
+    /// The device named `name`, from the seed `BLAKE2b-256("amanat/v1/test-vector-seed/device/" ‖ name)`.
     public init(_ name: String) {
+        self.init(name: name, seed: seed("device/" + name))
+    }
+
+    /// A device from any 32-byte seed: for fuzzers and benchmarks that need a realistic device.
+    public init(name: String, seed deviceSeed: [UInt8]) {
         self.name = name
-        var entropy = SeededEntropy(seed: seed("device/" + name))
+        self.deviceSeed = deviceSeed
+        var entropy = SeededEntropy(seed: deviceSeed)
         identity = DeviceIdentity(
             signingKey: try! Ed25519.PrivateKey(seed: SecureBytes(copying: entropy.bytes(count: 32))),
             agreementKey: try! X25519.PrivateKey(rawRepresentation: SecureBytes(copying: entropy.bytes(count: 32))))
@@ -64,7 +73,7 @@ public struct VectorDevice: Sendable {
     /// The device's secrets as a vector shows them.
     public var secrets: DeviceSecrets {
         DeviceSecrets(
-            name: name, seed: hex(seed("device/" + name)), identitySigningSeed: hex(identity.signingKey.seed),
+            name: name, seed: hex(deviceSeed), identitySigningSeed: hex(identity.signingKey.seed),
             identityAgreementKey: hex(identity.agreementKey.rawRepresentation),
             identity: hex(identity.publicKey.encoded),
             signedPrekey: hex(signedPrekey.rawRepresentation), lastResortPrekeySeed: hex(lastResortPrekey.seed),
