@@ -14,9 +14,11 @@ let package = Package(
         .library(name: "AmanatCrypto", targets: ["AmanatCrypto"]),
         .library(name: "AmanatProtocol", targets: ["AmanatProtocol"]),
         .library(name: "AmanatProtocolVectors", targets: ["AmanatProtocolVectors"]),
+        .library(name: "AmanatRelay", targets: ["AmanatRelay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         // The default traits pull in a runtime interposer that the package mirror does not carry.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -49,6 +51,16 @@ let package = Package(
             swiftSettings: ourSwiftSettings
         ),
 
+        .target(
+            name: "AmanatRelay",
+            dependencies: [
+                "AmanatProtocol",
+                "AmanatCrypto",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: ourSwiftSettings
+        ),
+
         // Test-vector generation, shared by `amanat-vectors` and the protocol tests.
         .target(
             name: "AmanatProtocolVectors",
@@ -74,6 +86,11 @@ let package = Package(
         .testTarget(
             name: "AmanatProtocolTests",
             dependencies: ["AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors"],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
+            name: "AmanatRelayTests",
+            dependencies: ["AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors"],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

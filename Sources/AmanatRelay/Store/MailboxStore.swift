@@ -1,0 +1,109 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+/// Where the relay keeps mailboxes and the envelopes waiting in them (DESIGN §4).
+///
+/// Every implementation passes the same conformance suite (`MailboxStoreConformance` in the
+/// tests). What a store may hold is deliberately little: random mailbox ids, the owner's mailbox
+/// key (not an identity key), the deposit key, redeemed voucher ids, and padded ciphertext with its
+/// digest and the hour it arrived. No IP address, no sender, no exact time.
+public protocol MailboxStore: Sendable {
+    /// Creates a mailbox, redeeming `voucherId` in the same transaction: a voucher works once.
+    ///
+    /// - Throws: ``RelayError/voucherAlreadyUsed`` or ``RelayError/mailboxExists``.
+    func createMailbox(_ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64)
+        async throws(RelayError)
+
+    /// The mailbox with `id`, if it exists.
+    func mailbox(_ id: [UInt8]) async throws(RelayError) -> MailboxRecord?
+
+    /// Replaces a mailbox's deposit key, shutting out whoever held the old one.
+    func rotateDepositKey(of mailbox: [UInt8], to depositKey: [UInt8]) async throws(RelayError)
+
+    /// Stores an envelope, durably, before returning. Depositing the same digest again returns the
+    /// first deposit's sequence number and stores nothing.
+    ///
+    /// - Throws: ``RelayError/unknownMailbox``, ``RelayError/mailboxFull``.
+    func deposit(
+        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
+    ) async throws(RelayError) -> DepositOutcome
+
+    /// Up to `limit` envelopes after sequence `cursor` (0 for the start), oldest first, and the
+    /// number of envelopes that expired unread since the owner last confirmed seeing that count.
+    func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult
+
+    /// Deletes the envelopes with these digests from the mailbox, and takes `expiredUnreadSeen`
+    /// off its expired-unread count. Returns how many envelopes were deleted.
+    func acknowledge(
+        _ digests: [[UInt8]], in mailbox: [UInt8], expiredUnreadSeen: Int
+    ) async throws(RelayError) -> Int
+
+    /// Deletes every envelope that arrived before `cutoff` (Unix seconds), counting them as
+    /// expired unread in their mailboxes. Returns how many were deleted.
+    func purge(arrivedBefore cutoff: UInt64) async throws(RelayError) -> Int
+}
+
+/// A mailbox as the relay knows it.
+public struct MailboxRecord: Hashable, Sendable {
+    /// 32 random bytes chosen by the owner.
+    public let id: [UInt8]
+    /// The owner's Ed25519 mailbox key (32 bytes), which signs fetch, ack and upload requests.
+    public let ownerKey: [UInt8]
+    /// The 32-byte key deposit tokens are made with.
+    public let depositKey: [UInt8]
+
+    /// A mailbox record.
+    public init(id: [UInt8], ownerKey: [UInt8], depositKey: [UInt8]) {
+        self.id = id
+        self.ownerKey = ownerKey
+        self.depositKey = depositKey
+    }
+}
+
+/// How much one mailbox may hold.
+public struct MailboxQuota: Hashable, Sendable {
+    /// The most envelopes waiting at once.
+    public var maximumEnvelopes: Int
+    /// The most bytes waiting at once.
+    public var maximumBytes: Int
+
+    /// A quota.
+    public init(maximumEnvelopes: Int, maximumBytes: Int) {
+        self.maximumEnvelopes = maximumEnvelopes
+        self.maximumBytes = maximumBytes
+    }
+}
+
+/// What a deposit did.
+public enum DepositOutcome: Hashable, Sendable {
+    /// The envelope was stored under this sequence number.
+    case stored(sequence: Int64)
+    /// The same envelope was already stored, under this sequence number.
+    case duplicate(sequence: Int64)
+
+    /// The envelope's sequence number either way.
+    public var sequence: Int64 {
+        switch self {
+        case .stored(let sequence), .duplicate(let sequence): sequence
+        }
+    }
+}
+
+/// An envelope waiting in a mailbox.
+public struct StoredEnvelope: Hashable, Sendable {
+    /// Its position in the mailbox; fetch cursors are sequence numbers.
+    public let sequence: Int64
+    /// BLAKE2b-256 of the envelope: its id.
+    public let digest: [UInt8]
+    /// The sealed envelope.
+    public let envelope: [UInt8]
+    /// The hour it arrived, as Unix seconds rounded down to the hour.
+    public let arrivedHour: UInt64
+}
+
+/// One page of a mailbox.
+public struct FetchResult: Hashable, Sendable {
+    /// The envelopes, oldest first.
+    public let envelopes: [StoredEnvelope]
+    /// Envelopes deleted unread by the retention purge, not yet confirmed seen by the owner.
+    public let expiredUnread: Int
+}

@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+import GRDB
+
+/// The zero-setup store: one SQLite file in the relay's data directory, through GRDB.
+///
+/// WAL journal with `synchronous = FULL`, so a transaction that returned is on disk before the
+/// relay answers "stored"; `secure_delete`, so acknowledged and purged envelopes are overwritten
+/// rather than left in free pages of a seized disk. Arrival times are kept to the hour only.
+public struct SQLiteMailboxStore: MailboxStore {
+    private let database: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    ///
+    /// - Throws: ``RelayError/storageFailure`` if the file cannot be opened or migrated.
+    public init(path: String) throws(RelayError) {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA secure_delete = ON")
+        }
+        do {
+            database = try DatabasePool(path: path, configuration: configuration)
+            try Self.migrator.migrate(database)
+        } catch {
+            throw .storageFailure
+        }
+    }
+
+    /// The schema, one append-only migration per change: a shipped migration is never edited.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE mailboxes (
+                        id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 32),
+                        owner_key BLOB NOT NULL CHECK (length(owner_key) = 32),
+                        deposit_key BLOB NOT NULL CHECK (length(deposit_key) = 32),
+                        envelope_count INTEGER NOT NULL DEFAULT 0 CHECK (envelope_count >= 0),
+                        envelope_bytes INTEGER NOT NULL DEFAULT 0 CHECK (envelope_bytes >= 0),
+                        expired_unread INTEGER NOT NULL DEFAULT 0 CHECK (expired_unread >= 0)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE envelopes (
+                        sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                        mailbox BLOB NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                        digest BLOB NOT NULL CHECK (length(digest) = 32),
+                        body BLOB NOT NULL,
+                        arrived_hour INTEGER NOT NULL,
+                        UNIQUE (mailbox, digest)
+                    );
+                    CREATE INDEX envelopes_by_arrival ON envelopes(arrived_hour);
+                    CREATE TABLE redeemed_vouchers (
+                        id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 32)
+                    ) WITHOUT ROWID;
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: - MailboxStore
+
+    public func createMailbox(
+        _ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64
+    ) async throws(RelayError) {
+        guard mailbox.id.count == 32, mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
+            voucherId.count == 32
+        else { throw .invalidRequest }
+        try await write { db in
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM redeemed_vouchers WHERE id = ?", arguments: [Data(voucherId)])
+                != nil
+            {
+                throw RelayError.voucherAlreadyUsed
+            }
+            if try Bool.fetchOne(db, sql: "SELECT 1 FROM mailboxes WHERE id = ?", arguments: [Data(mailbox.id)]) != nil
+            {
+                throw RelayError.mailboxExists
+            }
+            try db.execute(sql: "INSERT INTO redeemed_vouchers (id) VALUES (?)", arguments: [Data(voucherId)])
+            try db.execute(
+                sql: "INSERT INTO mailboxes (id, owner_key, deposit_key) VALUES (?, ?, ?)",
+                arguments: [Data(mailbox.id), Data(mailbox.ownerKey), Data(mailbox.depositKey)])
+        }
+    }
+
+    public func mailbox(_ id: [UInt8]) async throws(RelayError) -> MailboxRecord? {
+        try await read { db in
+            try Row.fetchOne(
+                db, sql: "SELECT owner_key, deposit_key FROM mailboxes WHERE id = ?", arguments: [Data(id)]
+            )
+            .map { row in
+                MailboxRecord(
+                    id: id, ownerKey: Array(row["owner_key"] as Data), depositKey: Array(row["deposit_key"] as Data))
+            }
+        }
+    }
+
+    public func rotateDepositKey(of mailbox: [UInt8], to depositKey: [UInt8]) async throws(RelayError) {
+        guard depositKey.count == 32 else { throw .invalidRequest }
+        try await write { db in
+            try db.execute(
+                sql: "UPDATE mailboxes SET deposit_key = ? WHERE id = ?", arguments: [Data(depositKey), Data(mailbox)])
+            guard db.changesCount == 1 else { throw RelayError.unknownMailbox }
+        }
+    }
+
+    public func deposit(
+        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
+    ) async throws(RelayError) -> DepositOutcome {
+        guard digest.count == 32 else { throw .invalidRequest }
+        return try await write { db in
+            guard
+                let usage = try Row.fetchOne(
+                    db, sql: "SELECT envelope_count, envelope_bytes FROM mailboxes WHERE id = ?",
+                    arguments: [Data(mailbox)])
+            else { throw RelayError.unknownMailbox }
+            if let sequence = try Int64.fetchOne(
+                db, sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?",
+                arguments: [Data(mailbox), Data(digest)])
+            {
+                return .duplicate(sequence: sequence)
+            }
+            let count: Int = usage["envelope_count"]
+            let bytes: Int = usage["envelope_bytes"]
+            guard count + 1 <= quota.maximumEnvelopes, bytes + envelope.count <= quota.maximumBytes else {
+                throw RelayError.mailboxFull
+            }
+            try db.execute(
+                sql: "INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)",
+                arguments: [Data(mailbox), Data(digest), Data(envelope), Int64(now - now % 3600)])
+            let sequence = db.lastInsertedRowID
+            try db.execute(
+                sql:
+                    "UPDATE mailboxes SET envelope_count = envelope_count + 1, envelope_bytes = envelope_bytes + ? WHERE id = ?",
+                arguments: [envelope.count, Data(mailbox)])
+            return .stored(sequence: sequence)
+        }
+    }
+
+    public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {
+        guard limit > 0 else { throw .invalidRequest }
+        return try await read { db in
+            guard
+                let expired = try Int.fetchOne(
+                    db, sql: "SELECT expired_unread FROM mailboxes WHERE id = ?", arguments: [Data(mailbox)])
+            else { throw RelayError.unknownMailbox }
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT sequence, digest, body, arrived_hour FROM envelopes
+                    WHERE mailbox = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                    """,
+                arguments: [Data(mailbox), cursor, limit])
+            let envelopes = rows.map { row in
+                StoredEnvelope(
+                    sequence: row["sequence"], digest: Array(row["digest"] as Data),
+                    envelope: Array(row["body"] as Data),
+                    arrivedHour: UInt64(row["arrived_hour"] as Int64))
+            }
+            return FetchResult(envelopes: envelopes, expiredUnread: expired)
+        }
+    }
+
+    public func acknowledge(
+        _ digests: [[UInt8]], in mailbox: [UInt8], expiredUnreadSeen: Int
+    ) async throws(RelayError) -> Int {
+        guard digests.allSatisfy({ $0.count == 32 }), expiredUnreadSeen >= 0 else { throw .invalidRequest }
+        return try await write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM mailboxes WHERE id = ?", arguments: [Data(mailbox)]) != nil
+            else { throw RelayError.unknownMailbox }
+            var deleted = 0
+            var bytes = 0
+            for digest in digests {
+                if let size = try Int.fetchOne(
+                    db, sql: "DELETE FROM envelopes WHERE mailbox = ? AND digest = ? RETURNING length(body)",
+                    arguments: [Data(mailbox), Data(digest)])
+                {
+                    deleted += 1
+                    bytes += size
+                }
+            }
+            try db.execute(
+                sql: """
+                    UPDATE mailboxes SET envelope_count = envelope_count - ?, envelope_bytes = envelope_bytes - ?,
+                        expired_unread = max(0, expired_unread - ?)
+                    WHERE id = ?
+                    """,
+                arguments: [deleted, bytes, expiredUnreadSeen, Data(mailbox)])
+            return deleted
+        }
+    }
+
+    public func purge(arrivedBefore cutoff: UInt64) async throws(RelayError) -> Int {
+        // An envelope is purged only once its whole arrival hour is before the cutoff: never early,
+        // at most an hour late.
+        let lastHour = Int64(cutoff) - 3600
+        return try await write { db in
+            try db.execute(
+                sql: """
+                    UPDATE mailboxes SET
+                        expired_unread = expired_unread + stats.count,
+                        envelope_count = envelope_count - stats.count,
+                        envelope_bytes = envelope_bytes - stats.bytes
+                    FROM (SELECT mailbox, count(*) AS count, sum(length(body)) AS bytes FROM envelopes
+                          WHERE arrived_hour <= ? GROUP BY mailbox) AS stats
+                    WHERE mailboxes.id = stats.mailbox
+                    """,
+                arguments: [lastHour])
+            try db.execute(sql: "DELETE FROM envelopes WHERE arrived_hour <= ?", arguments: [lastHour])
+            return db.changesCount
+        }
+    }
+
+    /// Copies the write-ahead log into the database and truncates it, so that page images of
+    /// deleted envelopes do not linger in the WAL file. The purge service calls it after purging.
+    public func checkpoint() async throws(RelayError) {
+        do {
+            try await database.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+            }
+        } catch {
+            throw .storageFailure
+        }
+    }
+
+    // MARK: - Transactions
+
+    private func write<Value: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> Value
+    ) async throws(RelayError) -> Value {
+        do {
+            return try await database.write(body)
+        } catch let error as RelayError {
+            throw error
+        } catch {
+            throw .storageFailure
+        }
+    }
+
+    private func read<Value: Sendable>(
+        _ body: @escaping @Sendable (Database) throws -> Value
+    ) async throws(RelayError) -> Value {
+        do {
+            return try await database.read(body)
+        } catch let error as RelayError {
+            throw error
+        } catch {
+            throw .storageFailure
+        }
+    }
+}

@@ -1,0 +1,156 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatProtocolVectors
+import Foundation
+import Testing
+
+@testable import AmanatRelay
+
+@Suite("SQLite mailbox store")
+struct SQLiteMailboxStoreTests {
+    static func temporaryDirectory() throws -> URL {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-relay-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        return url
+    }
+
+    func withStore(_ body: (SQLiteMailboxStore, URL) async throws -> Void) async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("relay.sqlite").path
+        try await body(try SQLiteMailboxStore(path: path), directory)
+    }
+
+    @Test("conformance: mailboxes and vouchers")
+    func mailboxes() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).mailboxes() }
+    }
+
+    @Test("conformance: idempotent deposit, cursor fetch, acknowledge")
+    func depositFetchAcknowledge() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).depositFetchAcknowledge() }
+    }
+
+    @Test("conformance: count and byte quotas")
+    func quotas() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).quotas() }
+    }
+
+    @Test("conformance: unknown mailboxes and malformed fields")
+    func unknownMailboxes() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).unknownMailboxes() }
+    }
+
+    @Test("conformance: retention purge and expired-unread counts")
+    func retention() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).retention() }
+    }
+
+    @Test("conformance: concurrent deposits, each stored exactly once")
+    func concurrentDeposits() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentDeposits() }
+    }
+
+    @Test("what was stored is there after the store is closed and opened again")
+    func reopen() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("relay.sqlite").path
+        let conformance = MailboxStoreConformance(store: try SQLiteMailboxStore(path: path))
+        let mailbox = try await conformance.newMailbox()
+        let envelope = MailboxStoreConformance.envelope()
+        _ = try await conformance.store.deposit(
+            envelope.bytes, digest: envelope.digest, into: mailbox.id, now: conformance.now, quota: conformance.quota)
+        let reopened = try SQLiteMailboxStore(path: path)
+        #expect(
+            try await reopened.fetch(from: mailbox.id, after: 0, limit: 10).envelopes.map(\.envelope) == [
+                envelope.bytes
+            ])
+        #expect(try await reopened.mailbox(mailbox.id) == mailbox)
+    }
+
+    @Test("the database holds only ciphertext: no plaintext, sender identity or address")
+    func onlyCiphertext() async throws {
+        try await withStore { store, directory in
+            // A real exchange's envelope, whose plaintext and sender we know.
+            let alice = VectorDevice("alice")
+            let bob = VectorDevice("bob")
+            var entropy = SeededEntropy(seed: [UInt8](repeating: 3, count: 32))
+            var encapsulator = SystemEncapsulator()
+            var session = try Handshake.initiate(
+                from: alice.identity, to: bob.bundle(withOneTimePrekeys: true), now: 1_800_000_000, entropy: &entropy,
+                encapsulator: &encapsulator)
+            let marker = "PLAINTEXT-MARKER-Задержан-у-суда"
+            let message = try session.encrypt(
+                Array(marker.utf8), now: 1_800_000_000, entropy: &entropy, encapsulator: &encapsulator)
+            let mailboxId = MailboxStoreConformance.random()
+            let envelope = try SealedEnvelope.seal(
+                message, certificate: SenderCertificate(selfSignedBy: alice.identity, expiresAt: .max),
+                to: bob.sealingKey.publicKey, mailbox: mailboxId)
+            try await store.createMailbox(
+                MailboxRecord(
+                    id: mailboxId, ownerKey: MailboxStoreConformance.random(),
+                    depositKey: MailboxStoreConformance.random()),
+                redeemingVoucher: MailboxStoreConformance.random(), now: 1_800_000_000)
+            _ = try await store.deposit(
+                envelope, digest: SealedEnvelope.digest(of: envelope), into: mailboxId, now: 1_800_000_123,
+                quota: MailboxQuota(maximumEnvelopes: 10, maximumBytes: 1 << 20))
+
+            let files = try FileManager.default.contentsOfDirectory(atPath: directory.path)
+            #expect(files.contains("relay.sqlite") && files.contains("relay.sqlite-wal"))
+            var stored: [UInt8] = []
+            for file in files {
+                stored += try [UInt8](Data(contentsOf: directory.appendingPathComponent(file)))
+            }
+            #expect(stored.count > envelope.count)
+            let forbidden: [(String, [UInt8])] = [
+                ("plaintext marker", Array(marker.utf8)),
+                ("sender signing key", alice.identity.publicKey.signingKey.rawRepresentation),
+                ("sender agreement key", alice.identity.publicKey.agreementKey.rawRepresentation),
+                ("recipient identity", bob.identity.publicKey.signingKey.rawRepresentation),
+                ("loopback address", Array("127.0.0.1".utf8)),
+                ("exact arrival time", withUnsafeBytes(of: Int64(1_800_000_123).bigEndian) { Array($0) }),
+            ]
+            for (name, needle) in forbidden {
+                #expect(!containsWindow(stored, needle), "\(name) is in the database files")
+            }
+        }
+    }
+
+    @Test("acknowledged envelopes are gone from the files after a checkpoint")
+    func acknowledgedEnvelopesAreWiped() async throws {
+        try await withStore { store, directory in
+            let conformance = MailboxStoreConformance(store: store)
+            let mailbox = try await conformance.newMailbox()
+            let envelope = MailboxStoreConformance.envelope(4096)
+            _ = try await store.deposit(
+                envelope.bytes, digest: envelope.digest, into: mailbox.id, now: conformance.now,
+                quota: conformance.quota)
+            try await store.checkpoint()
+            func onDisk() throws -> [UInt8] {
+                try FileManager.default.contentsOfDirectory(atPath: directory.path).reduce(into: []) {
+                    $0 += try [UInt8](Data(contentsOf: directory.appendingPathComponent($1)))
+                }
+            }
+            let sample = Array(envelope.bytes[1000..<1032])
+            #expect(containsWindow(try onDisk(), sample))
+            _ = try await store.acknowledge([envelope.digest], in: mailbox.id, expiredUnreadSeen: 0)
+            try await store.checkpoint()
+            #expect(!containsWindow(try onDisk(), sample))
+        }
+    }
+}
+
+func containsWindow(_ haystack: [UInt8], _ needle: [UInt8]) -> Bool {
+    guard !needle.isEmpty, needle.count <= haystack.count else { return false }
+    let first = needle[0]
+    var index = 0
+    while let found = haystack[index...].firstIndex(of: first) {
+        if found + needle.count > haystack.count { return false }
+        if haystack[found..<found + needle.count].elementsEqual(needle) { return true }
+        index = found + 1
+    }
+    return false
+}
