@@ -19,6 +19,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         // The default traits pull in a runtime interposer that the package mirror does not carry.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -57,6 +59,8 @@ let package = Package(
                 "AmanatProtocol",
                 "AmanatCrypto",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             swiftSettings: ourSwiftSettings
         ),
@@ -90,7 +94,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatRelayTests",
-            dependencies: ["AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors"],
+            dependencies: [
+                "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

@@ -14,6 +14,8 @@ enum Label {
     static let depositEnvelope = "amanat/v1/deposit/envelope".bytes
     static let depositBlob = "amanat/v1/deposit/blob".bytes
     static let request = "amanat/v1/request".bytes
+    static let voucher = "amanat/v1/voucher".bytes
+    static let receipt = "amanat/v1/receipt".bytes
     static let safetyNumber = "amanat/v1/safety-number".bytes
 }
 

@@ -1,0 +1,290 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The relay's HTTP API under `/v1/` (DESIGN §4, SPEC.md §8): mailbox creation with a voucher,
+/// anonymous deposits with a deposit token, and owner-signed fetch, acknowledge and deposit-key
+/// rotation. Logs and errors carry no mailbox id, key, size or address.
+public struct Relay: Sendable {
+    let store: any MailboxStore
+    let configuration: RelayConfiguration
+    let clock: @Sendable () -> UInt64
+    let nonces: NonceCache
+
+    /// A relay over `store`; `clock` gives Unix seconds (injected for tests).
+    public init(
+        store: any MailboxStore, configuration: RelayConfiguration,
+        clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+    ) {
+        self.store = store
+        self.configuration = configuration
+        self.clock = clock
+        nonces = NonceCache(capacity: configuration.nonceCacheCapacity, window: RequestSignature.allowedClockSkew)
+    }
+
+    /// The routes.
+    public func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok" }
+        router.get("/v1/info") { _, _ in try json(info) }
+        router.post("/v1/mailboxes") { request, context in try await createMailbox(request, context) }
+        router.put("/v1/mailboxes/:mailbox/envelopes") { request, context in try await deposit(request, context) }
+        router.post("/v1/mailboxes/:mailbox/fetch") { request, context in try await fetch(request, context) }
+        router.post("/v1/mailboxes/:mailbox/ack") { request, context in try await acknowledge(request, context) }
+        router.post("/v1/mailboxes/:mailbox/deposit-key") { request, context in try await rotate(request, context) }
+        return router
+    }
+
+    // MARK: - Info
+
+    struct Info: Codable {
+        struct Limits: Codable {
+            let envelopeSizes: [Int]
+            let mailboxEnvelopes: Int
+            let mailboxBytes: Int
+            let fetchLimit: Int
+            let retentionSeconds: UInt64
+        }
+        let version: String
+        let relayKey: String
+        let limits: Limits
+    }
+
+    var info: Info {
+        Info(
+            version: "1", relayKey: Base64URL.encode(configuration.signingKey.publicKey.rawRepresentation),
+            limits: .init(
+                envelopeSizes: SealedEnvelope.Bucket.allCases.map(\.rawValue),
+                mailboxEnvelopes: configuration.quota.maximumEnvelopes,
+                mailboxBytes: configuration.quota.maximumBytes, fetchLimit: configuration.maximumFetchLimit,
+                retentionSeconds: configuration.retention))
+    }
+
+    // MARK: - Mailboxes
+
+    struct CreateMailbox: Codable {
+        let mailbox: String
+        let ownerKey: String
+        let depositKey: String
+        let voucher: String
+    }
+
+    func createMailbox(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let body: CreateMailbox = try await decode(request)
+        guard let id = bytes(body.mailbox, count: 32), let owner = bytes(body.ownerKey, count: 32),
+            let depositKey = bytes(body.depositKey, count: 32),
+            let voucherBytes = bytes(body.voucher, count: Voucher.byteCount)
+        else { throw RelayHTTPError.invalidField }
+        let voucher = try Voucher(decoding: voucherBytes)
+        do {
+            try voucher.verify(root: configuration.organisationRoot, now: clock())
+        } catch .expired {
+            throw RelayHTTPError.expiredVoucher
+        } catch {
+            throw RelayHTTPError.invalidVoucher
+        }
+        try await perform {
+            try await store.createMailbox(
+                MailboxRecord(id: id, ownerKey: owner, depositKey: depositKey), redeemingVoucher: voucher.id,
+                now: clock())
+        }
+        return try json(["mailbox": body.mailbox], status: .created)
+    }
+
+    // MARK: - Deposit (anonymous)
+
+    struct Receipt: Codable {
+        let mailbox: String
+        let digest: String
+        let time: UInt64
+        let signature: String
+    }
+
+    func deposit(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let mailbox = try mailboxParameter(context)
+        let envelope = try await collect(request, limit: SealedEnvelope.Bucket.large.rawValue)
+        guard (try? SealedEnvelope.bucket(of: envelope)) != nil else { throw RelayHTTPError.malformedEnvelope }
+        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
+            throw RelayHTTPError.badDepositToken
+        }
+        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
+            throw RelayHTTPError(RelayError.unknownMailbox)
+        }
+        let digest = SealedEnvelope.digest(of: envelope)
+        guard
+            DepositToken.isValid(
+                token, depositKey: SecureBytes(copying: record.depositKey), mailbox: mailbox, digest: digest)
+        else { throw RelayHTTPError.badDepositToken }
+        let now = clock()
+        _ = try await perform {
+            try await store.deposit(envelope, digest: digest, into: mailbox, now: now, quota: configuration.quota)
+        }
+        // The store has committed durably: only now is the receipt signed.
+        let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
+        return try json(
+            Receipt(
+                mailbox: Base64URL.encode(mailbox), digest: Base64URL.encode(digest), time: now,
+                signature: Base64URL.encode(receipt.signature)),
+            status: .created)
+    }
+
+    // MARK: - Owner requests (signed)
+
+    struct FetchRequest: Codable {
+        let after: Int64
+        let limit: Int
+    }
+
+    struct FetchedEnvelope: Codable {
+        let sequence: Int64
+        let digest: String
+        let envelope: String
+    }
+
+    struct FetchResponse: Codable {
+        let envelopes: [FetchedEnvelope]
+        let expiredUnread: Int
+    }
+
+    func fetch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (mailbox, body) = try await authenticated(request, context)
+        let fetch: FetchRequest = try decode(body)
+        guard fetch.after >= 0, (1...configuration.maximumFetchLimit).contains(fetch.limit) else {
+            throw RelayHTTPError.invalidField
+        }
+        let page = try await perform { try await store.fetch(from: mailbox, after: fetch.after, limit: fetch.limit) }
+        return try json(
+            FetchResponse(
+                envelopes: page.envelopes.map {
+                    FetchedEnvelope(
+                        sequence: $0.sequence, digest: Base64URL.encode($0.digest),
+                        envelope: Base64URL.encode($0.envelope))
+                },
+                expiredUnread: page.expiredUnread))
+    }
+
+    struct AcknowledgeRequest: Codable {
+        let digests: [String]
+        let expiredUnreadSeen: Int
+    }
+
+    func acknowledge(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (mailbox, body) = try await authenticated(request, context)
+        let acknowledge: AcknowledgeRequest = try decode(body)
+        guard acknowledge.digests.count <= configuration.maximumAcknowledgements, acknowledge.expiredUnreadSeen >= 0
+        else { throw RelayHTTPError.invalidField }
+        var digests: [[UInt8]] = []
+        for digest in acknowledge.digests {
+            guard let bytes = bytes(digest, count: 32) else { throw RelayHTTPError.invalidField }
+            digests.append(bytes)
+        }
+        let deleted = try await perform {
+            try await store.acknowledge(digests, in: mailbox, expiredUnreadSeen: acknowledge.expiredUnreadSeen)
+        }
+        return try json(["deleted": deleted])
+    }
+
+    struct RotateRequest: Codable {
+        let depositKey: String
+    }
+
+    func rotate(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (mailbox, body) = try await authenticated(request, context)
+        let rotate: RotateRequest = try decode(body)
+        guard let key = bytes(rotate.depositKey, count: 32) else { throw RelayHTTPError.invalidField }
+        try await perform { try await store.rotateDepositKey(of: mailbox, to: key) }
+        return try json(["rotated": true])
+    }
+
+    // MARK: - Request signatures (SPEC.md §8.2)
+
+    static let depositTokenHeader = HTTPField.Name("Amanat-Deposit-Token")!
+    static let timestampHeader = HTTPField.Name("Amanat-Timestamp")!
+    static let nonceHeader = HTTPField.Name("Amanat-Nonce")!
+    static let signatureHeader = HTTPField.Name("Amanat-Signature")!
+
+    /// Checks the owner's signature, the timestamp window and the nonce; returns the mailbox id and
+    /// the body the signature covers.
+    func authenticated(_ request: Request, _ context: BasicRequestContext) async throws -> ([UInt8], [UInt8]) {
+        let mailbox = try mailboxParameter(context)
+        let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
+        guard let timestampText = request.headers[Self.timestampHeader], let timestamp = UInt64(timestampText),
+            let nonceText = request.headers[Self.nonceHeader],
+            let nonce = bytes(nonceText, count: RequestSignature.nonceByteCount),
+            let signatureText = request.headers[Self.signatureHeader], let signature = bytes(signatureText, count: 64)
+        else { throw RelayHTTPError.badSignature }
+        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
+            throw RelayHTTPError(RelayError.unknownMailbox)
+        }
+        guard let ownerKey = try? Ed25519.PublicKey(rawRepresentation: record.ownerKey) else {
+            throw RelayHTTPError.badSignature
+        }
+        let now = clock()
+        do {
+            try RequestSignature(mailbox: mailbox, timestamp: timestamp, nonce: nonce, signature: signature).verify(
+                method: request.method.rawValue, path: request.uri.description, body: body, mailboxKey: ownerKey,
+                now: now)
+        } catch .expired {
+            throw RelayHTTPError.staleTimestamp
+        } catch {
+            throw RelayHTTPError.badSignature
+        }
+        guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
+        return (mailbox, body)
+    }
+
+    // MARK: - Helpers
+
+    func mailboxParameter(_ context: BasicRequestContext) throws -> [UInt8] {
+        guard let text = context.parameters.get("mailbox"), let id = bytes(text, count: 32) else {
+            throw RelayHTTPError(RelayError.unknownMailbox)
+        }
+        return id
+    }
+
+    func bytes(_ text: String, count: Int) -> [UInt8]? {
+        guard let decoded = Base64URL.decode(text), decoded.count == count else { return nil }
+        return decoded
+    }
+
+    func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
+        do {
+            let buffer = try await request.body.collect(upTo: limit)
+            return Array(buffer.readableBytesView)
+        } catch {
+            throw RelayHTTPError.bodyTooLarge
+        }
+    }
+
+    func decode<Value: Decodable>(_ request: Request) async throws -> Value {
+        try decode(try await collect(request, limit: configuration.maximumJSONBodyBytes))
+    }
+
+    func decode<Value: Decodable>(_ body: [UInt8]) throws -> Value {
+        do {
+            return try JSONDecoder().decode(Value.self, from: Data(body))
+        } catch {
+            throw RelayHTTPError.malformedJSON
+        }
+    }
+
+    func json(_ value: some Encodable, status: HTTPResponse.Status = .ok) throws -> Response {
+        let body = try JSONEncoder().encode(value)
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// Runs a store operation, turning its errors into HTTP errors.
+    func perform<Value>(_ operation: () async throws -> Value) async throws -> Value {
+        do {
+            return try await operation()
+        } catch let error as RelayError {
+            throw RelayHTTPError(error)
+        }
+    }
+}

@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+import Hummingbird
+
+/// An error answered over HTTP: a status and a JSON body `{"error": "<code>"}` with a stable,
+/// machine-readable code. Nothing about the request (ids, keys, sizes) goes in the body.
+public struct RelayHTTPError: HTTPResponseError, Equatable {
+    /// The HTTP status.
+    public let status: HTTPResponse.Status
+    /// The stable code.
+    public let code: String
+
+    init(_ status: HTTPResponse.Status, _ code: String) {
+        self.status = status
+        self.code = code
+    }
+
+    static let malformedJSON = Self(.badRequest, "malformed_json")
+    static let malformedEnvelope = Self(.badRequest, "malformed_envelope")
+    static let invalidField = Self(.badRequest, "invalid_field")
+    static let bodyTooLarge = Self(.contentTooLarge, "body_too_large")
+    static let badSignature = Self(.unauthorized, "bad_signature")
+    static let staleTimestamp = Self(.unauthorized, "stale_timestamp")
+    static let replayedNonce = Self(.unauthorized, "replayed_nonce")
+    static let badDepositToken = Self(.forbidden, "bad_deposit_token")
+    static let invalidVoucher = Self(.forbidden, "invalid_voucher")
+    static let expiredVoucher = Self(.forbidden, "expired_voucher")
+
+    /// The HTTP form of a store error.
+    init(_ error: RelayError) {
+        switch error {
+        case .unknownMailbox: self.init(.notFound, error.code)
+        case .mailboxExists, .voucherAlreadyUsed, .mailboxFull: self.init(.conflict, error.code)
+        case .invalidRequest: self.init(.badRequest, error.code)
+        default: self.init(.serviceUnavailable, error.code)
+        }
+    }
+
+    public func response(from request: Request, context: some RequestContext) throws -> Response {
+        let body = try JSONEncoder().encode(["error": code])
+        return Response(
+            status: status, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Base64url without padding (RFC 4648 §5), for binary fields in JSON and headers.
+enum Base64URL {
+    static func encode(_ bytes: [UInt8]) -> String {
+        Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+
+    static func decode(_ text: String) -> [UInt8]? {
+        guard text.utf8.count <= 1 << 20,
+            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else { return nil }
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        return Data(base64Encoded: base64).map { Array($0) }
+    }
+}

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+
+/// What a relay needs to answer requests: its keys and its limits.
+public struct RelayConfiguration: Sendable {
+    /// The relay's Ed25519 key: it signs deposit receipts and never decrypts anything.
+    public let signingKey: Ed25519.PrivateKey
+    /// The organisation root public key: it signs mailbox vouchers.
+    public let organisationRoot: Ed25519.PublicKey
+    /// How much one mailbox may hold.
+    public var quota = MailboxQuota(maximumEnvelopes: 10_000, maximumBytes: 256 << 20)
+    /// The most envelopes one fetch returns.
+    public var maximumFetchLimit = 100
+    /// The most digests one acknowledgement names.
+    public var maximumAcknowledgements = 1000
+    /// The largest JSON request body.
+    public var maximumJSONBodyBytes = 256 * 1024
+    /// How long an unacknowledged envelope is kept, in seconds (DESIGN §4: 30 days).
+    public var retention: UInt64 = 30 * 86_400
+    /// How many request nonces are remembered for replay detection.
+    public var nonceCacheCapacity = 100_000
+
+    /// A configuration with the default limits.
+    public init(signingKey: Ed25519.PrivateKey, organisationRoot: Ed25519.PublicKey) {
+        self.signingKey = signingKey
+        self.organisationRoot = organisationRoot
+    }
+}

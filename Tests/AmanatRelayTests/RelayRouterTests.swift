@@ -1,0 +1,315 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import AmanatRelay
+
+/// A relay on a temporary SQLite store, driven through HummingbirdTesting's router client.
+struct RelayHarness {
+    let directory: URL
+    let root = Ed25519.PrivateKey()
+    let relayKey = Ed25519.PrivateKey()
+    let now: UInt64 = 1_800_000_000
+    let relay: Relay
+
+    init(quota: MailboxQuota? = nil) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-router-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        var configuration = RelayConfiguration(signingKey: relayKey, organisationRoot: root.publicKey)
+        if let quota { configuration.quota = quota }
+        let now = now
+        relay = Relay(
+            store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),
+            configuration: configuration, clock: { now })
+    }
+
+    func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try await Application(router: relay.router()).test(.router) { client in try await body(client) }
+    }
+
+    /// A mailbox's secrets, as its owner keeps them.
+    struct Owner {
+        let id = SecureRandom.bytes(count: 32)
+        let key = Ed25519.PrivateKey()
+        let depositKey = SecureBytes.random(count: 32)
+        var path: String { "/v1/mailboxes/\(Base64URL.encode(id))" }
+    }
+
+    func voucher(expiresAt: UInt64? = nil, signedBy signer: Ed25519.PrivateKey? = nil) -> Voucher {
+        Voucher(id: SecureRandom.bytes(count: 32), expiresAt: expiresAt ?? now + 3600, signedBy: signer ?? root)
+    }
+
+    static func json(_ object: [String: Any]) -> ByteBuffer {
+        ByteBuffer(bytes: try! JSONSerialization.data(withJSONObject: object))
+    }
+
+    func createBody(_ owner: Owner, voucher: Voucher) -> ByteBuffer {
+        Self.json([
+            "mailbox": Base64URL.encode(owner.id), "ownerKey": Base64URL.encode(owner.key.publicKey.rawRepresentation),
+            "depositKey": Base64URL.encode(owner.depositKey.withUnsafeBytes { Array($0) }),
+            "voucher": Base64URL.encode(voucher.encoded),
+        ])
+    }
+
+    func create(_ owner: Owner, _ client: any TestClientProtocol) async throws {
+        try await client.execute(
+            uri: "/v1/mailboxes", method: .post, body: createBody(owner, voucher: voucher())
+        ) { response in #expect(response.status == .created) }
+    }
+
+    static func envelope(_ size: Int = 2048) -> [UInt8] { [1] + SecureRandom.bytes(count: size - 1) }
+
+    func depositHeaders(_ owner: Owner, _ envelope: [UInt8], key: SecureBytes? = nil) throws -> HTTPFields {
+        let token = try DepositToken.make(
+            depositKey: key ?? owner.depositKey, mailbox: owner.id, digest: SealedEnvelope.digest(of: envelope))
+        return [Relay.depositTokenHeader: Base64URL.encode(token)]
+    }
+
+    /// Headers signing `body` for `method` and `path` with the owner's mailbox key.
+    func signed(
+        _ owner: Owner, _ method: HTTPRequest.Method, _ path: String, _ body: ByteBuffer, timestamp: UInt64? = nil,
+        nonce: [UInt8] = SecureRandom.bytes(count: 16), key: Ed25519.PrivateKey? = nil
+    ) -> HTTPFields {
+        let signature = RequestSignature(
+            method: method.rawValue, path: path, body: Array(body.readableBytesView), mailbox: owner.id,
+            timestamp: timestamp ?? now, nonce: nonce, mailboxKey: key ?? owner.key)
+        return [
+            Relay.timestampHeader: String(signature.timestamp), Relay.nonceHeader: Base64URL.encode(nonce),
+            Relay.signatureHeader: Base64URL.encode(signature.signature),
+        ]
+    }
+}
+
+func errorCode(_ response: TestResponse) -> String? {
+    (try? JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as? [String: String])?["error"]
+}
+
+@Suite("Relay HTTP API")
+struct RelayRouterTests {
+    @Test("health and relay information")
+    func info() async throws {
+        let harness = try RelayHarness()
+        try await harness.test { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/v1/info", method: .get) { response in
+                #expect(response.status == .ok)
+                let info = try JSONDecoder().decode(Relay.Info.self, from: Data(response.body.readableBytesView))
+                #expect(Base64URL.decode(info.relayKey) == harness.relayKey.publicKey.rawRepresentation)
+                #expect(info.limits.envelopeSizes == [2048, 16_384, 65_536])
+            }
+        }
+    }
+
+    @Test("mailbox creation: success, used, expired and forged vouchers, bad input")
+    func createMailbox() async throws {
+        let harness = try RelayHarness()
+        try await harness.test { client in
+            let owner = RelayHarness.Owner()
+            let voucher = harness.voucher()
+            try await client.execute(
+                uri: "/v1/mailboxes", method: .post, body: harness.createBody(owner, voucher: voucher)
+            ) {
+                #expect($0.status == .created)
+            }
+            let cases: [(ByteBuffer, HTTPResponse.Status, String)] = [
+                (harness.createBody(RelayHarness.Owner(), voucher: voucher), .conflict, "voucher_used"),
+                (harness.createBody(owner, voucher: harness.voucher()), .conflict, "mailbox_exists"),
+                (
+                    harness.createBody(RelayHarness.Owner(), voucher: harness.voucher(expiresAt: harness.now)),
+                    .forbidden, "expired_voucher"
+                ),
+                (
+                    harness.createBody(RelayHarness.Owner(), voucher: harness.voucher(signedBy: Ed25519.PrivateKey())),
+                    .forbidden, "invalid_voucher"
+                ),
+                (ByteBuffer(string: "{not json"), .badRequest, "malformed_json"),
+                (
+                    RelayHarness.json(["mailbox": "AA", "ownerKey": "AA", "depositKey": "AA", "voucher": "AA"]),
+                    .badRequest, "invalid_field"
+                ),
+            ]
+            for (body, status, code) in cases {
+                try await client.execute(uri: "/v1/mailboxes", method: .post, body: body) { response in
+                    #expect(response.status == status && errorCode(response) == code, "\(code)")
+                }
+            }
+        }
+    }
+
+    @Test("deposit: receipt, idempotence, and every refusal")
+    func deposit() async throws {
+        let harness = try RelayHarness(quota: MailboxQuota(maximumEnvelopes: 2, maximumBytes: 1 << 20))
+        try await harness.test { client in
+            let owner = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            let envelope = RelayHarness.envelope()
+            let uri = owner.path + "/envelopes"
+            var receipts: [[String: Any]] = []
+            for _ in 0..<2 {
+                try await client.execute(
+                    uri: uri, method: .put, headers: harness.depositHeaders(owner, envelope),
+                    body: ByteBuffer(bytes: envelope)
+                ) { response in
+                    #expect(response.status == .created)
+                    receipts.append(
+                        try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as! [String: Any])
+                }
+            }
+            let receipt = DepositReceipt(
+                mailbox: owner.id, digest: Base64URL.decode(receipts[0]["digest"] as! String)!,
+                time: receipts[0]["time"] as! UInt64, signature: Base64URL.decode(receipts[0]["signature"] as! String)!)
+            #expect(receipt.digest == SealedEnvelope.digest(of: envelope))
+            #expect(receipt.isValid(relayKey: harness.relayKey.publicKey))
+            #expect(receipts[1]["digest"] as? String == receipts[0]["digest"] as? String)
+
+            let second = RelayHarness.envelope(16_384)
+            try await client.execute(
+                uri: uri, method: .put, headers: harness.depositHeaders(owner, second), body: ByteBuffer(bytes: second)
+            ) {
+                #expect($0.status == .created)
+            }
+            let third = RelayHarness.envelope()
+            let oversize = [UInt8](repeating: 1, count: 65_537)
+            let wrongSize = [UInt8](repeating: 1, count: 3000)
+            let cases: [(String, HTTPFields, [UInt8], HTTPResponse.Status, String)] = [
+                (uri, try harness.depositHeaders(owner, third), third, .conflict, "mailbox_full"),
+                (
+                    uri, try harness.depositHeaders(owner, third, key: SecureBytes.random(count: 32)), third,
+                    .forbidden, "bad_deposit_token"
+                ),
+                (uri, [:], third, .forbidden, "bad_deposit_token"),
+                (uri, try harness.depositHeaders(owner, envelope), third, .forbidden, "bad_deposit_token"),
+                (uri, try harness.depositHeaders(owner, wrongSize), wrongSize, .badRequest, "malformed_envelope"),
+                (uri, [:], oversize, .contentTooLarge, "body_too_large"),
+                (
+                    RelayHarness.Owner().path + "/envelopes", try harness.depositHeaders(owner, third), third,
+                    .notFound, "unknown_mailbox"
+                ),
+                ("/v1/mailboxes/not-base64!/envelopes", [:], third, .notFound, "unknown_mailbox"),
+            ]
+            for (uri, headers, body, status, code) in cases {
+                try await client.execute(uri: uri, method: .put, headers: headers, body: ByteBuffer(bytes: body)) {
+                    response in
+                    #expect(response.status == status && errorCode(response) == code, "\(code)")
+                }
+            }
+        }
+    }
+
+    @Test("fetch, acknowledge and rotate: signed by the owner, each refusal typed")
+    func ownerRequests() async throws {
+        let harness = try RelayHarness()
+        try await harness.test { client in
+            let owner = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            let envelope = RelayHarness.envelope()
+            try await client.execute(
+                uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
+                body: ByteBuffer(bytes: envelope)
+            ) { #expect($0.status == .created) }
+
+            let fetchPath = owner.path + "/fetch"
+            let fetchBody = RelayHarness.json(["after": 0, "limit": 10])
+            try await client.execute(
+                uri: fetchPath, method: .post, headers: harness.signed(owner, .post, fetchPath, fetchBody),
+                body: fetchBody
+            ) { response in
+                #expect(response.status == .ok)
+                let page = try JSONDecoder().decode(
+                    Relay.FetchResponse.self, from: Data(response.body.readableBytesView))
+                #expect(page.envelopes.map { Base64URL.decode($0.envelope) } == [envelope])
+                #expect(page.expiredUnread == 0)
+            }
+            let nonce = SecureRandom.bytes(count: 16)
+            let replayed = harness.signed(owner, .post, fetchPath, fetchBody, nonce: nonce)
+            try await client.execute(uri: fetchPath, method: .post, headers: replayed, body: fetchBody) {
+                #expect($0.status == .ok)
+            }
+            let otherOwner = RelayHarness.Owner()
+            let cases: [(String, HTTPFields, ByteBuffer, HTTPResponse.Status, String)] = [
+                (fetchPath, replayed, fetchBody, .unauthorized, "replayed_nonce"),
+                (
+                    fetchPath, harness.signed(owner, .post, fetchPath, fetchBody, key: Ed25519.PrivateKey()), fetchBody,
+                    .unauthorized, "bad_signature"
+                ),
+                (
+                    fetchPath, harness.signed(owner, .post, fetchPath, fetchBody, timestamp: harness.now - 301),
+                    fetchBody, .unauthorized, "stale_timestamp"
+                ),
+                (
+                    fetchPath, harness.signed(owner, .post, fetchPath, fetchBody),
+                    RelayHarness.json(["after": 0, "limit": 11]), .unauthorized, "bad_signature"
+                ),
+                (fetchPath, [:], fetchBody, .unauthorized, "bad_signature"),
+                (
+                    fetchPath, harness.signed(owner, .post, fetchPath, RelayHarness.json(["after": 0, "limit": 1000])),
+                    RelayHarness.json(["after": 0, "limit": 1000]), .badRequest, "invalid_field"
+                ),
+                (
+                    fetchPath, harness.signed(owner, .post, fetchPath, ByteBuffer(string: "[")),
+                    ByteBuffer(string: "["), .badRequest, "malformed_json"
+                ),
+                (
+                    otherOwner.path + "/fetch",
+                    harness.signed(otherOwner, .post, otherOwner.path + "/fetch", fetchBody), fetchBody, .notFound,
+                    "unknown_mailbox"
+                ),
+            ]
+            for (uri, headers, body, status, code) in cases {
+                try await client.execute(uri: uri, method: .post, headers: headers, body: body) { response in
+                    #expect(response.status == status && errorCode(response) == code, "\(code)")
+                }
+            }
+
+            let ackPath = owner.path + "/ack"
+            let badAck = RelayHarness.json(["digests": ["AA"], "expiredUnreadSeen": 0])
+            try await client.execute(
+                uri: ackPath, method: .post, headers: harness.signed(owner, .post, ackPath, badAck), body: badAck
+            ) {
+                #expect($0.status == .badRequest && errorCode($0) == "invalid_field")
+            }
+            let ack = RelayHarness.json([
+                "digests": [Base64URL.encode(SealedEnvelope.digest(of: envelope))], "expiredUnreadSeen": 0,
+            ])
+            try await client.execute(
+                uri: ackPath, method: .post, headers: harness.signed(owner, .post, ackPath, ack), body: ack
+            ) {
+                #expect($0.status == .ok)
+            }
+            try await client.execute(
+                uri: fetchPath, method: .post, headers: harness.signed(owner, .post, fetchPath, fetchBody),
+                body: fetchBody
+            ) { response in
+                let page = try JSONDecoder().decode(
+                    Relay.FetchResponse.self, from: Data(response.body.readableBytesView))
+                #expect(page.envelopes.isEmpty)
+            }
+
+            // Rotating the deposit key shuts out the old one.
+            let newKey = SecureBytes.random(count: 32)
+            let rotatePath = owner.path + "/deposit-key"
+            let rotate = RelayHarness.json(["depositKey": Base64URL.encode(newKey.withUnsafeBytes { Array($0) })])
+            try await client.execute(
+                uri: rotatePath, method: .post, headers: harness.signed(owner, .post, rotatePath, rotate), body: rotate
+            ) {
+                #expect($0.status == .ok)
+            }
+            let next = RelayHarness.envelope()
+            try await client.execute(
+                uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, next),
+                body: ByteBuffer(bytes: next)
+            ) { #expect($0.status == .forbidden && errorCode($0) == "bad_deposit_token") }
+            try await client.execute(
+                uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, next, key: newKey),
+                body: ByteBuffer(bytes: next)
+            ) { #expect($0.status == .created) }
+        }
+    }
+}
