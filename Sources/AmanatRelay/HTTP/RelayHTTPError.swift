@@ -46,14 +46,16 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
 }
 
 /// Base64url without padding (RFC 4648 §5), for binary fields in JSON and headers.
-enum Base64URL {
-    static func encode(_ bytes: [UInt8]) -> String {
+public enum Base64URL {
+    /// The base64url text of `bytes`.
+    public static func encode(_ bytes: [UInt8]) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func decode(_ text: String) -> [UInt8]? {
+    /// The bytes of base64url `text`, or nil if it is not base64url.
+    public static func decode(_ text: String) -> [UInt8]? {
         guard text.utf8.count <= 1 << 20,
             text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
         else { return nil }

@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Logging
+import ServiceLifecycle
+
+/// Deletes envelopes older than the retention period, on a schedule, and counts them as expired
+/// unread for their owners (DESIGN §4). Logs only aggregate counts.
+public struct PurgeService: Service {
+    let store: SQLiteMailboxStore
+    let retention: UInt64
+    let interval: Duration
+    let clock: @Sendable () -> UInt64
+    let logger: Logger
+
+    /// A service purging `store` every `interval`.
+    public init(
+        store: SQLiteMailboxStore, retention: UInt64, interval: Duration = .seconds(3600),
+        clock: @escaping @Sendable () -> UInt64, logger: Logger
+    ) {
+        self.store = store
+        self.retention = retention
+        self.interval = interval
+        self.clock = clock
+        self.logger = logger
+    }
+
+    /// Purges once: returns how many envelopes were deleted.
+    public func purgeOnce() async throws(RelayError) -> Int {
+        let now = clock()
+        let deleted = try await store.purge(arrivedBefore: now > retention ? now - retention : 0)
+        try await store.checkpoint()
+        return deleted
+    }
+
+    public func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            do {
+                let deleted = try await purgeOnce()
+                logger.info("retention purge done", metadata: ["expired": "\(deleted)"])
+            } catch {
+                logger.error("retention purge failed", metadata: ["error": "\(error)"])
+            }
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import Foundation
+
+/// The relay's data directory: its signing key (`relay.key`, mode 0600), its settings
+/// (`relay.json`) and the SQLite database. Created by `amanat-relay init`.
+public struct RelayDataDirectory: Sendable {
+    /// The directory.
+    public let url: URL
+
+    /// What `relay.json` holds.
+    public struct Settings: Codable, Sendable, Equatable {
+        /// The organisation root public key, base64url: it signs mailbox vouchers.
+        public var organisationRoot: String
+        /// Days an unacknowledged envelope is kept.
+        public var retentionDays: Int
+    }
+
+    /// A directory at `url` (not checked until used).
+    public init(url: URL) {
+        self.url = url
+    }
+
+    var keyURL: URL { url.appendingPathComponent("relay.key") }
+    var settingsURL: URL { url.appendingPathComponent("relay.json") }
+    /// The SQLite database's path.
+    public var databasePath: String { url.appendingPathComponent("relay.sqlite").path }
+
+    /// Creates the directory (mode 0700), a new relay signing key and the settings.
+    ///
+    /// - Throws: ``RelaySetupError`` if the directory was already initialised or cannot be written.
+    public func initialise(organisationRoot: Ed25519.PublicKey, retentionDays: Int = 30) throws(RelaySetupError) {
+        guard retentionDays >= 1 && retentionDays <= 365 else { throw .invalidSettings }
+        guard !FileManager.default.fileExists(atPath: keyURL.path) else { throw .alreadyInitialised }
+        do {
+            try FileManager.default.createDirectory(
+                at: url, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+            let key = Ed25519.PrivateKey()
+            let seed = key.seed.withUnsafeBytes { Data($0) }
+            guard
+                FileManager.default.createFile(
+                    atPath: keyURL.path, contents: seed, attributes: [.posixPermissions: 0o600])
+            else { throw RelaySetupError.unwritable }
+            let settings = Settings(
+                organisationRoot: Base64URL.encode(organisationRoot.rawRepresentation), retentionDays: retentionDays)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            try encoder.encode(settings).write(to: settingsURL, options: .withoutOverwriting)
+        } catch let error as RelaySetupError {
+            throw error
+        } catch {
+            throw .unwritable
+        }
+    }
+
+    /// Reads the signing key and settings.
+    public func load() throws(RelaySetupError) -> (signingKey: Ed25519.PrivateKey, settings: Settings) {
+        guard FileManager.default.fileExists(atPath: keyURL.path) else { throw .notInitialised }
+        guard let seed = FileManager.default.contents(atPath: keyURL.path),
+            let settingsData = FileManager.default.contents(atPath: settingsURL.path)
+        else { throw .unreadable }
+        guard seed.count == Ed25519.seedByteCount,
+            let key = try? Ed25519.PrivateKey(seed: SecureBytes(copying: seed)),
+            let settings = try? JSONDecoder().decode(Settings.self, from: settingsData),
+            (1...365).contains(settings.retentionDays), organisationRootKey(settings) != nil
+        else { throw .invalidSettings }
+        return (key, settings)
+    }
+
+    /// The organisation root key the settings name.
+    public func organisationRootKey(_ settings: Settings) -> Ed25519.PublicKey? {
+        Base64URL.decode(settings.organisationRoot).flatMap { try? Ed25519.PublicKey(rawRepresentation: $0) }
+    }
+}
+
+/// Why the relay cannot start, in words an operator can act on.
+public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible {
+    case alreadyInitialised
+    case notInitialised
+    case unreadable
+    case unwritable
+    case invalidSettings
+
+    public var description: String {
+        switch self {
+        case .alreadyInitialised: "the data directory is already initialised; it keeps its relay key"
+        case .notInitialised: "the data directory is not initialised; run `amanat-relay init` first"
+        case .unreadable: "the relay key or settings cannot be read; check the files' owner and permissions"
+        case .unwritable: "the data directory cannot be written"
+        case .invalidSettings: "relay.json or relay.key is damaged or has a value out of range"
+        }
+    }
+}

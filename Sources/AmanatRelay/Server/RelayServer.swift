@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import Foundation
+import Hummingbird
+import Logging
+
+/// Puts a relay together from its data directory: store, routes, purge service.
+public enum RelayServer {
+    /// The application to run with `runService()`; it shuts down gracefully on SIGINT and SIGTERM,
+    /// finishing requests in flight, and every answered deposit is already committed.
+    public static func application(
+        dataDirectory: RelayDataDirectory, host: String, port: Int, logger: Logger
+    ) throws -> some ApplicationProtocol {
+        let (signingKey, settings) = try dataDirectory.load()
+        guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
+        let store = try SQLiteMailboxStore(path: dataDirectory.databasePath)
+        var configuration = RelayConfiguration(signingKey: signingKey, organisationRoot: root)
+        configuration.retention = UInt64(settings.retentionDays) * 86_400
+        let clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+        let relay = Relay(store: store, configuration: configuration, clock: clock)
+        let purge = PurgeService(store: store, retention: configuration.retention, clock: clock, logger: logger)
+        return Application(
+            router: relay.router(),
+            configuration: .init(address: .hostname(host, port: port), serverName: nil),
+            services: [purge],
+            logger: logger)
+    }
+
+    /// The relay key's public half, base64url: what operators publish and invites carry.
+    public static func fingerprint(of dataDirectory: RelayDataDirectory) throws -> String {
+        Base64URL.encode(try dataDirectory.load().signingKey.publicKey.rawRepresentation)
+    }
+}

@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatRelay
+import ArgumentParser
+import Foundation
+import Hummingbird
+import Logging
+
+/// `amanat-relay`: set up and run the relay. Every option also reads `AMANAT_RELAY_<NAME>`.
+@main
+struct AmanatRelayCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "amanat-relay",
+        abstract: "The Amanat relay: mailboxes that hold only ciphertext.",
+        subcommands: [Initialise.self, Serve.self, Fingerprint.self])
+}
+
+/// Options shared by the subcommands.
+struct DataOptions: ParsableArguments {
+    @Option(name: .customLong("data"), help: "The data directory (env AMANAT_RELAY_DATA; default ./amanat-relay-data).")
+    var data: String?
+
+    var directory: RelayDataDirectory {
+        let path = data ?? ProcessInfo.processInfo.environment["AMANAT_RELAY_DATA"] ?? "amanat-relay-data"
+        return RelayDataDirectory(url: URL(fileURLWithPath: path, isDirectory: true))
+    }
+}
+
+extension AmanatRelayCommand {
+    struct Initialise: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init", abstract: "Create the data directory with a new relay key and the settings.")
+
+        @OptionGroup var options: DataOptions
+
+        @Option(help: "The organisation root public key, base64url (env AMANAT_RELAY_ORGANISATION_ROOT).")
+        var organisationRoot: String?
+
+        @Option(help: "Days an unacknowledged envelope is kept, 1-365 (default 30).")
+        var retentionDays: Int = 30
+
+        func run() async throws {
+            guard
+                let text = organisationRoot ?? ProcessInfo.processInfo.environment["AMANAT_RELAY_ORGANISATION_ROOT"],
+                let key = Base64URL.decode(text).flatMap({ try? Ed25519.PublicKey(rawRepresentation: $0) })
+            else {
+                throw ValidationError("--organisation-root must be the organisation's 32-byte public key in base64url.")
+            }
+            do {
+                try options.directory.initialise(organisationRoot: key, retentionDays: retentionDays)
+                print("Initialised \(options.directory.url.path)")
+                print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
+            } catch let error as RelaySetupError {
+                throw relayExit(error)
+            }
+        }
+    }
+
+    struct Serve: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Run the relay until SIGINT or SIGTERM, then shut down gracefully.")
+
+        @OptionGroup var options: DataOptions
+
+        @Option(help: "Address to listen on (env AMANAT_RELAY_HOST; default 127.0.0.1).")
+        var host: String?
+
+        @Option(help: "Port to listen on (env AMANAT_RELAY_PORT; default 8787).")
+        var port: Int?
+
+        @Option(help: "Log level: critical, error, warning, notice, info, debug (default notice).")
+        var logLevel: String = "notice"
+
+        func run() async throws {
+            let environment = ProcessInfo.processInfo.environment
+            let host = host ?? environment["AMANAT_RELAY_HOST"] ?? "127.0.0.1"
+            let port = port ?? environment["AMANAT_RELAY_PORT"].flatMap(Int.init) ?? 8787
+            guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535.") }
+            guard let level = Logger.Level(rawValue: logLevel) else {
+                throw ValidationError("--log-level must be one of critical, error, warning, notice, info, debug.")
+            }
+            var logger = Logger(label: "amanat-relay")
+            logger.logLevel = level
+            do {
+                let application = try RelayServer.application(
+                    dataDirectory: options.directory, host: host, port: port, logger: logger)
+                print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
+                print("Listening on \(host):\(port)")
+                try await application.runService()
+            } catch let error as RelaySetupError {
+                throw relayExit(error)
+            }
+        }
+    }
+
+    struct Fingerprint: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print the relay's public key for invites.")
+
+        @OptionGroup var options: DataOptions
+
+        func run() async throws {
+            do {
+                print(try RelayServer.fingerprint(of: options.directory))
+            } catch let error as RelaySetupError {
+                throw relayExit(error)
+            }
+        }
+    }
+}
+
+/// Prints a setup error for the operator and exits with code 2, without a stack trace.
+func relayExit(_ error: RelaySetupError) -> ExitCode {
+    FileHandle.standardError.write(Data("amanat-relay: \(error)\n".utf8))
+    return ExitCode(2)
+}
