@@ -86,3 +86,22 @@ public func seed(_ name: String) -> [UInt8] {
     // Cannot fail: 32 is a valid BLAKE2b output length.
     try! BLAKE2b.hash(Array(("amanat/v1/test-vector-seed/" + name).utf8))
 }
+
+/// SplitMix64: a small seeded generator for test schedules (which message to drop, when to kill a
+/// process). Not for keys.
+public struct ScheduleRandom: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    /// A generator from `seed`.
+    public init(seed: UInt64) {
+        state = seed
+    }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}

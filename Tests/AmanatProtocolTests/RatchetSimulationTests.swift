@@ -1,22 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocolVectors
 import Testing
 
 @testable import AmanatProtocol
-
-/// SplitMix64: a small seeded generator for schedules (not for keys).
-struct ScheduleRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// Two devices and an unreliable network between them: messages are dropped, duplicated and
 /// reordered within a window; both directions interleave.

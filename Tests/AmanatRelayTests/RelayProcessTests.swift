@@ -2,6 +2,7 @@
 
 import AmanatCrypto
 import AmanatProtocol
+import AmanatProtocolVectors
 import Foundation
 import Testing
 
@@ -193,7 +194,7 @@ struct RelayProcessTests {
         let relay = try RelayProcess()
         try await relay.start()
         let owner = try await relay.createMailbox()
-        var generator = SeededRounds(seed: 20_261_125)
+        var generator = ScheduleRandom(seed: 20_261_125)
         var acknowledged = Set<[UInt8]>()
         var attempted = 0
         var unanswered = 0
@@ -236,18 +237,5 @@ struct RelayProcessTests {
         print(
             "durability: \(attempted) deposits attempted, \(acknowledged.count) answered 201 and all found after",
             "restart, \(unanswered) cut off unanswered by 20 kills")
-    }
-}
-
-/// SplitMix64 for the kill schedule.
-struct SeededRounds {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
