@@ -44,13 +44,21 @@ final class RelayProcess: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
+    /// Where `serve` writes its standard output and error, across restarts.
+    var logURL: URL { directory.appendingPathComponent("serve.log") }
+
     /// Starts `serve` and waits until `/healthz` answers.
     func start() async throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments = ["serve", "--data", directory.path, "--port", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        try log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
         self.process = process
         for _ in 0..<200 {
@@ -187,6 +195,17 @@ struct RelayProcessTests {
         try await relay.start()
         #expect(try await relay.fetchAll(owner).count == 5)
         #expect(relay.interrupt() == 0)
+
+        // At the default level the relay logs nothing per request: only its two start-up lines,
+        // so no mailbox id, envelope digest, token or client address reaches its output.
+        let log = try String(contentsOf: relay.logURL, encoding: .utf8)
+        let lines = log.split(separator: "\n")
+        #expect(lines.count == 4, "\(lines)")
+        #expect(lines.allSatisfy { $0.hasPrefix("Relay key: ") || $0.hasPrefix("Listening on 127.0.0.1:") })
+        #expect(!log.contains(Base64URL.encode(owner.id)))
+        for envelope in envelopes {
+            #expect(!log.contains(Base64URL.encode(SealedEnvelope.digest(of: envelope))))
+        }
     }
 
     @Test("killed with SIGKILL during concurrent deposits, it loses none it answered 201 (20 seeded rounds)")
