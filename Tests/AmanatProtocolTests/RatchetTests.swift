@@ -133,6 +133,33 @@ struct RatchetTests {
         #expect(try restored.decrypt(next.bytes, now: testNow) == Array("and back".utf8))
     }
 
+    @Test("serialized state has one encoding: skipped numbers out of order or repeated are refused")
+    func canonicalState() throws {
+        var pair = try Pair(seed: 17)
+        _ = try pair.aliceSends("skipped 0")
+        _ = try pair.aliceSends("skipped 1")
+        #expect(try pair.bob.decrypt(try pair.aliceSends("delivered"), now: testNow) == Array("delivered".utf8))
+        let state = pair.bob.serialized().withUnsafeBytes { Array($0) }
+        // u16 skippedCount = 2, then (u32 number ‖ [32] key ‖ u64 storedAt) for numbers 0 and 1.
+        let entry = 4 + 32 + 8
+        let starts = (0..<(state.count - 2 - 2 * entry)).filter { start in
+            Array(state[start..<start + 6]) == [0, 2, 0, 0, 0, 0]
+                && Array(state[start + 2 + entry..<start + 6 + entry]) == [0, 0, 0, 1]
+        }
+        try #require(starts.count == 1)
+        let first = starts[0] + 2
+        let entries = Array(state[first..<first + 2 * entry])
+        #expect(try RatchetSession(serialized: SecureBytes(copying: state)).serialized() == pair.bob.serialized())
+
+        var swapped = state
+        swapped.replaceSubrange(first..<first + 2 * entry, with: entries[entry...] + entries[..<entry])
+        #expect(throws: ProtocolError.malformed) { try RatchetSession(serialized: SecureBytes(copying: swapped)) }
+
+        var repeated = state
+        repeated.replaceSubrange(first + entry..<first + entry + 4, with: [0, 0, 0, 0])
+        #expect(throws: ProtocolError.malformed) { try RatchetSession(serialized: SecureBytes(copying: repeated)) }
+    }
+
     @Test("serialized state survives truncation and random bytes with a typed error")
     func hostileState() throws {
         var pair = try Pair(seed: 16)

@@ -153,15 +153,22 @@ extension RatchetSession {
             let skippedCount = Int(try reader.u16())
             skippedTotal += skippedCount
             guard skippedTotal <= maximumSkipped else { throw .malformed }
+            // Numbers are strictly ascending, so each state has exactly one encoding.
+            var previous: UInt32? = nil
             for _ in 0..<skippedCount {
                 let number = try reader.u32()
-                let key = SkippedKey(messageKey: try reader.fixedSecret(32), storedAt: try reader.u64())
-                guard chain.skipped.updateValue(key, forKey: number) == nil else { throw .malformed }
+                guard previous.map({ $0 < number }) ?? true else { throw .malformed }
+                previous = number
+                chain.skipped[number] = SkippedKey(messageKey: try reader.fixedSecret(32), storedAt: try reader.u64())
             }
             let expiredCount = Int(try reader.u16())
             guard expiredCount <= maximumSkipped else { throw .malformed }
+            previous = nil
             for _ in 0..<expiredCount {
-                chain.expired.insert(try reader.u32())
+                let number = try reader.u32()
+                guard previous.map({ $0 < number }) ?? true else { throw .malformed }
+                previous = number
+                chain.expired.insert(number)
             }
             chains.append(chain)
         }
