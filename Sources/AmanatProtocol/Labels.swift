@@ -13,6 +13,8 @@ enum Label {
     static let envelope = "amanat/v1/envelope".bytes
     static let depositEnvelope = "amanat/v1/deposit/envelope".bytes
     static let depositBlob = "amanat/v1/deposit/blob".bytes
+    static let depositPrekeyClaim = "amanat/v1/deposit/prekey-claim".bytes
+    static let prekeyDirectory = "amanat/v1/prekey-directory".bytes
     static let request = "amanat/v1/request".bytes
     static let voucher = "amanat/v1/voucher".bytes
     static let receipt = "amanat/v1/receipt".bytes

@@ -171,7 +171,9 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
         let key = SecureBytes(copying: seed("deposit-key"))
         let mailbox = seed("mailbox")
         let envelopeDigest = try! BLAKE2b.hash(Array("an envelope".utf8))
-        let tokens: [(String, DepositToken.Purpose)] = [("envelope", .envelope), ("blob", .blob)]
+        let tokens: [(String, DepositToken.Purpose)] = [
+            ("envelope", .envelope), ("blob", .blob), ("prekeyClaim", .prekeyClaim),
+        ]
         let mailboxKey = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("mailbox-key")))
         let requests: [(String, String, [UInt8])] = [
             ("POST", "/v1/mailboxes/\(hex(mailbox))/fetch?limit=100", Array("{\"after\":null}".utf8)),
@@ -199,5 +201,69 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
                     method: request.0, path: request.1, body: hex(request.2), timestamp: timestamp, nonce: hex(nonce),
                     mailbox: hex(mailbox), signature: hex(signature.signature))
             })
+    }
+}
+
+// MARK: - prekey-directory.json
+
+public struct PrekeyDirectoryVectors: Codable, Equatable, Sendable {
+    public struct Case: Codable, Equatable, Sendable {
+        public let comment: String
+        public let head: String
+        public let oneTimePrekey: String?
+        public let oneTimePostQuantumPrekey: String?
+        /// The assembled bundle's encoding (SPEC.md §4.3), or the error name opening gives.
+        public var bundle: String?
+        public var error: String?
+    }
+    public let source: String
+    public let device: DeviceSecrets
+    public let directoryKey: String
+    public let mailbox: String
+    public let entropySeed: String
+    public let tests: [Case]
+
+    public static func generate() -> Self {
+        let device = VectorDevice("bob")
+        let key = SecureBytes(copying: seed("directory-key"))
+        let mailbox = seed("mailbox")
+        var entropy = SeededEntropy(seed: seed("directory-nonces"))
+        let full = device.bundle(withOneTimePrekeys: true)
+        let lastResort = device.bundle(withOneTimePrekeys: false).postQuantumPrekey
+        let head = try! PrekeyDirectory.sealHead(
+            identity: full.identity, signedPrekey: full.signedPrekey, lastResortPrekey: lastResort,
+            sealingKey: full.sealingKey, directoryKey: key, mailbox: mailbox, entropy: &entropy)
+        let oneTime = try! PrekeyDirectory.sealOneTime(
+            full.oneTimePrekey!, directoryKey: key, mailbox: mailbox, entropy: &entropy)
+        let postQuantum = try! PrekeyDirectory.sealOneTime(
+            full.postQuantumPrekey, directoryKey: key, mailbox: mailbox, entropy: &entropy)
+        var tampered = head
+        tampered[30] ^= 0x01
+        func result(_ comment: String, _ head: [UInt8], _ oneTime: [UInt8]?, _ postQuantum: [UInt8]?) -> Case {
+            var test = Case(
+                comment: comment, head: hex(head), oneTimePrekey: oneTime.map(hex),
+                oneTimePostQuantumPrekey: postQuantum.map(hex))
+            do {
+                test.bundle = hex(
+                    try PrekeyDirectory.openBundle(
+                        head: head, oneTimePrekey: oneTime, oneTimePostQuantumPrekey: postQuantum, directoryKey: key,
+                        mailbox: mailbox
+                    ).encoded)
+            } catch {
+                test.error = errorName(error)
+            }
+            return test
+        }
+        return Self(
+            source: "SPEC.md §8.6; entries sealed with nonces drawn from SeededEntropy(entropySeed) in order: "
+                + "head, one-time X25519 prekey, one-time X-Wing prekey",
+            device: device.secrets, directoryKey: hex(key), mailbox: hex(mailbox),
+            entropySeed: hex(seed("directory-nonces")),
+            tests: [
+                result("head with both one-time prekeys", head, oneTime, postQuantum),
+                result("head alone: the last-resort X-Wing prekey, no one-time prekey", head, nil, nil),
+                result("a ciphertext byte of the head flipped", tampered, oneTime, postQuantum),
+                result("the one-time entries in each other's slots", head, postQuantum, oneTime),
+            ])
     }
 }

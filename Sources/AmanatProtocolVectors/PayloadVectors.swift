@@ -21,6 +21,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     public struct Card: Codable, Equatable, Sendable {
         public let mailbox: String
         public let depositKey: String
+        public let directoryKey: String
         public let devices: [Device]
     }
 
@@ -62,7 +63,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
         case .contactCard(let card):
             type = "contactCard"
             contactCard = Card(
-                mailbox: hex(card.mailbox), depositKey: hex(card.depositKey),
+                mailbox: hex(card.mailbox), depositKey: hex(card.depositKey), directoryKey: hex(card.directoryKey),
                 devices: card.devices.map {
                     Device(identity: hex($0.identity.encoded), sealingKey: hex($0.sealingKey.encoded))
                 })
@@ -100,6 +101,7 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
         let id = Array(seed("payload-id").prefix(16))
         let card = ContactCard(
             mailbox: seed("mailbox"), depositKey: SecureBytes(copying: seed("deposit-key")),
+            directoryKey: SecureBytes(copying: seed("directory-key")),
             devices: [.init(identity: device.identity.publicKey, sealingKey: device.sealingKeyRecord)])
         let sentAt: UInt64 = 1_800_000_000
         return [

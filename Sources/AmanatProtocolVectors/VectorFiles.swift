@@ -20,6 +20,7 @@ public enum VectorFiles {
         return [
             "seeded-entropy.json": try encodeVectorFile(SeededEntropyVectors.generate()),
             "prekey-bundles.json": try encodeVectorFile(PrekeyBundleVectors.generate()),
+            "prekey-directory.json": try encodeVectorFile(PrekeyDirectoryVectors.generate()),
             "handshake.json": try encodeVectorFile(
                 HandshakeVectors.generate(replaying: handshake.map { $0.tests.map(\.encapsulation) })),
             "ratchet-transcript.json": try encodeVectorFile(

@@ -22,6 +22,7 @@ enum Samples {
         let card = ContactCard(
             mailbox: [UInt8](repeating: 7, count: 32),
             depositKey: SecureBytes(copying: [UInt8](repeating: 8, count: 32)),
+            directoryKey: SecureBytes(copying: [UInt8](repeating: 9, count: 32)),
             devices: [
                 .init(
                     identity: identity.publicKey,

@@ -153,8 +153,10 @@ struct VectorTests {
                 DepositToken.isValid(
                     [UInt8](hex: vector.token)!, depositKey: SecureBytes(copying: [UInt8](hex: vector.depositKey)!),
                     mailbox: [UInt8](hex: vector.mailbox)!, digest: [UInt8](hex: vector.digest)!,
-                    purpose: vector.purpose == "blob" ? .blob : .envelope))
+                    purpose: try #require(
+                        ["envelope": .envelope, "blob": .blob, "prekeyClaim": .prekeyClaim][vector.purpose])))
         }
+        #expect(Set(relay.depositTokens.map(\.purpose)) == ["envelope", "blob", "prekeyClaim"])
         for vector in relay.requestSignatures {
             let signature = RequestSignature(
                 mailbox: [UInt8](hex: vector.mailbox)!, timestamp: vector.timestamp, nonce: [UInt8](hex: vector.nonce)!,
@@ -163,6 +165,58 @@ struct VectorTests {
                 method: vector.method, path: vector.path, body: [UInt8](hex: vector.body)!,
                 mailboxKey: try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: vector.mailboxPublicKey)!),
                 now: vector.timestamp)
+        }
+    }
+
+    @Test("prekey directory entries seal from their seeds and open to the recorded bundles")
+    func prekeyDirectory() throws {
+        let file = try loadVector("prekey-directory", as: PrekeyDirectoryVectors.self)
+        let key = SecureBytes(copying: try #require([UInt8](hex: file.directoryKey)))
+        let mailbox = try #require([UInt8](hex: file.mailbox))
+        let device = VectorDevice("bob")
+        #expect(device.secrets == file.device)
+        // Sealing again with the recorded nonces gives the same bytes.
+        var entropy = SeededEntropy(seed: try #require([UInt8](hex: file.entropySeed)))
+        let full = device.bundle(withOneTimePrekeys: true)
+        let head = try PrekeyDirectory.sealHead(
+            identity: full.identity, signedPrekey: full.signedPrekey,
+            lastResortPrekey: device.bundle(withOneTimePrekeys: false).postQuantumPrekey, sealingKey: full.sealingKey,
+            directoryKey: key, mailbox: mailbox, entropy: &entropy)
+        let oneTime = try PrekeyDirectory.sealOneTime(
+            try #require(full.oneTimePrekey), directoryKey: key, mailbox: mailbox, entropy: &entropy)
+        let postQuantum = try PrekeyDirectory.sealOneTime(
+            full.postQuantumPrekey, directoryKey: key, mailbox: mailbox, entropy: &entropy)
+        let first = try #require(file.tests.first)
+        #expect(head.hex == first.head && oneTime.hex == first.oneTimePrekey)
+        #expect(postQuantum.hex == first.oneTimePostQuantumPrekey)
+        #expect(first.bundle == full.encoded.hex)
+        #expect(file.tests.contains { $0.bundle == device.bundle(withOneTimePrekeys: false).encoded.hex })
+        for vector in file.tests {
+            let open = {
+                try PrekeyDirectory.openBundle(
+                    head: [UInt8](hex: vector.head)!, oneTimePrekey: vector.oneTimePrekey.flatMap { [UInt8](hex: $0) },
+                    oneTimePostQuantumPrekey: vector.oneTimePostQuantumPrekey.flatMap { [UInt8](hex: $0) },
+                    directoryKey: key, mailbox: mailbox)
+            }
+            if let bundle = vector.bundle {
+                let opened = try open()
+                #expect(opened.encoded.hex == bundle, "\(vector.comment)")
+                try opened.verify(now: 1_800_000_000)
+            } else {
+                let error = #expect(throws: ProtocolError.self, "\(vector.comment)") { try open() }
+                #expect(error.map(errorName) == vector.error, "\(vector.comment)")
+            }
+        }
+        // Another mailbox or another key opens nothing.
+        #expect(throws: ProtocolError.authenticationFailure) {
+            try PrekeyDirectory.openBundle(
+                head: head, oneTimePrekey: nil, oneTimePostQuantumPrekey: nil, directoryKey: key,
+                mailbox: seed("another mailbox"))
+        }
+        #expect(throws: ProtocolError.authenticationFailure) {
+            try PrekeyDirectory.openBundle(
+                head: head, oneTimePrekey: nil, oneTimePostQuantumPrekey: nil,
+                directoryKey: SecureBytes(copying: seed("another key")), mailbox: mailbox)
         }
     }
 }

@@ -236,7 +236,8 @@ public struct AttachmentPointer: Equatable, Sendable {
 /// How to reach a person (SPEC.md §9.3): sent in a defender's first message so experts can
 /// answer, and again when it changes.
 ///
-///     mailboxId[32] ‖ depositKey[32] ‖ u8 deviceCount (1...8) ‖ (IdentityKey ‖ SignedPrekey sealing key)*
+///     mailboxId[32] ‖ depositKey[32] ‖ directoryKey[32] ‖ u8 deviceCount (1...8)
+///     ‖ (IdentityKey ‖ SignedPrekey sealing key)*
 public struct ContactCard: Equatable, Sendable {
     /// The most devices a card lists.
     public static let maximumDeviceCount = 8
@@ -257,25 +258,31 @@ public struct ContactCard: Equatable, Sendable {
 
     /// The mailbox to deposit into.
     public let mailbox: [UInt8]
-    /// The key that makes deposit tokens for it.
+    /// The key that makes deposit tokens for it (the relay holds it too).
     public let depositKey: SecureBytes
+    /// The key the mailbox's prekey directory entries are sealed with (SPEC.md §8.6); the relay
+    /// never has it.
+    public let directoryKey: SecureBytes
     /// The devices behind the mailbox.
     public let devices: [Device]
 
-    /// A card; `mailbox` is 32 bytes, `depositKey` 32 bytes, 1 to 8 devices.
-    public init(mailbox: [UInt8], depositKey: SecureBytes, devices: [Device]) {
+    /// A card; `mailbox`, `depositKey` and `directoryKey` are 32 bytes, with 1 to 8 devices.
+    public init(mailbox: [UInt8], depositKey: SecureBytes, directoryKey: SecureBytes, devices: [Device]) {
         self.mailbox = mailbox
         self.depositKey = depositKey
+        self.directoryKey = directoryKey
         self.devices = devices
     }
 
     func write(to writer: inout ByteWriter) throws(ProtocolError) {
         guard mailbox.count == 32, depositKey.count == DepositToken.byteCount,
+            directoryKey.count == PrekeyDirectory.keyByteCount,
             devices.allSatisfy({ $0.sealingKey.kind == .sealingXWing })
         else { throw .malformed }
         guard (1...Self.maximumDeviceCount).contains(devices.count) else { throw .tooLarge }
         writer.fixed(mailbox)
         writer.fixed(depositKey)
+        writer.fixed(directoryKey)
         writer.u8(UInt8(devices.count))
         for device in devices {
             writer.fixed(device.identity.encoded)
@@ -286,6 +293,7 @@ public struct ContactCard: Equatable, Sendable {
     init(reading reader: inout ByteReader) throws(ProtocolError) {
         mailbox = try reader.fixed(32)
         depositKey = try reader.fixedSecret(DepositToken.byteCount)
+        directoryKey = try reader.fixedSecret(PrekeyDirectory.keyByteCount)
         let count = Int(try reader.u8())
         guard (1...Self.maximumDeviceCount).contains(count) else { throw .malformed }
         var devices: [Device] = []

@@ -10,7 +10,8 @@ import AmanatCrypto
 ///     token = HMAC-SHA256(depositKey, lp(purpose label) ‖ lp(mailboxId) ‖ lp(digest))
 ///
 /// with label `amanat/v1/deposit/envelope` and the envelope's BLAKE2b-256 digest for an
-/// envelope, or `amanat/v1/deposit/blob` and the digest of the blob-creation request body.
+/// envelope, `amanat/v1/deposit/blob` and the digest of the blob-creation request body, or
+/// `amanat/v1/deposit/prekey-claim` and the digest of the prekey-claim request body.
 public enum DepositToken {
     /// The key and token length in bytes.
     public static let byteCount = 32
@@ -21,11 +22,14 @@ public enum DepositToken {
         case envelope
         /// Creating one attachment blob.
         case blob
+        /// Claiming one prekey bundle from the mailbox's directory.
+        case prekeyClaim
 
         var label: [UInt8] {
             switch self {
             case .envelope: Label.depositEnvelope
             case .blob: Label.depositBlob
+            case .prekeyClaim: Label.depositPrekeyClaim
             }
         }
     }
