@@ -20,6 +20,22 @@ public struct RelayConfiguration: Sendable {
     public var retention: UInt64 = 30 * 86_400
     /// How many request nonces are remembered for replay detection.
     public var nonceCacheCapacity = 100_000
+    /// The most one-time entries in each prekey pool of a mailbox.
+    public var maximumPrekeysPerPool = 200
+    /// Below this many entries in a pool, fetches tell the owner to upload more.
+    public var prekeyLowWaterMark = 20
+    /// The largest sealed prekey directory entry (a head is about 2.9 KB).
+    public var maximumPrekeyEntryBytes = 4096
+    /// The largest attachment blob.
+    public var maximumBlobBytes = 100 << 20
+    /// Blob chunk size: every chunk but the last has exactly this many bytes.
+    public var blobChunkSize = 256 << 10
+    /// The most downloads an uploader may ask a blob to survive.
+    public var maximumBlobDownloads = 64
+    /// How long a blob is kept at most, in seconds.
+    public var blobRetention: UInt64 = 30 * 86_400
+    /// All blobs together may take this many bytes.
+    public var maximumBlobStorageBytes = 20 << 30
 
     /// A configuration with the default limits.
     public init(signingKey: Ed25519.PrivateKey, organisationRoot: Ed25519.PublicKey) {

@@ -10,6 +10,14 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
         case mailboxFull = "mailbox_full"
         case invalidRequest = "invalid_request"
         case storageFailure = "storage_failure"
+        case prekeysFull = "prekeys_full"
+        case noPrekeys = "no_prekeys"
+        case unknownBlob = "unknown_blob"
+        case blobIncomplete = "blob_incomplete"
+        case blobComplete = "blob_complete"
+        case blobStorageFull = "blob_storage_full"
+        case staleRoster = "stale_roster"
+        case noRoster = "no_roster"
     }
 
     private let value: Code
@@ -31,6 +39,23 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
     /// The database failed; nothing was acknowledged.
     public static let storageFailure = Self(.storageFailure)
 
+    /// A prekey pool would hold more entries than the relay allows.
+    public static let prekeysFull = Self(.prekeysFull)
+    /// The mailbox has published no prekeys.
+    public static let noPrekeys = Self(.noPrekeys)
+    /// No blob has that id (or it was deleted).
+    public static let unknownBlob = Self(.unknownBlob)
+    /// The blob is still being uploaded.
+    public static let blobIncomplete = Self(.blobIncomplete)
+    /// The blob is complete and that chunk differs from the one stored.
+    public static let blobComplete = Self(.blobComplete)
+    /// The relay holds as many blob bytes as it allows.
+    public static let blobStorageFull = Self(.blobStorageFull)
+    /// A roster with the same or a higher version is already published.
+    public static let staleRoster = Self(.staleRoster)
+    /// No roster was published yet.
+    public static let noRoster = Self(.noRoster)
+
     /// The stable code, e.g. `mailbox_full`.
     public var code: String { value.rawValue }
 
@@ -42,6 +67,14 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
         case .mailboxFull: "the mailbox is full"
         case .invalidRequest: "the request is invalid"
         case .storageFailure: "the relay could not store the data"
+        case .prekeysFull: "too many prekeys"
+        case .noPrekeys: "no prekeys were published"
+        case .unknownBlob: "no such blob"
+        case .blobIncomplete: "the blob is not fully uploaded"
+        case .blobComplete: "the blob is complete and differs"
+        case .blobStorageFull: "the relay's blob storage is full"
+        case .staleRoster: "a roster of that version or newer exists"
+        case .noRoster: "no roster was published"
         }
     }
 }

@@ -192,4 +192,155 @@ struct MailboxStoreConformance {
         #expect(Set(outcomes.map(\.sequence)).count == 40)
         #expect(try await store.fetch(from: mailbox.id, after: 0, limit: 100).envelopes.count == 40)
     }
+
+    // MARK: - Prekey directory
+
+    func prekeyDirectory() async throws {
+        let mailbox = try await newMailbox()
+        #expect(try await store.claimPrekeys(from: mailbox.id) == nil)
+        #expect(try await store.prekeyCounts(of: mailbox.id) == PrekeyCounts(oneTime: 0, oneTimePostQuantum: 0))
+        let head = Self.random(2900)
+        let classical = (0..<3).map { PrekeyEntry(pool: .oneTime, id: UInt32($0), entry: Self.random(149)) }
+        let postQuantum = (10..<12).map {
+            PrekeyEntry(pool: .oneTimePostQuantum, id: UInt32($0), entry: Self.random(1333))
+        }
+        var counts = try await store.publishPrekeys(
+            head: head, oneTime: classical + postQuantum, for: mailbox.id, maximumPerPool: 5)
+        #expect(counts == PrekeyCounts(oneTime: 3, oneTimePostQuantum: 2))
+        // Over the pool limit: refused as a whole, nothing stored.
+        let tooMany = (100..<103).map { PrekeyEntry(pool: .oneTime, id: UInt32($0), entry: Self.random(149)) }
+        await #expect(throws: RelayError.prekeysFull) {
+            try await store.publishPrekeys(head: Self.random(10), oneTime: tooMany, for: mailbox.id, maximumPerPool: 5)
+        }
+        #expect(try await store.prekeyCounts(of: mailbox.id) == counts)
+        // Each claim pops one from each pool; never the same entry twice; then the head alone.
+        var claimed: [[UInt8]] = []
+        var postQuantumClaimed: [[UInt8]] = []
+        for round in 0..<4 {
+            let claim = try #require(try await store.claimPrekeys(from: mailbox.id))
+            #expect(claim.head == head)
+            if let entry = claim.oneTime { claimed.append(entry) }
+            if let entry = claim.oneTimePostQuantum { postQuantumClaimed.append(entry) }
+            #expect((claim.oneTime != nil) == (round < 3) && (claim.oneTimePostQuantum != nil) == (round < 2))
+        }
+        #expect(Set(claimed) == Set(classical.map(\.entry)) && claimed.count == 3)
+        #expect(Set(postQuantumClaimed) == Set(postQuantum.map(\.entry)))
+        counts = try await store.prekeyCounts(of: mailbox.id)
+        #expect(counts == PrekeyCounts(oneTime: 0, oneTimePostQuantum: 0))
+        // A new head replaces the old; an id uploaded again replaces its entry.
+        let newHead = Self.random(2900)
+        let replacement = PrekeyEntry(pool: .oneTime, id: 7, entry: Self.random(149))
+        _ = try await store.publishPrekeys(
+            head: newHead, oneTime: [PrekeyEntry(pool: .oneTime, id: 7, entry: Self.random(149))], for: mailbox.id,
+            maximumPerPool: 5)
+        #expect(
+            try await store.publishPrekeys(head: nil, oneTime: [replacement], for: mailbox.id, maximumPerPool: 5)
+                == PrekeyCounts(oneTime: 1, oneTimePostQuantum: 0))
+        let claim = try #require(try await store.claimPrekeys(from: mailbox.id))
+        #expect(claim.head == newHead && claim.oneTime == replacement.entry)
+        // Unknown mailboxes.
+        await #expect(throws: RelayError.unknownMailbox) { try await store.claimPrekeys(from: Self.random()) }
+        await #expect(throws: RelayError.unknownMailbox) { try await store.prekeyCounts(of: Self.random()) }
+        await #expect(throws: RelayError.unknownMailbox) {
+            try await store.publishPrekeys(head: head, oneTime: [], for: Self.random(), maximumPerPool: 5)
+        }
+    }
+
+    func concurrentClaims() async throws {
+        let mailbox = try await newMailbox()
+        let entries = (0..<30).map { PrekeyEntry(pool: .oneTime, id: UInt32($0), entry: Self.random(149)) }
+        _ = try await store.publishPrekeys(
+            head: Self.random(100), oneTime: entries, for: mailbox.id, maximumPerPool: 100)
+        let claims = try await withThrowingTaskGroup(of: PrekeyClaim?.self) { group in
+            for _ in 0..<40 {
+                group.addTask { try await store.claimPrekeys(from: mailbox.id) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let popped = claims.compactMap { $0?.oneTime }
+        #expect(popped.count == 30 && Set(popped).count == 30)
+    }
+
+    // MARK: - Blobs
+
+    func blob(size: Int, chunkSize: Int = 1000, downloads: Int = 2, expiresAt: UInt64? = nil) -> BlobRecord {
+        BlobRecord(
+            id: Self.random(), uploadKeyDigest: Self.random(), size: size, chunkSize: chunkSize, downloads: downloads,
+            expiresAt: expiresAt ?? now + 86_400)
+    }
+
+    func blobs() async throws {
+        let record = blob(size: 2500)
+        try await store.createBlob(record, totalBytes: 10_000)
+        var status = try #require(try await store.blob(record.id))
+        #expect(status.record == record && status.presentChunks.isEmpty && !status.isComplete)
+        #expect(record.chunkCount == 3 && record.sizeOfChunk(2) == 500 && record.sizeOfChunk(3) == nil)
+        let chunks = [Self.random(1000), Self.random(1000), Self.random(500)]
+        // Out of order, with a wrong size refused, an index out of range refused, and a chunk sent twice.
+        await #expect(throws: RelayError.invalidRequest) {
+            try await store.putChunk(chunks[0], index: 2, of: record.id)
+        }
+        await #expect(throws: RelayError.invalidRequest) {
+            try await store.putChunk(chunks[2], index: 3, of: record.id)
+        }
+        status = try await store.putChunk(chunks[2], index: 2, of: record.id)
+        #expect(status.presentChunks == [2])
+        await #expect(throws: RelayError.blobIncomplete) { try await store.chunk(2, of: record.id) }
+        await #expect(throws: RelayError.blobIncomplete) { try await store.confirmDownload(of: record.id) }
+        _ = try await store.putChunk(Self.random(1000), index: 0, of: record.id)
+        _ = try await store.putChunk(chunks[0], index: 0, of: record.id)
+        status = try await store.putChunk(chunks[1], index: 1, of: record.id)
+        #expect(status.isComplete && status.presentChunks == [0, 1, 2])
+        // Complete: the same chunk again is accepted (a retry), a different one refused.
+        _ = try await store.putChunk(chunks[1], index: 1, of: record.id)
+        await #expect(throws: RelayError.blobComplete) {
+            try await store.putChunk(Self.random(1000), index: 1, of: record.id)
+        }
+        for (index, chunk) in chunks.enumerated() {
+            #expect(try await store.chunk(index, of: record.id) == chunk)
+        }
+        await #expect(throws: RelayError.invalidRequest) { try await store.chunk(3, of: record.id) }
+        // Two downloads allowed: the second confirmation deletes it.
+        #expect(try await store.confirmDownload(of: record.id) == 1)
+        #expect(try await store.chunk(0, of: record.id) == chunks[0])
+        #expect(try await store.confirmDownload(of: record.id) == 0)
+        #expect(try await store.blob(record.id) == nil)
+        await #expect(throws: RelayError.unknownBlob) { try await store.chunk(0, of: record.id) }
+        await #expect(throws: RelayError.unknownBlob) { try await store.confirmDownload(of: record.id) }
+        await #expect(throws: RelayError.unknownBlob) { try await store.putChunk(chunks[0], index: 0, of: record.id) }
+    }
+
+    func blobLimitsAndExpiry() async throws {
+        let first = blob(size: 6000, expiresAt: now + 3600)
+        let second = blob(size: 4000, expiresAt: now + 7200)
+        try await store.createBlob(first, totalBytes: 10_000)
+        try await store.createBlob(second, totalBytes: 10_000)
+        await #expect(throws: RelayError.blobStorageFull) {
+            try await store.createBlob(blob(size: 1), totalBytes: 10_000)
+        }
+        #expect(try await store.purgeBlobs(expiredAt: now + 3599) == 0)
+        #expect(try await store.purgeBlobs(expiredAt: now + 3600) == 1)
+        #expect(try await store.blob(first.id) == nil)
+        #expect(try await store.blob(second.id) != nil)
+        // The space is free again.
+        try await store.createBlob(blob(size: 6000), totalBytes: 10_000)
+    }
+
+    // MARK: - Roster
+
+    func roster() async throws {
+        #expect(try await store.roster() == nil)
+        let first = StoredRoster(version: 3, encoded: Self.random(500))
+        try await store.publishRoster(first)
+        #expect(try await store.roster() == first)
+        await #expect(throws: RelayError.staleRoster) {
+            try await store.publishRoster(StoredRoster(version: 3, encoded: Self.random(500)))
+        }
+        await #expect(throws: RelayError.staleRoster) {
+            try await store.publishRoster(StoredRoster(version: 2, encoded: Self.random(500)))
+        }
+        let highest = StoredRoster(version: UInt64(Int64.max), encoded: Self.random(10))
+        try await store.publishRoster(highest)
+        #expect(try await store.roster() == highest)
+    }
 }

@@ -53,6 +53,31 @@ struct SQLiteMailboxStoreTests {
         try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentDeposits() }
     }
 
+    @Test("conformance: prekey directory upload, atomic claims, counts")
+    func prekeyDirectory() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).prekeyDirectory() }
+    }
+
+    @Test("conformance: concurrent claims never share a one-time entry")
+    func concurrentClaims() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentClaims() }
+    }
+
+    @Test("conformance: blob chunks, resume, download count")
+    func blobs() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).blobs() }
+    }
+
+    @Test("conformance: blob storage limit and expiry")
+    func blobLimitsAndExpiry() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).blobLimitsAndExpiry() }
+    }
+
+    @Test("conformance: roster versions only go up")
+    func roster() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).roster() }
+    }
+
     @Test("what was stored is there after the store is closed and opened again")
     func reopen() async throws {
         let directory = try Self.temporaryDirectory()

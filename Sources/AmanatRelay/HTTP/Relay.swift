@@ -7,8 +7,8 @@ import HTTPTypes
 import Hummingbird
 
 /// The relay's HTTP API under `/v1/` (DESIGN §4, SPEC.md §8): mailbox creation with a voucher,
-/// anonymous deposits with a deposit token, and owner-signed fetch, acknowledge and deposit-key
-/// rotation. Logs and errors carry no mailbox id, key, size or address.
+/// anonymous deposits with a deposit token, owner-signed fetch, acknowledge, deposit-key rotation
+/// and prekey upload, prekey claims, attachment blobs, and the organisation roster. Logs and errors carry no mailbox id, key, size or address.
 public struct Relay: Sendable {
     let store: any MailboxStore
     let configuration: RelayConfiguration
@@ -36,6 +36,17 @@ public struct Relay: Sendable {
         router.post("/v1/mailboxes/:mailbox/fetch") { request, context in try await fetch(request, context) }
         router.post("/v1/mailboxes/:mailbox/ack") { request, context in try await acknowledge(request, context) }
         router.post("/v1/mailboxes/:mailbox/deposit-key") { request, context in try await rotate(request, context) }
+        router.put("/v1/mailboxes/:mailbox/prekeys") { request, context in try await uploadPrekeys(request, context) }
+        router.post("/v1/mailboxes/:mailbox/prekeys/claim") { request, context in
+            try await claimPrekeys(request, context)
+        }
+        router.post("/v1/mailboxes/:mailbox/blobs") { request, context in try await createBlob(request, context) }
+        router.get("/v1/blobs/:blob") { request, context in try await blobStatus(request, context) }
+        router.put("/v1/blobs/:blob/chunks/:index") { request, context in try await putChunk(request, context) }
+        router.get("/v1/blobs/:blob/chunks/:index") { request, context in try await getChunk(request, context) }
+        router.post("/v1/blobs/:blob/downloaded") { request, context in try await confirmDownload(request, context) }
+        router.put("/v1/roster") { request, context in try await publishRoster(request, context) }
+        router.get("/v1/roster") { request, context in try await fetchRoster(request, context) }
         return router
     }
 
@@ -48,6 +59,12 @@ public struct Relay: Sendable {
             let mailboxBytes: Int
             let fetchLimit: Int
             let retentionSeconds: UInt64
+            let prekeysPerPool: Int
+            let prekeyEntryBytes: Int
+            let blobBytes: Int
+            let blobChunkBytes: Int
+            let blobDownloads: Int
+            let blobRetentionSeconds: UInt64
         }
         let version: String
         let relayKey: String
@@ -61,7 +78,10 @@ public struct Relay: Sendable {
                 envelopeSizes: SealedEnvelope.Bucket.allCases.map(\.rawValue),
                 mailboxEnvelopes: configuration.quota.maximumEnvelopes,
                 mailboxBytes: configuration.quota.maximumBytes, fetchLimit: configuration.maximumFetchLimit,
-                retentionSeconds: configuration.retention))
+                retentionSeconds: configuration.retention, prekeysPerPool: configuration.maximumPrekeysPerPool,
+                prekeyEntryBytes: configuration.maximumPrekeyEntryBytes, blobBytes: configuration.maximumBlobBytes,
+                blobChunkBytes: configuration.blobChunkSize, blobDownloads: configuration.maximumBlobDownloads,
+                blobRetentionSeconds: configuration.blobRetention))
     }
 
     // MARK: - Mailboxes
@@ -108,17 +128,8 @@ public struct Relay: Sendable {
         let mailbox = try mailboxParameter(context)
         let envelope = try await collect(request, limit: SealedEnvelope.Bucket.large.rawValue)
         guard (try? SealedEnvelope.bucket(of: envelope)) != nil else { throw RelayHTTPError.malformedEnvelope }
-        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
-            throw RelayHTTPError.badDepositToken
-        }
-        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
-            throw RelayHTTPError(RelayError.unknownMailbox)
-        }
         let digest = SealedEnvelope.digest(of: envelope)
-        guard
-            DepositToken.isValid(
-                token, depositKey: SecureBytes(copying: record.depositKey), mailbox: mailbox, digest: digest)
-        else { throw RelayHTTPError.badDepositToken }
+        try await requireDepositToken(request, mailbox: mailbox, digest: digest, purpose: .envelope)
         let now = clock()
         _ = try await perform {
             try await store.deposit(envelope, digest: digest, into: mailbox, now: now, quota: configuration.quota)
@@ -148,6 +159,8 @@ public struct Relay: Sendable {
     struct FetchResponse: Codable {
         let envelopes: [FetchedEnvelope]
         let expiredUnread: Int
+        /// What is left in the mailbox's prekey directory: the owner's cue to upload more.
+        let prekeys: PrekeyCountsResponse
     }
 
     func fetch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
@@ -157,6 +170,7 @@ public struct Relay: Sendable {
             throw RelayHTTPError.invalidField
         }
         let page = try await perform { try await store.fetch(from: mailbox, after: fetch.after, limit: fetch.limit) }
+        let counts = try await perform { try await store.prekeyCounts(of: mailbox) }
         return try json(
             FetchResponse(
                 envelopes: page.envelopes.map {
@@ -164,7 +178,7 @@ public struct Relay: Sendable {
                         sequence: $0.sequence, digest: Base64URL.encode($0.digest),
                         envelope: Base64URL.encode($0.envelope))
                 },
-                expiredUnread: page.expiredUnread))
+                expiredUnread: page.expiredUnread, prekeys: countsResponse(counts)))
     }
 
     struct AcknowledgeRequest: Codable {

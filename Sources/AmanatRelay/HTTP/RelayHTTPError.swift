@@ -26,12 +26,17 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     static let badDepositToken = Self(.forbidden, "bad_deposit_token")
     static let invalidVoucher = Self(.forbidden, "invalid_voucher")
     static let expiredVoucher = Self(.forbidden, "expired_voucher")
+    static let badUploadKey = Self(.forbidden, "bad_upload_key")
+    static let malformedRoster = Self(.badRequest, "malformed_roster")
+    static let badRosterSignature = Self(.forbidden, "bad_roster_signature")
 
     /// The HTTP form of a store error.
     init(_ error: RelayError) {
         switch error {
-        case .unknownMailbox: self.init(.notFound, error.code)
-        case .mailboxExists, .voucherAlreadyUsed, .mailboxFull: self.init(.conflict, error.code)
+        case .unknownMailbox, .noPrekeys, .unknownBlob, .noRoster: self.init(.notFound, error.code)
+        case .mailboxExists, .voucherAlreadyUsed, .mailboxFull, .prekeysFull, .blobIncomplete, .blobComplete,
+            .blobStorageFull, .staleRoster:
+            self.init(.conflict, error.code)
         case .invalidRequest: self.init(.badRequest, error.code)
         default: self.init(.serviceUnavailable, error.code)
         }

@@ -4,7 +4,7 @@ import Logging
 import ServiceLifecycle
 
 /// Deletes envelopes older than the retention period, on a schedule, and counts them as expired
-/// unread for their owners (DESIGN §4). Logs only aggregate counts.
+/// unread for their owners (DESIGN §4); deletes blobs past their expiry. Logs only aggregate counts.
 public struct PurgeService: Service {
     let store: SQLiteMailboxStore
     let retention: UInt64
@@ -24,19 +24,22 @@ public struct PurgeService: Service {
         self.logger = logger
     }
 
-    /// Purges once: returns how many envelopes were deleted.
-    public func purgeOnce() async throws(RelayError) -> Int {
+    /// Purges once: returns how many envelopes and blobs were deleted.
+    public func purgeOnce() async throws(RelayError) -> (envelopes: Int, blobs: Int) {
         let now = clock()
-        let deleted = try await store.purge(arrivedBefore: now > retention ? now - retention : 0)
+        let envelopes = try await store.purge(arrivedBefore: now > retention ? now - retention : 0)
+        let blobs = try await store.purgeBlobs(expiredAt: now)
         try await store.checkpoint()
-        return deleted
+        return (envelopes, blobs)
     }
 
     public func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             do {
                 let deleted = try await purgeOnce()
-                logger.info("retention purge done", metadata: ["expired": "\(deleted)"])
+                logger.info(
+                    "retention purge done",
+                    metadata: ["expired envelopes": "\(deleted.envelopes)", "expired blobs": "\(deleted.blobs)"])
             } catch {
                 logger.error("retention purge failed", metadata: ["error": "\(error)"])
             }

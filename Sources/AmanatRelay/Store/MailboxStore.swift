@@ -40,6 +40,70 @@ public protocol MailboxStore: Sendable {
     /// Deletes every envelope that arrived before `cutoff` (Unix seconds), counting them as
     /// expired unread in their mailboxes. Returns how many were deleted.
     func purge(arrivedBefore cutoff: UInt64) async throws(RelayError) -> Int
+
+    // MARK: Prekey directory (SPEC.md §8.6)
+
+    /// Replaces the mailbox's head entry (when `head` is given) and adds or replaces one-time
+    /// entries, in one transaction. Returns the counts afterwards.
+    ///
+    /// - Throws: ``RelayError/unknownMailbox``, or ``RelayError/prekeysFull`` if a pool would hold
+    ///   more than `maximumPerPool` entries (nothing is stored then).
+    func publishPrekeys(
+        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: [UInt8], maximumPerPool: Int
+    ) async throws(RelayError) -> PrekeyCounts
+
+    /// The head and, removed in the same transaction, one entry from each one-time pool that is
+    /// not empty; nil if the mailbox has published no head. Two claims never get the same entry.
+    ///
+    /// - Throws: ``RelayError/unknownMailbox``.
+    func claimPrekeys(from mailbox: [UInt8]) async throws(RelayError) -> PrekeyClaim?
+
+    /// How many one-time entries the mailbox has left.
+    ///
+    /// - Throws: ``RelayError/unknownMailbox``.
+    func prekeyCounts(of mailbox: [UInt8]) async throws(RelayError) -> PrekeyCounts
+
+    // MARK: Attachment blobs
+
+    /// Creates an empty blob.
+    ///
+    /// - Throws: ``RelayError/blobStorageFull`` if all blobs together would exceed `totalBytes`.
+    func createBlob(_ blob: BlobRecord, totalBytes: Int) async throws(RelayError)
+
+    /// The blob and which chunks it has, or nil if there is none (never was, deleted, expired).
+    func blob(_ id: [UInt8]) async throws(RelayError) -> BlobStatus?
+
+    /// Stores chunk `index`, which must have the size ``BlobRecord/sizeOfChunk(_:)`` gives. Storing a
+    /// chunk again replaces it while the blob is incomplete; once complete, the same bytes again are
+    /// accepted and different bytes refused.
+    ///
+    /// - Throws: ``RelayError/unknownBlob``, ``RelayError/invalidRequest`` for a wrong index or
+    ///   size, ``RelayError/blobComplete``.
+    func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8]) async throws(RelayError) -> BlobStatus
+
+    /// Chunk `index` of a complete blob.
+    ///
+    /// - Throws: ``RelayError/unknownBlob``, ``RelayError/blobIncomplete``,
+    ///   ``RelayError/invalidRequest`` for a wrong index.
+    func chunk(_ index: Int, of blob: [UInt8]) async throws(RelayError) -> [UInt8]
+
+    /// Counts one confirmed download; the blob is deleted with the last. Returns downloads left.
+    ///
+    /// - Throws: ``RelayError/unknownBlob``, ``RelayError/blobIncomplete``.
+    func confirmDownload(of blob: [UInt8]) async throws(RelayError) -> Int
+
+    /// Deletes every blob whose expiry is at or before `now`. Returns how many.
+    func purgeBlobs(expiredAt now: UInt64) async throws(RelayError) -> Int
+
+    // MARK: Organisation roster (SPEC.md §8.7)
+
+    /// Stores `roster` if its version is higher than the stored one's.
+    ///
+    /// - Throws: ``RelayError/staleRoster`` otherwise.
+    func publishRoster(_ roster: StoredRoster) async throws(RelayError)
+
+    /// The current roster, if one was published.
+    func roster() async throws(RelayError) -> StoredRoster?
 }
 
 /// A mailbox as the relay knows it.

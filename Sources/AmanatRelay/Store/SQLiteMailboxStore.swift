@@ -57,6 +57,42 @@ public struct SQLiteMailboxStore: MailboxStore {
                     ) WITHOUT ROWID;
                     """)
         }
+        migrator.registerMigration("v2: prekey directory, blobs, roster") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE prekey_heads (
+                        mailbox BLOB PRIMARY KEY NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                        entry BLOB NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE TABLE one_time_prekeys (
+                        mailbox BLOB NOT NULL REFERENCES mailboxes(id) ON DELETE CASCADE,
+                        pool INTEGER NOT NULL CHECK (pool IN (1, 2)),
+                        id INTEGER NOT NULL CHECK (id BETWEEN 0 AND 4294967295),
+                        entry BLOB NOT NULL,
+                        PRIMARY KEY (mailbox, pool, id)
+                    ) WITHOUT ROWID;
+                    CREATE TABLE blobs (
+                        id BLOB PRIMARY KEY NOT NULL CHECK (length(id) = 32),
+                        upload_key_digest BLOB NOT NULL CHECK (length(upload_key_digest) = 32),
+                        size INTEGER NOT NULL CHECK (size >= 0),
+                        chunk_size INTEGER NOT NULL CHECK (chunk_size > 0),
+                        downloads_left INTEGER NOT NULL CHECK (downloads_left >= 0),
+                        expires_at INTEGER NOT NULL
+                    ) WITHOUT ROWID;
+                    CREATE INDEX blobs_by_expiry ON blobs(expires_at);
+                    CREATE TABLE blob_chunks (
+                        blob BLOB NOT NULL REFERENCES blobs(id) ON DELETE CASCADE,
+                        idx INTEGER NOT NULL CHECK (idx >= 0),
+                        data BLOB NOT NULL,
+                        UNIQUE (blob, idx)
+                    );
+                    CREATE TABLE roster (
+                        singleton INTEGER PRIMARY KEY CHECK (singleton = 1),
+                        version INTEGER NOT NULL,
+                        body BLOB NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -227,7 +263,7 @@ public struct SQLiteMailboxStore: MailboxStore {
 
     // MARK: - Transactions
 
-    private func write<Value: Sendable>(
+    func write<Value: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> Value
     ) async throws(RelayError) -> Value {
         do {
@@ -239,7 +275,7 @@ public struct SQLiteMailboxStore: MailboxStore {
         }
     }
 
-    private func read<Value: Sendable>(
+    func read<Value: Sendable>(
         _ body: @escaping @Sendable (Database) throws -> Value
     ) async throws(RelayError) -> Value {
         do {

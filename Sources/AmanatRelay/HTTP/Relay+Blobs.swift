@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+// MARK: - Attachment blobs
+
+extension Relay {
+    static let uploadKeyHeader = HTTPField.Name("Amanat-Upload-Key")!
+
+    struct CreateBlob: Codable {
+        let size: Int
+        let downloads: Int
+        let time: UInt64
+        let nonce: String
+    }
+
+    struct CreatedBlob: Codable {
+        let blob: String
+        let uploadKey: String
+        let chunkSize: Int
+        let chunks: Int
+        let expiresAt: UInt64
+    }
+
+    struct BlobStatusResponse: Codable {
+        let size: Int
+        let chunkSize: Int
+        let chunks: Int
+        let present: [Int]
+        let complete: Bool
+        let downloadsLeft: Int
+        let expiresAt: UInt64
+    }
+
+    /// Creates a blob for a contact of the mailbox (deposit token over the body); the blob is not
+    /// linked to the mailbox afterwards.
+    func createBlob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let mailbox = try mailboxParameter(context)
+        let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
+        let create: CreateBlob = try decode(body)
+        try await requireDepositToken(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .blob)
+        try checkFreshness(create.time, nonce: create.nonce, mailbox: mailbox)
+        guard (1...configuration.maximumBlobBytes).contains(create.size),
+            (1...configuration.maximumBlobDownloads).contains(create.downloads)
+        else { throw RelayHTTPError.invalidField }
+        let uploadKey = SecureRandom.bytes(count: 32)
+        let now = clock()
+        // Rounded up to the hour, so the stored expiry does not give away the creation time.
+        let expiry = now + configuration.blobRetention
+        let record = BlobRecord(
+            id: SecureRandom.bytes(count: 32), uploadKeyDigest: try BLAKE2b.hash(uploadKey), size: create.size,
+            chunkSize: configuration.blobChunkSize, downloads: create.downloads,
+            expiresAt: expiry + (3600 - expiry % 3600) % 3600)
+        try await perform { try await store.createBlob(record, totalBytes: configuration.maximumBlobStorageBytes) }
+        return try json(
+            CreatedBlob(
+                blob: Base64URL.encode(record.id), uploadKey: Base64URL.encode(uploadKey),
+                chunkSize: record.chunkSize, chunks: record.chunkCount, expiresAt: record.expiresAt),
+            status: .created)
+    }
+
+    func blobStatus(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try blobParameter(context)
+        guard let status = try await perform({ try await store.blob(id) }) else {
+            throw RelayHTTPError(RelayError.unknownBlob)
+        }
+        return try json(statusResponse(status))
+    }
+
+    func statusResponse(_ status: BlobStatus) -> BlobStatusResponse {
+        BlobStatusResponse(
+            size: status.record.size, chunkSize: status.record.chunkSize, chunks: status.record.chunkCount,
+            present: status.presentChunks, complete: status.isComplete, downloadsLeft: status.downloadsLeft,
+            expiresAt: status.record.expiresAt)
+    }
+
+    /// Uploads one chunk; the upload key from creation authorises it.
+    func putChunk(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try blobParameter(context)
+        let index = try chunkParameter(context)
+        guard let keyText = request.headers[Self.uploadKeyHeader], let key = bytes(keyText, count: 32) else {
+            throw RelayHTTPError.badUploadKey
+        }
+        guard let status = try await perform({ try await store.blob(id) }) else {
+            throw RelayHTTPError(RelayError.unknownBlob)
+        }
+        guard ConstantTime.equals(try BLAKE2b.hash(key), status.record.uploadKeyDigest) else {
+            throw RelayHTTPError.badUploadKey
+        }
+        let data = try await collect(request, limit: status.record.chunkSize)
+        guard status.record.sizeOfChunk(index) == data.count else { throw RelayHTTPError.invalidField }
+        let updated = try await perform { try await store.putChunk(data, index: index, of: id) }
+        return try json(statusResponse(updated))
+    }
+
+    func getChunk(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try blobParameter(context)
+        let index = try chunkParameter(context)
+        let data = try await perform { try await store.chunk(index, of: id) }
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// A recipient confirms it has the whole blob; the last confirmation deletes it.
+    func confirmDownload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let id = try blobParameter(context)
+        let left = try await perform { try await store.confirmDownload(of: id) }
+        return try json(["downloadsLeft": left])
+    }
+
+    func blobParameter(_ context: BasicRequestContext) throws -> [UInt8] {
+        guard let text = context.parameters.get("blob"), let id = bytes(text, count: 32) else {
+            throw RelayHTTPError(RelayError.unknownBlob)
+        }
+        return id
+    }
+
+    func chunkParameter(_ context: BasicRequestContext) throws -> Int {
+        guard let text = context.parameters.get("index"), text.utf8.count <= 9, let index = Int(text), index >= 0 else {
+            throw RelayHTTPError.invalidField
+        }
+        return index
+    }
+}

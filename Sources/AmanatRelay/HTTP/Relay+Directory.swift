@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import Hummingbird
+
+// MARK: - Prekey directory (SPEC.md §8.6)
+
+extension Relay {
+    struct UploadedEntry: Codable {
+        let id: UInt32
+        let entry: String
+    }
+
+    struct PrekeyUpload: Codable {
+        let head: String?
+        let oneTimePrekeys: [UploadedEntry]?
+        let oneTimePostQuantumPrekeys: [UploadedEntry]?
+    }
+
+    struct PrekeyCountsResponse: Codable {
+        let oneTimePrekeys: Int
+        let oneTimePostQuantumPrekeys: Int
+        /// True when either pool is below the relay's low-water mark: time to upload more.
+        let low: Bool
+    }
+
+    func countsResponse(_ counts: PrekeyCounts) -> PrekeyCountsResponse {
+        PrekeyCountsResponse(
+            oneTimePrekeys: counts.oneTime, oneTimePostQuantumPrekeys: counts.oneTimePostQuantum,
+            low: min(counts.oneTime, counts.oneTimePostQuantum) < configuration.prekeyLowWaterMark)
+    }
+
+    func uploadPrekeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (mailbox, body) = try await authenticated(request, context)
+        let upload: PrekeyUpload = try decode(body)
+        var head: [UInt8]?
+        if let text = upload.head {
+            guard let bytes = Base64URL.decode(text), (1...configuration.maximumPrekeyEntryBytes).contains(bytes.count)
+            else { throw RelayHTTPError.invalidField }
+            head = bytes
+        }
+        var entries: [PrekeyEntry] = []
+        for (pool, list) in [
+            (PrekeyPool.oneTime, upload.oneTimePrekeys), (.oneTimePostQuantum, upload.oneTimePostQuantumPrekeys),
+        ] {
+            let list = list ?? []
+            guard list.count <= configuration.maximumPrekeysPerPool, Set(list.map(\.id)).count == list.count else {
+                throw RelayHTTPError.invalidField
+            }
+            for item in list {
+                guard let bytes = Base64URL.decode(item.entry),
+                    (1...configuration.maximumPrekeyEntryBytes).contains(bytes.count)
+                else { throw RelayHTTPError.invalidField }
+                entries.append(PrekeyEntry(pool: pool, id: item.id, entry: bytes))
+            }
+        }
+        let counts = try await perform {
+            try await store.publishPrekeys(
+                head: head, oneTime: entries, for: mailbox, maximumPerPool: configuration.maximumPrekeysPerPool)
+        }
+        return try json(countsResponse(counts))
+    }
+
+    /// The body of an anonymous request that must not be replayed (prekey claims, blob creation):
+    /// the sender's clock and a fresh nonce, covered by the deposit token.
+    struct FreshRequest: Codable {
+        let time: UInt64
+        let nonce: String
+    }
+
+    struct ClaimResponse: Codable {
+        let head: String
+        let oneTimePrekey: String?
+        let oneTimePostQuantumPrekey: String?
+    }
+
+    func claimPrekeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let mailbox = try mailboxParameter(context)
+        let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
+        let fresh: FreshRequest = try decode(body)
+        try await requireDepositToken(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .prekeyClaim)
+        try checkFreshness(fresh.time, nonce: fresh.nonce, mailbox: mailbox)
+        guard let claim = try await perform({ try await store.claimPrekeys(from: mailbox) }) else {
+            throw RelayHTTPError(RelayError.noPrekeys)
+        }
+        return try json(
+            ClaimResponse(
+                head: Base64URL.encode(claim.head), oneTimePrekey: claim.oneTime.map(Base64URL.encode),
+                oneTimePostQuantumPrekey: claim.oneTimePostQuantum.map(Base64URL.encode)))
+    }
+
+    // MARK: - Anonymous request checks
+
+    /// Checks a deposit token in the request's header against the mailbox's deposit key.
+    func requireDepositToken(
+        _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
+    ) async throws {
+        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
+            throw RelayHTTPError.badDepositToken
+        }
+        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
+            throw RelayHTTPError(RelayError.unknownMailbox)
+        }
+        guard
+            DepositToken.isValid(
+                token, depositKey: SecureBytes(copying: record.depositKey), mailbox: mailbox, digest: digest,
+                purpose: purpose)
+        else { throw RelayHTTPError.badDepositToken }
+    }
+
+    /// Refuses a time outside the signature window and a nonce seen within it.
+    func checkFreshness(_ time: UInt64, nonce nonceText: String, mailbox: [UInt8]) throws {
+        guard let nonce = bytes(nonceText, count: RequestSignature.nonceByteCount) else {
+            throw RelayHTTPError.invalidField
+        }
+        let now = clock()
+        guard max(time, now) - min(time, now) <= RequestSignature.allowedClockSkew else {
+            throw RelayHTTPError.staleTimestamp
+        }
+        guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
+    }
+}
+
+// MARK: - Organisation roster (SPEC.md §8.7)
+
+extension Relay {
+    func publishRoster(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let body = try await collect(request, limit: SignedRoster.maximumContentByteCount + 1024)
+        guard let roster = try? SignedRoster(decoding: body) else { throw RelayHTTPError.malformedRoster }
+        guard (try? roster.verify(root: configuration.organisationRoot)) != nil else {
+            throw RelayHTTPError.badRosterSignature
+        }
+        try await perform { try await store.publishRoster(StoredRoster(version: roster.version, encoded: body)) }
+        return try json(["version": roster.version], status: .created)
+    }
+
+    func fetchRoster(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        guard let roster = try await perform({ try await store.roster() }) else {
+            throw RelayHTTPError(RelayError.noRoster)
+        }
+        return Response(
+            status: .ok, headers: [.contentType: "application/octet-stream"],
+            body: .init(byteBuffer: ByteBuffer(bytes: roster.encoded)))
+    }
+}
