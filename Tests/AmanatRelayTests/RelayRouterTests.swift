@@ -18,11 +18,19 @@ struct RelayHarness {
     let now: UInt64 = 1_800_000_000
     let relay: Relay
 
-    init(quota: MailboxQuota? = nil) throws {
+    /// Limits a test may change from the defaults.
+    struct Limits {
+        var blobChunkSize: Int?
+        var maximumBlobBytes: Int?
+    }
+
+    init(quota: MailboxQuota? = nil, limits: Limits = Limits()) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-router-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         var configuration = RelayConfiguration(signingKey: relayKey, organisationRoot: root.publicKey)
         if let quota { configuration.quota = quota }
+        if let size = limits.blobChunkSize { configuration.blobChunkSize = size }
+        if let size = limits.maximumBlobBytes { configuration.maximumBlobBytes = size }
         let now = now
         relay = Relay(
             store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),
