@@ -90,7 +90,7 @@ struct RelayDirectoryRouterTests {
                 }
             }
             #expect(bundles == [full, device.bundle(withOneTimePrekeys: false)])
-            try bundles.forEach { try $0.verify(now: harness.now) }
+            for bundle in bundles { try bundle.verify(now: harness.now) }
 
             // The owner's fetch reports the empty pools.
             let fetchPath = owner.path + "/fetch"
