@@ -163,9 +163,17 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
         public let mailbox: String
         public let signature: String
     }
+    public struct Roster: Codable, Equatable, Sendable {
+        public let rootSeed: String
+        public let rootPublicKey: String
+        public let version: UInt64
+        public let content: String
+        public let encoded: String
+    }
     public let source: String
     public let depositTokens: [Token]
     public let requestSignatures: [Request]
+    public let rosters: [Roster]
 
     public static func generate() -> Self {
         let key = SecureBytes(copying: seed("deposit-key"))
@@ -181,7 +189,7 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
             ("GET", "/v1/mailboxes/\(hex(mailbox))/prekeys/status", []),
         ]
         return Self(
-            source: "SPEC.md §8",
+            source: "SPEC.md §8.1, §8.2 and §8.7",
             depositTokens: tokens.map { name, purpose in
                 Token(
                     purpose: name, depositKey: hex(key), mailbox: hex(mailbox), digest: hex(envelopeDigest),
@@ -200,6 +208,13 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
                     mailboxPublicKey: hex(mailboxKey.publicKey.rawRepresentation),
                     method: request.0, path: request.1, body: hex(request.2), timestamp: timestamp, nonce: hex(nonce),
                     mailbox: hex(mailbox), signature: hex(signature.signature))
+            },
+            rosters: ([(1, []), (7, Array("sealed roster content".utf8))] as [(UInt64, [UInt8])]).map { version, content in
+                let root = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("organisation-root")))
+                return Roster(
+                    rootSeed: hex(seed("organisation-root")), rootPublicKey: hex(root.publicKey.rawRepresentation),
+                    version: version, content: hex(content),
+                    encoded: hex(try! SignedRoster(version: version, content: content, signedBy: root).encoded))
             })
     }
 }

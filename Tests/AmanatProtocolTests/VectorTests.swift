@@ -157,6 +157,18 @@ struct VectorTests {
                         ["envelope": .envelope, "blob": .blob, "prekeyClaim": .prekeyClaim][vector.purpose])))
         }
         #expect(Set(relay.depositTokens.map(\.purpose)) == ["envelope", "blob", "prekeyClaim"])
+        #expect(relay.rosters.count == 2)
+        for vector in relay.rosters {
+            let roster = try SignedRoster(decoding: [UInt8](hex: vector.encoded)!)
+            #expect(roster.version == vector.version && roster.content.hex == vector.content)
+            try roster.verify(root: try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: vector.rootPublicKey)!))
+            var tampered = [UInt8](hex: vector.encoded)!
+            tampered[tampered.count - 1] ^= 1
+            #expect(throws: ProtocolError.authenticationFailure) {
+                try SignedRoster(decoding: tampered).verify(
+                    root: try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: vector.rootPublicKey)!))
+            }
+        }
         for vector in relay.requestSignatures {
             let signature = RequestSignature(
                 mailbox: [UInt8](hex: vector.mailbox)!, timestamp: vector.timestamp, nonce: [UInt8](hex: vector.nonce)!,
