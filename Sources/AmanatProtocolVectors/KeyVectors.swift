@@ -209,7 +209,8 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
                     method: request.0, path: request.1, body: hex(request.2), timestamp: timestamp, nonce: hex(nonce),
                     mailbox: hex(mailbox), signature: hex(signature.signature))
             },
-            rosters: ([(1, []), (7, Array("sealed roster content".utf8))] as [(UInt64, [UInt8])]).map { version, content in
+            rosters: ([(1, []), (7, Array("sealed roster content".utf8))] as [(UInt64, [UInt8])]).map {
+                version, content in
                 let root = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("organisation-root")))
                 return Roster(
                     rootSeed: hex(seed("organisation-root")), rootPublicKey: hex(root.publicKey.rawRepresentation),
