@@ -36,6 +36,12 @@ public struct RelayConfiguration: Sendable {
     public var blobRetention: UInt64 = 30 * 86_400
     /// All blobs together may take this many bytes.
     public var maximumBlobStorageBytes = 20 << 30
+    /// The most push connections and long-poll requests open at once.
+    public var maximumWaiters = 20_000
+    /// The longest a long-poll request may wait, in seconds.
+    public var maximumWaitSeconds = 30
+    /// An HTTP connection idle this long is closed, in seconds.
+    public var idleTimeoutSeconds = 90
 
     /// A configuration with the default limits.
     public init(signingKey: Ed25519.PrivateKey, organisationRoot: Ed25519.PublicKey) {

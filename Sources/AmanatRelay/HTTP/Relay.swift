@@ -14,6 +14,7 @@ public struct Relay: Sendable {
     let configuration: RelayConfiguration
     let clock: @Sendable () -> UInt64
     let nonces: NonceCache
+    let push: PushHub
 
     /// A relay over `store`; `clock` gives Unix seconds (injected for tests).
     public init(
@@ -24,6 +25,7 @@ public struct Relay: Sendable {
         self.configuration = configuration
         self.clock = clock
         nonces = NonceCache(capacity: configuration.nonceCacheCapacity, window: RequestSignature.allowedClockSkew)
+        push = PushHub(capacity: configuration.maximumWaiters)
     }
 
     /// The routes.
@@ -35,6 +37,7 @@ public struct Relay: Sendable {
         router.put("/v1/mailboxes/:mailbox/envelopes") { request, context in try await deposit(request, context) }
         router.post("/v1/mailboxes/:mailbox/fetch") { request, context in try await fetch(request, context) }
         router.post("/v1/mailboxes/:mailbox/ack") { request, context in try await acknowledge(request, context) }
+        router.post("/v1/mailboxes/:mailbox/wait") { request, context in try await wait(request, context) }
         router.post("/v1/mailboxes/:mailbox/deposit-key") { request, context in try await rotate(request, context) }
         router.put("/v1/mailboxes/:mailbox/prekeys") { request, context in try await uploadPrekeys(request, context) }
         router.post("/v1/mailboxes/:mailbox/prekeys/claim") { request, context in
@@ -131,9 +134,10 @@ public struct Relay: Sendable {
         let digest = SealedEnvelope.digest(of: envelope)
         try await requireDepositToken(request, mailbox: mailbox, digest: digest, purpose: .envelope)
         let now = clock()
-        _ = try await perform {
+        let outcome = try await perform {
             try await store.deposit(envelope, digest: digest, into: mailbox, now: now, quota: configuration.quota)
         }
+        if case .stored = outcome { push.notify(mailbox) }
         // The store has committed durably: only now is the receipt signed.
         let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
         return try json(
@@ -223,7 +227,7 @@ public struct Relay: Sendable {
 
     /// Checks the owner's signature, the timestamp window and the nonce; returns the mailbox id and
     /// the body the signature covers.
-    func authenticated(_ request: Request, _ context: BasicRequestContext) async throws -> ([UInt8], [UInt8]) {
+    func authenticated(_ request: Request, _ context: some RequestContext) async throws -> ([UInt8], [UInt8]) {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
         guard let timestampText = request.headers[Self.timestampHeader], let timestamp = UInt64(timestampText),
@@ -253,7 +257,7 @@ public struct Relay: Sendable {
 
     // MARK: - Helpers
 
-    func mailboxParameter(_ context: BasicRequestContext) throws -> [UInt8] {
+    func mailboxParameter(_ context: some RequestContext) throws -> [UInt8] {
         guard let text = context.parameters.get("mailbox"), let id = bytes(text, count: 32) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
         }

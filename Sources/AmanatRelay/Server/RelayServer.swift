@@ -3,6 +3,7 @@
 import AmanatCrypto
 import Foundation
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 
 /// Puts a relay together from its data directory: store, routes, purge service.
@@ -22,6 +23,13 @@ public enum RelayServer {
         let purge = PurgeService(store: store, retention: configuration.retention, clock: clock, logger: logger)
         return Application(
             router: relay.router(),
+            server: .http1WebSocketUpgrade(
+                webSocketRouter: relay.webSocketRouter(),
+                configuration: .init(
+                    // A connection that sends nothing for this long is closed (Tor is slow, not silent).
+                    http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+                    // Push connections: pings keep NATs and Tor circuits open and find dead peers.
+                    ws: .init(maxFrameSize: 1024, autoPing: .enabled(timePeriod: .seconds(60))))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             services: [purge],
             logger: logger)

@@ -1,0 +1,84 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+
+// MARK: - Push: WebSocket and long-poll
+
+extension Relay {
+    /// The WebSocket routes: `GET /v1/mailboxes/:mailbox/push`, signed by the owner like any owner
+    /// request (empty body). After the upgrade the relay sends the text message `new` once at
+    /// once, then whenever something new arrives, and nothing else; the owner fetches on each.
+    public func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
+        let router = Router(context: BasicWebSocketRequestContext.self)
+        router.ws("/v1/mailboxes/:mailbox/push") { request, context in
+            _ = try await authenticated(request, context)
+            guard push.count < configuration.maximumWaiters else { throw RelayHTTPError.tooManyConnections }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            guard let text = context.requestContext.parameters.get("mailbox"), let mailbox = bytes(text, count: 32),
+                let subscription = push.subscribe(mailbox)
+            else { return }
+            defer { push.unsubscribe(subscription) }
+            // One "new" as soon as the subscription exists: the owner fetches then, so nothing that
+            // arrived between its connecting and this moment goes unnoticed.
+            try await outbound.write(.text("new"))
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                // Whatever the client sends is ignored; its close (or the connection's end) ends the loop.
+                group.addTask { for try await _ in inbound {} }
+                group.addTask {
+                    for await _ in subscription.wakeUps {
+                        try await outbound.write(.text("new"))
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+        return router
+    }
+
+    struct WaitRequest: Codable {
+        /// The last sequence number the owner has; news is anything after it.
+        let after: Int64
+        /// How long to wait at most, in seconds.
+        let timeout: Int
+    }
+
+    struct WaitResponse: Codable {
+        let new: Bool
+    }
+
+    /// Long-poll for clients without WebSocket (libcurl as Debian ships it has none): answers at
+    /// once if the mailbox holds envelopes after `after`, otherwise when one arrives or after
+    /// `timeout` seconds.
+    func wait(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let (mailbox, body) = try await authenticated(request, context)
+        let wait: WaitRequest = try decode(body)
+        guard wait.after >= 0, (0...configuration.maximumWaitSeconds).contains(wait.timeout) else {
+            throw RelayHTTPError.invalidField
+        }
+        // Subscribe before looking, so a deposit between the two is not missed.
+        guard let subscription = push.subscribe(mailbox) else { throw RelayHTTPError.tooManyConnections }
+        defer { push.unsubscribe(subscription) }
+        let page = try await perform { try await store.fetch(from: mailbox, after: wait.after, limit: 1) }
+        if !page.envelopes.isEmpty {
+            return try json(WaitResponse(new: true))
+        }
+        let woke = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in subscription.wakeUps { return true }
+                return false
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(wait.timeout))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        return try json(WaitResponse(new: woke))
+    }
+}
