@@ -42,10 +42,30 @@ public struct RelayConfiguration: Sendable {
     public var maximumWaitSeconds = 30
     /// An HTTP connection idle this long is closed, in seconds.
     public var idleTimeoutSeconds = 90
+    /// Requests per second the whole relay serves, and the burst above that rate.
+    public var globalRate = RateLimit(perSecond: 2000, burst: 4000)
+    /// Per mailbox: deposits, prekey claims and blob creations by its contacts together.
+    public var contactRate = RateLimit(perSecond: 20, burst: 200)
+    /// Per mailbox: signed requests by its owner.
+    public var ownerRate = RateLimit(perSecond: 10, burst: 100)
 
     /// A configuration with the default limits.
     public init(signingKey: Ed25519.PrivateKey, organisationRoot: Ed25519.PublicKey) {
         self.signingKey = signingKey
         self.organisationRoot = organisationRoot
+    }
+}
+
+/// A token-bucket rate: `perSecond` on average, up to `burst` at once.
+public struct RateLimit: Hashable, Sendable {
+    /// Sustained requests per second.
+    public var perSecond: Double
+    /// Requests allowed at once after a quiet spell.
+    public var burst: Int
+
+    /// A rate.
+    public init(perSecond: Double, burst: Int) {
+        self.perSecond = perSecond
+        self.burst = burst
     }
 }

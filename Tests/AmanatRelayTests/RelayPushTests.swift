@@ -112,3 +112,62 @@ struct RelayPushTests {
         }
     }
 }
+
+@Suite("Relay rate limits")
+struct RelayRateLimitTests {
+    @Test("per-mailbox contact and owner limits, and the global limit: 429 with Retry-After")
+    func rateLimits() async throws {
+        var limits = RelayHarness.Limits()
+        limits.contactRate = RateLimit(perSecond: 0.01, burst: 3)
+        limits.ownerRate = RateLimit(perSecond: 0.01, burst: 2)
+        let harness = try RelayHarness(limits: limits)
+        try await harness.test { client in
+            let owner = RelayHarness.Owner()
+            let other = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            try await harness.create(other, client)
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<4 {
+                let envelope = RelayHarness.envelope()
+                try await client.execute(
+                    uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
+                    body: ByteBuffer(bytes: envelope)
+                ) { response in
+                    statuses.append(response.status)
+                    if response.status == .tooManyRequests {
+                        #expect(errorCode(response) == "rate_limited")
+                        #expect(Int(response.headers[.retryAfter] ?? "") ?? 0 >= 1)
+                    }
+                }
+            }
+            #expect(statuses == [.created, .created, .created, .tooManyRequests])
+            // Another mailbox has its own bucket.
+            let envelope = RelayHarness.envelope()
+            try await client.execute(
+                uri: other.path + "/envelopes", method: .put, headers: harness.depositHeaders(other, envelope),
+                body: ByteBuffer(bytes: envelope)
+            ) { #expect($0.status == .created) }
+            // Owner requests: two, then 429.
+            let path = owner.path + "/fetch"
+            let body = RelayHarness.json(["after": 0, "limit": 10])
+            statuses = []
+            for _ in 0..<3 {
+                try await client.execute(
+                    uri: path, method: .post, headers: harness.signed(owner, .post, path, body), body: body
+                ) { statuses.append($0.status) }
+            }
+            #expect(statuses == [.ok, .ok, .tooManyRequests])
+        }
+
+        limits = RelayHarness.Limits()
+        limits.globalRate = RateLimit(perSecond: 0.01, burst: 5)
+        let global = try RelayHarness(limits: limits)
+        try await global.test { client in
+            var statuses: [HTTPResponse.Status] = []
+            for _ in 0..<6 {
+                try await client.execute(uri: "/v1/info", method: .get) { statuses.append($0.status) }
+            }
+            #expect(statuses == Array(repeating: .ok, count: 5) + [.tooManyRequests])
+        }
+    }
+}

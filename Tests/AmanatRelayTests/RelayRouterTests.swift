@@ -22,6 +22,9 @@ struct RelayHarness {
     struct Limits {
         var blobChunkSize: Int?
         var maximumBlobBytes: Int?
+        var globalRate: RateLimit?
+        var contactRate: RateLimit?
+        var ownerRate: RateLimit?
     }
 
     init(quota: MailboxQuota? = nil, limits: Limits = Limits()) throws {
@@ -31,6 +34,9 @@ struct RelayHarness {
         if let quota { configuration.quota = quota }
         if let size = limits.blobChunkSize { configuration.blobChunkSize = size }
         if let size = limits.maximumBlobBytes { configuration.maximumBlobBytes = size }
+        if let rate = limits.globalRate { configuration.globalRate = rate }
+        if let rate = limits.contactRate { configuration.contactRate = rate }
+        if let rate = limits.ownerRate { configuration.ownerRate = rate }
         let now = now
         relay = Relay(
             store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),

@@ -100,6 +100,8 @@ extension Relay {
         guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
             throw RelayHTTPError.badDepositToken
         }
+        // Counted before the token is checked, so guessing tokens costs the same as using one.
+        if let wait = contactLimiter.take(mailbox) { throw RelayHTTPError.rateLimited(retryAfter: wait) }
         guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
         }

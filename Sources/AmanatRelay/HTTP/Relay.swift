@@ -15,6 +15,9 @@ public struct Relay: Sendable {
     let clock: @Sendable () -> UInt64
     let nonces: NonceCache
     let push: PushHub
+    let globalLimiter: RateLimiter
+    let contactLimiter: RateLimiter
+    let ownerLimiter: RateLimiter
 
     /// A relay over `store`; `clock` gives Unix seconds (injected for tests).
     public init(
@@ -26,11 +29,15 @@ public struct Relay: Sendable {
         self.clock = clock
         nonces = NonceCache(capacity: configuration.nonceCacheCapacity, window: RequestSignature.allowedClockSkew)
         push = PushHub(capacity: configuration.maximumWaiters)
+        globalLimiter = RateLimiter(rate: configuration.globalRate.perSecond, burst: configuration.globalRate.burst)
+        contactLimiter = RateLimiter(rate: configuration.contactRate.perSecond, burst: configuration.contactRate.burst)
+        ownerLimiter = RateLimiter(rate: configuration.ownerRate.perSecond, burst: configuration.ownerRate.burst)
     }
 
     /// The routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.middlewares.add(GlobalRateLimitMiddleware(limiter: globalLimiter))
         router.get("/healthz") { _, _ in "ok" }
         router.get("/v1/info") { _, _ in try json(info) }
         router.post("/v1/mailboxes") { request, context in try await createMailbox(request, context) }
@@ -252,6 +259,7 @@ public struct Relay: Sendable {
             throw RelayHTTPError.badSignature
         }
         guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
+        if let wait = ownerLimiter.take(mailbox) { throw RelayHTTPError.rateLimited(retryAfter: wait) }
         return (mailbox, body)
     }
 

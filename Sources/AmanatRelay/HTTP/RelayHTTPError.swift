@@ -10,10 +10,18 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     public let status: HTTPResponse.Status
     /// The stable code.
     public let code: String
+    /// Seconds after which a retry may succeed (sent as Retry-After), for 429.
+    public let retryAfter: Int?
 
-    init(_ status: HTTPResponse.Status, _ code: String) {
+    init(_ status: HTTPResponse.Status, _ code: String, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
+        self.retryAfter = retryAfter
+    }
+
+    /// Too many requests for now.
+    static func rateLimited(retryAfter: Int) -> Self {
+        Self(.tooManyRequests, "rate_limited", retryAfter: retryAfter)
     }
 
     static let malformedJSON = Self(.badRequest, "malformed_json")
@@ -45,9 +53,9 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         let body = try JSONEncoder().encode(["error": code])
-        return Response(
-            status: status, headers: [.contentType: "application/json"],
-            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }
 
