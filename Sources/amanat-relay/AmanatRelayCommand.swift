@@ -72,6 +72,14 @@ extension AmanatRelayCommand {
         @Option(help: "Log level: critical, error, warning, notice, info, debug (default notice).")
         var logLevel: String = "notice"
 
+        @Option(
+            name: .customLong("limit"),
+            help: ArgumentHelp(
+                "Override a limit, NAME=VALUE; repeatable. Also `limits` in relay.json and env AMANAT_RELAY_LIMITS "
+                    + "(comma-separated); flags win over the environment, which wins over the file.",
+                discussion: "Limits (default): " + RelayLimits.help + "."))
+        var limits: [String] = []
+
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
             let host = host ?? environment["AMANAT_RELAY_HOST"] ?? "127.0.0.1"
@@ -83,8 +91,12 @@ extension AmanatRelayCommand {
             var logger = Logger(label: "amanat-relay")
             logger.logLevel = level
             do {
+                let fromEnvironment = environment["AMANAT_RELAY_LIMITS"].map {
+                    $0.split(separator: ",").map(String.init)
+                }
                 let application = try RelayServer.application(
-                    dataDirectory: options.directory, host: host, port: port, logger: logger)
+                    dataDirectory: options.directory, host: host, port: port,
+                    limits: (fromEnvironment ?? []) + limits, logger: logger)
                 print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
                 print("Listening on \(host):\(port)")
                 try await application.runService()

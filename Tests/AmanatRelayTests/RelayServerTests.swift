@@ -63,4 +63,38 @@ struct RelayServerTests {
             #expect(try await service.purgeOnce().envelopes == 0)
         }
     }
+
+    @Test("limits: from relay.json, then environment, then flags; unknown names and bad values refused")
+    func limits() async throws {
+        try await withDirectory { directory in
+            try directory.initialise(organisationRoot: Ed25519.PrivateKey().publicKey)
+            // An operator's relay.json with a limits section.
+            var object = try #require(
+                try JSONSerialization.jsonObject(with: Data(contentsOf: directory.settingsURL)) as? [String: Any])
+            object["limits"] = ["mailboxEnvelopes": 500, "contactBurst": 50, "ownerPerSecond": 2.5]
+            try JSONSerialization.data(withJSONObject: object).write(to: directory.settingsURL)
+            let settings = try directory.load().settings
+            var limits = try #require(settings.limits)
+            try limits.assign(["contactBurst=70", "blobBytes=1000"])
+            var configuration = RelayConfiguration(
+                signingKey: Ed25519.PrivateKey(), organisationRoot: Ed25519.PrivateKey().publicKey)
+            try limits.apply(to: &configuration)
+            #expect(configuration.quota.maximumEnvelopes == 500)
+            #expect(configuration.contactRate.burst == 70)
+            #expect(configuration.ownerRate.perSecond == 2.5)
+            #expect(configuration.maximumBlobBytes == 1000)
+            #expect(configuration.maximumWaiters == 20_000)
+        }
+        var configuration = RelayConfiguration(
+            signingKey: Ed25519.PrivateKey(), organisationRoot: Ed25519.PrivateKey().publicKey)
+        for bad in ["nonsense=1", "mailboxEnvelopes=0", "mailboxEnvelopes=2.5", "waitSeconds=301"] {
+            var limits = RelayLimits()
+            try limits.assign([bad])
+            #expect(throws: RelaySetupError.self, "\(bad)") { try limits.apply(to: &configuration) }
+        }
+        var limits = RelayLimits()
+        #expect(throws: RelaySetupError.invalidLimit("mailboxEnvelopes")) { try limits.assign(["mailboxEnvelopes"]) }
+        #expect(throws: RelaySetupError.invalidLimit("waiters=many")) { try limits.assign(["waiters=many"]) }
+        #expect(RelayLimits.help.contains("contactPerSecond"))
+    }
 }

@@ -15,6 +15,8 @@ public struct RelayDataDirectory: Sendable {
         public var organisationRoot: String
         /// Days an unacknowledged envelope is kept.
         public var retentionDays: Int
+        /// Limits that differ from the defaults, by name (``RelayLimits``); absent means none.
+        public var limits: RelayLimits?
     }
 
     /// A directory at `url` (not checked until used).
@@ -81,6 +83,7 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
     case unreadable
     case unwritable
     case invalidSettings
+    case invalidLimit(String)
 
     public var description: String {
         switch self {
@@ -89,6 +92,8 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
         case .unreadable: "the relay key or settings cannot be read; check the files' owner and permissions"
         case .unwritable: "the data directory cannot be written"
         case .invalidSettings: "relay.json or relay.key is damaged or has a value out of range"
+        case .invalidLimit(let text):
+            "unknown limit or value out of range: \(text); `amanat-relay serve --help` lists the limits"
         }
     }
 }

@@ -10,14 +10,19 @@ import Logging
 public enum RelayServer {
     /// The application to run with `runService()`; it shuts down gracefully on SIGINT and SIGTERM,
     /// finishing requests in flight, and every answered deposit is already committed.
+    /// `limits` are assignments from flags and the environment, applied over those of `relay.json`.
     public static func application(
-        dataDirectory: RelayDataDirectory, host: String, port: Int, logger: Logger
+        dataDirectory: RelayDataDirectory, host: String, port: Int, limits assignments: [String] = [],
+        logger: Logger
     ) throws -> some ApplicationProtocol {
         let (signingKey, settings) = try dataDirectory.load()
         guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
-        let store = try SQLiteMailboxStore(path: dataDirectory.databasePath)
         var configuration = RelayConfiguration(signingKey: signingKey, organisationRoot: root)
         configuration.retention = UInt64(settings.retentionDays) * 86_400
+        var limits = settings.limits ?? RelayLimits()
+        try limits.assign(assignments)
+        try limits.apply(to: &configuration)
+        let store = try SQLiteMailboxStore(path: dataDirectory.databasePath)
         let clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
         let relay = Relay(store: store, configuration: configuration, clock: clock)
         let purge = PurgeService(store: store, retention: configuration.retention, clock: clock, logger: logger)
