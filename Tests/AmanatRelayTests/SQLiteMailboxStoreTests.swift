@@ -78,6 +78,49 @@ struct SQLiteMailboxStoreTests {
         try await withStore { store, _ in try await MailboxStoreConformance(store: store).roster() }
     }
 
+    @Test("group commit: concurrent deposits share transactions, each answered after its commit")
+    func groupCommit() async throws {
+        try await withStore { store, _ in
+            let conformance = MailboxStoreConformance(store: store)
+            let mailbox = try await conformance.newMailbox()
+            let quota = MailboxQuota(maximumEnvelopes: 1000, maximumBytes: 1 << 24)
+            let envelopes = (0..<64).map { _ in MailboxStoreConformance.envelope(2048) }
+            let before = store.committer.statistics.transactions
+            // One refused deposit (unknown mailbox) in the crowd fails alone.
+            let outcomes = await withTaskGroup(of: Result<DepositOutcome, RelayError>.self) { group in
+                for envelope in envelopes {
+                    group.addTask {
+                        do throws(RelayError) {
+                            return .success(
+                                try await store.deposit(
+                                    envelope.bytes, digest: envelope.digest, into: mailbox.id, now: conformance.now,
+                                    quota: quota))
+                        } catch {
+                            return .failure(error)
+                        }
+                    }
+                }
+                group.addTask {
+                    do throws(RelayError) {
+                        return .success(
+                            try await store.deposit(
+                                envelopes[0].bytes, digest: envelopes[0].digest,
+                                into: MailboxStoreConformance.random(), now: conformance.now, quota: quota))
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(outcomes.filter { (try? $0.get()) != nil }.count == 64)
+            #expect(outcomes.filter { $0 == .failure(.unknownMailbox) }.count == 1)
+            let statistics = store.committer.statistics
+            #expect(statistics.transactions - before < 65, "deposits were not batched")
+            #expect(statistics.largestBatch > 1)
+            #expect(try await store.fetch(from: mailbox.id, after: 0, limit: 100).envelopes.count == 64)
+        }
+    }
+
     @Test("what was stored is there after the store is closed and opened again")
     func reopen() async throws {
         let directory = try Self.temporaryDirectory()

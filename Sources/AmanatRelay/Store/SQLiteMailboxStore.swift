@@ -10,6 +10,7 @@ import GRDB
 /// rather than left in free pages of a seized disk. Arrival times are kept to the hour only.
 public struct SQLiteMailboxStore: MailboxStore {
     private let database: DatabasePool
+    let committer: GroupCommitter
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     ///
@@ -24,6 +25,7 @@ public struct SQLiteMailboxStore: MailboxStore {
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
+            committer = GroupCommitter(database: database)
         } catch {
             throw .storageFailure
         }
@@ -146,33 +148,41 @@ public struct SQLiteMailboxStore: MailboxStore {
         _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
         guard digest.count == 32 else { throw .invalidRequest }
-        return try await write { db in
-            guard
-                let usage = try Row.fetchOne(
-                    db, sql: "SELECT envelope_count, envelope_bytes FROM mailboxes WHERE id = ?",
-                    arguments: [Data(mailbox)])
-            else { throw RelayError.unknownMailbox }
-            if let sequence = try Int64.fetchOne(
-                db, sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?",
-                arguments: [Data(mailbox), Data(digest)])
-            {
-                return .duplicate(sequence: sequence)
-            }
-            let count: Int = usage["envelope_count"]
-            let bytes: Int = usage["envelope_bytes"]
-            guard count + 1 <= quota.maximumEnvelopes, bytes + envelope.count <= quota.maximumBytes else {
-                throw RelayError.mailboxFull
-            }
-            try db.execute(
-                sql: "INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)",
-                arguments: [Data(mailbox), Data(digest), Data(envelope), Int64(now - now % 3600)])
-            let sequence = db.lastInsertedRowID
-            try db.execute(
-                sql:
-                    "UPDATE mailboxes SET envelope_count = envelope_count + 1, envelope_bytes = envelope_bytes + ? WHERE id = ?",
-                arguments: [envelope.count, Data(mailbox)])
-            return .stored(sequence: sequence)
+        return try await committer.deposit(
+            PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, now: now, quota: quota)
+        ).get()
+    }
+
+    /// One deposit inside a group-commit transaction: every check comes before any write, so a
+    /// refused deposit leaves nothing behind and the others in the batch go on.
+    static func deposit(_ deposit: PendingDeposit, _ db: Database) throws -> DepositOutcome {
+        guard
+            let usage = try Row.fetchOne(
+                db, sql: "SELECT envelope_count, envelope_bytes FROM mailboxes WHERE id = ?",
+                arguments: [Data(deposit.mailbox)])
+        else { throw RelayError.unknownMailbox }
+        if let sequence = try Int64.fetchOne(
+            db, sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?",
+            arguments: [Data(deposit.mailbox), Data(deposit.digest)])
+        {
+            return .duplicate(sequence: sequence)
         }
+        let count: Int = usage["envelope_count"]
+        let bytes: Int = usage["envelope_bytes"]
+        guard count + 1 <= deposit.quota.maximumEnvelopes, bytes + deposit.envelope.count <= deposit.quota.maximumBytes
+        else { throw RelayError.mailboxFull }
+        try db.execute(
+            sql: "INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)",
+            arguments: [
+                Data(deposit.mailbox), Data(deposit.digest), Data(deposit.envelope),
+                Int64(deposit.now - deposit.now % 3600),
+            ])
+        let sequence = db.lastInsertedRowID
+        try db.execute(
+            sql:
+                "UPDATE mailboxes SET envelope_count = envelope_count + 1, envelope_bytes = envelope_bytes + ? WHERE id = ?",
+            arguments: [deposit.envelope.count, Data(deposit.mailbox)])
+        return .stored(sequence: sequence)
     }
 
     public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import GRDB
+import Synchronization
+
+/// A deposit waiting for the next group commit.
+struct PendingDeposit: Sendable {
+    let envelope: [UInt8]
+    let digest: [UInt8]
+    let mailbox: [UInt8]
+    let now: UInt64
+    let quota: MailboxQuota
+}
+
+/// Group commit for deposits: concurrent deposits are written in one transaction, so one fsync
+/// makes a whole batch durable instead of one fsync per envelope.
+///
+/// The first deposit to arrive when no batch is being written starts a writer; deposits that
+/// arrive while it writes queue up and go together in its next transaction. Each caller is
+/// answered only after the transaction holding its deposit has committed (durably, with
+/// `synchronous = FULL`). A deposit refused by its own checks (unknown mailbox, quota) gets its
+/// error without affecting the others; a failure of the transaction itself fails the whole batch,
+/// and nothing of it is acknowledged.
+final class GroupCommitter: Sendable {
+    private struct State {
+        var queue: [(PendingDeposit, CheckedContinuation<Result<DepositOutcome, RelayError>, Never>)] = []
+        var writing = false
+        var transactions = 0
+        var largestBatch = 0
+    }
+
+    private let database: DatabasePool
+    private let state = Mutex(State())
+    /// The most deposits in one transaction (up to 64 KiB each: at most 16 MiB per commit).
+    private let maximumBatch = 256
+
+    init(database: DatabasePool) {
+        self.database = database
+    }
+
+    /// Transactions written so far, and the most deposits one of them held.
+    var statistics: (transactions: Int, largestBatch: Int) {
+        state.withLock { ($0.transactions, $0.largestBatch) }
+    }
+
+    func deposit(_ deposit: PendingDeposit) async -> Result<DepositOutcome, RelayError> {
+        await withCheckedContinuation { continuation in
+            let startWriter = state.withLock { state in
+                state.queue.append((deposit, continuation))
+                guard !state.writing else { return false }
+                state.writing = true
+                return true
+            }
+            if startWriter {
+                Task { await self.drain() }
+            }
+        }
+    }
+
+    /// Writes batches until the queue is empty.
+    private func drain() async {
+        while true {
+            let batch = state.withLock { state in
+                let batch = Array(state.queue.prefix(maximumBatch))
+                state.queue.removeFirst(batch.count)
+                if batch.isEmpty { state.writing = false }
+                return batch
+            }
+            guard !batch.isEmpty else { return }
+            state.withLock { state in
+                state.transactions += 1
+                state.largestBatch = max(state.largestBatch, batch.count)
+            }
+            let deposits = batch.map(\.0)
+            let results: [Result<DepositOutcome, RelayError>]
+            do {
+                results = try await database.write { db in
+                    try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
+                        do {
+                            return .success(try SQLiteMailboxStore.deposit(deposit, db))
+                        } catch let error as RelayError {
+                            return .failure(error)
+                        }
+                    }
+                }
+            } catch {
+                results = Array(repeating: .failure(.storageFailure), count: batch.count)
+            }
+            for ((_, continuation), result) in zip(batch, results) {
+                continuation.resume(returning: result)
+            }
+        }
+    }
+}
