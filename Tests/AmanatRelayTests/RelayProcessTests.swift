@@ -4,7 +4,11 @@ import AmanatCrypto
 import AmanatProtocol
 import AmanatProtocolVectors
 import Foundation
+import HTTPTypes
+import Logging
+import Synchronization
 import Testing
+import WSClient
 
 @testable import AmanatRelay
 
@@ -47,11 +51,11 @@ final class RelayProcess: @unchecked Sendable {
     /// Where `serve` writes its standard output and error, across restarts.
     var logURL: URL { directory.appendingPathComponent("serve.log") }
 
-    /// Starts `serve` and waits until `/healthz` answers.
-    func start() async throws {
+    /// Starts `serve` (with `arguments` added) and waits until `/healthz` answers.
+    func start(_ arguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--data", directory.path, "--port", String(port)]
+        process.arguments = ["serve", "--data", directory.path, "--port", String(port)] + arguments
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
@@ -139,6 +143,42 @@ final class RelayProcess: @unchecked Sendable {
         ).1
     }
 
+    /// A request signed by the mailbox's owner (SPEC.md §8.2); the body and status.
+    func signed(
+        _ owner: RelayHarness.Owner, _ method: String, _ path: String, _ object: Any?
+    ) async throws -> ([UInt8], Int) {
+        let body = try object.map { Array(try JSONSerialization.data(withJSONObject: $0)) } ?? []
+        return try await request(method, path, headers: signatureHeaders(owner, method, path, body), body: body)
+    }
+
+    func signatureHeaders(
+        _ owner: RelayHarness.Owner, _ method: String, _ path: String, _ body: [UInt8]
+    ) -> [String: String] {
+        let nonce = SecureRandom.bytes(count: 16)
+        let timestamp = UInt64(Date().timeIntervalSince1970)
+        let signature = RequestSignature(
+            method: method, path: path, body: body, mailbox: owner.id, timestamp: timestamp, nonce: nonce,
+            mailboxKey: owner.key)
+        return [
+            "Amanat-Timestamp": String(timestamp), "Amanat-Nonce": Base64URL.encode(nonce),
+            "Amanat-Signature": Base64URL.encode(signature.signature),
+        ]
+    }
+
+    /// An anonymous request a contact makes with a deposit token over its fresh body.
+    func contact(
+        _ owner: RelayHarness.Owner, _ path: String, purpose: DepositToken.Purpose, _ object: [String: Any]
+    ) async throws -> ([UInt8], Int) {
+        var object = object
+        object["time"] = UInt64(Date().timeIntervalSince1970)
+        object["nonce"] = Base64URL.encode(SecureRandom.bytes(count: 16))
+        let body = Array(try JSONSerialization.data(withJSONObject: object))
+        let token = try DepositToken.make(
+            depositKey: owner.depositKey, mailbox: owner.id, digest: try BLAKE2b.hash(body), purpose: purpose)
+        return try await request(
+            "POST", path, headers: ["Amanat-Deposit-Token": Base64URL.encode(token)], body: body)
+    }
+
     /// Every digest waiting in the owner's mailbox.
     func fetchAll(_ owner: RelayHarness.Owner) async throws -> Set<[UInt8]> {
         var digests = Set<[UInt8]>()
@@ -208,10 +248,166 @@ struct RelayProcessTests {
         }
     }
 
+    @Test(
+        "live: prekeys, WebSocket push, long-poll, a blob resumed across a SIGKILL, and only ciphertext on disk",
+        .timeLimit(.minutes(2)))
+    func liveExchange() async throws {
+        let relay = try RelayProcess()
+        try await relay.start()
+        let bob = try await relay.createMailbox()
+        let bobDevice = VectorDevice("bob")
+        let alice = VectorDevice("alice")
+
+        // Bob publishes his sealed prekey directory; a contact claims a bundle and opens it.
+        let directoryKey = SecureBytes.random(count: 32)
+        var entropy = SystemEntropy()
+        let full = bobDevice.bundle(withOneTimePrekeys: true)
+        let head = try PrekeyDirectory.sealHead(
+            identity: full.identity, signedPrekey: full.signedPrekey,
+            lastResortPrekey: bobDevice.bundle(withOneTimePrekeys: false).postQuantumPrekey,
+            sealingKey: full.sealingKey, directoryKey: directoryKey, mailbox: bob.id, entropy: &entropy)
+        let oneTime = try PrekeyDirectory.sealOneTime(
+            try #require(full.oneTimePrekey), directoryKey: directoryKey, mailbox: bob.id, entropy: &entropy)
+        let postQuantum = try PrekeyDirectory.sealOneTime(
+            full.postQuantumPrekey, directoryKey: directoryKey, mailbox: bob.id, entropy: &entropy)
+        let (_, uploaded) = try await relay.signed(
+            bob, "PUT", bob.path + "/prekeys",
+            [
+                "head": Base64URL.encode(head),
+                "oneTimePrekeys": [["id": 3, "entry": Base64URL.encode(oneTime)]],
+                "oneTimePostQuantumPrekeys": [["id": 4, "entry": Base64URL.encode(postQuantum)]],
+            ])
+        #expect(uploaded == 200)
+        let (claimBody, claimed) = try await relay.contact(bob, bob.path + "/prekeys/claim", purpose: .prekeyClaim, [:])
+        #expect(claimed == 200)
+        let claim = try JSONDecoder().decode(Relay.ClaimResponse.self, from: Data(claimBody))
+        let bundle = try PrekeyDirectory.openBundle(
+            head: try #require(Base64URL.decode(claim.head)),
+            oneTimePrekey: claim.oneTimePrekey.flatMap(Base64URL.decode),
+            oneTimePostQuantumPrekey: claim.oneTimePostQuantumPrekey.flatMap(Base64URL.decode),
+            directoryKey: directoryKey, mailbox: bob.id)
+        #expect(bundle == full)
+
+        // Alice seals real messages with a plaintext marker to Bob.
+        let marker = "LIVE-PLAINTEXT-MARKER-Задержан"
+        var encapsulator = SystemEncapsulator()
+        var session = try Handshake.initiate(
+            from: alice.identity, to: bundle, now: UInt64(Date().timeIntervalSince1970), entropy: &entropy,
+            encapsulator: &encapsulator)
+        func sealed(_ text: String) throws -> [UInt8] {
+            let message = try session.encrypt(
+                Array(text.utf8), now: UInt64(Date().timeIntervalSince1970), entropy: &entropy,
+                encapsulator: &encapsulator)
+            return try SealedEnvelope.seal(
+                message, certificate: SenderCertificate(selfSignedBy: alice.identity, expiresAt: .max),
+                to: bobDevice.sealingKey.publicKey, mailbox: bob.id)
+        }
+        let first = try sealed(marker + " 1")
+        let second = try sealed(marker + " 2")
+
+        // WebSocket push: "new" on connect, then "new" for the deposit made while connected.
+        let pushPath = bob.path + "/push"
+        var headers = HTTPFields()
+        for (name, value) in relay.signatureHeaders(bob, "GET", pushPath, []) {
+            headers[try #require(HTTPField.Name(name))] = value
+        }
+        let received = Mutex<[String]>([])
+        _ = try await WebSocketClient.connect(
+            url: "ws://127.0.0.1:\(relay.port)\(pushPath)", configuration: .init(additionalHeaders: headers),
+            logger: Logger(label: "push-test")
+        ) { inbound, outbound, _ in
+            var messages = inbound.messages(maxSize: 1024).makeAsyncIterator()
+            if case .text(let text) = try await messages.next() { received.withLock { $0.append(text) } }
+            #expect(try await relay.deposit(first, to: bob) == 201)
+            if case .text(let text) = try await messages.next() { received.withLock { $0.append(text) } }
+            try await outbound.close(.normalClosure, reason: nil)
+        }
+        #expect(received.withLock { $0 } == ["new", "new"])
+
+        // Long-poll: waiting after the first envelope, woken by the second deposit.
+        async let woken = relay.signed(bob, "POST", bob.path + "/wait", ["after": 1, "timeout": 20])
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(try await relay.deposit(second, to: bob) == 201)
+        let (waitBody, waitStatus) = try await woken
+        #expect(waitStatus == 200)
+        #expect(try JSONDecoder().decode(Relay.WaitResponse.self, from: Data(waitBody)).new)
+
+        // A blob of three chunks: one uploaded, the relay killed, the rest resumed after restart.
+        let attachmentMarker = "LIVE-ATTACHMENT-MARKER"
+        let attachment = try SecretStream.encrypt(
+            Array(attachmentMarker.utf8) + SecureRandom.bytes(count: 600_000), key: SecretStream.generateKey())
+        let (createdBody, createdStatus) = try await relay.contact(
+            bob, bob.path + "/blobs", purpose: .blob, ["size": attachment.count, "downloads": 1])
+        #expect(createdStatus == 201)
+        let created = try JSONDecoder().decode(Relay.CreatedBlob.self, from: Data(createdBody))
+        #expect(created.chunks == 3)
+        let blobPath = "/v1/blobs/\(created.blob)"
+        func chunk(_ index: Int) -> [UInt8] {
+            Array(attachment[index * created.chunkSize..<min(attachment.count, (index + 1) * created.chunkSize)])
+        }
+        let upload = ["Amanat-Upload-Key": created.uploadKey]
+        #expect(try await relay.request("PUT", blobPath + "/chunks/0", headers: upload, body: chunk(0)).1 == 200)
+        relay.kill()
+        try await relay.start()
+        let (statusBody, _) = try await relay.request("GET", blobPath)
+        let status = try JSONDecoder().decode(Relay.BlobStatusResponse.self, from: Data(statusBody))
+        #expect(status.present == [0] && !status.complete)
+        for index in 1..<3 {
+            #expect(
+                try await relay.request("PUT", blobPath + "/chunks/\(index)", headers: upload, body: chunk(index)).1
+                    == 200)
+        }
+        var downloaded: [UInt8] = []
+        for index in 0..<3 {
+            downloaded += try await relay.request("GET", blobPath + "/chunks/\(index)").0
+        }
+        #expect(downloaded == attachment)
+
+        // Bob fetches both envelopes, opens them, and acknowledges them.
+        #expect(
+            try await relay.fetchAll(bob)
+                == [SealedEnvelope.digest(of: first), SealedEnvelope.digest(of: second)])
+        let (_, acknowledged) = try await relay.signed(
+            bob, "POST", bob.path + "/ack",
+            [
+                "digests": [first, second].map { Base64URL.encode(SealedEnvelope.digest(of: $0)) },
+                "expiredUnreadSeen": 0,
+            ])
+        #expect(acknowledged == 200)
+        #expect(relay.interrupt() == 0)
+
+        // Only ciphertext: no marker, identity or client address in the database files or the log
+        // (the log's one address is the relay's own listening address, on its start-up line).
+        var stored: [UInt8] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: relay.directory.path)
+        where file.hasPrefix("relay.sqlite") {
+            stored += try [UInt8](Data(contentsOf: relay.directory.appendingPathComponent(file)))
+        }
+        let log = try String(contentsOf: relay.logURL, encoding: .utf8)
+        let forbidden: [(String, [UInt8])] = [
+            ("plaintext marker", Array(marker.utf8)), ("attachment marker", Array(attachmentMarker.utf8)),
+            ("sender signing key", alice.identity.publicKey.signingKey.rawRepresentation),
+            ("sender agreement key", alice.identity.publicKey.agreementKey.rawRepresentation),
+            ("recipient identity", bobDevice.identity.publicKey.signingKey.rawRepresentation),
+            ("client address", Array("127.0.0.1".utf8)),
+        ]
+        for (name, needle) in forbidden {
+            let inDatabase = containsWindow(stored, needle)
+            #expect(!inDatabase, "\(name) is in the database files")
+            let logLines = log.split(separator: "\n").filter { !$0.hasPrefix("Listening on ") }
+            let inLog = logLines.contains {
+                containsWindow(Array($0.utf8), needle) || $0.contains(Base64URL.encode(needle))
+            }
+            #expect(!inLog, "\(name) is in the log")
+        }
+    }
+
     @Test("killed with SIGKILL during concurrent deposits, it loses none it answered 201 (20 seeded rounds)")
     func durability() async throws {
         let relay = try RelayProcess()
-        try await relay.start()
+        // What is measured here is durability, not the per-mailbox rate limit.
+        let unlimited = ["--limit", "contactPerSecond=100000", "--limit", "contactBurst=1000000"]
+        try await relay.start(unlimited)
         let owner = try await relay.createMailbox()
         var generator = ScheduleRandom(seed: 20_261_125)
         var acknowledged = Set<[UInt8]>()
@@ -246,7 +442,7 @@ struct RelayProcessTests {
             attempted += results.stored.count + results.failed
             unanswered += results.failed
             acknowledged.formUnion(results.stored)
-            try await relay.start()
+            try await relay.start(unlimited)
             let present = try await relay.fetchAll(owner)
             #expect(
                 acknowledged.isSubset(of: present), "\(acknowledged.subtracting(present).count) answered deposits lost")
