@@ -12,6 +12,7 @@ extension Relay {
     /// once, then whenever something new arrives, and nothing else; the owner fetches on each.
     public func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
         let router = Router(context: BasicWebSocketRequestContext.self)
+        router.middlewares.add(ErrorBodyMiddleware())
         router.middlewares.add(GlobalRateLimitMiddleware(limiter: globalLimiter))
         router.ws("/v1/mailboxes/:mailbox/push") { request, context in
             _ = try await authenticated(request, context)

@@ -37,6 +37,7 @@ public struct Relay: Sendable {
     /// The routes.
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
+        router.middlewares.add(ErrorBodyMiddleware())
         router.middlewares.add(GlobalRateLimitMiddleware(limiter: globalLimiter))
         router.get("/healthz") { _, _ in "ok" }
         router.get("/v1/info") { _, _ in try json(info) }

@@ -78,3 +78,28 @@ public enum Base64URL {
         return Data(base64Encoded: base64).map { Array($0) }
     }
 }
+
+/// Gives every error the relay's JSON form, including those the framework raises itself (no such
+/// route, wrong method, body too large), so clients always get `{"error": "<code>"}`. Anything
+/// unexpected becomes a bare `internal_error`, with nothing of the error's text.
+struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        do {
+            return try await next(request, context)
+        } catch let error as RelayHTTPError {
+            throw error
+        } catch let error as HTTPError {
+            switch error.status {
+            case .notFound: throw RelayHTTPError(.notFound, "not_found")
+            case .methodNotAllowed: throw RelayHTTPError(.methodNotAllowed, "method_not_allowed")
+            case .contentTooLarge: throw RelayHTTPError.bodyTooLarge
+            case let status where (400..<500).contains(status.code): throw RelayHTTPError(status, "bad_request")
+            default: throw RelayHTTPError(.internalServerError, "internal_error")
+            }
+        } catch {
+            throw RelayHTTPError(.internalServerError, "internal_error")
+        }
+    }
+}
