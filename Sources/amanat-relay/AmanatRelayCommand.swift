@@ -6,6 +6,8 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import Metrics
+import Prometheus
 
 /// `amanat-relay`: set up and run the relay. Every option also reads `AMANAT_RELAY_<NAME>`.
 @main
@@ -72,6 +74,13 @@ extension AmanatRelayCommand {
         @Option(help: "Log level: critical, error, warning, notice, info, debug (default notice).")
         var logLevel: String = "notice"
 
+        @Option(help: "Metrics listener address (env AMANAT_RELAY_METRICS_HOST; default 127.0.0.1).")
+        var metricsHost: String?
+
+        @Option(
+            help: "Metrics listener port, GET /metrics; 0 turns it off (env AMANAT_RELAY_METRICS_PORT; default 9787).")
+        var metricsPort: Int?
+
         @Option(
             name: .customLong("limit"),
             help: ArgumentHelp(
@@ -94,11 +103,23 @@ extension AmanatRelayCommand {
                 let fromEnvironment = environment["AMANAT_RELAY_LIMITS"].map {
                     $0.split(separator: ",").map(String.init)
                 }
+                let metricsHost = metricsHost ?? environment["AMANAT_RELAY_METRICS_HOST"] ?? "127.0.0.1"
+                let metricsPort = metricsPort ?? environment["AMANAT_RELAY_METRICS_PORT"].flatMap(Int.init) ?? 9787
+                guard (0...65_535).contains(metricsPort) else {
+                    throw ValidationError("--metrics-port must be 0-65535.")
+                }
+                var metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)?
+                if metricsPort != 0 {
+                    let registry = PrometheusCollectorRegistry()
+                    MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+                    metrics = (registry, metricsHost, metricsPort)
+                }
                 let application = try RelayServer.application(
                     dataDirectory: options.directory, host: host, port: port,
-                    limits: (fromEnvironment ?? []) + limits, logger: logger)
+                    limits: (fromEnvironment ?? []) + limits, metrics: metrics, logger: logger)
                 print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
                 print("Listening on \(host):\(port)")
+                if let metrics { print("Metrics on \(metrics.host):\(metrics.port)/metrics") }
                 try await application.runService()
             } catch let error as RelaySetupError {
                 throw relayExit(error)

@@ -20,6 +20,7 @@ import FoundationNetworking
 final class RelayProcess: @unchecked Sendable {
     let directory: URL
     let port: Int
+    let metricsPort: Int
     let root = Ed25519.PrivateKey()
     private var process: Process?
 
@@ -32,6 +33,7 @@ final class RelayProcess: @unchecked Sendable {
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-live-\(UUID().uuidString)")
         port = try Self.freePort()
+        metricsPort = try Self.freePort()
         let initialise = Process()
         initialise.executableURL = Self.binary
         initialise.arguments = [
@@ -55,7 +57,9 @@ final class RelayProcess: @unchecked Sendable {
     func start(_ arguments: [String] = []) async throws {
         let process = Process()
         process.executableURL = Self.binary
-        process.arguments = ["serve", "--data", directory.path, "--port", String(port)] + arguments
+        process.arguments =
+            ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", String(metricsPort)]
+            + arguments
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
@@ -240,8 +244,12 @@ struct RelayProcessTests {
         // so no mailbox id, envelope digest, token or client address reaches its output.
         let log = try String(contentsOf: relay.logURL, encoding: .utf8)
         let lines = log.split(separator: "\n")
-        #expect(lines.count == 4, "\(lines)")
-        #expect(lines.allSatisfy { $0.hasPrefix("Relay key: ") || $0.hasPrefix("Listening on 127.0.0.1:") })
+        #expect(lines.count == 6, "\(lines)")
+        #expect(
+            lines.allSatisfy {
+                $0.hasPrefix("Relay key: ") || $0.hasPrefix("Listening on 127.0.0.1:")
+                    || $0.hasPrefix("Metrics on 127.0.0.1:")
+            })
         #expect(!log.contains(Base64URL.encode(owner.id)))
         for envelope in envelopes {
             #expect(!log.contains(Base64URL.encode(SealedEnvelope.digest(of: envelope))))
@@ -374,6 +382,22 @@ struct RelayProcessTests {
                 "expiredUnreadSeen": 0,
             ])
         #expect(acknowledged == 200)
+
+        // Metrics, on their own listener: aggregate counts by route template, nothing identifying.
+        var metricsRequest = URLRequest(url: URL(string: "http://127.0.0.1:\(relay.metricsPort)/metrics")!)
+        metricsRequest.timeoutInterval = 10
+        let (metricsData, _) = try await URLSession.shared.data(for: metricsRequest)
+        let metrics = String(decoding: metricsData, as: UTF8.self)
+        // Counted since the restart after the SIGKILL: the chunk uploads and downloads, fetches, the ack.
+        #expect(
+            metrics.contains(
+                #"http_server_request_duration_count{http_route="/v1/mailboxes/{mailbox}/ack",http_request_method="POST",http_response_status_code="200"} 1"#
+            ))
+        #expect(metrics.contains(#"http_route="/v1/blobs/{blob}/chunks/{index}",http_request_method="PUT""#))
+        #expect(!metrics.contains(created.blob) && !metrics.contains(Base64URL.encode(bob.id)))
+        #expect(!metrics.contains("127.0.0.1"))
+        // The API port does not serve them.
+        #expect(try await relay.request("GET", "/metrics").1 == 404)
         #expect(relay.interrupt() == 0)
 
         // Only ciphertext: no marker, identity or client address in the database files or the log
@@ -394,7 +418,9 @@ struct RelayProcessTests {
         for (name, needle) in forbidden {
             let inDatabase = containsWindow(stored, needle)
             #expect(!inDatabase, "\(name) is in the database files")
-            let logLines = log.split(separator: "\n").filter { !$0.hasPrefix("Listening on ") }
+            let logLines = log.split(separator: "\n").filter {
+                !$0.hasPrefix("Listening on ") && !$0.hasPrefix("Metrics on ")
+            }
             let inLog = logLines.contains {
                 containsWindow(Array($0.utf8), needle) || $0.contains(Base64URL.encode(needle))
             }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Metrics
 import Synchronization
 
 /// Who is waiting for news of which mailbox: WebSocket push connections and long-poll requests.
@@ -39,6 +40,7 @@ final class PushHub: Sendable {
             return state.nextId
         }
         guard let id else { return nil }
+        RelayMetrics.waiters.increment(by: 1)
         return Subscription(mailbox: mailbox, id: id, wakeUps: stream)
     }
 
@@ -54,7 +56,10 @@ final class PushHub: Sendable {
             state.count -= 1
             return continuation
         }
-        continuation?.finish()
+        if let continuation {
+            RelayMetrics.waiters.decrement(by: 1)
+            continuation.finish()
+        }
     }
 
     /// Wakes everyone waiting on `mailbox`.

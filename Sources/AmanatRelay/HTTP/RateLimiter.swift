@@ -66,6 +66,7 @@ struct GlobalRateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
         -> Response
     {
         if let wait = limiter.take([]) {
+            RelayMetrics.rateLimited.increment()
             throw RelayHTTPError.rateLimited(retryAfter: wait)
         }
         return try await next(request, context)

@@ -56,6 +56,7 @@ extension Relay {
             chunkSize: configuration.blobChunkSize, downloads: create.downloads,
             expiresAt: expiry + (3600 - expiry % 3600) % 3600)
         try await perform { try await store.createBlob(record, totalBytes: configuration.maximumBlobStorageBytes) }
+        RelayMetrics.blobsCreated.increment()
         return try json(
             CreatedBlob(
                 blob: Base64URL.encode(record.id), uploadKey: Base64URL.encode(uploadKey),

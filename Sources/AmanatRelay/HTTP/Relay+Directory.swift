@@ -85,6 +85,7 @@ extension Relay {
         guard let claim = try await perform({ try await store.claimPrekeys(from: mailbox) }) else {
             throw RelayHTTPError(RelayError.noPrekeys)
         }
+        RelayMetrics.prekeyClaims.increment()
         return try json(
             ClaimResponse(
                 head: Base64URL.encode(claim.head), oneTimePrekey: claim.oneTime.map(Base64URL.encode),
@@ -101,7 +102,10 @@ extension Relay {
             throw RelayHTTPError.badDepositToken
         }
         // Counted before the token is checked, so guessing tokens costs the same as using one.
-        if let wait = contactLimiter.take(mailbox) { throw RelayHTTPError.rateLimited(retryAfter: wait) }
+        if let wait = contactLimiter.take(mailbox) {
+            RelayMetrics.rateLimited.increment()
+            throw RelayHTTPError.rateLimited(retryAfter: wait)
+        }
         guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
         }

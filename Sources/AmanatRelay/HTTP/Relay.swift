@@ -38,6 +38,7 @@ public struct Relay: Sendable {
     public func router() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(ErrorBodyMiddleware())
+        router.middlewares.add(MetricsMiddleware())
         router.middlewares.add(GlobalRateLimitMiddleware(limiter: globalLimiter))
         router.get("/healthz") { _, _ in "ok" }
         router.get("/v1/info") { _, _ in try json(info) }
@@ -145,7 +146,13 @@ public struct Relay: Sendable {
         let outcome = try await perform {
             try await store.deposit(envelope, digest: digest, into: mailbox, now: now, quota: configuration.quota)
         }
-        if case .stored = outcome { push.notify(mailbox) }
+        switch outcome {
+        case .stored:
+            RelayMetrics.depositsStored.increment()
+            push.notify(mailbox)
+        case .duplicate:
+            RelayMetrics.depositsDuplicate.increment()
+        }
         // The store has committed durably: only now is the receipt signed.
         let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
         return try json(
@@ -260,7 +267,10 @@ public struct Relay: Sendable {
             throw RelayHTTPError.badSignature
         }
         guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
-        if let wait = ownerLimiter.take(mailbox) { throw RelayHTTPError.rateLimited(retryAfter: wait) }
+        if let wait = ownerLimiter.take(mailbox) {
+            RelayMetrics.rateLimited.increment()
+            throw RelayHTTPError.rateLimited(retryAfter: wait)
+        }
         return (mailbox, body)
     }
 

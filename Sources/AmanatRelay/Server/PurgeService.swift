@@ -30,6 +30,8 @@ public struct PurgeService: Service {
         let envelopes = try await store.purge(arrivedBefore: now > retention ? now - retention : 0)
         let blobs = try await store.purgeBlobs(expiredAt: now)
         try await store.checkpoint()
+        RelayMetrics.purgedEnvelopes.increment(by: envelopes)
+        RelayMetrics.purgedBlobs.increment(by: blobs)
         return (envelopes, blobs)
     }
 

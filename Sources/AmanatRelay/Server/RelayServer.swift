@@ -5,15 +5,18 @@ import Foundation
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import Prometheus
 
 /// Puts a relay together from its data directory: store, routes, purge service.
 public enum RelayServer {
     /// The application to run with `runService()`; it shuts down gracefully on SIGINT and SIGTERM,
     /// finishing requests in flight, and every answered deposit is already committed.
     /// `limits` are assignments from flags and the environment, applied over those of `relay.json`.
+    /// With `metrics`, a second listener serves them at `metrics.host:metrics.port` (`GET /metrics`);
+    /// the caller bootstraps swift-metrics with a factory on `metrics.registry`.
     public static func application(
         dataDirectory: RelayDataDirectory, host: String, port: Int, limits assignments: [String] = [],
-        logger: Logger
+        metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)? = nil, logger: Logger
     ) throws -> some ApplicationProtocol {
         let (signingKey, settings) = try dataDirectory.load()
         guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
@@ -36,7 +39,13 @@ public enum RelayServer {
                     // Push connections: pings keep NATs and Tor circuits open and find dead peers.
                     ws: .init(maxFrameSize: 1024, autoPing: .enabled(timePeriod: .seconds(60))))),
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            services: [purge],
+            services: [purge]
+                + (metrics.map { metrics in
+                    [
+                        metricsApplication(
+                            registry: metrics.registry, host: metrics.host, port: metrics.port, logger: logger)
+                    ]
+                } ?? []),
             logger: logger)
     }
 

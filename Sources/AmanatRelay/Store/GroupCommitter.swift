@@ -67,6 +67,8 @@ final class GroupCommitter: Sendable {
                 return batch
             }
             guard !batch.isEmpty else { return }
+            RelayMetrics.groupCommits.increment()
+            RelayMetrics.groupCommitDeposits.increment(by: batch.count)
             state.withLock { state in
                 state.transactions += 1
                 state.largestBatch = max(state.largestBatch, batch.count)
