@@ -17,3 +17,15 @@ public enum SHA512Hash {
         return Array(hasher.finalize())
     }
 }
+
+/// SHA-256 (FIPS 180-4), through swift-crypto: for TLS public-key pins (`sha256//…`), which are
+/// defined over SHA-256 of the certificate's SubjectPublicKeyInfo.
+public enum SHA256Hash {
+    /// The digest length in bytes.
+    public static let byteCount = 32
+
+    /// The digest of `data`.
+    public static func hash(_ data: [UInt8]) -> [UInt8] {
+        Array(SHA256.hash(data: data))
+    }
+}

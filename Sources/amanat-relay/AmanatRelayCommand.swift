@@ -18,6 +18,27 @@ struct AmanatRelayCommand: AsyncParsableCommand {
         subcommands: [Initialise.self, Serve.self, Fingerprint.self])
 }
 
+/// The TLS certificate and key, for serving HTTPS directly.
+struct TLSOptions: ParsableArguments {
+    @Option(help: "TLS certificate chain, PEM, leaf first (env AMANAT_RELAY_TLS_CERT). With --tls-key: serve HTTPS.")
+    var tlsCert: String?
+
+    @Option(help: "TLS private key, PEM (env AMANAT_RELAY_TLS_KEY).")
+    var tlsKey: String?
+
+    /// The loaded TLS identity, nil when neither is given.
+    func load() throws -> RelayTLS? {
+        let environment = ProcessInfo.processInfo.environment
+        let certificate = tlsCert ?? environment["AMANAT_RELAY_TLS_CERT"]
+        let key = tlsKey ?? environment["AMANAT_RELAY_TLS_KEY"]
+        switch (certificate, key) {
+        case (nil, nil): return nil
+        case (let certificate?, let key?): return try RelayTLS(certificatePath: certificate, keyPath: key)
+        default: throw ValidationError("--tls-cert and --tls-key go together.")
+        }
+    }
+}
+
 /// Options shared by the subcommands.
 struct DataOptions: ParsableArguments {
     @Option(name: .customLong("data"), help: "The data directory (env AMANAT_RELAY_DATA; default ./amanat-relay-data).")
@@ -74,6 +95,8 @@ extension AmanatRelayCommand {
         @Option(help: "Log level: critical, error, warning, notice, info, debug (default notice).")
         var logLevel: String = "notice"
 
+        @OptionGroup var tlsOptions: TLSOptions
+
         @Option(help: "Metrics listener address (env AMANAT_RELAY_METRICS_HOST; default 127.0.0.1).")
         var metricsHost: String?
 
@@ -114,11 +137,13 @@ extension AmanatRelayCommand {
                     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
                     metrics = (registry, metricsHost, metricsPort)
                 }
+                let tls = try tlsOptions.load()
                 let application = try RelayServer.application(
                     dataDirectory: options.directory, host: host, port: port,
-                    limits: (fromEnvironment ?? []) + limits, metrics: metrics, logger: logger)
+                    limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, logger: logger)
                 print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
-                print("Listening on \(host):\(port)")
+                if let tls { print("TLS pin for invites: \(tls.pin)") }
+                print("Listening on \(host):\(port)\(tls == nil ? "" : " (HTTPS)")")
                 if let metrics { print("Metrics on \(metrics.host):\(metrics.port)/metrics") }
                 try await application.runService()
             } catch let error as RelaySetupError {
@@ -128,13 +153,16 @@ extension AmanatRelayCommand {
     }
 
     struct Fingerprint: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print the relay's public key for invites.")
+        static let configuration = CommandConfiguration(
+            abstract: "Print the relay's public key for invites (and, with --tls-cert/--tls-key, its TLS pin).")
 
         @OptionGroup var options: DataOptions
+        @OptionGroup var tlsOptions: TLSOptions
 
         func run() async throws {
             do {
                 print(try RelayServer.fingerprint(of: options.directory))
+                if let tls = try tlsOptions.load() { print(tls.pin) }
             } catch let error as RelaySetupError {
                 throw relayExit(error)
             }

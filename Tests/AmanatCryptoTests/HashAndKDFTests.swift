@@ -157,3 +157,21 @@ struct Argon2idTests {
         #expect(try Argon2id.deriveKey(from: passphrase, salt: Argon2id.generateSalt(), cost: cost) != first)
     }
 }
+
+@Suite("SHA-256")
+struct SHA256Tests {
+    @Test("FIPS 180-2 appendix B examples: \"abc\", the empty string, and the 448-bit message")
+    func knownAnswers() {
+        let cases: [(String, String)] = [
+            ("abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"),
+            ("", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"),
+            (
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq",
+                "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1"
+            ),
+        ]
+        for (message, digest) in cases {
+            #expect(SHA256Hash.hash(Array(message.utf8)).map { String(format: "%02x", $0) }.joined() == digest)
+        }
+    }
+}

@@ -76,6 +76,35 @@ final class RelayProcess: @unchecked Sendable {
         throw RelayProcessError.didNotStart
     }
 
+    /// Starts `serve` over TLS and waits until `/healthz` answers through curl (certificate not
+    /// verified: the test checks the pin instead).
+    func startTLS(certificate: String, key: String) async throws {
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = [
+            "serve", "--data", directory.path, "--port", String(port), "--metrics-port", "0", "--tls-cert",
+            certificate, "--tls-key", key,
+        ]
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        try log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
+        try process.run()
+        self.process = process
+        for _ in 0..<200 {
+            if let (body, status) = try? run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"]),
+                status == 0 && body == "ok"
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw RelayProcessError.didNotStart
+    }
+
     /// Kills the relay at once, as a power cut or the OOM killer would (SIGKILL).
     func kill() {
         guard let process else { return }

@@ -84,6 +84,7 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
     case unwritable
     case invalidSettings
     case invalidLimit(String)
+    case invalidTLS
 
     public var description: String {
         switch self {
@@ -92,6 +93,8 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
         case .unreadable: "the relay key or settings cannot be read; check the files' owner and permissions"
         case .unwritable: "the data directory cannot be written"
         case .invalidSettings: "relay.json or relay.key is damaged or has a value out of range"
+        case .invalidTLS:
+            "the TLS certificate or key cannot be read or parsed; give PEM files (leaf certificate first)"
         case .invalidLimit(let text):
             "unknown limit or value out of range: \(text); `amanat-relay serve --help` lists the limits"
         }

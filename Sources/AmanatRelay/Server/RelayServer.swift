@@ -3,6 +3,8 @@
 import AmanatCrypto
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import Prometheus
@@ -16,7 +18,8 @@ public enum RelayServer {
     /// the caller bootstraps swift-metrics with a factory on `metrics.registry`.
     public static func application(
         dataDirectory: RelayDataDirectory, host: String, port: Int, limits assignments: [String] = [],
-        metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)? = nil, logger: Logger
+        metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)? = nil, tls: RelayTLS? = nil,
+        logger: Logger
     ) throws -> some ApplicationProtocol {
         let (signingKey, settings) = try dataDirectory.load()
         guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
@@ -29,15 +32,16 @@ public enum RelayServer {
         let clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
         let relay = Relay(store: store, configuration: configuration, clock: clock)
         let purge = PurgeService(store: store, retention: configuration.retention, clock: clock, logger: logger)
+        let http: HTTPServerBuilder = .http1WebSocketUpgrade(
+            webSocketRouter: relay.webSocketRouter(),
+            configuration: .init(
+                // A connection that sends nothing for this long is closed (Tor is slow, not silent).
+                http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
+                // Push connections: pings keep NATs and Tor circuits open and find dead peers.
+                ws: .init(maxFrameSize: 1024, autoPing: .enabled(timePeriod: .seconds(60)))))
         return Application(
             router: relay.router(),
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: relay.webSocketRouter(),
-                configuration: .init(
-                    // A connection that sends nothing for this long is closed (Tor is slow, not silent).
-                    http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
-                    // Push connections: pings keep NATs and Tor circuits open and find dead peers.
-                    ws: .init(maxFrameSize: 1024, autoPing: .enabled(timePeriod: .seconds(60))))),
+            server: try tls.map { try .tls(http, tlsConfiguration: $0.configuration) } ?? http,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
             services: [purge]
                 + (metrics.map { metrics in
