@@ -21,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -159,6 +160,21 @@ let package = Package(
             path: "Benchmarks/ProtocolBenchmarks",
             swiftSettings: ourSwiftSettings,
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        // The relay's load benchmark driver (Benchmarks/relay-load runs it with wrk and nginx).
+        .executableTarget(
+            name: "relay-load",
+            dependencies: [
+                "AmanatRelay",
+                "AmanatProtocol",
+                "AmanatCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "WSClient", package: "swift-websocket"),
+            ],
+            path: "Benchmarks/RelayLoad",
+            swiftSettings: ourSwiftSettings
         ),
     ]
 )
