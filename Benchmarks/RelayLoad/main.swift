@@ -316,7 +316,9 @@ extension RelayLoad {
                         "ready \(counts.ready.load(ordering: .relaxed)) failed \(counts.failed.load(ordering: .relaxed))\n"
                             .utf8))
                 for await _ in release.stream {}
-                hold.withLock { $0.forEach { $0.finish() } }
+                hold.withLock { continuations in
+                    for continuation in continuations { continuation.finish() }
+                }
                 group.cancelAll()
             }
         }
