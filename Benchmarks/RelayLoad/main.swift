@@ -202,6 +202,7 @@ extension RelayLoad {
 
         @OptionGroup var options: RelayOptions
         @Option(help: "Rounds to time.") var rounds: Int = 5
+        @Option(help: "Envelopes per fetch request (the relay allows up to 1000).") var page: Int = 1000
 
         func run() async throws {
             let (owner, ownerKey) = try await createMailbox(relay: options.relay, root: try options.root)
@@ -221,7 +222,7 @@ extension RelayLoad {
                 var after: Int64 = 0
                 var fetched = 0
                 while true {
-                    let body = Array(try JSONSerialization.data(withJSONObject: ["after": after, "limit": 100]))
+                    let body = Array(try JSONSerialization.data(withJSONObject: ["after": after, "limit": page]))
                     let (data, status) = try await request(
                         "POST", options.relay + path + "/fetch",
                         headers: signedHeaders(
@@ -241,7 +242,7 @@ extension RelayLoad {
             timings.sort()
             print(
                 String(
-                    format: "fetch of 1000 queued envelopes (10 pages of 100): median %.1f ms, best %.1f ms",
+                    format: "fetch of 1000 queued envelopes (pages of %d): median %.1f ms, best %.1f ms", page,
                     timings[timings.count / 2], timings[0]))
         }
     }

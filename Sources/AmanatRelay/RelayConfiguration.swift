@@ -11,7 +11,9 @@ public struct RelayConfiguration: Sendable {
     /// How much one mailbox may hold.
     public var quota = MailboxQuota(maximumEnvelopes: 10_000, maximumBytes: 256 << 20)
     /// The most envelopes one fetch returns.
-    public var maximumFetchLimit = 100
+    public var maximumFetchLimit = 1000
+    /// A fetch stops before its envelopes pass this many bytes (it always returns at least one).
+    public var maximumFetchBytes = 8 << 20
     /// The most digests one acknowledgement names.
     public var maximumAcknowledgements = 1000
     /// The largest JSON request body.

@@ -18,6 +18,7 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
         case blobStorageFull = "blob_storage_full"
         case staleRoster = "stale_roster"
         case noRoster = "no_roster"
+        case badDepositToken = "bad_deposit_token"
     }
 
     private let value: Code
@@ -56,6 +57,9 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
     /// No roster was published yet.
     public static let noRoster = Self(.noRoster)
 
+    /// The deposit token does not match the mailbox's deposit key.
+    public static let badDepositToken = Self(.badDepositToken)
+
     /// The stable code, e.g. `mailbox_full`.
     public var code: String { value.rawValue }
 
@@ -75,6 +79,7 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
         case .blobStorageFull: "the relay's blob storage is full"
         case .staleRoster: "a roster of that version or newer exists"
         case .noRoster: "no roster was published"
+        case .badDepositToken: "the deposit token is wrong"
         }
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 import Testing
 
@@ -55,6 +56,19 @@ struct MailboxStoreConformance {
 
     func depositFetchAcknowledge() async throws {
         let mailbox = try await newMailbox()
+        // A token made with another key, or for another envelope, stores nothing.
+        let refused = Self.envelope()
+        let wrongKey = try DepositToken.make(
+            depositKey: SecureBytes.random(count: 32), mailbox: mailbox.id, digest: refused.digest)
+        let otherEnvelope = try DepositToken.make(
+            depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id, digest: Self.random())
+        for token in [wrongKey, otherEnvelope, []] {
+            await #expect(throws: RelayError.badDepositToken) {
+                try await store.deposit(
+                    refused.bytes, digest: refused.digest, into: mailbox.id, token: token, now: now, quota: quota)
+            }
+        }
+        #expect(try await store.fetch(from: mailbox.id, after: 0, limit: 10).envelopes.isEmpty)
         let envelopes = (0..<4).map { _ in Self.envelope() }
         var sequences: [Int64] = []
         for envelope in envelopes {
@@ -78,6 +92,11 @@ struct MailboxStoreConformance {
         #expect(first.envelopes.allSatisfy { $0.arrivedHour == now - now % 3600 })
         let second = try await store.fetch(from: mailbox.id, after: first.envelopes.last!.sequence, limit: 3)
         #expect(second.envelopes.map(\.envelope) == [envelopes[3].bytes])
+        // A byte budget ends a page early, but a page always holds at least one envelope.
+        let budget = try await store.fetch(from: mailbox.id, after: 0, limit: 10, maximumBytes: 2 * 2048 + 100)
+        #expect(budget.envelopes.map(\.envelope) == envelopes.prefix(2).map(\.bytes))
+        let tiny = try await store.fetch(from: mailbox.id, after: 0, limit: 10, maximumBytes: 1)
+        #expect(tiny.envelopes.map(\.envelope) == [envelopes[0].bytes])
         // Acknowledging deletes; unknown digests are ignored; other mailboxes are untouched.
         let other = try await newMailbox()
         _ = try await store.deposit(
@@ -342,5 +361,21 @@ struct MailboxStoreConformance {
         let highest = StoredRoster(version: UInt64(Int64.max), encoded: Self.random(10))
         try await store.publishRoster(highest)
         #expect(try await store.roster() == highest)
+    }
+}
+
+extension MailboxStore {
+    /// A deposit with the right token for the mailbox (a random one if there is no such mailbox):
+    /// what a contact holding the deposit key sends.
+    func deposit(
+        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
+    ) async throws(RelayError) -> DepositOutcome {
+        let key = try await self.mailbox(mailbox)?.depositKey ?? SecureRandom.bytes(count: 32)
+        let token =
+            (try? DepositToken.make(
+                depositKey: SecureBytes(copying: key),
+                mailbox: mailbox.count == 32 ? mailbox : [UInt8](repeating: 0, count: 32),
+                digest: digest.count == 32 ? digest : [UInt8](repeating: 0, count: 32))) ?? []
+        return try await deposit(envelope, digest: digest, into: mailbox, token: token, now: now, quota: quota)
     }
 }

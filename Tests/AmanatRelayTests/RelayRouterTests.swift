@@ -248,7 +248,7 @@ struct RelayRouterTests {
             }
             let otherOwner = RelayHarness.Owner()
             // One buffer per body: JSON key order is not fixed between serialisations.
-            let tooMany = RelayHarness.json(["after": 0, "limit": 1000])
+            let tooMany = RelayHarness.json(["after": 0, "limit": 1001])
             let cases: [(String, HTTPFields, ByteBuffer, HTTPResponse.Status, String)] = [
                 (fetchPath, replayed, fetchBody, .unauthorized, "replayed_nonce"),
                 (

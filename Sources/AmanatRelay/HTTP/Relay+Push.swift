@@ -26,17 +26,16 @@ extension Relay {
             // One "new" as soon as the subscription exists: the owner fetches then, so nothing that
             // arrived between its connecting and this moment goes unnoticed.
             try await outbound.write(.text("new"))
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                // Whatever the client sends is ignored; its close (or the connection's end) ends the loop.
-                group.addTask { for try await _ in inbound {} }
-                group.addTask {
-                    for await _ in subscription.wakeUps {
-                        try await outbound.write(.text("new"))
-                    }
+            // One task of its own sends the wake-ups; this one reads until the client closes (what
+            // it sends is ignored). One extra task per connection, not two: idle connections are
+            // most of them.
+            let sender = Task {
+                for await _ in subscription.wakeUps {
+                    try await outbound.write(.text("new"))
                 }
-                try await group.next()
-                group.cancelAll()
             }
+            defer { sender.cancel() }
+            for try await _ in inbound {}
         }
         return router
     }

@@ -47,6 +47,7 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
             .blobStorageFull, .staleRoster:
             self.init(.conflict, error.code)
         case .invalidRequest: self.init(.badRequest, error.code)
+        case .badDepositToken: self = .badDepositToken
         default: self.init(.serviceUnavailable, error.code)
         }
     }
@@ -56,26 +57,6 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-}
-
-/// Base64url without padding (RFC 4648 §5), for binary fields in JSON and headers.
-public enum Base64URL {
-    /// The base64url text of `bytes`.
-    public static func encode(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
-
-    /// The bytes of base64url `text`, or nil if it is not base64url.
-    public static func decode(_ text: String) -> [UInt8]? {
-        guard text.utf8.count <= 1 << 20,
-            text.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
-        else { return nil }
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        return Data(base64Encoded: base64).map { Array($0) }
     }
 }
 

@@ -8,6 +8,7 @@ struct PendingDeposit: Sendable {
     let envelope: [UInt8]
     let digest: [UInt8]
     let mailbox: [UInt8]
+    let token: [UInt8]
     let now: UInt64
     let quota: MailboxQuota
 }

@@ -19,17 +19,23 @@ public protocol MailboxStore: Sendable {
     /// Replaces a mailbox's deposit key, shutting out whoever held the old one.
     func rotateDepositKey(of mailbox: [UInt8], to depositKey: [UInt8]) async throws(RelayError)
 
-    /// Stores an envelope, durably, before returning. Depositing the same digest again returns the
-    /// first deposit's sequence number and stores nothing.
+    /// Checks `token` against the mailbox's deposit key (SPEC.md §8.1, in constant time) and
+    /// stores the envelope, durably, before returning; the check and the write are one
+    /// transaction, so a deposit key rotated meanwhile is never half-honoured. Depositing the same
+    /// digest again returns the first deposit's sequence number and stores nothing.
     ///
-    /// - Throws: ``RelayError/unknownMailbox``, ``RelayError/mailboxFull``.
+    /// - Throws: ``RelayError/unknownMailbox``, ``RelayError/badDepositToken``,
+    ///   ``RelayError/mailboxFull``.
     func deposit(
-        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
+        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], token: [UInt8], now: UInt64, quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome
 
-    /// Up to `limit` envelopes after sequence `cursor` (0 for the start), oldest first, and the
+    /// Up to `limit` envelopes after sequence `cursor` (0 for the start), oldest first, stopping
+    /// before the envelopes' bytes would pass `maximumBytes` (but always at least one), and the
     /// number of envelopes that expired unread since the owner last confirmed seeing that count.
-    func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult
+    func fetch(
+        from mailbox: [UInt8], after cursor: Int64, limit: Int, maximumBytes: Int
+    ) async throws(RelayError) -> FetchResult
 
     /// Deletes the envelopes with these digests from the mailbox, and takes `expiredUnreadSeen`
     /// off its expired-unread count. Returns how many envelopes were deleted.
@@ -104,6 +110,13 @@ public protocol MailboxStore: Sendable {
 
     /// The current roster, if one was published.
     func roster() async throws(RelayError) -> StoredRoster?
+}
+
+extension MailboxStore {
+    /// Up to `limit` envelopes after `cursor`, whatever their size.
+    public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {
+        try await fetch(from: mailbox, after: cursor, limit: limit, maximumBytes: .max)
+    }
 }
 
 /// A mailbox as the relay knows it.

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
+import AmanatProtocol
 import Foundation
 import GRDB
 
@@ -145,24 +147,31 @@ public struct SQLiteMailboxStore: MailboxStore {
     }
 
     public func deposit(
-        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
+        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], token: [UInt8], now: UInt64, quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
         guard digest.count == 32 else { throw .invalidRequest }
         return try await committer.deposit(
-            PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, now: now, quota: quota)
+            PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, token: token, now: now, quota: quota)
         ).get()
     }
 
     /// One deposit inside a group-commit transaction: every check comes before any write, so a
     /// refused deposit leaves nothing behind and the others in the batch go on.
     static func deposit(_ deposit: PendingDeposit, _ db: Database) throws -> DepositOutcome {
+        // Cached statements: parsed once per connection, not once per deposit.
         guard
             let usage = try Row.fetchOne(
-                db, sql: "SELECT envelope_count, envelope_bytes FROM mailboxes WHERE id = ?",
+                db.cachedStatement(
+                    sql: "SELECT deposit_key, envelope_count, envelope_bytes FROM mailboxes WHERE id = ?"),
                 arguments: [Data(deposit.mailbox)])
         else { throw RelayError.unknownMailbox }
+        guard
+            DepositToken.isValid(
+                deposit.token, depositKey: SecureBytes(copying: Array(usage["deposit_key"] as Data)),
+                mailbox: deposit.mailbox, digest: deposit.digest)
+        else { throw RelayError.badDepositToken }
         if let sequence = try Int64.fetchOne(
-            db, sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?",
+            db.cachedStatement(sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?"),
             arguments: [Data(deposit.mailbox), Data(deposit.digest)])
         {
             return .duplicate(sequence: sequence)
@@ -171,39 +180,46 @@ public struct SQLiteMailboxStore: MailboxStore {
         let bytes: Int = usage["envelope_bytes"]
         guard count + 1 <= deposit.quota.maximumEnvelopes, bytes + deposit.envelope.count <= deposit.quota.maximumBytes
         else { throw RelayError.mailboxFull }
-        try db.execute(
-            sql: "INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)",
-            arguments: [
-                Data(deposit.mailbox), Data(deposit.digest), Data(deposit.envelope),
-                Int64(deposit.now - deposit.now % 3600),
-            ])
+        try db.cachedStatement(
+            sql: "INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)"
+        ).execute(arguments: [
+            Data(deposit.mailbox), Data(deposit.digest), Data(deposit.envelope),
+            Int64(deposit.now - deposit.now % 3600),
+        ])
         let sequence = db.lastInsertedRowID
-        try db.execute(
+        try db.cachedStatement(
             sql:
-                "UPDATE mailboxes SET envelope_count = envelope_count + 1, envelope_bytes = envelope_bytes + ? WHERE id = ?",
-            arguments: [deposit.envelope.count, Data(deposit.mailbox)])
+                "UPDATE mailboxes SET envelope_count = envelope_count + 1, envelope_bytes = envelope_bytes + ? WHERE id = ?"
+        ).execute(arguments: [deposit.envelope.count, Data(deposit.mailbox)])
         return .stored(sequence: sequence)
     }
 
-    public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {
-        guard limit > 0 else { throw .invalidRequest }
+    public func fetch(
+        from mailbox: [UInt8], after cursor: Int64, limit: Int, maximumBytes: Int
+    ) async throws(RelayError) -> FetchResult {
+        guard limit > 0, maximumBytes > 0 else { throw .invalidRequest }
         return try await read { db in
             guard
                 let expired = try Int.fetchOne(
                     db, sql: "SELECT expired_unread FROM mailboxes WHERE id = ?", arguments: [Data(mailbox)])
             else { throw RelayError.unknownMailbox }
-            let rows = try Row.fetchAll(
+            let rows = try Row.fetchCursor(
                 db,
                 sql: """
                     SELECT sequence, digest, body, arrived_hour FROM envelopes
                     WHERE mailbox = ? AND sequence > ? ORDER BY sequence LIMIT ?
                     """,
                 arguments: [Data(mailbox), cursor, limit])
-            let envelopes = rows.map { row in
-                StoredEnvelope(
-                    sequence: row["sequence"], digest: Array(row["digest"] as Data),
-                    envelope: Array(row["body"] as Data),
-                    arrivedHour: UInt64(row["arrived_hour"] as Int64))
+            var envelopes: [StoredEnvelope] = []
+            var bytes = 0
+            while let row = try rows.next() {
+                let body: Data = row["body"]
+                bytes += body.count
+                if bytes > maximumBytes && !envelopes.isEmpty { break }
+                envelopes.append(
+                    StoredEnvelope(
+                        sequence: row["sequence"], digest: Array(row["digest"] as Data), envelope: Array(body),
+                        arrivedHour: UInt64(row["arrived_hour"] as Int64)))
             }
             return FetchResult(envelopes: envelopes, expiredUnread: expired)
         }
