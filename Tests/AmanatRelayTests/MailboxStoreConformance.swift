@@ -212,6 +212,38 @@ struct MailboxStoreConformance {
         #expect(try await store.fetch(from: mailbox.id, after: 0, limit: 100).envelopes.count == 40)
     }
 
+    func concurrentQuota() async throws {
+        let mailbox = try await newMailbox()
+        let envelopes = (0..<20).map { _ in Self.envelope(100) }
+        let results = await withTaskGroup(of: RelayError?.self) { group in
+            for envelope in envelopes {
+                group.addTask {
+                    do {
+                        _ = try await store.deposit(
+                            envelope.bytes, digest: envelope.digest, into: mailbox.id, now: now, quota: quota)
+                        return nil
+                    } catch {
+                        return error as? RelayError ?? .storageFailure
+                    }
+                }
+            }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        // Exactly the quota's five stored, however the deposits were batched; the rest refused.
+        #expect(results.filter { $0 == nil }.count == 5)
+        #expect(results.filter { $0 == .mailboxFull }.count == 15)
+        let stored = try await store.fetch(from: mailbox.id, after: 0, limit: 100).envelopes
+        #expect(stored.count == 5)
+        // The counts were written back: one acknowledged makes room for exactly one more.
+        _ = try await store.acknowledge([stored[0].digest], in: mailbox.id, expiredUnreadSeen: 0)
+        let next = Self.envelope(100)
+        _ = try await store.deposit(next.bytes, digest: next.digest, into: mailbox.id, now: now, quota: quota)
+        let over = Self.envelope(100)
+        await #expect(throws: RelayError.mailboxFull) {
+            try await store.deposit(over.bytes, digest: over.digest, into: mailbox.id, now: now, quota: quota)
+        }
+    }
+
     // MARK: - Prekey directory
 
     func prekeyDirectory() async throws {

@@ -53,6 +53,11 @@ struct SQLiteMailboxStoreTests {
         try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentDeposits() }
     }
 
+    @Test("conformance: concurrent deposits respect the quota exactly")
+    func concurrentQuota() async throws {
+        try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentQuota() }
+    }
+
     @Test("conformance: prekey directory upload, atomic claims, counts")
     func prekeyDirectory() async throws {
         try await withStore { store, _ in try await MailboxStoreConformance(store: store).prekeyDirectory() }

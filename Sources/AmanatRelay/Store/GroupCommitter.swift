@@ -78,13 +78,16 @@ final class GroupCommitter: Sendable {
             let results: [Result<DepositOutcome, RelayError>]
             do {
                 results = try await database.write { db in
-                    try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
+                    var usage: [[UInt8]: SQLiteMailboxStore.BatchUsage] = [:]
+                    let results = try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
                         do {
-                            return .success(try SQLiteMailboxStore.deposit(deposit, db))
+                            return .success(try SQLiteMailboxStore.deposit(deposit, db, &usage))
                         } catch let error as RelayError {
                             return .failure(error)
                         }
                     }
+                    try SQLiteMailboxStore.saveUsage(usage, db)
+                    return results
                 }
             } catch {
                 results = Array(repeating: .failure(.storageFailure), count: batch.count)

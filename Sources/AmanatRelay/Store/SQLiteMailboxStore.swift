@@ -155,43 +155,77 @@ public struct SQLiteMailboxStore: MailboxStore {
         ).get()
     }
 
+    /// A mailbox's deposit key and usage as one group-commit transaction sees them: loaded at the
+    /// first deposit into it, kept up to date in memory, written back once at the end.
+    struct BatchUsage {
+        let depositKey: SecureBytes
+        var count: Int
+        var bytes: Int
+        var changed = false
+    }
+
     /// One deposit inside a group-commit transaction: every check comes before any write, so a
     /// refused deposit leaves nothing behind and the others in the batch go on.
-    static func deposit(_ deposit: PendingDeposit, _ db: Database) throws -> DepositOutcome {
-        // Cached statements: parsed once per connection, not once per deposit.
-        guard
-            let usage = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: "SELECT deposit_key, envelope_count, envelope_bytes FROM mailboxes WHERE id = ?"),
-                arguments: [Data(deposit.mailbox)])
-        else { throw RelayError.unknownMailbox }
+    static func deposit(
+        _ deposit: PendingDeposit, _ db: Database, _ batch: inout [[UInt8]: BatchUsage]
+    ) throws -> DepositOutcome {
+        if batch[deposit.mailbox] == nil {
+            // Cached statements: parsed once per connection, not once per deposit.
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: "SELECT deposit_key, envelope_count, envelope_bytes FROM mailboxes WHERE id = ?"),
+                    arguments: [Data(deposit.mailbox)])
+            else { throw RelayError.unknownMailbox }
+            batch[deposit.mailbox] = BatchUsage(
+                depositKey: SecureBytes(copying: Array(row["deposit_key"] as Data)), count: row["envelope_count"],
+                bytes: row["envelope_bytes"])
+        }
+        guard var usage = batch[deposit.mailbox] else { throw RelayError.unknownMailbox }
         guard
             DepositToken.isValid(
-                deposit.token, depositKey: SecureBytes(copying: Array(usage["deposit_key"] as Data)),
-                mailbox: deposit.mailbox, digest: deposit.digest)
+                deposit.token, depositKey: usage.depositKey, mailbox: deposit.mailbox, digest: deposit.digest)
         else { throw RelayError.badDepositToken }
-        if let sequence = try Int64.fetchOne(
-            db.cachedStatement(sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?"),
-            arguments: [Data(deposit.mailbox), Data(deposit.digest)])
-        {
+        func existing() throws -> Int64? {
+            try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?"),
+                arguments: [Data(deposit.mailbox), Data(deposit.digest)])
+        }
+        guard usage.count + 1 <= deposit.quota.maximumEnvelopes,
+            usage.bytes + deposit.envelope.count <= deposit.quota.maximumBytes
+        else {
+            // A full mailbox still answers a repeated deposit as stored.
+            if let sequence = try existing() { return .duplicate(sequence: sequence) }
+            throw RelayError.mailboxFull
+        }
+        guard
+            let sequence = try Int64.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)
+                        ON CONFLICT (mailbox, digest) DO NOTHING RETURNING sequence
+                        """),
+                arguments: [
+                    Data(deposit.mailbox), Data(deposit.digest), Data(deposit.envelope),
+                    Int64(deposit.now - deposit.now % 3600),
+                ])
+        else {
+            guard let sequence = try existing() else { throw RelayError.storageFailure }
             return .duplicate(sequence: sequence)
         }
-        let count: Int = usage["envelope_count"]
-        let bytes: Int = usage["envelope_bytes"]
-        guard count + 1 <= deposit.quota.maximumEnvelopes, bytes + deposit.envelope.count <= deposit.quota.maximumBytes
-        else { throw RelayError.mailboxFull }
-        try db.cachedStatement(
-            sql: "INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)"
-        ).execute(arguments: [
-            Data(deposit.mailbox), Data(deposit.digest), Data(deposit.envelope),
-            Int64(deposit.now - deposit.now % 3600),
-        ])
-        let sequence = db.lastInsertedRowID
-        try db.cachedStatement(
-            sql:
-                "UPDATE mailboxes SET envelope_count = envelope_count + 1, envelope_bytes = envelope_bytes + ? WHERE id = ?"
-        ).execute(arguments: [deposit.envelope.count, Data(deposit.mailbox)])
+        usage.count += 1
+        usage.bytes += deposit.envelope.count
+        usage.changed = true
+        batch[deposit.mailbox] = usage
         return .stored(sequence: sequence)
+    }
+
+    /// Writes back the usage counts a group-commit transaction changed.
+    static func saveUsage(_ batch: [[UInt8]: BatchUsage], _ db: Database) throws {
+        for (mailbox, usage) in batch where usage.changed {
+            try db.cachedStatement(sql: "UPDATE mailboxes SET envelope_count = ?, envelope_bytes = ? WHERE id = ?")
+                .execute(arguments: [usage.count, usage.bytes, Data(mailbox)])
+        }
     }
 
     public func fetch(
