@@ -13,5 +13,8 @@ public func fuzzBundle(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     _ = try? SignedPrekey(decoding: bytes)
     _ = try? IdentityKey(decoding: bytes)
     _ = try? SenderCertificate(decoding: bytes)
+    if let roster = try? SignedRoster(decoding: bytes) {
+        precondition(roster.encoded == bytes, "a decoded roster does not re-encode to its bytes")
+    }
     return 0
 }
