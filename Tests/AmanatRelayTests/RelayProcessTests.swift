@@ -457,6 +457,19 @@ struct RelayProcessTests {
         }
     }
 
+    @Test("a body that never finishes arriving is answered 408 after the request timeout", .timeLimit(.minutes(1)))
+    func slowBody() async throws {
+        let relay = try RelayProcess()
+        try await relay.start(["--limit", "requestTimeoutSeconds=1"])
+        let owner = try await relay.createMailbox()
+        // Headers promise 2,048 bytes; three arrive, then nothing.
+        let head = "PUT \(owner.path)/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2048\r\n\r\nabc"
+        let answer = try rawExchange(port: relay.port, send: Array(head.utf8), waitSeconds: 10)
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(80))")
+        #expect(answer.contains(#"{"error":"request_timeout"}"#))
+        #expect(relay.interrupt() == 0)
+    }
+
     @Test("killed with SIGKILL during concurrent deposits, it loses none it answered 201 (20 seeded rounds)")
     func durability() async throws {
         let relay = try RelayProcess()
@@ -508,4 +521,35 @@ struct RelayProcessTests {
             "durability: \(attempted) deposits attempted, \(acknowledged.count) answered 201 and all found after",
             "restart, \(unanswered) cut off unanswered by 20 kills")
     }
+}
+
+/// Sends bytes on a fresh loopback TCP connection and returns what comes back before the peer
+/// closes or `waitSeconds` pass.
+func rawExchange(port: Int, send bytes: [UInt8], waitSeconds: Int) throws -> String {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = UInt16(port).bigEndian
+    let connected = withUnsafePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+        }
+    }
+    guard connected else { throw RelayProcessError.noPort }
+    var timeout = timeval(tv_sec: waitSeconds, tv_usec: 0)
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    var received: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 4096)
+    while true {
+        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { break }
+        received += buffer[0..<count]
+        if let text = String(validating: received, as: UTF8.self), text.contains("\r\n\r\n"), text.hasSuffix("}") {
+            break
+        }
+    }
+    return String(decoding: received, as: UTF8.self)
 }

@@ -36,6 +36,7 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     static let expiredVoucher = Self(.forbidden, "expired_voucher")
     static let badUploadKey = Self(.forbidden, "bad_upload_key")
     static let tooManyConnections = Self(.tooManyRequests, "too_many_connections")
+    static let requestTimeout = Self(.requestTimeout, "request_timeout")
     static let malformedRoster = Self(.badRequest, "malformed_roster")
     static let badRosterSignature = Self(.forbidden, "bad_roster_signature")
 
