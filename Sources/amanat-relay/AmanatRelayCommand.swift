@@ -27,10 +27,10 @@ struct TLSOptions: ParsableArguments {
     var tlsKey: String?
 
     /// The loaded TLS identity, nil when neither is given.
-    func load() throws -> RelayTLS? {
+    func load(_ settings: RelayDataDirectory.Settings? = nil) throws -> RelayTLS? {
         let environment = ProcessInfo.processInfo.environment
-        let certificate = tlsCert ?? environment["AMANAT_RELAY_TLS_CERT"]
-        let key = tlsKey ?? environment["AMANAT_RELAY_TLS_KEY"]
+        let certificate = tlsCert ?? environment["AMANAT_RELAY_TLS_CERT"] ?? settings?.tlsCertificate
+        let key = tlsKey ?? environment["AMANAT_RELAY_TLS_KEY"] ?? settings?.tlsKey
         switch (certificate, key) {
         case (nil, nil): return nil
         case (let certificate?, let key?): return try RelayTLS(certificatePath: certificate, keyPath: key)
@@ -114,8 +114,11 @@ extension AmanatRelayCommand {
 
         func run() async throws {
             let environment = ProcessInfo.processInfo.environment
-            let host = host ?? environment["AMANAT_RELAY_HOST"] ?? "127.0.0.1"
-            let port = port ?? environment["AMANAT_RELAY_PORT"].flatMap(Int.init) ?? 8787
+            // Flags, then the environment, then relay.json, then the defaults. Whether relay.json is
+            // readable at all is reported by `application` below, with its own message.
+            let settings = try? options.directory.load().settings
+            let host = host ?? environment["AMANAT_RELAY_HOST"] ?? settings?.host ?? "127.0.0.1"
+            let port = port ?? environment["AMANAT_RELAY_PORT"].flatMap(Int.init) ?? settings?.port ?? 8787
             guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535.") }
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ValidationError("--log-level must be one of critical, error, warning, notice, info, debug.")
@@ -126,8 +129,11 @@ extension AmanatRelayCommand {
                 let fromEnvironment = environment["AMANAT_RELAY_LIMITS"].map {
                     $0.split(separator: ",").map(String.init)
                 }
-                let metricsHost = metricsHost ?? environment["AMANAT_RELAY_METRICS_HOST"] ?? "127.0.0.1"
-                let metricsPort = metricsPort ?? environment["AMANAT_RELAY_METRICS_PORT"].flatMap(Int.init) ?? 9787
+                let metricsHost =
+                    metricsHost ?? environment["AMANAT_RELAY_METRICS_HOST"] ?? settings?.metricsHost ?? "127.0.0.1"
+                let metricsPort =
+                    metricsPort ?? environment["AMANAT_RELAY_METRICS_PORT"].flatMap(Int.init) ?? settings?.metricsPort
+                    ?? 9787
                 guard (0...65_535).contains(metricsPort) else {
                     throw ValidationError("--metrics-port must be 0-65535.")
                 }
@@ -137,7 +143,7 @@ extension AmanatRelayCommand {
                     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
                     metrics = (registry, metricsHost, metricsPort)
                 }
-                let tls = try tlsOptions.load()
+                let tls = try tlsOptions.load(settings)
                 let application = try RelayServer.application(
                     dataDirectory: options.directory, host: host, port: port,
                     limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, logger: logger)

@@ -457,6 +457,41 @@ struct RelayProcessTests {
         }
     }
 
+    @Test("serve takes its port from relay.json when no flag or variable gives one", .timeLimit(.minutes(1)))
+    func settingsFile() async throws {
+        let relay = try RelayProcess()
+        let settingsURL = relay.directory.appendingPathComponent("relay.json")
+        var settings = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: settingsURL)) as? [String: Any])
+        settings["port"] = relay.port
+        settings["metricsPort"] = 0
+        settings["limits"] = ["ownerBurst": 3]
+        try JSONSerialization.data(withJSONObject: settings).write(to: settingsURL)
+        let process = Process()
+        process.executableURL = RelayProcess.binary
+        process.arguments = ["serve", "--data", relay.directory.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        var healthy = false
+        for _ in 0..<200 where !healthy {
+            healthy = (try? await relay.request("GET", "/healthz"))?.1 == 200
+            if !healthy { try await Task.sleep(for: .milliseconds(50)) }
+        }
+        #expect(healthy)
+        // The file's limits apply too: a fourth owner request in a burst is refused.
+        let owner = try await relay.createMailbox()
+        var statuses: [Int] = []
+        for _ in 0..<4 {
+            statuses.append(try await relay.signed(owner, "POST", owner.path + "/fetch", ["after": 0, "limit": 1]).1)
+        }
+        #expect(statuses == [200, 200, 200, 429])
+    }
+
     @Test("a body that never finishes arriving is answered 408 after the request timeout", .timeLimit(.minutes(1)))
     func slowBody() async throws {
         let relay = try RelayProcess()

@@ -17,6 +17,15 @@ public struct RelayDataDirectory: Sendable {
         public var retentionDays: Int
         /// Limits that differ from the defaults, by name (``RelayLimits``); absent means none.
         public var limits: RelayLimits?
+        /// Where `serve` listens when neither a flag nor the environment says (127.0.0.1:8787).
+        public var host: String?
+        public var port: Int?
+        /// The metrics listener (127.0.0.1:9787; port 0 turns it off).
+        public var metricsHost: String?
+        public var metricsPort: Int?
+        /// PEM files for serving HTTPS directly.
+        public var tlsCertificate: String?
+        public var tlsKey: String?
     }
 
     /// A directory at `url` (not checked until used).
