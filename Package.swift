@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "AmanatProtocol", targets: ["AmanatProtocol"]),
         .library(name: "AmanatProtocolVectors", targets: ["AmanatProtocolVectors"]),
         .library(name: "AmanatRelay", targets: ["AmanatRelay"]),
+        .library(name: "AmanatClient", targets: ["AmanatClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -81,6 +82,13 @@ let package = Package(
             swiftSettings: ourSwiftSettings
         ),
 
+        // The client library both apps are built on (DESIGN §5).
+        .target(
+            name: "AmanatClient",
+            dependencies: ["AmanatProtocol", "AmanatCrypto", "CCurl"],
+            swiftSettings: ourSwiftSettings
+        ),
+
         // Test-vector generation, shared by `amanat-vectors` and the protocol tests.
         .target(
             name: "AmanatProtocolVectors",
@@ -127,6 +135,11 @@ let package = Package(
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
+            name: "AmanatClientTests",
+            dependencies: ["AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatCrypto"],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import CCurl
+import Dispatch
+import Foundation
+import Synchronization
+
+/// How the client reaches its relay.
+public struct TransportConfiguration: Sendable {
+    /// The relay's base URL: `https://…`, or plain `http://` only for a `.onion` address (Tor
+    /// encrypts end to end) or loopback (tests, a local relay).
+    public var relay: String
+    /// A SOCKS proxy such as Tor's, `socks5h://127.0.0.1:9050`. Only `socks5h` is accepted: it
+    /// lets the proxy resolve names, so no DNS query for the relay leaves this device.
+    public var proxy: String?
+    /// The relay's TLS public-key pin from the invite, `sha256//<base64>`. With a pin, the pin is
+    /// the trust anchor (relays often use self-signed certificates); without one, the usual
+    /// certificate authorities are.
+    public var pin: String?
+    /// Time to set up a connection (Tor circuits are slow: default one minute).
+    public var connectTimeout: Duration = .seconds(60)
+    /// Time for a whole request, connection included (default three minutes).
+    public var requestTimeout: Duration = .seconds(180)
+    /// The largest answer accepted.
+    public var maximumResponseBytes = 16 << 20
+    /// Connections kept open to the relay (each request takes one; more wait).
+    public var connections = 4
+
+    /// A configuration for `relay`.
+    public init(relay: String, proxy: String? = nil, pin: String? = nil) {
+        self.relay = relay
+        self.proxy = proxy
+        self.pin = pin
+    }
+
+    /// Refuses unsafe or malformed settings.
+    func validate() throws(TransportError) {
+        guard let url = URL(string: relay), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
+            url.query == nil, url.fragment == nil
+        else { throw .invalidConfiguration("the relay address is not a URL") }
+        switch scheme {
+        case "https": break
+        case "http":
+            let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"
+            guard loopback || host.hasSuffix(".onion") else {
+                throw .invalidConfiguration("plain http is only for .onion and loopback relays")
+            }
+        default:
+            throw .invalidConfiguration("the relay address must start with https://")
+        }
+        if let proxy {
+            guard proxy.lowercased().hasPrefix("socks5h://") else {
+                throw .invalidConfiguration("the proxy must be socks5h:// so names are resolved by the proxy")
+            }
+        }
+        if let pin {
+            guard pin.hasPrefix("sha256//"), pin.count == 52 else {
+                throw .invalidConfiguration("the pin must be sha256// and 44 base64 characters")
+            }
+        }
+        guard connections >= 1, connections <= 16, maximumResponseBytes > 0 else {
+            throw .invalidConfiguration("connections must be 1-16")
+        }
+    }
+}
+
+/// An HTTP answer from the relay.
+public struct TransportResponse: Sendable {
+    /// The status code.
+    public let status: Int
+    /// Header fields, names lower-cased.
+    public let headers: [String: String]
+    /// The body.
+    public let body: [UInt8]
+
+    /// The error code of a JSON error body, if there is one.
+    var errorCode: String? {
+        (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["error"] as? String
+    }
+}
+
+/// HTTP to the relay over libcurl (DESIGN §5): SOCKS5h for Tor, TLS public-key pinning, timeouts
+/// suited to Tor, bounded answers, typed errors. Requests run on their own threads (libcurl's
+/// calls block), never on Swift's cooperative pool; connections are pooled and reused.
+public final class CurlTransport: Sendable {
+    public let configuration: TransportConfiguration
+    private let pool: HandlePool
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    /// A transport; nothing is sent until the first request.
+    ///
+    /// - Throws: ``TransportError/invalidConfiguration(_:)`` for unsafe settings.
+    public init(configuration: TransportConfiguration) throws(TransportError) {
+        try configuration.validate()
+        _ = Self.globalInit
+        self.configuration = configuration
+        pool = HandlePool(capacity: configuration.connections)
+    }
+
+    /// Sends a request to `path` (starting with `/`) and returns the relay's answer, whatever its
+    /// status; ``checked(_:)`` turns error statuses into typed errors.
+    public func send(
+        _ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil
+    ) async throws(TransportError) -> TransportResponse {
+        guard path.hasPrefix("/") else { throw .invalidConfiguration("a request path must start with /") }
+        let handle = await pool.acquire()
+        let request = PreparedRequest(
+            url: configuration.relay.trimmingSuffix("/") + path, method: method, headers: headers, body: body,
+            configuration: configuration)
+        let result: Result<TransportResponse, TransportError> = await withCheckedContinuation { continuation in
+            DispatchQueue.global(qos: .userInitiated).async {
+                continuation.resume(returning: request.perform(on: handle))
+            }
+        }
+        pool.release(handle)
+        return try result.get()
+    }
+
+    /// `response`, or the typed error its status and error code stand for.
+    public static func checked(_ response: TransportResponse) throws(TransportError) -> TransportResponse {
+        switch response.status {
+        case 200..<300:
+            return response
+        case 429:
+            throw .rateLimited(retryAfter: response.headers["retry-after"].flatMap(Int.init) ?? 60)
+        case 503:
+            throw .relayUnavailable
+        default:
+            let code = response.errorCode ?? "http_\(response.status)"
+            switch code {
+            case "stale_timestamp": throw .clockSkew
+            case "mailbox_full", "blob_storage_full", "prekeys_full": throw .quotaFull
+            default: throw .refused(status: response.status, code: code)
+            }
+        }
+    }
+}
+
+// MARK: - Handles
+
+/// A libcurl easy handle; used by one request at a time.
+struct EasyHandle: @unchecked Sendable {
+    let raw: UnsafeMutableRawPointer
+}
+
+/// Easy handles, reused so their connections to the relay are too.
+final class HandlePool: Sendable {
+    private struct State {
+        var free: [EasyHandle] = []
+        var created = 0
+        var waiters: [CheckedContinuation<EasyHandle, Never>] = []
+    }
+
+    private let state = Mutex(State())
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    deinit {
+        state.withLock { state in
+            for handle in state.free { curl_easy_cleanup(handle.raw) }
+        }
+    }
+
+    func acquire() async -> EasyHandle {
+        await withCheckedContinuation { continuation in
+            let handle: EasyHandle? = state.withLock { state in
+                if let handle = state.free.popLast() { return handle }
+                if state.created < capacity, let raw = curl_easy_init() {
+                    state.created += 1
+                    return EasyHandle(raw: raw)
+                }
+                state.waiters.append(continuation)
+                return nil
+            }
+            if let handle { continuation.resume(returning: handle) }
+        }
+    }
+
+    func release(_ handle: EasyHandle) {
+        let waiter: CheckedContinuation<EasyHandle, Never>? = state.withLock { state in
+            if state.waiters.isEmpty {
+                state.free.append(handle)
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume(returning: handle)
+    }
+}
+
+// MARK: - One request
+
+/// Collects an answer's headers and body, up to a limit.
+private final class ResponseSink {
+    let limit: Int
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+    var overflowed = false
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+}
+
+private let writeBody: amanat_curl_write_callback = { data, size, count, context in
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    guard sink.body.count + length <= sink.limit else {
+        sink.overflowed = true
+        return 0
+    }
+    data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        sink.body.append(contentsOf: UnsafeBufferPointer(start: $0, count: length))
+    }
+    return length
+}
+
+private let writeHeader: amanat_curl_write_callback = { data, size, count, context in
+    guard let data, let context else { return 0 }
+    let sink = Unmanaged<ResponseSink>.fromOpaque(context).takeUnretainedValue()
+    let length = size * count
+    let line = data.withMemoryRebound(to: UInt8.self, capacity: length) {
+        String(decoding: UnsafeBufferPointer(start: $0, count: length), as: UTF8.self)
+    }
+    if line.hasPrefix("HTTP/") {
+        // A new status line (after 100 Continue, say): earlier headers belonged to another answer.
+        sink.headers = [:]
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
+        sink.headers[name] = value
+    }
+    return length
+}
+
+private struct PreparedRequest: Sendable {
+    let url: String
+    let method: String
+    let headers: [String: String]
+    let body: [UInt8]?
+    let configuration: TransportConfiguration
+
+    func perform(on handle: EasyHandle) -> Result<TransportResponse, TransportError> {
+        let curl = handle.raw
+        curl_easy_reset(curl)
+        let sink = ResponseSink(limit: configuration.maximumResponseBytes)
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        var fields: UnsafeMutablePointer<curl_slist>?
+        // No "Expect: 100-continue" round trip: over Tor it costs a second.
+        for (name, value) in headers.sorted(by: { $0.key < $1.key }) + [("Expect", "")] {
+            fields = curl_slist_append(fields, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
+        defer { curl_slist_free_all(fields) }
+        var ok = true
+        func set(_ code: CURLcode) { ok = ok && code == CURLE_OK }
+        set(amanat_curl_setopt_string(curl, CURLOPT_URL, url))
+        set(amanat_curl_setopt_string(curl, CURLOPT_PROTOCOLS_STR, "http,https"))
+        set(amanat_curl_setopt_long(curl, CURLOPT_FOLLOWLOCATION, 0))
+        set(amanat_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
+        set(amanat_curl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1))
+        // An empty proxy string also stops libcurl from taking one from the environment.
+        set(amanat_curl_setopt_string(curl, CURLOPT_PROXY, configuration.proxy ?? ""))
+        set(amanat_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.connectTimeout)))
+        set(amanat_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, milliseconds(configuration.requestTimeout)))
+        set(amanat_curl_setopt_off(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
+        if let pin = configuration.pin {
+            set(amanat_curl_setopt_string(curl, CURLOPT_PINNEDPUBLICKEY, pin))
+            // The pin is the trust anchor: libcurl checks it before any data is sent, whatever the
+            // certificate's issuer.
+            set(amanat_curl_setopt_long(curl, CURLOPT_SSL_VERIFYPEER, 0))
+            set(amanat_curl_setopt_long(curl, CURLOPT_SSL_VERIFYHOST, 0))
+        }
+        set(amanat_curl_setopt_slist(curl, CURLOPT_HTTPHEADER, fields))
+        set(amanat_curl_setopt_write_callback(curl, CURLOPT_WRITEFUNCTION, writeBody))
+        set(amanat_curl_setopt_pointer(curl, CURLOPT_WRITEDATA, context))
+        set(amanat_curl_setopt_write_callback(curl, CURLOPT_HEADERFUNCTION, writeHeader))
+        set(amanat_curl_setopt_pointer(curl, CURLOPT_HEADERDATA, context))
+        switch method {
+        case "GET": set(amanat_curl_setopt_long(curl, CURLOPT_HTTPGET, 1))
+        default: set(amanat_curl_setopt_string(curl, CURLOPT_CUSTOMREQUEST, method))
+        }
+        if let body {
+            set(amanat_curl_setopt_off(curl, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(body.count)))
+            // COPYPOSTFIELDS copies, so the body need not outlive this call; an empty body still
+            // needs a valid pointer.
+            (body.isEmpty ? [0] : body).withUnsafeBytes { bytes in
+                set(
+                    amanat_curl_setopt_pointer(
+                        curl, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress)))
+            }
+        }
+        guard ok else { return .failure(.invalidConfiguration("libcurl refused an option")) }
+        let code = withExtendedLifetime(sink) { curl_easy_perform(curl) }
+        guard code == CURLE_OK else {
+            // Through a proxy, the only connection this device makes is to the proxy.
+            if configuration.proxy != nil && code == CURLE_COULDNT_CONNECT { return .failure(.proxyFailure) }
+            return .failure(Self.error(for: code, overflowed: sink.overflowed))
+        }
+        var status = 0
+        _ = amanat_curl_getinfo_long(curl, CURLINFO_RESPONSE_CODE, &status)
+        return .success(TransportResponse(status: status, headers: sink.headers, body: sink.body))
+    }
+
+    static func error(for code: CURLcode, overflowed: Bool) -> TransportError {
+        switch code {
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_GOT_NOTHING, CURLE_RECV_ERROR,
+            CURLE_SEND_ERROR:
+            return .unreachable
+        case CURLE_COULDNT_RESOLVE_PROXY, CURLE_PROXY: return .proxyFailure
+        case CURLE_OPERATION_TIMEDOUT: return .timedOut
+        case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return .pinMismatch
+        case CURLE_SSL_CONNECT_ERROR, CURLE_PEER_FAILED_VERIFICATION, CURLE_SSL_CERTPROBLEM, CURLE_SSL_CACERT_BADFILE:
+            return .tlsFailure
+        case CURLE_FILESIZE_EXCEEDED: return .responseTooLarge
+        case CURLE_WRITE_ERROR where overflowed: return .responseTooLarge
+        default: return .network(code: Int(code.rawValue))
+        }
+    }
+}
+
+private func milliseconds(_ duration: Duration) -> Int {
+    Int(duration / .milliseconds(1))
+}
+
+extension String {
+    fileprivate func trimmingSuffix(_ suffix: String) -> String {
+        hasSuffix(suffix) ? String(dropLast(suffix.count)) : self
+    }
+}

@@ -1,0 +1,59 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+/// Why a request to the relay did not get a usable answer. Each case says what happened in terms
+/// a user can act on; none carries a URL, key, body or address.
+public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The relay (or the proxy's path to it) could not be reached.
+    case unreachable
+    /// The configured proxy could not be reached or refused the connection.
+    case proxyFailure
+    /// The relay's TLS key is not the pinned one: someone may be intercepting the connection.
+    case pinMismatch
+    /// TLS failed for another reason (protocol, certificate).
+    case tlsFailure
+    /// No answer within the configured time.
+    case timedOut
+    /// The answer was larger than allowed.
+    case responseTooLarge
+    /// The relay says to slow down; retry after this many seconds.
+    case rateLimited(retryAfter: Int)
+    /// The mailbox (or the relay's blob storage) is full.
+    case quotaFull
+    /// The relay refused a signed request's time: this device's clock is off by more than 5 minutes.
+    case clockSkew
+    /// The relay refused the request with this HTTP status and error code.
+    case refused(status: Int, code: String)
+    /// The relay's own storage failed; nothing was stored, retry later.
+    case relayUnavailable
+    /// The configuration is unsafe or malformed (for example a plain-HTTP relay on the internet, or
+    /// a proxy that would resolve names locally).
+    case invalidConfiguration(String)
+    /// Another network failure, by libcurl's error number.
+    case network(code: Int)
+
+    public var description: String {
+        switch self {
+        case .unreachable: "the relay cannot be reached"
+        case .proxyFailure: "the proxy cannot be reached or refused the connection"
+        case .pinMismatch: "the relay's key does not match the pinned key; the connection may be intercepted"
+        case .tlsFailure: "the secure connection to the relay failed"
+        case .timedOut: "the relay did not answer in time"
+        case .responseTooLarge: "the relay's answer was too large"
+        case .rateLimited(let seconds): "the relay asks to wait \(seconds) s before trying again"
+        case .quotaFull: "the mailbox is full"
+        case .clockSkew: "this device's clock is wrong by more than five minutes"
+        case .refused(let status, let code): "the relay refused the request (\(status) \(code))"
+        case .relayUnavailable: "the relay could not store the data; try again later"
+        case .invalidConfiguration(let reason): "the connection settings are unsafe or invalid: \(reason)"
+        case .network(let code): "network error (libcurl \(code))"
+        }
+    }
+
+    /// Whether trying the same request again later may succeed.
+    public var isTransient: Bool {
+        switch self {
+        case .unreachable, .proxyFailure, .timedOut, .rateLimited, .relayUnavailable, .network: true
+        default: false
+        }
+    }
+}

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatRelay
+import Foundation
+import Testing
+
+@testable import AmanatClient
+
+/// A real `amanat-relay` on a free loopback port, for the transport to talk to.
+final class LiveRelay: @unchecked Sendable {
+    let directory: URL
+    let port: Int
+    let root = Ed25519.PrivateKey()
+    private let process = Process()
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "amanat-relay")
+    }
+
+    /// Initialises a data directory; `prepare` may add files (a certificate) before `start`.
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-client-\(UUID().uuidString)")
+        port = try freeLoopbackPort()
+        let (_, status) = try runProgram(
+            Self.binary.path,
+            [
+                "init", "--data", directory.path, "--organisation-root",
+                Base64URL.encode(root.publicKey.rawRepresentation),
+            ])
+        guard status == 0 else { throw LiveRelayError.didNotStart }
+    }
+
+    /// Starts `serve` with `arguments` added and waits for `/healthz` (through curl, so TLS works).
+    func start(_ arguments: [String] = [], scheme: String = "http") async throws {
+        process.executableURL = Self.binary
+        process.arguments =
+            ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", "0"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 {
+            if let (body, status) = try? runProgram("/usr/bin/curl", ["-sk", "\(scheme)://127.0.0.1:\(port)/healthz"]),
+                status == 0 && body == "ok"
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw LiveRelayError.didNotStart
+    }
+
+    deinit {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// A mailbox created with a fresh voucher: its id, owner key and deposit key.
+    func createMailbox(
+        _ transport: CurlTransport
+    ) async throws -> (id: [UInt8], owner: Ed25519.PrivateKey, depositKey: SecureBytes) {
+        let id = SecureRandom.bytes(count: 32)
+        let owner = Ed25519.PrivateKey()
+        let depositKey = SecureBytes.random(count: 32)
+        let voucher = Voucher(
+            id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
+        let body = try JSONSerialization.data(withJSONObject: [
+            "mailbox": Base64URL.encode(id), "ownerKey": Base64URL.encode(owner.publicKey.rawRepresentation),
+            "depositKey": Base64URL.encode(depositKey.withUnsafeBytes { Array($0) }),
+            "voucher": Base64URL.encode(voucher.encoded),
+        ])
+        _ = try CurlTransport.checked(
+            try await transport.send(
+                "POST", "/v1/mailboxes", headers: ["Content-Type": "application/json"], body: Array(body)))
+        return (id, owner, depositKey)
+    }
+}
+
+enum LiveRelayError: Error {
+    case didNotStart
+    case noPort
+}
+
+/// Runs a program to completion; its trimmed standard output and exit status.
+@discardableResult
+func runProgram(_ program: String, _ arguments: [String]) throws -> (String, Int32) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: program)
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (
+        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), process.terminationStatus
+    )
+}
+
+/// A loopback port nobody listens on now.
+func freeLoopbackPort() throws -> Int {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+        }
+    }
+    guard bound else { throw LiveRelayError.noPort }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+/// A deposit of a random 2 KiB envelope: its headers and body.
+func deposit(into mailbox: [UInt8], key: SecureBytes) throws -> ([String: String], [UInt8]) {
+    var envelope = SecureRandom.bytes(count: 2048)
+    envelope[0] = 1
+    let token = try DepositToken.make(depositKey: key, mailbox: mailbox, digest: SealedEnvelope.digest(of: envelope))
+    return (["Amanat-Deposit-Token": Base64URL.encode(token)], envelope)
+}
+
+@Suite("CurlTransport", .serialized)
+struct CurlTransportTests {
+    @Test("unsafe or malformed settings are refused before anything is sent")
+    func configuration() throws {
+        let refused: [TransportConfiguration] = [
+            .init(relay: "http://relay.example.org"),
+            .init(relay: "ftp://relay.example.org"),
+            .init(relay: "not a url"),
+            .init(relay: "https://relay.example.org", proxy: "socks5://127.0.0.1:9050"),
+            .init(relay: "https://relay.example.org", proxy: "http://127.0.0.1:8080"),
+            .init(relay: "https://relay.example.org", pin: "sha256//short"),
+            .init(relay: "https://relay.example.org?x=1"),
+        ]
+        for configuration in refused {
+            #expect(throws: TransportError.self, "\(configuration.relay)") {
+                try CurlTransport(configuration: configuration)
+            }
+        }
+        let accepted: [TransportConfiguration] = [
+            .init(relay: "https://relay.example.org", proxy: "socks5h://127.0.0.1:9050"),
+            .init(relay: "http://abcdefghijklmnopqrstuvwxyz234567abcdefghijklmnopqrstuv.onion"),
+            .init(relay: "http://127.0.0.1:8787"),
+            .init(relay: "https://relay.example.org", pin: "sha256//" + String(repeating: "A", count: 43) + "="),
+        ]
+        for configuration in accepted {
+            _ = try CurlTransport(configuration: configuration)
+        }
+    }
+
+    @Test("a real relay: info, deposits with receipts, and each refusal as its typed error", .timeLimit(.minutes(1)))
+    func relayAnswers() async throws {
+        let relay = try LiveRelay()
+        try await relay.start([
+            "--limit", "mailboxEnvelopes=2", "--limit", "contactBurst=3", "--limit", "contactPerSecond=0.01",
+        ])
+        let transport = try CurlTransport(configuration: .init(relay: relay.url))
+        let info = try CurlTransport.checked(try await transport.send("GET", "/v1/info"))
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(info.body)) as? [String: Any])
+        #expect(object["version"] as? String == "1")
+        #expect(info.headers["content-type"] == "application/json")
+
+        let mailbox = try await relay.createMailbox(transport)
+        let path = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/envelopes"
+        let (headers, envelope) = try deposit(into: mailbox.id, key: mailbox.depositKey)
+        let stored = try CurlTransport.checked(try await transport.send("PUT", path, headers: headers, body: envelope))
+        #expect(stored.status == 201)
+        let receipt = try #require(try JSONSerialization.jsonObject(with: Data(stored.body)) as? [String: Any])
+        #expect(Base64URL.decode(receipt["digest"] as? String ?? "") == SealedEnvelope.digest(of: envelope))
+
+        // A second envelope fills the mailbox (quota 2); a third is quotaFull; then the contact
+        // rate (burst 3) is spent: rateLimited with the relay's Retry-After.
+        let (secondHeaders, second) = try deposit(into: mailbox.id, key: mailbox.depositKey)
+        _ = try CurlTransport.checked(try await transport.send("PUT", path, headers: secondHeaders, body: second))
+        let (thirdHeaders, third) = try deposit(into: mailbox.id, key: mailbox.depositKey)
+        let full = try await transport.send("PUT", path, headers: thirdHeaders, body: third)
+        #expect(throws: TransportError.quotaFull) { try CurlTransport.checked(full) }
+        let limited = try await transport.send("PUT", path, headers: thirdHeaders, body: third)
+        let error = #expect(throws: TransportError.self) { try CurlTransport.checked(limited) }
+        guard case .rateLimited(let seconds) = error else {
+            Issue.record("expected rateLimited, got \(String(describing: error))")
+            return
+        }
+        #expect(seconds >= 1 && seconds <= 100)
+
+        // A stale signed request is a clock problem, said as such.
+        let fetchPath = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/fetch"
+        let body = Array(#"{"after":0,"limit":10}"#.utf8)
+        let nonce = SecureRandom.bytes(count: 16)
+        let stale = UInt64(Date().timeIntervalSince1970) - 600
+        let signature = RequestSignature(
+            method: "POST", path: fetchPath, body: body, mailbox: mailbox.id, timestamp: stale, nonce: nonce,
+            mailboxKey: mailbox.owner)
+        let skewed = try await transport.send(
+            "POST", fetchPath,
+            headers: [
+                "Amanat-Timestamp": String(stale), "Amanat-Nonce": Base64URL.encode(nonce),
+                "Amanat-Signature": Base64URL.encode(signature.signature),
+            ], body: body)
+        #expect(throws: TransportError.clockSkew) { try CurlTransport.checked(skewed) }
+        let unknown = try await transport.send("GET", "/v1/blobs/\(Base64URL.encode(SecureRandom.bytes(count: 32)))")
+        #expect(throws: TransportError.refused(status: 404, code: "unknown_blob")) {
+            try CurlTransport.checked(unknown)
+        }
+
+        // Answers larger than allowed are refused, not truncated.
+        var small = TransportConfiguration(relay: relay.url)
+        small.maximumResponseBytes = 64
+        let bounded = try CurlTransport(configuration: small)
+        await #expect(throws: TransportError.responseTooLarge) { try await bounded.send("GET", "/v1/info") }
+    }
+
+    @Test("nothing listening is unreachable; a silent server times out", .timeLimit(.minutes(1)))
+    func failures() async throws {
+        let port = try freeLoopbackPort()
+        let nowhere = try CurlTransport(configuration: .init(relay: "http://127.0.0.1:\(port)"))
+        await #expect(throws: TransportError.unreachable) { try await nowhere.send("GET", "/v1/info") }
+
+        // A listening socket that never answers.
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let listening = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 4) == 0
+            }
+        }
+        try #require(listening)
+        var configuration = TransportConfiguration(relay: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
+        configuration.requestTimeout = .seconds(1)
+        let silent = try CurlTransport(configuration: configuration)
+        await #expect(throws: TransportError.timedOut) { try await silent.send("GET", "/v1/info") }
+    }
+
+    @Test(
+        "TLS: the right pin connects to a self-signed relay; a wrong pin fails before any body is sent",
+        .timeLimit(.minutes(1)))
+    func pinning() async throws {
+        let relay = try LiveRelay()
+        let certificate = relay.directory.appendingPathComponent("cert.pem").path
+        let key = relay.directory.appendingPathComponent("key.pem").path
+        let (_, made) = try runProgram(
+            "/usr/bin/openssl",
+            [
+                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+                "-out", certificate, "-days", "2", "-subj", "/CN=relay.test",
+            ])
+        try #require(made == 0)
+        let pin = try RelayTLS(certificatePath: certificate, keyPath: key).pin
+        try await relay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
+        let url = "https://127.0.0.1:\(relay.port)"
+        let pinned = try CurlTransport(configuration: .init(relay: url, pin: pin))
+        let mailbox = try await relay.createMailbox(pinned)
+        let wrongPin = "sha256//" + Data(SecureRandom.bytes(count: 32)).base64EncodedString()
+        let intercepted = try CurlTransport(configuration: .init(relay: url, pin: wrongPin))
+        let (headers, envelope) = try deposit(into: mailbox.id, key: mailbox.depositKey)
+        let path = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/envelopes"
+        await #expect(throws: TransportError.pinMismatch) {
+            try await intercepted.send("PUT", path, headers: headers, body: envelope)
+        }
+        // Without a pin, a self-signed certificate is not trusted either.
+        let unpinned = try CurlTransport(configuration: .init(relay: url))
+        await #expect(throws: TransportError.tlsFailure) { try await unpinned.send("GET", "/v1/info") }
+        // Nothing reached the mailbox: the same envelope deposited now is new, not a duplicate.
+        let fetchPath = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/fetch"
+        let body = Array(#"{"after":0,"limit":10}"#.utf8)
+        let nonce = SecureRandom.bytes(count: 16)
+        let now = UInt64(Date().timeIntervalSince1970)
+        let signature = RequestSignature(
+            method: "POST", path: fetchPath, body: body, mailbox: mailbox.id, timestamp: now, nonce: nonce,
+            mailboxKey: mailbox.owner)
+        let page = try CurlTransport.checked(
+            try await pinned.send(
+                "POST", fetchPath,
+                headers: [
+                    "Amanat-Timestamp": String(now), "Amanat-Nonce": Base64URL.encode(nonce),
+                    "Amanat-Signature": Base64URL.encode(signature.signature),
+                ], body: body))
+        let envelopes = try #require(try JSONSerialization.jsonObject(with: Data(page.body)) as? [String: Any])[
+            "envelopes"]
+        #expect((envelopes as? [Any])?.isEmpty == true)
+    }
+
+    @Test("through a real SOCKS5 proxy (microsocks); a dead proxy is a proxy failure", .timeLimit(.minutes(1)))
+    func socksProxy() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let proxyPort = try freeLoopbackPort()
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/microsocks")
+        proxy.arguments = ["-i", "127.0.0.1", "-p", String(proxyPort)]
+        proxy.standardOutput = FileHandle.nullDevice
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        defer { kill(proxy.processIdentifier, SIGKILL) }
+        try await Task.sleep(for: .milliseconds(300))
+        let viaProxy = try CurlTransport(
+            configuration: .init(relay: relay.url, proxy: "socks5h://127.0.0.1:\(proxyPort)"))
+        let info = try CurlTransport.checked(try await viaProxy.send("GET", "/v1/info"))
+        #expect(info.status == 200)
+        let deadPort = try freeLoopbackPort()
+        let dead = try CurlTransport(configuration: .init(relay: relay.url, proxy: "socks5h://127.0.0.1:\(deadPort)"))
+        await #expect(throws: TransportError.proxyFailure) { try await dead.send("GET", "/v1/info") }
+    }
+
+    @Test("backoff: full jitter under a doubling ceiling, capped, never below Retry-After")
+    func backoff() {
+        let backoff = Backoff(base: .seconds(2), cap: .seconds(60))
+        var random = SystemRandomNumberGenerator()
+        for failures in 1...10 {
+            let ceiling = min(Duration.seconds(60), .seconds(2) * (1 << (failures - 1)))
+            let delays = (0..<200).map { _ in backoff.delay(afterFailures: failures, using: &random) }
+            #expect(delays.allSatisfy { $0 >= .zero && $0 <= ceiling })
+            // Spread out, not all at the ceiling.
+            #expect(Set(delays).count > 50)
+        }
+        #expect(backoff.delay(afterFailures: 1, retryAfter: .seconds(30), using: &random) >= .seconds(30))
+    }
+}
