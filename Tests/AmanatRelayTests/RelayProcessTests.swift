@@ -53,13 +53,15 @@ final class RelayProcess: @unchecked Sendable {
     /// Where `serve` writes its standard output and error, across restarts.
     var logURL: URL { directory.appendingPathComponent("serve.log") }
 
-    /// Starts `serve` (with `arguments` added) and waits until `/healthz` answers.
-    func start(_ arguments: [String] = []) async throws {
+    /// Starts `serve` (with `arguments` added, and over TLS with `tls`) and waits until
+    /// `/healthz` answers: through URLSession, or through curl for TLS (certificate not verified:
+    /// the TLS test checks the pin instead).
+    func start(_ arguments: [String] = [], tls: (certificate: String, key: String)? = nil) async throws {
         let process = Process()
         process.executableURL = Self.binary
         process.arguments =
             ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", String(metricsPort)]
-            + arguments
+            + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + arguments
         if !FileManager.default.fileExists(atPath: logURL.path) {
             _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         }
@@ -70,32 +72,9 @@ final class RelayProcess: @unchecked Sendable {
         try process.run()
         self.process = process
         for _ in 0..<200 {
-            if let (_, status) = try? await request("GET", "/healthz"), status == 200 { return }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw RelayProcessError.didNotStart
-    }
-
-    /// Starts `serve` over TLS and waits until `/healthz` answers through curl (certificate not
-    /// verified: the test checks the pin instead).
-    func startTLS(certificate: String, key: String) async throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments = [
-            "serve", "--data", directory.path, "--port", String(port), "--metrics-port", "0", "--tls-cert",
-            certificate, "--tls-key", key,
-        ]
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if let (body, status) = try? run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"]),
+            if tls == nil {
+                if let (_, status) = try? await request("GET", "/healthz"), status == 200 { return }
+            } else if let (body, status) = try? run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"]),
                 status == 0 && body == "ok"
             {
                 return

@@ -62,7 +62,7 @@ struct RelayTLSTests {
             ["fingerprint", "--data", relay.directory.path, "--tls-cert", certificate, "--tls-key", key])
         #expect(status == 0 && printed.split(separator: "\n").last.map(String.init) == expected)
 
-        try await relay.startTLS(certificate: certificate, key: key)
+        try await relay.start(tls: (certificate, key))
         let url = "https://127.0.0.1:\(relay.port)/healthz"
         // libcurl's pinning (what AmanatClient uses): the right pin connects, a wrong one is refused.
         let (body, ok) = try run("/usr/bin/curl", ["-sS", "-k", "--pinnedpubkey", expected, url])

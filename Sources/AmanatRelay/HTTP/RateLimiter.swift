@@ -31,6 +31,14 @@ final class RateLimiter: Sendable {
         self.clock = clock
     }
 
+    /// Takes a token for `key`, or refuses with 429 and Retry-After (counted in the metrics).
+    func enforce(_ key: [UInt8]) throws(RelayHTTPError) {
+        if let wait = take(key) {
+            RelayMetrics.rateLimited.increment()
+            throw RelayHTTPError.rateLimited(retryAfter: wait)
+        }
+    }
+
     /// Takes a token for `key`; nil if allowed, else whole seconds to wait (at least 1).
     func take(_ key: [UInt8]) -> Int? {
         let now = clock()
@@ -65,10 +73,7 @@ struct GlobalRateLimitMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
         -> Response
     {
-        if let wait = limiter.take([]) {
-            RelayMetrics.rateLimited.increment()
-            throw RelayHTTPError.rateLimited(retryAfter: wait)
-        }
+        try limiter.enforce([])
         return try await next(request, context)
     }
 }

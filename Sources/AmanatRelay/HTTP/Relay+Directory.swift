@@ -94,18 +94,22 @@ extension Relay {
 
     // MARK: - Anonymous request checks
 
+    /// The deposit token in the request's header, after taking a token from the mailbox's
+    /// contact rate. Counted before the token is checked, so guessing tokens costs the same as
+    /// using one.
+    func contactToken(_ request: Request, mailbox: [UInt8]) throws -> [UInt8] {
+        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
+            throw RelayHTTPError.badDepositToken
+        }
+        try contactLimiter.enforce(mailbox)
+        return token
+    }
+
     /// Checks a deposit token in the request's header against the mailbox's deposit key.
     func requireDepositToken(
         _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
     ) async throws {
-        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
-            throw RelayHTTPError.badDepositToken
-        }
-        // Counted before the token is checked, so guessing tokens costs the same as using one.
-        if let wait = contactLimiter.take(mailbox) {
-            RelayMetrics.rateLimited.increment()
-            throw RelayHTTPError.rateLimited(retryAfter: wait)
-        }
+        let token = try contactToken(request, mailbox: mailbox)
         guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
         }

@@ -140,13 +140,7 @@ public struct Relay: Sendable {
         let mailbox = try mailboxParameter(context)
         let envelope = try await collect(request, limit: SealedEnvelope.Bucket.large.rawValue)
         guard (try? SealedEnvelope.bucket(of: envelope)) != nil else { throw RelayHTTPError.malformedEnvelope }
-        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
-            throw RelayHTTPError.badDepositToken
-        }
-        if let wait = contactLimiter.take(mailbox) {
-            RelayMetrics.rateLimited.increment()
-            throw RelayHTTPError.rateLimited(retryAfter: wait)
-        }
+        let token = try contactToken(request, mailbox: mailbox)
         let digest = SealedEnvelope.digest(of: envelope)
         let now = clock()
         // The store checks the token in the same transaction that stores the envelope.
@@ -290,10 +284,7 @@ public struct Relay: Sendable {
             throw RelayHTTPError.badSignature
         }
         guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
-        if let wait = ownerLimiter.take(mailbox) {
-            RelayMetrics.rateLimited.increment()
-            throw RelayHTTPError.rateLimited(retryAfter: wait)
-        }
+        try ownerLimiter.enforce(mailbox)
         return (mailbox, body)
     }
 
