@@ -131,15 +131,21 @@ let package = Package(
         .testTarget(
             name: "AmanatRelayTests",
             dependencies: [
-                "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors",
+                "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors", "AmanatTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
             ],
             swiftSettings: ourSwiftSettings
         ),
+        // Helpers the test targets share (processes, loopback ports); not shipped.
+        .target(
+            name: "AmanatTestSupport",
+            path: "Tests/AmanatTestSupport",
+            swiftSettings: ourSwiftSettings
+        ),
         .testTarget(
             name: "AmanatClientTests",
-            dependencies: ["AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatCrypto"],
+            dependencies: ["AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatTestSupport"],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

@@ -3,6 +3,7 @@
 import AmanatCrypto
 import AmanatProtocol
 import AmanatRelay
+import AmanatTestSupport
 import Foundation
 import Testing
 
@@ -85,41 +86,6 @@ final class LiveRelay: @unchecked Sendable {
 
 enum LiveRelayError: Error {
     case didNotStart
-    case noPort
-}
-
-/// Runs a program to completion; its trimmed standard output and exit status.
-@discardableResult
-func runProgram(_ program: String, _ arguments: [String]) throws -> (String, Int32) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), process.terminationStatus
-    )
-}
-
-/// A loopback port nobody listens on now.
-func freeLoopbackPort() throws -> Int {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-        }
-    }
-    guard bound else { throw LiveRelayError.noPort }
-    return Int(UInt16(bigEndian: address.sin_port))
 }
 
 /// A deposit of a random 2 KiB envelope: its headers and body.

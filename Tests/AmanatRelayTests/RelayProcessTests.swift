@@ -3,6 +3,7 @@
 import AmanatCrypto
 import AmanatProtocol
 import AmanatProtocolVectors
+import AmanatTestSupport
 import Foundation
 import HTTPTypes
 import Logging
@@ -32,8 +33,8 @@ final class RelayProcess: @unchecked Sendable {
 
     init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-live-\(UUID().uuidString)")
-        port = try Self.freePort()
-        metricsPort = try Self.freePort()
+        port = try freeLoopbackPort()
+        metricsPort = try freeLoopbackPort()
         let initialise = Process()
         initialise.executableURL = Self.binary
         initialise.arguments = [
@@ -74,7 +75,8 @@ final class RelayProcess: @unchecked Sendable {
         for _ in 0..<200 {
             if tls == nil {
                 if let (_, status) = try? await request("GET", "/healthz"), status == 200 { return }
-            } else if let (body, status) = try? run("/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"]),
+            } else if let (body, status) = try? runProgram(
+                "/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"]),
                 status == 0 && body == "ok"
             {
                 return
@@ -111,24 +113,6 @@ final class RelayProcess: @unchecked Sendable {
         if let body { request.httpBody = Data(body) }
         let (data, response) = try await URLSession.shared.data(for: request)
         return (Array(data), (response as? HTTPURLResponse)?.statusCode ?? 0)
-    }
-
-    /// A loopback port nobody listens on now.
-    static func freePort() throws -> Int {
-        let socket = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                bind(socket, address, length) == 0 && getsockname(socket, address, &length) == 0
-            }
-        }
-        guard bound else { throw RelayProcessError.noPort }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Creates a mailbox through the API and returns its owner's secrets.
@@ -226,7 +210,7 @@ private func sendSignal(_ pid: Int32, _ signal: Int32) {
 enum RelayProcessError: Error {
     case initialisationFailed
     case didNotStart
-    case noPort
+    case unreachable
     case unexpectedStatus(Int)
 }
 
@@ -551,7 +535,7 @@ func rawExchange(port: Int, send bytes: [UInt8], waitSeconds: Int) throws -> Str
             connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
         }
     }
-    guard connected else { throw RelayProcessError.noPort }
+    guard connected else { throw RelayProcessError.unreachable }
     var timeout = timeval(tv_sec: waitSeconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }

@@ -1,33 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatTestSupport
 import Foundation
 import Testing
 
 @testable import AmanatRelay
-
-/// Runs a program; its standard output (trimmed) and exit status.
-@discardableResult
-func run(_ program: String, _ arguments: [String], input: Data? = nil) throws -> (String, Int32) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: program)
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    let inputPipe = Pipe()
-    if input != nil { process.standardInput = inputPipe }
-    try process.run()
-    if let input {
-        inputPipe.fileHandleForWriting.write(input)
-        try inputPipe.fileHandleForWriting.close()
-    }
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (
-        String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines), process.terminationStatus
-    )
-}
 
 @Suite("The relay's own TLS", .serialized)
 struct RelayTLSTests {
@@ -38,7 +16,7 @@ struct RelayTLSTests {
         let relay = try RelayProcess()
         let certificate = relay.directory.appendingPathComponent("cert.pem").path
         let key = relay.directory.appendingPathComponent("key.pem").path
-        let (_, made) = try run(
+        let (_, made) = try runProgram(
             "/usr/bin/openssl",
             [
                 "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
@@ -46,9 +24,9 @@ struct RelayTLSTests {
             ])
         try #require(made == 0)
         // The reference pin, computed by OpenSSL: SHA-256 of the DER SubjectPublicKeyInfo, base64.
-        let (publicKey, _) = try run("/usr/bin/openssl", ["x509", "-in", certificate, "-pubkey", "-noout"])
+        let (publicKey, _) = try runProgram("/usr/bin/openssl", ["x509", "-in", certificate, "-pubkey", "-noout"])
         let derFile = relay.directory.appendingPathComponent("spki.der").path
-        try run(
+        try runProgram(
             "/usr/bin/openssl", ["pkey", "-pubin", "-in", "/dev/stdin", "-outform", "DER", "-out", derFile],
             input: Data((publicKey + "\n").utf8))
         let expected =
@@ -57,7 +35,7 @@ struct RelayTLSTests {
 
         let tls = try RelayTLS(certificatePath: certificate, keyPath: key)
         #expect(tls.pin == expected)
-        let (printed, status) = try run(
+        let (printed, status) = try runProgram(
             RelayProcess.binary.path,
             ["fingerprint", "--data", relay.directory.path, "--tls-cert", certificate, "--tls-key", key])
         #expect(status == 0 && printed.split(separator: "\n").last.map(String.init) == expected)
@@ -65,20 +43,21 @@ struct RelayTLSTests {
         try await relay.start(tls: (certificate, key))
         let url = "https://127.0.0.1:\(relay.port)/healthz"
         // libcurl's pinning (what AmanatClient uses): the right pin connects, a wrong one is refused.
-        let (body, ok) = try run("/usr/bin/curl", ["-sS", "-k", "--pinnedpubkey", expected, url])
+        let (body, ok) = try runProgram("/usr/bin/curl", ["-sS", "-k", "--pinnedpubkey", expected, url])
         #expect(ok == 0 && body == "ok")
         let wrong = "sha256//" + Data(SecureRandom.bytes(count: 32)).base64EncodedString()
-        let (_, refused) = try run("/usr/bin/curl", ["-sS", "-k", "--pinnedpubkey", wrong, url])
+        let (_, refused) = try runProgram("/usr/bin/curl", ["-sS", "-k", "--pinnedpubkey", wrong, url])
         #expect(refused == 90)
         // Plain HTTP on the TLS port gets nothing useful.
-        let (_, plain) = try run("/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(relay.port)/healthz"])
+        let (_, plain) = try runProgram(
+            "/usr/bin/curl", ["-sS", "--max-time", "5", "http://127.0.0.1:\(relay.port)/healthz"])
         #expect(plain != 0)
         #expect(relay.interrupt() == 0)
         let log = try String(contentsOf: relay.logURL, encoding: .utf8)
         #expect(log.contains("TLS pin for invites: \(expected)"))
 
         // A missing or unreadable key is a clear setup error (exit 2).
-        let (_, bad) = try run(
+        let (_, bad) = try runProgram(
             RelayProcess.binary.path,
             ["serve", "--data", relay.directory.path, "--tls-cert", certificate, "--tls-key", "/nonexistent.pem"])
         #expect(bad == 2)
