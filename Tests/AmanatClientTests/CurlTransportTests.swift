@@ -217,15 +217,7 @@ struct CurlTransportTests {
         .timeLimit(.minutes(1)))
     func pinning() async throws {
         let relay = try LiveRelay()
-        let certificate = relay.directory.appendingPathComponent("cert.pem").path
-        let key = relay.directory.appendingPathComponent("key.pem").path
-        let (_, made) = try runProgram(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-                "-out", certificate, "-days", "2", "-subj", "/CN=relay.test",
-            ])
-        try #require(made == 0)
+        let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
         let pin = try RelayTLS(certificatePath: certificate, keyPath: key).pin
         try await relay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
         let url = "https://127.0.0.1:\(relay.port)"

@@ -165,23 +165,24 @@ struct RelayRouterTests {
             try await harness.create(owner, client)
             let envelope = RelayHarness.envelope()
             let uri = owner.path + "/envelopes"
-            var receipts: [[String: Any]] = []
+            // The hand-written receipt JSON decodes as `Relay.Receipt`, the shape it documents.
+            var receipts: [Relay.Receipt] = []
             for _ in 0..<2 {
                 try await client.execute(
                     uri: uri, method: .put, headers: harness.depositHeaders(owner, envelope),
                     body: ByteBuffer(bytes: envelope)
                 ) { response in
                     #expect(response.status == .created)
-                    receipts.append(
-                        try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView)) as! [String: Any])
+                    receipts.append(try RelayHarness.decode(Relay.Receipt.self, response))
                 }
             }
+            #expect(receipts[0].mailbox == Base64URL.encode(owner.id))
             let receipt = DepositReceipt(
-                mailbox: owner.id, digest: Base64URL.decode(receipts[0]["digest"] as! String)!,
-                time: receipts[0]["time"] as! UInt64, signature: Base64URL.decode(receipts[0]["signature"] as! String)!)
+                mailbox: owner.id, digest: try #require(Base64URL.decode(receipts[0].digest)), time: receipts[0].time,
+                signature: try #require(Base64URL.decode(receipts[0].signature)))
             #expect(receipt.digest == SealedEnvelope.digest(of: envelope))
             #expect(receipt.isValid(relayKey: harness.relayKey.publicKey))
-            #expect(receipts[1]["digest"] as? String == receipts[0]["digest"] as? String)
+            #expect(receipts[1].digest == receipts[0].digest)
 
             let second = RelayHarness.envelope(16_384)
             try await client.execute(

@@ -14,15 +14,7 @@ struct RelayTLSTests {
         .timeLimit(.minutes(1)))
     func tls() async throws {
         let relay = try RelayProcess()
-        let certificate = relay.directory.appendingPathComponent("cert.pem").path
-        let key = relay.directory.appendingPathComponent("key.pem").path
-        let (_, made) = try runProgram(
-            "/usr/bin/openssl",
-            [
-                "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
-                "-out", certificate, "-days", "2", "-subj", "/CN=relay.test",
-            ])
-        try #require(made == 0)
+        let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
         // The reference pin, computed by OpenSSL: SHA-256 of the DER SubjectPublicKeyInfo, base64.
         let (publicKey, _) = try runProgram("/usr/bin/openssl", ["x509", "-in", certificate, "-pubkey", "-noout"])
         let derFile = relay.directory.appendingPathComponent("spki.der").path

@@ -50,3 +50,23 @@ public func freeLoopbackPort() throws -> Int {
 public enum LoopbackError: Error {
     case noFreePort
 }
+
+/// Makes a self-signed P-256 certificate and its key with OpenSSL in `directory`, valid for two
+/// days: what the TLS tests serve. Returns the two PEM files' paths.
+public func makeSelfSignedCertificate(in directory: URL) throws -> (certificate: String, key: String) {
+    let certificate = directory.appendingPathComponent("cert.pem").path
+    let key = directory.appendingPathComponent("key.pem").path
+    let (_, status) = try runProgram(
+        "/usr/bin/openssl",
+        [
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-keyout", key,
+            "-out", certificate, "-days", "2", "-subj", "/CN=relay.test",
+        ])
+    guard status == 0 else { throw CertificateError.opensslFailed }
+    return (certificate, key)
+}
+
+/// OpenSSL could not make the test certificate.
+public enum CertificateError: Error {
+    case opensslFailed
+}
