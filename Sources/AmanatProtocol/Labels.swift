@@ -19,6 +19,7 @@ enum Label {
     static let voucher = "amanat/v1/voucher".bytes
     static let receipt = "amanat/v1/receipt".bytes
     static let roster = "amanat/v1/roster".bytes
+    static let rosterContent = "amanat/v1/roster-content".bytes
     static let safetyNumber = "amanat/v1/safety-number".bytes
 }
 

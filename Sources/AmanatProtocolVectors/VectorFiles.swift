@@ -29,6 +29,7 @@ public enum VectorFiles {
             "payloads.json": try encodeVectorFile(PayloadVectors.generate()),
             "safety-numbers.json": try encodeVectorFile(SafetyNumberVectors.generate()),
             "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
+            "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
         ]
     }
 }

@@ -180,6 +180,58 @@ struct VectorTests {
         }
     }
 
+    @Test("invites decode from both forms and sealed roster content opens only under its key and version")
+    func organisation() throws {
+        let file = try loadVector("organisation", as: OrganisationVectors.self)
+        let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.rootPublicKey)!)
+        let rosterKey = SecureBytes(copying: [UInt8](hex: file.rosterKey)!)
+        #expect(file.invites.filter { $0.text != nil }.count == 2)
+        for vector in file.invites {
+            let bytes = try #require([UInt8](hex: vector.encoded))
+            if let text = vector.text {
+                let invite = try Invite(decoding: bytes)
+                #expect(invite.encoded == bytes && invite.text == text, "\(vector.comment)")
+                #expect(try Invite(text: "  \(text)\n") == invite)
+                #expect(invite.organisationRoot == root && invite.rosterKey == rosterKey)
+                #expect(invite.voucher.id.hex == file.voucherId && invite.voucher.expiresAt == file.voucherExpiresAt)
+                try invite.verify(now: file.voucherExpiresAt - 1)
+                #expect(throws: ProtocolError.expired) { try invite.verify(now: file.voucherExpiresAt) }
+                if let pin = invite.pinText { #expect(try Invite.pin(fromText: pin) == invite.pin) }
+            } else {
+                let error = #expect(throws: ProtocolError.self, "\(vector.comment)") { try Invite(decoding: bytes) }
+                #expect(error.map(errorName) == vector.error, "\(vector.comment)")
+            }
+        }
+        #expect(throws: ProtocolError.malformed) { try Invite(text: "amanat://invite/!!") }
+        #expect(throws: ProtocolError.malformed) { try Invite(text: "https://example.org") }
+        #expect(file.rosters.filter { $0.plaintext != nil }.count == 1)
+        for vector in file.rosters {
+            let roster = try SignedRoster(decoding: [UInt8](hex: vector.signedRoster)!)
+            try roster.verify(root: root)
+            if vector.plaintext != nil {
+                let content = try RosterContent(opening: roster, rosterKey: rosterKey)
+                let entry = try #require(content.entries.first)
+                #expect(entry.name == "Expert Айгерим" && entry.card.mailbox.hex == file.expertMailbox)
+                #expect(
+                    entry.card.devices.first?.identity
+                        == VectorDevice("expert").bundle(withOneTimePrekeys: false).identity)
+                // Sealing again with the recorded nonce gives the same content.
+                var entropy = SeededEntropy(seed: [UInt8](hex: file.rosterNonceSeed)!)
+                #expect(
+                    try content.sealed(version: roster.version, rosterKey: rosterKey, entropy: &entropy)
+                        == roster.content)
+                #expect(throws: ProtocolError.authenticationFailure) {
+                    try RosterContent(opening: roster, rosterKey: SecureBytes.random(count: 32))
+                }
+            } else {
+                let error = #expect(throws: ProtocolError.self, "\(vector.comment)") {
+                    try RosterContent(opening: roster, rosterKey: rosterKey)
+                }
+                #expect(error.map(errorName) == vector.error, "\(vector.comment)")
+            }
+        }
+    }
+
     @Test("prekey directory entries seal from their seeds and open to the recorded bundles")
     func prekeyDirectory() throws {
         let file = try loadVector("prekey-directory", as: PrekeyDirectoryVectors.self)

@@ -5,35 +5,35 @@ import AmanatCrypto
 /// Reads the binary encodings of SPEC.md §2. Every read checks the remaining length first and
 /// throws ``ProtocolError/malformed`` instead of trapping; lengths read from the input are
 /// checked against the caller's bound before anything is allocated.
-struct ByteReader {
+package struct ByteReader {
     private let bytes: [UInt8]
-    private(set) var offset: Int
+    package private(set) var offset: Int
 
-    init(_ bytes: [UInt8]) {
+    package init(_ bytes: [UInt8]) {
         self.bytes = bytes
         offset = 0
     }
 
-    init(_ bytes: ArraySlice<UInt8>) {
+    package init(_ bytes: ArraySlice<UInt8>) {
         self.init(Array(bytes))
     }
 
-    var remaining: Int { bytes.count - offset }
-    var isAtEnd: Bool { offset == bytes.count }
+    package var remaining: Int { bytes.count - offset }
+    package var isAtEnd: Bool { offset == bytes.count }
 
-    mutating func u8() throws(ProtocolError) -> UInt8 {
+    package mutating func u8() throws(ProtocolError) -> UInt8 {
         try need(1)
         defer { offset += 1 }
         return bytes[offset]
     }
 
-    mutating func u16() throws(ProtocolError) -> UInt16 {
+    package mutating func u16() throws(ProtocolError) -> UInt16 {
         try need(2)
         defer { offset += 2 }
         return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
     }
 
-    mutating func u32() throws(ProtocolError) -> UInt32 {
+    package mutating func u32() throws(ProtocolError) -> UInt32 {
         try need(4)
         var value: UInt32 = 0
         for index in 0..<4 { value = value << 8 | UInt32(bytes[offset + index]) }
@@ -41,7 +41,7 @@ struct ByteReader {
         return value
     }
 
-    mutating func u64() throws(ProtocolError) -> UInt64 {
+    package mutating func u64() throws(ProtocolError) -> UInt64 {
         try need(8)
         var value: UInt64 = 0
         for index in 0..<8 { value = value << 8 | UInt64(bytes[offset + index]) }
@@ -50,7 +50,7 @@ struct ByteReader {
     }
 
     /// A boolean encoded as one byte, 0 or 1; anything else is malformed.
-    mutating func bool() throws(ProtocolError) -> Bool {
+    package mutating func bool() throws(ProtocolError) -> Bool {
         switch try u8() {
         case 0: return false
         case 1: return true
@@ -58,50 +58,50 @@ struct ByteReader {
         }
     }
 
-    mutating func fixed(_ count: Int) throws(ProtocolError) -> [UInt8] {
+    package mutating func fixed(_ count: Int) throws(ProtocolError) -> [UInt8] {
         try need(count)
         defer { offset += count }
         return Array(bytes[offset..<offset + count])
     }
 
     /// Fixed-size secret bytes, copied straight into secret memory.
-    mutating func fixedSecret(_ count: Int) throws(ProtocolError) -> SecureBytes {
+    package mutating func fixedSecret(_ count: Int) throws(ProtocolError) -> SecureBytes {
         try need(count)
         defer { offset += count }
         return SecureBytes(copying: bytes[offset..<offset + count])
     }
 
-    mutating func vector8(maximum: Int = Int(UInt8.max)) throws(ProtocolError) -> [UInt8] {
+    package mutating func vector8(maximum: Int = Int(UInt8.max)) throws(ProtocolError) -> [UInt8] {
         let count = Int(try u8())
         guard count <= maximum else { throw .malformed }
         return try fixed(count)
     }
 
-    mutating func vector16(maximum: Int = Int(UInt16.max)) throws(ProtocolError) -> [UInt8] {
+    package mutating func vector16(maximum: Int = Int(UInt16.max)) throws(ProtocolError) -> [UInt8] {
         let count = Int(try u16())
         guard count <= maximum else { throw .malformed }
         return try fixed(count)
     }
 
-    mutating func vector32(maximum: Int) throws(ProtocolError) -> [UInt8] {
+    package mutating func vector32(maximum: Int) throws(ProtocolError) -> [UInt8] {
         let count = Int(try u32())
         guard count <= maximum else { throw .malformed }
         return try fixed(count)
     }
 
     /// Everything that is left.
-    mutating func rest() -> [UInt8] {
+    package mutating func rest() -> [UInt8] {
         defer { offset = bytes.count }
         return Array(bytes[offset...])
     }
 
     /// Fails unless every byte was read: trailing data is malformed, never ignored.
-    func finish() throws(ProtocolError) {
+    package func finish() throws(ProtocolError) {
         guard isAtEnd else { throw .malformed }
     }
 
     /// Reads the version byte and checks it.
-    mutating func version(_ expected: UInt8) throws(ProtocolError) {
+    package mutating func version(_ expected: UInt8) throws(ProtocolError) {
         guard try u8() == expected else { throw .unsupportedVersion }
     }
 

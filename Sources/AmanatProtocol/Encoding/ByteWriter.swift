@@ -4,60 +4,60 @@ import AmanatCrypto
 
 /// Builds the binary encodings of SPEC.md §2: big-endian integers, fixed-size fields, and
 /// byte strings prefixed with their length.
-struct ByteWriter {
-    private(set) var bytes: [UInt8] = []
+package struct ByteWriter {
+    package private(set) var bytes: [UInt8] = []
 
-    init(capacity: Int = 0) {
+    package init(capacity: Int = 0) {
         bytes.reserveCapacity(capacity)
     }
 
-    mutating func u8(_ value: UInt8) {
+    package mutating func u8(_ value: UInt8) {
         bytes.append(value)
     }
 
-    mutating func u16(_ value: UInt16) {
+    package mutating func u16(_ value: UInt16) {
         bytes.append(UInt8(truncatingIfNeeded: value >> 8))
         bytes.append(UInt8(truncatingIfNeeded: value))
     }
 
-    mutating func u32(_ value: UInt32) {
+    package mutating func u32(_ value: UInt32) {
         for shift in stride(from: 24, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: value >> UInt32(shift)))
         }
     }
 
-    mutating func u64(_ value: UInt64) {
+    package mutating func u64(_ value: UInt64) {
         for shift in stride(from: 56, through: 0, by: -8) {
             bytes.append(UInt8(truncatingIfNeeded: value >> UInt64(shift)))
         }
     }
 
     /// Bytes whose length the format fixes, so no prefix.
-    mutating func fixed(_ value: some Collection<UInt8>) {
+    package mutating func fixed(_ value: some Collection<UInt8>) {
         bytes.append(contentsOf: value)
     }
 
     /// Secret bytes whose length the format fixes.
-    mutating func fixed(_ value: SecureBytes) {
+    package mutating func fixed(_ value: SecureBytes) {
         value.withUnsafeBytes { bytes.append(contentsOf: $0) }
     }
 
     /// A byte string with a u8 length prefix (at most 255 bytes).
-    mutating func vector8(_ value: some Collection<UInt8>) {
+    package mutating func vector8(_ value: some Collection<UInt8>) {
         precondition(value.count <= UInt8.max, "vector8 longer than 255 bytes")
         u8(UInt8(value.count))
         fixed(value)
     }
 
     /// A byte string with a u16 length prefix (at most 65,535 bytes).
-    mutating func vector16(_ value: some Collection<UInt8>) {
+    package mutating func vector16(_ value: some Collection<UInt8>) {
         precondition(value.count <= UInt16.max, "vector16 longer than 65,535 bytes")
         u16(UInt16(value.count))
         fixed(value)
     }
 
     /// A byte string with a u32 length prefix.
-    mutating func vector32(_ value: some Collection<UInt8>) {
+    package mutating func vector32(_ value: some Collection<UInt8>) {
         precondition(value.count <= UInt32.max, "vector32 longer than 4 GiB")
         u32(UInt32(value.count))
         fixed(value)
@@ -66,7 +66,7 @@ struct ByteWriter {
 
 /// `lp(x)` of SPEC.md §2: a u32 big-endian length followed by the bytes. Every KDF, MAC and
 /// signature input is a concatenation of `lp` fields, so no two inputs can be confused.
-func lengthPrefixed(_ fields: [UInt8]...) -> [UInt8] {
+package func lengthPrefixed(_ fields: [UInt8]...) -> [UInt8] {
     var writer = ByteWriter(capacity: fields.reduce(0) { $0 + 4 + $1.count })
     for field in fields {
         writer.vector32(field)
@@ -76,5 +76,5 @@ func lengthPrefixed(_ fields: [UInt8]...) -> [UInt8] {
 
 extension String {
     /// The ASCII label as bytes.
-    var bytes: [UInt8] { Array(utf8) }
+    package var bytes: [UInt8] { Array(utf8) }
 }

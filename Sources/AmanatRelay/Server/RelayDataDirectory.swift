@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 
 /// The relay's data directory: its signing key (`relay.key`, mode 0600), its settings

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 import Hummingbird
 import HummingbirdCore

@@ -56,6 +56,22 @@ public enum Base64URL {
     }
 
     /// The bytes of base64url `text`, or nil if it is not canonical base64url without padding.
+    /// Standard base64 with padding (RFC 4648 §4), as TLS pins are written (`sha256//…`).
+    public static func encodeStandard(_ bytes: [UInt8]) -> String {
+        var text = encode(bytes).map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 }
+        while text.count % 4 != 0 { text.append("=") }
+        return String(text)
+    }
+
+    /// Decodes standard base64 with padding, as strictly as ``decode(_:)``.
+    public static func decodeStandard(_ text: String) -> [UInt8]? {
+        guard text.utf8.count % 4 == 0 else { return nil }
+        var body = Substring(text)
+        for _ in 0..<2 where body.last == "=" { body.removeLast() }
+        guard !body.contains("-"), !body.contains("_"), !body.contains("=") else { return nil }
+        return decode(String(body.map { $0 == "+" ? "-" : $0 == "/" ? "_" : $0 }))
+    }
+
     public static func decode(_ text: String) -> [UInt8]? {
         var text = text
         return text.withUTF8 { decode(utf8: $0) }

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 import Testing
-
-@testable import AmanatRelay
 
 @Suite("Base64url")
 struct Base64URLTests {
@@ -37,5 +36,19 @@ struct Base64URLTests {
             #expect(Base64URL.decode(text) == nil, "\(text)")
         }
         #expect(Base64URL.decode(String(repeating: "A", count: Base64URL.maximumTextLength + 4)) == nil)
+    }
+
+    @Test("standard base64 with padding round-trips, matches Foundation and refuses the URL-safe alphabet")
+    func standard() {
+        for count in 0..<40 {
+            let bytes = (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 97 &+ 250) }
+            let text = Base64URL.encodeStandard(bytes)
+            #expect(text == Data(bytes).base64EncodedString())
+            #expect(Base64URL.decodeStandard(text) == bytes)
+        }
+        #expect(Base64URL.decodeStandard("-_8=") == nil)
+        #expect(Base64URL.decodeStandard("+/8") == nil)
+        #expect(Base64URL.decodeStandard("+/8=") == [0xFB, 0xFF])
+        #expect(Base64URL.decodeStandard("a===") == nil)
     }
 }

@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+
+// MARK: - organisation.json
+
+/// Invites and sealed roster content (SPEC.md §16).
+public struct OrganisationVectors: Codable, Equatable, Sendable {
+    public struct InviteCase: Codable, Equatable, Sendable {
+        public let comment: String
+        public let encoded: String
+        /// The text form, for the valid ones.
+        public var text: String?
+        /// The error name decoding gives, for the invalid ones.
+        public var error: String?
+    }
+    public struct RosterCase: Codable, Equatable, Sendable {
+        public let comment: String
+        /// The signed roster (§8.7) whose content is sealed.
+        public let signedRoster: String
+        /// The plaintext it opens to, or the error opening gives.
+        public var plaintext: String?
+        public var error: String?
+    }
+    public let source: String
+    public let rootSeed: String
+    public let rootPublicKey: String
+    public let rosterKey: String
+    public let voucherId: String
+    public let voucherExpiresAt: UInt64
+    public let invites: [InviteCase]
+    public let expert: DeviceSecrets
+    public let expertMailbox: String
+    public let expertDepositKey: String
+    public let expertDirectoryKey: String
+    public let rosterNonceSeed: String
+    public let rosters: [RosterCase]
+
+    public static func generate() -> Self {
+        let root = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("organisation-root")))
+        let rosterKey = SecureBytes(copying: seed("roster-key"))
+        let voucher = Voucher(id: seed("voucher"), expiresAt: 1_900_000_000, signedBy: root)
+        let pin = seed("relay-spki-sha256")
+        let withPin = try! Invite(
+            relay: "https://relay.example.org", pin: pin, organisationRoot: root.publicKey, rosterKey: rosterKey,
+            voucher: voucher)
+        let onion = try! Invite(
+            relay: "http://amanatrelayexampleonionaddressxxxxxxxxxxxxxxxxxxxx.onion", pin: nil,
+            organisationRoot: root.publicKey, rosterKey: rosterKey, voucher: voucher)
+        func invalid(_ comment: String, _ bytes: [UInt8]) -> InviteCase {
+            var test = InviteCase(comment: comment, encoded: hex(bytes))
+            do {
+                _ = try Invite(decoding: bytes)
+                test.text = "unexpectedly valid"
+            } catch {
+                test.error = errorName(error)
+            }
+            return test
+        }
+        var wrongVersion = withPin.encoded
+        wrongVersion[0] = 2
+        var shortPin = onion.encoded
+        let pinOffset = 2 + onion.relay.utf8.count
+        shortPin.replaceSubrange(pinOffset..<(pinOffset + 1), with: [5, 1, 2, 3, 4, 5])
+
+        let device = VectorDevice("expert")
+        let bundle = device.bundle(withOneTimePrekeys: false)
+        let card = ContactCard(
+            mailbox: seed("expert-mailbox"), depositKey: SecureBytes(copying: seed("expert-deposit-key")),
+            directoryKey: SecureBytes(copying: seed("expert-directory-key")),
+            devices: [ContactCard.Device(identity: bundle.identity, sealingKey: bundle.sealingKey)])
+        let content = try! RosterContent(entries: [RosterContent.Entry(name: "Expert Айгерим", card: card)])
+        var entropy = SeededEntropy(seed: seed("roster-nonces"))
+        let sealed = try! content.sealed(version: 3, rosterKey: rosterKey, entropy: &entropy)
+        let signed = try! SignedRoster(version: 3, content: sealed, signedBy: root)
+        var flipped = sealed
+        flipped[40] ^= 1
+        func roster(_ comment: String, _ roster: SignedRoster) -> RosterCase {
+            var test = RosterCase(comment: comment, signedRoster: hex(roster.encoded))
+            do {
+                _ = try RosterContent(opening: roster, rosterKey: rosterKey)
+            } catch {
+                test.error = errorName(error)
+                return test
+            }
+            var version = ByteWriter()
+            version.u64(roster.version)
+            let nonceCount = XChaCha20Poly1305.nonceByteCount
+            test.plaintext = hex(
+                try! XChaCha20Poly1305.open(
+                    Array(roster.content[nonceCount...]), key: rosterKey, nonce: Array(roster.content[..<nonceCount]),
+                    associatedData: lengthPrefixed("amanat/v1/roster-content".bytes, version.bytes)))
+            return test
+        }
+        return Self(
+            source: "SPEC.md §16; the roster content's nonce is the first 24 bytes of SeededEntropy(rosterNonceSeed)",
+            rootSeed: hex(seed("organisation-root")), rootPublicKey: hex(root.publicKey.rawRepresentation),
+            rosterKey: hex(rosterKey), voucherId: hex(seed("voucher")), voucherExpiresAt: 1_900_000_000,
+            invites: [
+                InviteCase(comment: "https relay with a pin", encoded: hex(withPin.encoded), text: withPin.text),
+                InviteCase(comment: "onion relay without a pin", encoded: hex(onion.encoded), text: onion.text),
+                invalid("unknown version", wrongVersion),
+                invalid("a 5-byte pin", shortPin),
+                invalid("a trailing byte", withPin.encoded + [0]),
+                invalid("truncated voucher", Array(withPin.encoded.dropLast())),
+            ],
+            expert: device.secrets, expertMailbox: hex(card.mailbox), expertDepositKey: hex(card.depositKey),
+            expertDirectoryKey: hex(card.directoryKey), rosterNonceSeed: hex(seed("roster-nonces")),
+            rosters: [
+                roster("version 3, one expert device", signed),
+                roster(
+                    "the same content signed as version 4: the version is bound in",
+                    try! SignedRoster(version: 4, content: sealed, signedBy: root)),
+                roster(
+                    "a ciphertext byte flipped (and signed again)",
+                    try! SignedRoster(version: 3, content: flipped, signedBy: root)),
+            ])
+    }
+}
