@@ -85,7 +85,12 @@ let package = Package(
         // The client library both apps are built on (DESIGN §5).
         .target(
             name: "AmanatClient",
-            dependencies: ["AmanatProtocol", "AmanatCrypto", "CCurl"],
+            dependencies: [
+                "AmanatProtocol",
+                "AmanatCrypto",
+                "CCurl",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
             swiftSettings: ourSwiftSettings
         ),
 
