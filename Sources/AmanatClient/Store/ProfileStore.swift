@@ -304,7 +304,8 @@ public final class ProfileStore: Sendable {
     func setSetting(_ name: String, _ value: some ContiguousBytesView, in db: Database) throws {
         let sealed = try cipher.seal(value, place: "settings.value", row: Array(name.utf8))
         try db.execute(
-            sql: "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            sql:
+                "INSERT INTO settings (name, value) VALUES (?, ?) ON CONFLICT (name) DO UPDATE SET value = excluded.value",
             arguments: [name, Data(sealed)])
     }
 }

@@ -30,6 +30,9 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case invalidConfiguration(String)
     /// Another network failure, by libcurl's error number.
     case network(code: Int)
+    /// The relay answered, but not as the protocol says (a missing field, a receipt that does not
+    /// verify): a broken or impostor relay.
+    case unexpectedAnswer
 
     public var description: String {
         switch self {
@@ -46,6 +49,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case .relayUnavailable: "the relay could not store the data; try again later"
         case .invalidConfiguration(let reason): "the connection settings are unsafe or invalid: \(reason)"
         case .network(let code): "network error (libcurl \(code))"
+        case .unexpectedAnswer: "the relay's answer does not follow the protocol"
         }
     }
 

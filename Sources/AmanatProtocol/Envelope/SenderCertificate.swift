@@ -61,7 +61,7 @@ public struct SenderCertificate: Hashable, Sendable {
         return writer.bytes
     }
 
-    init(reading reader: inout ByteReader) throws(ProtocolError) {
+    package init(reading reader: inout ByteReader) throws(ProtocolError) {
         try reader.version(Self.version)
         sender = try IdentityKey(reading: &reader)
         expiresAt = try reader.u64()

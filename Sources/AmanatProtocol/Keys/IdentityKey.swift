@@ -76,7 +76,7 @@ public struct IdentityKey: Hashable, Sendable {
         try reader.finish()
     }
 
-    init(reading reader: inout ByteReader) throws(ProtocolError) {
+    package init(reading reader: inout ByteReader) throws(ProtocolError) {
         do {
             signingKey = try Ed25519.PublicKey(rawRepresentation: try reader.fixed(Ed25519.publicKeyByteCount))
             agreementKey = try X25519.PublicKey(rawRepresentation: try reader.fixed(X25519.keyByteCount))

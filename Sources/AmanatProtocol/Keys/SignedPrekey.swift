@@ -62,7 +62,7 @@ public struct SignedPrekey: Hashable, Sendable {
         return writer.bytes
     }
 
-    func write(to writer: inout ByteWriter) {
+    package func write(to writer: inout ByteWriter) {
         writer.u8(kind.rawValue)
         writer.u32(id)
         writer.u64(expiresAt)
@@ -77,7 +77,7 @@ public struct SignedPrekey: Hashable, Sendable {
         try reader.finish()
     }
 
-    init(reading reader: inout ByteReader) throws(ProtocolError) {
+    package init(reading reader: inout ByteReader) throws(ProtocolError) {
         guard let kind = Kind(rawValue: try reader.u8()) else { throw .malformed }
         self.kind = kind
         id = try reader.u32()

@@ -202,7 +202,7 @@ public struct AttachmentPointer: Equatable, Sendable {
         self.mimeType = mimeType
     }
 
-    func write(to writer: inout ByteWriter) throws(ProtocolError) {
+    package func write(to writer: inout ByteWriter) throws(ProtocolError) {
         let name = Array(fileName.utf8)
         let mime = Array(mimeType.utf8)
         guard blobId.count == 32, key.count == SecretStream.keyByteCount, digest.count == 32,
@@ -220,7 +220,7 @@ public struct AttachmentPointer: Equatable, Sendable {
         writer.vector8(mime)
     }
 
-    init(reading reader: inout ByteReader) throws(ProtocolError) {
+    package init(reading reader: inout ByteReader) throws(ProtocolError) {
         blobId = try reader.fixed(32)
         key = try reader.fixedSecret(SecretStream.keyByteCount)
         size = try reader.u64()
@@ -274,7 +274,7 @@ public struct ContactCard: Equatable, Sendable {
         self.devices = devices
     }
 
-    func write(to writer: inout ByteWriter) throws(ProtocolError) {
+    package func write(to writer: inout ByteWriter) throws(ProtocolError) {
         guard mailbox.count == 32, depositKey.count == DepositToken.byteCount,
             directoryKey.count == PrekeyDirectory.keyByteCount,
             devices.allSatisfy({ $0.sealingKey.kind == .sealingXWing })
@@ -290,7 +290,7 @@ public struct ContactCard: Equatable, Sendable {
         }
     }
 
-    init(reading reader: inout ByteReader) throws(ProtocolError) {
+    package init(reading reader: inout ByteReader) throws(ProtocolError) {
         mailbox = try reader.fixed(32)
         depositKey = try reader.fixedSecret(DepositToken.byteCount)
         directoryKey = try reader.fixedSecret(PrekeyDirectory.keyByteCount)
@@ -306,6 +306,22 @@ public struct ContactCard: Equatable, Sendable {
         self.devices = devices
     }
 
+    /// The card's encoding on its own (as inside a contact-card payload).
+    public var encoded: [UInt8] {
+        get throws(ProtocolError) {
+            var writer = ByteWriter(capacity: 128 + devices.count * 1400)
+            try write(to: &writer)
+            return writer.bytes
+        }
+    }
+
+    /// Decodes a card encoded on its own.
+    public init(decoding bytes: [UInt8]) throws(ProtocolError) {
+        var reader = ByteReader(bytes)
+        try self.init(reading: &reader)
+        try reader.finish()
+    }
+
     /// Checks every device's sealing key signature and expiry.
     public func verify(now: UInt64) throws(ProtocolError) {
         for device in devices {
@@ -316,7 +332,7 @@ public struct ContactCard: Equatable, Sendable {
 
 extension ByteReader {
     /// Bytes that must be valid UTF-8.
-    func utf8(_ bytes: [UInt8]) throws(ProtocolError) -> String {
+    package func utf8(_ bytes: [UInt8]) throws(ProtocolError) -> String {
         guard let text = String(validating: bytes, as: UTF8.self) else { throw .malformed }
         return text
     }

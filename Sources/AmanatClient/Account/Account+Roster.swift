@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+/// An expert device on the organisation's roster, as this device knows it.
+public struct RosterDevice: Sendable, Equatable {
+    /// The expert's display name.
+    public let name: String
+    /// The device's identity key.
+    public let identity: IdentityKey
+    /// The safety number of this device and that one (SPEC.md §10), to compare in person.
+    public let safetyNumber: SafetyNumber
+    /// How to reach it.
+    public let card: ContactCard
+}
+
+extension Account {
+    // MARK: - Roster (DESIGN §5, SPEC.md §16.2)
+
+    /// Fetches the organisation's roster and accepts it if it is signed by the organisation key
+    /// from the invite, opens under the roster key, and is not older than the one held. Returns
+    /// the version held afterwards (0: none published yet).
+    ///
+    /// - Throws: ``AccountError/rosterInvalid`` or ``AccountError/rosterRollback``; the roster held
+    ///   is unchanged then.
+    @discardableResult
+    public func refreshRoster() async throws(AccountError) -> UInt64 {
+        guard let state = try loadState() else { throw .notEnrolled }
+        let bytes: [UInt8]?
+        do {
+            bytes = try await api.roster()
+        } catch {
+            throw .transport(error)
+        }
+        guard let bytes else { return state.rosterVersion }
+        try acceptRoster(bytes)
+        return try loadState()?.rosterVersion ?? 0
+    }
+
+    /// Checks and stores a signed roster's bytes (from the relay, or handed over another way).
+    public func acceptRoster(_ bytes: [UInt8]) throws(AccountError) {
+        guard let state = try loadState() else { throw .notEnrolled }
+        let rosterKey = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
+        guard let rosterKey else { throw .store(.corrupted) }
+        let roster: SignedRoster
+        let content: RosterContent
+        do {
+            roster = try SignedRoster(decoding: bytes)
+            try roster.verify(root: try organisationRoot(state))
+            content = try RosterContent(opening: roster, rosterKey: rosterKey)
+            for entry in content.entries {
+                try entry.card.verify(now: clock())
+            }
+        } catch {
+            throw .rosterInvalid
+        }
+        guard roster.version >= state.rosterVersion else { throw .rosterRollback }
+        guard roster.version > state.rosterVersion else { return }
+        try store.transaction { db in
+            guard var current = try store.state(in: db) else { throw AccountError.notEnrolled }
+            // Checked again inside the transaction: another call may have stored a newer one.
+            guard roster.version > current.rosterVersion else { return }
+            current.rosterVersion = roster.version
+            try store.saveState(current, in: db)
+            try store.setSetting(ProfileStore.rosterName, roster.encoded, in: db)
+        }
+    }
+
+    /// The expert devices of the roster held, in the organisation's order.
+    public func roster() throws(AccountError) -> [RosterDevice] {
+        let own = try loadKeys().identity.publicKey
+        return try rosterEntries().map { entry in
+            let device = entry.card.devices[0]
+            return RosterDevice(
+                name: entry.name, identity: device.identity,
+                safetyNumber: SafetyNumber(local: own, remote: device.identity), card: entry.card)
+        }
+    }
+
+    func rosterEntries() throws(AccountError) -> [RosterContent.Entry] {
+        try perform { db in try rosterEntries(in: db) }
+    }
+
+    func rosterEntries(in db: Database) throws -> [RosterContent.Entry] {
+        guard let bytes = try store.setting(ProfileStore.rosterName, in: db),
+            let rosterKey = try store.secretSetting(ProfileStore.rosterKeyName, in: db)
+        else { return [] }
+        return try RosterContent(opening: try SignedRoster(decoding: bytes), rosterKey: rosterKey).entries
+    }
+
+    // MARK: - Prekeys (SPEC.md §8.6)
+
+    /// Generates a batch of one-time prekeys, commits their private halves, then publishes them
+    /// sealed in the mailbox's directory (with the head when `head` is set).
+    func publishPrekeys(head: Bool) async throws(AccountError) {
+        let keys = try loadKeys()
+        var entropy = SystemEntropy()
+        var oneTime: [(UInt32, [UInt8])] = []
+        var postQuantum: [(UInt32, [UInt8])] = []
+        let expiresAt = clock() + DeviceKeys.prekeyLifetime
+        try store.transaction { db in
+            guard var state = try store.state(in: db) else { throw AccountError.notEnrolled }
+            for _ in 0..<Self.prekeyBatch {
+                let id = state.nextPrekeyId
+                state.nextPrekeyId &+= 1
+                let classical = X25519.PrivateKey()
+                try store.savePrekey(pool: 3, id: id, secret: classical.rawRepresentation, in: db)
+                let signed = SignedPrekey(
+                    kind: .oneTimeX25519, id: id, expiresAt: expiresAt,
+                    publicKey: classical.publicKey.rawRepresentation, signedBy: keys.identity)
+                oneTime.append(
+                    (
+                        id,
+                        try PrekeyDirectory.sealOneTime(
+                            signed, directoryKey: keys.mailbox.directoryKey, mailbox: keys.mailbox.id,
+                            entropy: &entropy)
+                    ))
+                let quantum = XWing.PrivateKey()
+                try store.savePrekey(pool: 4, id: id, secret: quantum.seed, in: db)
+                let signedQuantum = SignedPrekey(
+                    kind: .oneTimeXWing, id: id, expiresAt: expiresAt, publicKey: quantum.publicKey.rawRepresentation,
+                    signedBy: keys.identity)
+                postQuantum.append(
+                    (
+                        id,
+                        try PrekeyDirectory.sealOneTime(
+                            signedQuantum, directoryKey: keys.mailbox.directoryKey, mailbox: keys.mailbox.id,
+                            entropy: &entropy)
+                    ))
+            }
+            try store.saveState(state, in: db)
+        }
+        var sealedHead: [UInt8]?
+        if head {
+            sealedHead = try? PrekeyDirectory.sealHead(
+                identity: keys.identity.publicKey, signedPrekey: keys.signedPrekey.published,
+                lastResortPrekey: keys.lastResortPrekey.published, sealingKey: keys.sealingKey.published,
+                directoryKey: keys.mailbox.directoryKey, mailbox: keys.mailbox.id, entropy: &entropy)
+        }
+        do {
+            try await api.uploadPrekeys(
+                keys.mailbox, head: sealedHead, oneTime: oneTime, oneTimePostQuantum: postQuantum)
+        } catch {
+            throw .transport(error)
+        }
+    }
+}

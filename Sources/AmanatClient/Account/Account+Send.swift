@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+/// Where an envelope for one device goes.
+struct Route: Sendable {
+    let name: String
+    let device: ContactCard.Device
+    let mailbox: [UInt8]
+    let depositKey: SecureBytes
+    let directoryKey: SecureBytes
+}
+
+extension Account {
+    // MARK: - Sending
+
+    /// Sends a case update to every expert device on the roster (a defender's one kind of
+    /// message). The message is committed with its envelopes in the outbox before anything goes
+    /// out; ``flushOutbox()`` then hands them to the relay.
+    ///
+    /// - Throws: ``AccountError/noRoster`` when no roster is published yet,
+    ///   ``AccountError/notPermitted`` for an expert, ``AccountError/tooLarge``.
+    @discardableResult
+    public func sendCaseUpdate(_ text: String) async throws(AccountError) -> Message {
+        guard let state = try loadState(), state.role == .defender else { throw .notPermitted }
+        if !state.enrolled { try await finishEnrolment() }
+        var routes = try rosterRoutes()
+        if routes.isEmpty {
+            try await refreshRoster()
+            routes = try rosterRoutes()
+        }
+        guard !routes.isEmpty else { throw .noRoster }
+        let message = try await send(
+            .caseUpdate(text: text, attachments: []), kind: .caseUpdate, text: text, to: routes)
+        _ = try? await flushOutbox()
+        return try messages().first { $0.id == message.id } ?? message
+    }
+
+    /// Replies to the defender whose identity key is `defender` (an expert's message).
+    @discardableResult
+    public func reply(to defender: IdentityKey, text: String, inReplyTo: Data? = nil) async throws(AccountError)
+        -> Message
+    {
+        guard let state = try loadState(), state.role == .expert else { throw .notPermitted }
+        guard let contact = try perform({ db in try store.contact(defender, in: db) }),
+            let route = Self.route(contact)
+        else { throw .unknownContact }
+        let message = try await send(
+            .reply(inReplyTo: inReplyTo.map(Array.init), text: text, attachments: []), kind: .reply, text: text,
+            inReplyTo: inReplyTo, to: [route])
+        _ = try? await flushOutbox()
+        return try messages().first { $0.id == message.id } ?? message
+    }
+
+    /// The defenders who have written to this (expert) device.
+    public func contacts() throws(AccountError) -> [(identity: IdentityKey, label: String)] {
+        try perform { db in
+            try store.contacts(in: db).compactMap { record in
+                guard let identity = try? IdentityKey(decoding: Array(record.identity)) else { return nil }
+                return (identity, record.label)
+            }
+        }
+    }
+
+    /// Encrypts one payload for each route and commits sessions, message and outbox together.
+    private func send(
+        _ body: Payload.Body, kind: Message.Kind, text: String, inReplyTo: Data? = nil, to routes: [Route]
+    ) async throws(AccountError) -> Message {
+        let now = clock()
+        let payload = Payload(id: SecureRandom.bytes(count: 16), sentAt: now, body: body)
+        let plaintext: [UInt8]
+        do {
+            plaintext = try payload.encoded()
+        } catch {
+            throw .tooLarge
+        }
+        guard plaintext.count <= ProtocolLimits.maximumPlaintextByteCount else { throw .tooLarge }
+        // Prekey claims need the network, so they come first; the transaction below decides
+        // whether each claimed bundle is still needed (a session may have appeared meanwhile).
+        var bundles: [[UInt8]: PrekeyBundle] = [:]
+        for route in routes where try perform({ db in try store.session(with: route.device.identity, in: db) }) == nil {
+            bundles[route.device.identity.encoded] = try await claimBundle(route)
+        }
+        let keys = try loadKeys()
+        let message = Message(
+            id: Data(payload.id), direction: .outgoing, kind: kind, sender: nil, senderName: nil, text: text,
+            inReplyTo: inReplyTo, sentAt: now, storedAt: now, isRead: true,
+            deliveries: routes.map {
+                Message.Delivery(
+                    device: Data($0.device.identity.encoded), name: $0.name, state: .queued, submittedAt: nil,
+                    receiptSignature: nil)
+            })
+        try store.transaction { db in
+            let certificate = try self.certificate(keys: keys, now: now, in: db)
+            for route in routes {
+                var session: RatchetSession
+                var introduce = false
+                if let existing = try store.session(with: route.device.identity, in: db) {
+                    session = existing
+                } else {
+                    guard let bundle = bundles[route.device.identity.encoded] else {
+                        throw AccountError.protocolFailure(.sessionNotEstablished)
+                    }
+                    var entropy = SystemEntropy()
+                    var encapsulator = SystemEncapsulator()
+                    session = try Handshake.initiate(
+                        from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
+                    // A defender's first message to a device says how to answer (SPEC.md §9.3).
+                    introduce = keys.identity.publicKey != route.device.identity
+                }
+                if introduce {
+                    let card = Payload(
+                        id: SecureRandom.bytes(count: 16), sentAt: now, body: .contactCard(keys.contactCard))
+                    try enqueue(card, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                }
+                try enqueue(
+                    payload, session: &session, route: route, certificate: certificate, message: message.id, in: db)
+                try store.saveSession(session, in: db)
+            }
+            try store.insertMessage(message, in: db)
+        }
+        return message
+    }
+
+    /// Encrypts `payload` with `session`, seals it for `route` and puts it in the outbox.
+    func enqueue(
+        _ payload: Payload, session: inout RatchetSession, route: Route, certificate: SenderCertificate,
+        message: Data?, in db: Database
+    ) throws {
+        var entropy = SystemEntropy()
+        var encapsulator = SystemEncapsulator()
+        let sessionMessage = try session.encrypt(
+            try payload.encoded(), now: clock(), entropy: &entropy, encapsulator: &encapsulator)
+        guard let sealingKey = route.device.sealingKey.xWingKey else { throw AccountError.protocolFailure(.malformed) }
+        let envelope = try SealedEnvelope.seal(
+            sessionMessage, certificate: certificate, to: sealingKey, mailbox: route.mailbox)
+        try store.enqueue(
+            OutboxItem(
+                mailbox: Data(route.mailbox), depositKey: Data(route.depositKey.withUnsafeBytes { Array($0) }),
+                envelope: Data(envelope), message: message, device: Data(route.device.identity.encoded)),
+            in: db)
+    }
+
+    /// The certificate this device sends with: the organisation's for an expert, a self-signed
+    /// one (valid a week) for a defender.
+    func certificate(keys: DeviceKeys, now: UInt64, in db: Database) throws -> SenderCertificate {
+        guard let state = try store.state(in: db) else { throw AccountError.notEnrolled }
+        switch state.role {
+        case .defender:
+            return SenderCertificate(selfSignedBy: keys.identity, expiresAt: now + 7 * 86_400)
+        case .expert:
+            guard let bytes = state.certificate else { throw AccountError.notPermitted }
+            return try SenderCertificate(decoding: Array(bytes))
+        }
+    }
+
+    /// Claims and checks a prekey bundle for the device `route` names.
+    private func claimBundle(_ route: Route) async throws(AccountError) -> PrekeyBundle {
+        let claimed: ClaimedPrekeys
+        do {
+            claimed = try await api.claimPrekeys(mailbox: route.mailbox, depositKey: route.depositKey)
+        } catch {
+            throw .transport(error)
+        }
+        do {
+            let bundle = try PrekeyDirectory.openBundle(
+                head: claimed.head, oneTimePrekey: claimed.oneTimePrekey,
+                oneTimePostQuantumPrekey: claimed.oneTimePostQuantumPrekey, directoryKey: route.directoryKey,
+                mailbox: route.mailbox)
+            try bundle.verify(now: clock())
+            // The device behind the mailbox must be the one the roster or card names: a changed
+            // identity key without a new roster is refused.
+            guard bundle.identity == route.device.identity, bundle.sealingKey == route.device.sealingKey else {
+                throw ProtocolError.authenticationFailure
+            }
+            return bundle
+        } catch let error as ProtocolError {
+            throw .protocolFailure(error)
+        } catch {
+            throw .protocolFailure(.malformed)
+        }
+    }
+
+    // MARK: - Routes
+
+    func rosterRoutes() throws(AccountError) -> [Route] {
+        let own = try loadKeys().identity.publicKey
+        return try rosterEntries().compactMap { entry in
+            guard entry.card.devices[0].identity != own else { return nil }
+            return Route(
+                name: entry.name, device: entry.card.devices[0], mailbox: entry.card.mailbox,
+                depositKey: entry.card.depositKey, directoryKey: entry.card.directoryKey)
+        }
+    }
+
+    static func route(_ contact: ContactRecord) -> Route? {
+        guard let card = try? ContactCard(decoding: Array(contact.card)),
+            let device = card.devices.first(where: { $0.identity.encoded == Array(contact.identity) })
+        else { return nil }
+        return Route(
+            name: contact.label, device: device, mailbox: card.mailbox, depositKey: card.depositKey,
+            directoryKey: card.directoryKey)
+    }
+
+    /// The route to `identity`: a roster device, or a defender who sent a card.
+    func route(to identity: IdentityKey, in db: Database) throws -> Route? {
+        if let entry = try rosterEntries(in: db).first(where: { $0.card.devices[0].identity == identity }) {
+            return Route(
+                name: entry.name, device: entry.card.devices[0], mailbox: entry.card.mailbox,
+                depositKey: entry.card.depositKey, directoryKey: entry.card.directoryKey)
+        }
+        return try store.contact(identity, in: db).flatMap(Self.route)
+    }
+
+    // MARK: - Outbox
+
+    /// Hands every queued envelope to the relay, oldest first. An envelope leaves the outbox only
+    /// when the relay has answered 201 with a receipt that verifies; the receipt is stored with
+    /// the message in the same transaction. Stops at the first transient failure (the rest wait
+    /// for the next sync) and returns how many went out.
+    @discardableResult
+    public func flushOutbox() async throws(AccountError) -> Int {
+        guard let state = try loadState() else { throw .notEnrolled }
+        guard let relayKey = try? Ed25519.PublicKey(rawRepresentation: Array(state.relayKey)) else {
+            throw .store(.corrupted)
+        }
+        var sent = 0
+        for (row, item) in try perform({ db in try store.outbox(in: db) }) {
+            let receipt: DepositReceipt
+            do {
+                receipt = try await api.deposit(
+                    Array(item.envelope), mailbox: Array(item.mailbox),
+                    depositKey: SecureBytes(copying: Array(item.depositKey)), relayKey: relayKey)
+            } catch {
+                throw .transport(error)
+            }
+            try store.transaction { db in
+                try store.dequeue(row: row, in: db)
+                if let id = item.message {
+                    try store.updateMessage(id: id, in: db) { message in
+                        for index in message.deliveries.indices where message.deliveries[index].device == item.device {
+                            if message.deliveries[index].state < .submitted {
+                                message.deliveries[index].state = .submitted
+                            }
+                            message.deliveries[index].submittedAt = receipt.time
+                            message.deliveries[index].receiptSignature = Data(receipt.signature)
+                        }
+                    }
+                }
+            }
+            sent += 1
+        }
+        return sent
+    }
+}

@@ -1,0 +1,242 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+extension Account {
+    /// What became of one fetched envelope.
+    enum Outcome {
+        case message
+        case receipt
+        case other
+        case duplicate
+        case rejected
+    }
+
+    // MARK: - Sync
+
+    /// One round with the relay: finish enrolling if needed, send what is queued, fetch and
+    /// process every waiting envelope (decrypt → commit → acknowledge), top up prekeys when the
+    /// relay says they run low, and send the receipts that produced.
+    @discardableResult
+    public func sync() async throws(AccountError) -> SyncSummary {
+        guard let state = try loadState() else { throw .notEnrolled }
+        if !state.enrolled { try await finishEnrolment() }
+        var summary = SyncSummary()
+        summary.sent += try await flushOutbox()
+        var prekeysLow = false
+        var after: Int64 = 0
+        let mailbox = try loadKeys().mailbox
+        while true {
+            let page: FetchedPage
+            do {
+                page = try await api.fetch(mailbox, after: after, limit: 100)
+            } catch {
+                throw .transport(error)
+            }
+            summary.expiredUnread = max(summary.expiredUnread, page.expiredUnread)
+            prekeysLow = prekeysLow || page.prekeysLow
+            guard !page.envelopes.isEmpty else { break }
+            try process(page.envelopes, into: &summary)
+            do {
+                try await api.acknowledge(
+                    mailbox, digests: page.envelopes.map(\.digest),
+                    expiredUnreadSeen: page.expiredUnread)
+            } catch {
+                throw .transport(error)
+            }
+            after = page.envelopes.last?.sequence ?? after
+        }
+        if prekeysLow {
+            try await publishPrekeys(head: false)
+        }
+        summary.sent += try await flushOutbox()
+        summary.queued = try queuedCount()
+        return summary
+    }
+
+    /// Waits (long-polling the relay, at most `timeout` seconds up to 30) until something new
+    /// may be in the mailbox. Returns whether the relay said so.
+    public func waitForNews(timeout: Int) async throws(AccountError) -> Bool {
+        let mailbox = try loadKeys().mailbox
+        do {
+            return try await api.wait(mailbox, after: 0, timeout: timeout)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    /// Processes a page, each envelope in its own transaction with its processed marker, so a
+    /// crash at any point leaves every envelope either fully committed or untouched.
+    private func process(_ envelopes: [FetchedEnvelope], into summary: inout SyncSummary) throws(AccountError) {
+        let keys = try loadKeys()
+        for fetched in envelopes {
+            let outcome = try store.transaction { db -> Outcome in
+                let now = clock()
+                if try store.isProcessed(digest: fetched.digest, in: db) { return .duplicate }
+                let outcome = try process(fetched, keys: keys, now: now, in: db)
+                try store.markProcessed(digest: fetched.digest, now: now, in: db)
+                return outcome
+            }
+            switch outcome {
+            case .message: summary.received += 1
+            case .receipt: summary.receipts += 1
+            case .rejected: summary.undecryptable += 1
+            case .other, .duplicate: break
+            }
+        }
+    }
+
+    /// Opens, authenticates, decrypts and stores one envelope. Protocol failures reject the
+    /// envelope (nothing else changes); database failures abort the transaction.
+    private func process(_ fetched: FetchedEnvelope, keys: DeviceKeys, now: UInt64, in db: Database) throws -> Outcome {
+        guard let state = try store.state(in: db) else { throw AccountError.notEnrolled }
+        let opened: SealedEnvelope.Opened
+        let sender: IdentityKey
+        do {
+            opened = try SealedEnvelope.open(
+                fetched.envelope, with: keys.sealingKey.privateKey, mailbox: keys.mailbox.id)
+            let certificate = opened.certificate
+            try certificate.verify(now: now, organisationRoot: try organisationRoot(state))
+            sender = certificate.sender
+            switch certificate.signer {
+            case .organisation:
+                // Only experts still on the roster count.
+                guard try rosterEntries(in: db).contains(where: { $0.card.devices[0].identity == sender }) else {
+                    return .rejected
+                }
+            case .sender:
+                // Defenders write to experts, never to other defenders.
+                guard state.role == .expert else { return .rejected }
+            }
+        } catch {
+            return .rejected
+        }
+        var session: RatchetSession
+        let plaintext: [UInt8]
+        var usedPrekeys: [(pool: Int, id: UInt32)] = []
+        do {
+            switch opened.kind {
+            case .initial:
+                let initial = try InitialMessage(decoding: opened.message.bytes)
+                guard initial.initiatorIdentity == sender else { return .rejected }
+                if var existing = try store.session(with: sender, in: db),
+                    let decrypted = try? existing.decrypt(initial.ratchetMessage, now: now)
+                {
+                    // The initiator wraps every message until our first reply arrives.
+                    session = existing
+                    plaintext = decrypted
+                } else {
+                    (session, plaintext, usedPrekeys) = try respond(to: initial, keys: keys, now: now, in: db)
+                }
+            case .ratchet:
+                guard var existing = try store.session(with: sender, in: db) else { return .rejected }
+                plaintext = try existing.decrypt(opened.message.bytes, now: now)
+                session = existing
+            }
+        } catch let error as ProtocolError {
+            return error == .duplicateMessage ? .duplicate : .rejected
+        }
+        for prekey in usedPrekeys {
+            try store.deletePrekey(pool: prekey.pool, id: prekey.id, in: db)
+        }
+        guard let payload = try? Payload(decoding: plaintext) else {
+            try store.saveSession(session, in: db)
+            return .rejected
+        }
+        let outcome = try handle(payload, from: sender, session: &session, state: state, keys: keys, now: now, in: db)
+        try store.saveSession(session, in: db)
+        return outcome
+    }
+
+    /// The responder's half of the handshake, with the private prekeys the message names.
+    private func respond(
+        to initial: InitialMessage, keys: DeviceKeys, now: UInt64, in db: Database
+    ) throws -> (RatchetSession, [UInt8], [(pool: Int, id: UInt32)]) {
+        guard initial.signedPrekeyId == keys.signedPrekey.published.id else { throw ProtocolError.unknownPrekey }
+        var used: [(pool: Int, id: UInt32)] = []
+        let postQuantum: XWing.PrivateKey
+        switch initial.postQuantumPrekeyKind {
+        case .lastResortXWing where initial.postQuantumPrekeyId == keys.lastResortPrekey.published.id:
+            postQuantum = keys.lastResortPrekey.privateKey
+        case .oneTimeXWing:
+            guard let seed = try store.prekey(pool: 4, id: initial.postQuantumPrekeyId, in: db),
+                let key = try? XWing.PrivateKey(seed: seed)
+            else { throw ProtocolError.unknownPrekey }
+            postQuantum = key
+            used.append((4, initial.postQuantumPrekeyId))
+        default:
+            throw ProtocolError.unknownPrekey
+        }
+        var oneTime: X25519.PrivateKey?
+        if let id = initial.oneTimePrekeyId {
+            guard let scalar = try store.prekey(pool: 3, id: id, in: db),
+                let key = try? X25519.PrivateKey(rawRepresentation: scalar)
+            else { throw ProtocolError.unknownPrekey }
+            oneTime = key
+            used.append((3, id))
+        }
+        let (session, plaintext) = try Handshake.respond(
+            to: initial, identity: keys.identity, signedPrekey: keys.signedPrekey.privateKey,
+            postQuantumPrekey: postQuantum, oneTimePrekey: oneTime, now: now)
+        return (session, plaintext, used)
+    }
+
+    /// Acts on a decrypted payload.
+    private func handle(
+        _ payload: Payload, from sender: IdentityKey, session: inout RatchetSession, state: AccountState,
+        keys: DeviceKeys, now: UInt64, in db: Database
+    ) throws -> Outcome {
+        switch payload.body {
+        case .caseUpdate(let text, _), .reply(_, let text, _):
+            let isUpdate: Bool
+            if case .caseUpdate = payload.body { isUpdate = true } else { isUpdate = false }
+            // Case updates go from defenders to experts, replies from experts to defenders.
+            guard isUpdate == (state.role == .expert) else { return .rejected }
+            var inReplyTo: Data?
+            if case .reply(let answered, _, _) = payload.body { inReplyTo = answered.map { Data($0) } }
+            let route = try route(to: sender, in: db)
+            let message = Message(
+                id: Data(payload.id), direction: .incoming, kind: isUpdate ? .caseUpdate : .reply,
+                sender: Data(sender.encoded), senderName: route?.name, text: text, inReplyTo: inReplyTo,
+                sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [])
+            try store.insertMessage(message, in: db)
+            if let route, let certificate = try? certificate(keys: keys, now: now, in: db) {
+                let receipt = Payload(
+                    id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.delivered, messageIds: [payload.id])
+                )
+                try? enqueue(receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
+            }
+            return .message
+        case .receipt(let kind, let ids):
+            let reached: Message.DeliveryState = kind == .read ? .read : .delivered
+            for id in ids {
+                try store.updateMessage(id: Data(id), in: db) { message in
+                    for index in message.deliveries.indices
+                    where message.deliveries[index].device == Data(sender.encoded)
+                        && message.deliveries[index].state < reached
+                    {
+                        message.deliveries[index].state = reached
+                    }
+                }
+            }
+            return .receipt
+        case .contactCard(let card):
+            guard state.role == .expert, (try? card.verify(now: now)) != nil,
+                card.devices.contains(where: { $0.identity == sender }),
+                let encoded = try? card.encoded
+            else { return .rejected }
+            let existing = try store.contact(sender, in: db)
+            let label =
+                existing?.label
+                ?? "defender-" + SafetyNumber(local: keys.identity.publicKey, remote: sender).digits.prefix(5)
+            try store.saveContact(
+                ContactRecord(identity: Data(sender.encoded), card: Data(encoded), label: label), in: db)
+            return .other
+        case .sessionReset:
+            return .other
+        }
+    }
+}

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+/// An enrolled device: its profile store and its relay (DESIGN §5). Defenders send case updates
+/// to every expert device on the organisation's roster; experts answer the defenders who wrote.
+/// All state lives in the encrypted ``ProfileStore``; every change that must not be half-done
+/// (a ratchet step and the envelope it produced, a decrypted message and the session that
+/// decrypted it) is one database transaction.
+public actor Account {
+    /// The profile store.
+    public let store: ProfileStore
+    let api: RelayAPI
+    let clock: @Sendable () -> UInt64
+    /// One-time prekeys published per pool at enrolment and whenever the relay says a pool is low.
+    static let prekeyBatch = 40
+
+    init(store: ProfileStore, api: RelayAPI, clock: @escaping @Sendable () -> UInt64) {
+        self.store = store
+        self.api = api
+        self.clock = clock
+    }
+
+    /// Where and how to reach the relay, for ``enrol(invite:at:passphrase:role:proxy:cost:clock:)``
+    /// and ``open(at:passphrase:proxy:clock:)``.
+    static func transport(relay: String, pin: [UInt8]?, proxy: String?) throws(AccountError) -> CurlTransport {
+        let configuration = TransportConfiguration(
+            relay: relay, proxy: proxy, pin: pin.map { "sha256//" + Base64URL.encodeStandard($0) })
+        do {
+            return try CurlTransport(configuration: configuration)
+        } catch {
+            throw .transport(error)
+        }
+    }
+
+    // MARK: - Enrolment
+
+    /// Joins the organisation with `invite`: checks it, learns the relay's receipt key, creates
+    /// the profile in `directory` with fresh device and mailbox keys, creates the mailbox with the
+    /// voucher, publishes the prekeys, and fetches the roster if there is one.
+    ///
+    /// Nothing is written before the invite checks out and the relay answers. If the relay fails
+    /// after the profile exists, the profile stays and ``sync()`` finishes the enrolment.
+    public static func enrol(
+        invite: Invite, at directory: URL, passphrase: SecureBytes, role: AccountRole = .defender,
+        proxy: String? = nil, cost: Argon2id.Cost = .moderate,
+        clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+    ) async throws(AccountError) -> Account {
+        do {
+            try invite.verify(now: clock())
+        } catch ProtocolError.expired {
+            throw .inviteExpired
+        } catch {
+            throw .invalidInvite
+        }
+        guard !ProfileStore.exists(at: directory) else { throw .store(.exists) }
+        let api = RelayAPI(transport: try transport(relay: invite.relay, pin: invite.pin, proxy: proxy), clock: clock)
+        let relayKey: Ed25519.PublicKey
+        do {
+            relayKey = try await api.relayKey()
+        } catch {
+            throw .transport(error)
+        }
+        let store: ProfileStore
+        do {
+            store = try ProfileStore.create(at: directory, passphrase: passphrase, cost: cost)
+        } catch {
+            throw .store(error)
+        }
+        let keys = DeviceKeys.generate(now: clock())
+        let state = AccountState(
+            relay: invite.relay, pin: invite.pin.map { Data($0) }, proxy: proxy,
+            organisationRoot: Data(invite.organisationRoot.rawRepresentation),
+            relayKey: Data(relayKey.rawRepresentation),
+            role: role, enrolled: false, voucher: Data(invite.voucher.encoded), certificate: nil, nextPrekeyId: 16,
+            rosterVersion: 0)
+        try store.transaction { db in
+            try store.saveKeys(keys, in: db)
+            try store.saveState(state, in: db)
+            try store.setSetting(ProfileStore.rosterKeyName, invite.rosterKey, in: db)
+        }
+        let account = Account(store: store, api: api, clock: clock)
+        try await account.finishEnrolment()
+        return account
+    }
+
+    /// Opens the profile in `directory` with `passphrase`. Nothing touches the network until a
+    /// call needs it. `proxy`, when given, replaces the proxy recorded at enrolment.
+    public static func open(
+        at directory: URL, passphrase: SecureBytes, proxy: String? = nil,
+        clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+    ) throws(AccountError) -> Account {
+        let store: ProfileStore
+        do {
+            store = try ProfileStore.open(at: directory, passphrase: passphrase)
+        } catch {
+            throw .store(error)
+        }
+        let state: AccountState?
+        do {
+            state = try store.read { db in try store.state(in: db) }
+        } catch {
+            throw .store(error)
+        }
+        guard let state else {
+            // A decoy or unfinished profile: no relay to talk to.
+            let api = RelayAPI(
+                transport: try transport(relay: "http://127.0.0.1:9", pin: nil, proxy: nil), clock: clock)
+            return Account(store: store, api: api, clock: clock)
+        }
+        let api = RelayAPI(
+            transport: try transport(relay: state.relay, pin: state.pin.map(Array.init), proxy: proxy ?? state.proxy),
+            clock: clock)
+        return Account(store: store, api: api, clock: clock)
+    }
+
+    /// Creates the mailbox and publishes prekeys, if that has not happened yet.
+    func finishEnrolment() async throws(AccountError) {
+        guard var state = try loadState(), !state.enrolled else { return }
+        let keys = try loadKeys()
+        if let voucherBytes = state.voucher {
+            guard let voucher = try? Voucher(decoding: Array(voucherBytes)) else { throw .invalidInvite }
+            do {
+                try await api.createMailbox(keys.mailbox, voucher: voucher)
+            } catch .refused(_, "expired_voucher") {
+                throw .inviteExpired
+            } catch .refused(_, "invalid_voucher") {
+                throw .invalidInvite
+            } catch {
+                throw .transport(error)
+            }
+        }
+        try await publishPrekeys(head: true)
+        state = try loadState() ?? state
+        state.enrolled = true
+        state.voucher = nil
+        let finished = state
+        try store.transaction { db in try store.saveState(finished, in: db) }
+        if state.role == .defender {
+            _ = try? await refreshRoster()
+        }
+    }
+
+    // MARK: - Who this device is
+
+    /// This device's identity key.
+    public var identityKey: IdentityKey {
+        get throws(AccountError) { try loadKeys().identity.publicKey }
+    }
+
+    /// The card that lets others reach this device (for the roster, or a defender's first message).
+    public var contactCard: ContactCard {
+        get throws(AccountError) { try loadKeys().contactCard }
+    }
+
+    /// Whether the profile has finished enrolling (false for a decoy profile).
+    public var isEnrolled: Bool {
+        ((try? loadState())??.enrolled) ?? false
+    }
+
+    /// The role chosen at enrolment.
+    public var role: AccountRole? {
+        (try? loadState())??.role
+    }
+
+    /// Installs the organisation-signed sender certificate an expert device sends with (SPEC.md
+    /// §7.1, signer 2). It must name this device and verify under the organisation key.
+    public func installCertificate(_ certificate: SenderCertificate) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        guard state.role == .expert, certificate.signer == .organisation,
+            certificate.sender == (try loadKeys().identity.publicKey)
+        else { throw .notPermitted }
+        do {
+            try certificate.verify(
+                now: clock(), organisationRoot: try Ed25519.PublicKey(rawRepresentation: Array(state.organisationRoot)))
+        } catch {
+            throw .protocolFailure(.authenticationFailure)
+        }
+        state.certificate = Data(certificate.encoded)
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
+    }
+
+    /// Every message, oldest first.
+    public func messages() throws(AccountError) -> [Message] {
+        try perform { db in try store.messages(in: db) }
+    }
+
+    /// Marks an incoming message read.
+    public func markRead(_ id: Data) throws(AccountError) {
+        try perform { db in try store.updateMessage(id: id, in: db) { $0.isRead = true } }
+    }
+
+    /// Envelopes waiting for the relay.
+    public func queuedCount() throws(AccountError) -> Int {
+        try perform { db in try store.outbox(in: db).count }
+    }
+
+    // MARK: - Helpers
+
+    func loadState() throws(AccountError) -> AccountState? {
+        try perform { db in try store.state(in: db) }
+    }
+
+    func loadKeys() throws(AccountError) -> DeviceKeys {
+        guard let keys = try perform({ db in try store.keys(in: db) }) else { throw .notEnrolled }
+        return keys
+    }
+
+    func perform<T>(_ body: (Database) throws -> T) throws(AccountError) -> T {
+        do {
+            return try store.read(body)
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    func organisationRoot(_ state: AccountState) throws(AccountError) -> Ed25519.PublicKey {
+        guard let root = try? Ed25519.PublicKey(rawRepresentation: Array(state.organisationRoot)) else {
+            throw .store(.corrupted)
+        }
+        return root
+    }
+}
+
+extension ProfileStore {
+    /// A write transaction whose errors are the account's.
+    func transaction<T>(_ body: (Database) throws -> T) throws(AccountError) -> T {
+        do {
+            return try database.write(body)
+        } catch let error as AccountError {
+            throw error
+        } catch let error as StoreError {
+            throw .store(error)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_FULL || error.resultCode == .SQLITE_IOERR {
+            throw .store(.unwritable)
+        } catch {
+            throw .store(.corrupted)
+        }
+    }
+}

@@ -1,0 +1,50 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatProtocol
+
+/// Why an account operation failed. Each case says what happened in words an app can show (or
+/// translate); none carries a key, a passphrase or message content.
+public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The profile could not be created, opened or written.
+    case store(StoreError)
+    /// The relay could not be reached or refused the request.
+    case transport(TransportError)
+    /// The invite does not decode or its voucher is not signed by its organisation key.
+    case invalidInvite
+    /// The invite's voucher has expired: ask the organisation for a new invite.
+    case inviteExpired
+    /// The relay's roster is not signed by the organisation key, or its content does not open.
+    case rosterInvalid
+    /// The relay offered an older roster than the one this device holds.
+    case rosterRollback
+    /// The organisation has published no roster yet, so there is no one to send to.
+    case noRoster
+    /// The profile has not finished enrolling (or is a decoy).
+    case notEnrolled
+    /// This device cannot do that (a defender acting as an expert or the reverse).
+    case notPermitted
+    /// No contact or message with that id.
+    case unknownContact
+    /// The text or attachment list is too large for one message.
+    case tooLarge
+    /// A protocol step failed (a contact's prekeys did not verify, a key changed without a new
+    /// roster).
+    case protocolFailure(ProtocolError)
+
+    public var description: String {
+        switch self {
+        case .store(let error): error.description
+        case .transport(let error): error.description
+        case .invalidInvite: "the invite is not valid"
+        case .inviteExpired: "the invite has expired; ask the organisation for a new one"
+        case .rosterInvalid: "the list of experts from the relay is not signed by the organisation"
+        case .rosterRollback: "the relay offered an older list of experts than the one on this device"
+        case .noRoster: "the organisation has not published its list of experts yet"
+        case .notEnrolled: "this profile is not enrolled with an organisation"
+        case .notPermitted: "this device cannot do that"
+        case .unknownContact: "there is no such contact or message"
+        case .tooLarge: "the message is too large"
+        case .protocolFailure(let error): "a security check failed (\(error))"
+        }
+    }
+}

@@ -1,0 +1,99 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatProtocol
+import Foundation
+
+/// A case update or reply, sent or received, as the apps show it.
+public struct Message: Sendable, Equatable, Codable {
+    /// Which way it went.
+    public enum Direction: String, Sendable, Codable {
+        case incoming, outgoing
+    }
+
+    /// What it is.
+    public enum Kind: String, Sendable, Codable {
+        case caseUpdate, reply
+    }
+
+    /// Where an outgoing message is, for one recipient device.
+    public enum DeliveryState: String, Sendable, Codable, Comparable {
+        /// Sealed and waiting in the outbox for the relay.
+        case queued
+        /// The relay stored it (its signed receipt is kept).
+        case submitted
+        /// The recipient's device confirmed it (end-to-end receipt).
+        case delivered
+        /// The recipient opened it.
+        case read
+
+        private var rank: Int {
+            switch self {
+            case .queued: 0
+            case .submitted: 1
+            case .delivered: 2
+            case .read: 3
+            }
+        }
+
+        public static func < (lhs: Self, rhs: Self) -> Bool { lhs.rank < rhs.rank }
+    }
+
+    /// One recipient device of an outgoing message.
+    public struct Delivery: Sendable, Equatable, Codable {
+        /// The device's identity key, encoded.
+        public let device: Data
+        /// The expert's name or the contact's label.
+        public let name: String
+        /// How far it got.
+        public var state: DeliveryState
+        /// The relay's receipt time (Unix seconds), once submitted.
+        public var submittedAt: UInt64?
+        /// The relay's signed receipt (SPEC.md §8.4), kept as proof of submission.
+        public var receiptSignature: Data?
+    }
+
+    /// The payload id: 16 random bytes the sender chose.
+    public let id: Data
+    public let direction: Direction
+    public let kind: Kind
+    /// The other party's identity key (encoded) for incoming messages; nil for outgoing ones,
+    /// which have ``deliveries`` instead.
+    public let sender: Data?
+    /// The sender's name as the roster gives it, for incoming messages from experts.
+    public let senderName: String?
+    public let text: String
+    /// For replies: the id of the message answered.
+    public let inReplyTo: Data?
+    /// Unix seconds by the sender's clock.
+    public let sentAt: UInt64
+    /// Unix seconds by this device's clock when it was stored here.
+    public let storedAt: UInt64
+    /// Whether the user has read it (incoming).
+    public var isRead: Bool
+    /// Per recipient device (outgoing).
+    public var deliveries: [Delivery]
+
+    /// The lowest state over all recipients: what the message as a whole has reached.
+    public var deliveryState: DeliveryState? {
+        deliveries.map(\.state).min()
+    }
+
+    /// The id as hex, for display and commands.
+    public var idText: String { id.map { String(format: "%02x", $0) }.joined() }
+}
+
+/// What one sync did.
+public struct SyncSummary: Sendable, Equatable {
+    /// Envelopes the outbox handed to the relay.
+    public var sent = 0
+    /// New case updates or replies stored.
+    public var received = 0
+    /// Receipts that updated sent messages.
+    public var receipts = 0
+    /// Envelopes that could not be opened or decrypted (dropped and counted, never silently).
+    public var undecryptable = 0
+    /// Envelopes the relay deleted unread after its retention time (reported by the relay).
+    public var expiredUnread = 0
+    /// Envelopes still in the outbox after this sync.
+    public var queued = 0
+}

@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+
+/// The keys that own a mailbox on the relay (DESIGN §4): separate from every identity key.
+public struct MailboxCredentials: Sendable, CustomStringConvertible, CustomReflectable {
+    /// The mailbox id, 32 random bytes.
+    public let id: [UInt8]
+    /// Signs owner requests (SPEC.md §8.2).
+    public let ownerKey: Ed25519.PrivateKey
+    /// Makes deposit tokens; shared with contacts and the relay (§8.1).
+    public let depositKey: SecureBytes
+    /// Seals the prekey directory; shared with contacts, never with the relay (§8.6).
+    public let directoryKey: SecureBytes
+
+    /// Fresh random credentials.
+    public static func generate() -> MailboxCredentials {
+        MailboxCredentials(
+            id: SecureRandom.bytes(count: 32), ownerKey: Ed25519.PrivateKey(),
+            depositKey: SecureBytes.random(count: 32),
+            directoryKey: SecureBytes.random(count: 32))
+    }
+
+    init(id: [UInt8], ownerKey: Ed25519.PrivateKey, depositKey: SecureBytes, directoryKey: SecureBytes) {
+        self.id = id
+        self.ownerKey = ownerKey
+        self.depositKey = depositKey
+        self.directoryKey = directoryKey
+    }
+
+    public var description: String { "MailboxCredentials(redacted)" }
+    public var customMirror: Mirror { Mirror(self, children: [], displayStyle: .struct) }
+}
+
+/// An envelope as a fetch returns it.
+public struct FetchedEnvelope: Sendable {
+    /// The relay's sequence number, for paging.
+    public let sequence: Int64
+    /// BLAKE2b-256 of the envelope: its id, and what an acknowledgement names.
+    public let digest: [UInt8]
+    /// The sealed envelope.
+    public let envelope: [UInt8]
+}
+
+/// One page of a mailbox.
+public struct FetchedPage: Sendable {
+    /// The envelopes, oldest first.
+    public let envelopes: [FetchedEnvelope]
+    /// Envelopes that expired on the relay before they were fetched, not yet shown.
+    public let expiredUnread: Int
+    /// One-time prekeys left in each pool, and whether either is low.
+    public let oneTimePrekeys: Int
+    public let oneTimePostQuantumPrekeys: Int
+    public let prekeysLow: Bool
+}
+
+/// A prekey bundle claim's sealed entries (SPEC.md §8.6).
+public struct ClaimedPrekeys: Sendable {
+    public let head: [UInt8]
+    public let oneTimePrekey: [UInt8]?
+    public let oneTimePostQuantumPrekey: [UInt8]?
+}
+
+/// The relay's HTTP API (Protocol/openapi.yaml) over a ``CurlTransport``: each call signs or
+/// tokens its request as SPEC.md §8 says and returns typed results or a ``TransportError``.
+public struct RelayAPI: Sendable {
+    /// The transport.
+    public let transport: CurlTransport
+    /// The clock, Unix seconds (tests move it).
+    let clock: @Sendable () -> UInt64
+
+    /// An API over `transport`.
+    public init(
+        transport: CurlTransport, clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+    ) {
+        self.transport = transport
+        self.clock = clock
+    }
+
+    // MARK: - Public
+
+    /// The relay's receipt-signing key, from `/v1/info`.
+    public func relayKey() async throws(TransportError) -> Ed25519.PublicKey {
+        let response = try CurlTransport.checked(await transport.send("GET", "/v1/info"))
+        guard let object = Self.object(response.body), object["version"] as? String == "1",
+            let text = object["relayKey"] as? String, let bytes = Base64URL.decode(text),
+            let key = try? Ed25519.PublicKey(rawRepresentation: bytes)
+        else { throw .unexpectedAnswer }
+        return key
+    }
+
+    /// Creates the mailbox with a voucher. A retry after a lost answer finds the voucher used; if
+    /// a signed request then reaches the mailbox, it was created by the first try and is ours.
+    public func createMailbox(_ credentials: MailboxCredentials, voucher: Voucher) async throws(TransportError) {
+        let body = Self.json([
+            "mailbox": Base64URL.encode(credentials.id),
+            "ownerKey": Base64URL.encode(credentials.ownerKey.publicKey.rawRepresentation),
+            "depositKey": Base64URL.encode(credentials.depositKey.withUnsafeBytes { Array($0) }),
+            "voucher": Base64URL.encode(voucher.encoded),
+        ])
+        let response = try await transport.send(
+            "POST", "/v1/mailboxes", headers: ["Content-Type": "application/json"], body: body)
+        if response.status == 409 {
+            // Ours if the owner key works on it.
+            _ = try await fetch(credentials, after: 0, limit: 1)
+            return
+        }
+        _ = try CurlTransport.checked(response)
+    }
+
+    /// The published signed roster, or nil when the organisation has published none yet.
+    public func roster() async throws(TransportError) -> [UInt8]? {
+        let response = try await transport.send("GET", "/v1/roster")
+        if response.status == 404 { return nil }
+        return try CurlTransport.checked(response).body
+    }
+
+    /// Publishes a signed roster (the organisation's administrators do this).
+    public func publishRoster(_ roster: SignedRoster) async throws(TransportError) {
+        _ = try CurlTransport.checked(
+            await transport.send(
+                "PUT", "/v1/roster", headers: ["Content-Type": "application/octet-stream"], body: roster.encoded))
+    }
+
+    // MARK: - As a contact
+
+    /// Deposits an envelope into `mailbox` and returns the relay's receipt, checked against
+    /// `relayKey`. Repeating a deposit is harmless (the relay answers the same way).
+    public func deposit(
+        _ envelope: [UInt8], mailbox: [UInt8], depositKey: SecureBytes, relayKey: Ed25519.PublicKey
+    ) async throws(TransportError) -> DepositReceipt {
+        let digest = SealedEnvelope.digest(of: envelope)
+        guard let token = try? DepositToken.make(depositKey: depositKey, mailbox: mailbox, digest: digest) else {
+            throw .invalidConfiguration("a deposit key or mailbox has the wrong size")
+        }
+        let response = try CurlTransport.checked(
+            await transport.send(
+                "PUT", "/v1/mailboxes/\(Base64URL.encode(mailbox))/envelopes",
+                headers: ["Content-Type": "application/octet-stream", "Amanat-Deposit-Token": Base64URL.encode(token)],
+                body: envelope))
+        guard let object = Self.object(response.body), let time = (object["time"] as? NSNumber)?.uint64Value,
+            let signatureText = object["signature"] as? String, let signature = Base64URL.decode(signatureText),
+            object["digest"] as? String == Base64URL.encode(digest),
+            object["mailbox"] as? String == Base64URL.encode(mailbox)
+        else { throw .unexpectedAnswer }
+        let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: time, signature: signature)
+        guard receipt.isValid(relayKey: relayKey) else { throw .unexpectedAnswer }
+        return receipt
+    }
+
+    /// Claims a prekey bundle's entries from a contact's mailbox.
+    public func claimPrekeys(mailbox: [UInt8], depositKey: SecureBytes) async throws(TransportError) -> ClaimedPrekeys {
+        let body = Self.json(["time": clock(), "nonce": Base64URL.encode(SecureRandom.bytes(count: 16))])
+        guard
+            let digest = try? BLAKE2b.hash(body),
+            let token = try? DepositToken.make(
+                depositKey: depositKey, mailbox: mailbox, digest: digest, purpose: .prekeyClaim)
+        else { throw .invalidConfiguration("a deposit key or mailbox has the wrong size") }
+        let response = try CurlTransport.checked(
+            await transport.send(
+                "POST", "/v1/mailboxes/\(Base64URL.encode(mailbox))/prekeys/claim",
+                headers: ["Content-Type": "application/json", "Amanat-Deposit-Token": Base64URL.encode(token)],
+                body: body))
+        guard let object = Self.object(response.body), let head = (object["head"] as? String).flatMap(Base64URL.decode)
+        else { throw .unexpectedAnswer }
+        return ClaimedPrekeys(
+            head: head, oneTimePrekey: (object["oneTimePrekey"] as? String).flatMap(Base64URL.decode),
+            oneTimePostQuantumPrekey: (object["oneTimePostQuantumPrekey"] as? String).flatMap(Base64URL.decode))
+    }
+
+    // MARK: - As the owner
+
+    /// Publishes sealed prekey directory entries: a head and one-time entries by id.
+    public func uploadPrekeys(
+        _ credentials: MailboxCredentials, head: [UInt8]?, oneTime: [(UInt32, [UInt8])],
+        oneTimePostQuantum: [(UInt32, [UInt8])]
+    ) async throws(TransportError) {
+        var object: [String: Any] = [
+            "oneTimePrekeys": oneTime.map { ["id": $0.0, "entry": Base64URL.encode($0.1)] as [String: Any] },
+            "oneTimePostQuantumPrekeys": oneTimePostQuantum.map {
+                ["id": $0.0, "entry": Base64URL.encode($0.1)] as [String: Any]
+            },
+        ]
+        if let head { object["head"] = Base64URL.encode(head) }
+        _ = try await signed("PUT", "/prekeys", credentials, body: Self.json(object))
+    }
+
+    /// One page of the mailbox after `after`.
+    public func fetch(_ credentials: MailboxCredentials, after: Int64, limit: Int) async throws(TransportError)
+        -> FetchedPage
+    {
+        let response = try await signed(
+            "POST", "/fetch", credentials, body: Self.json(["after": after, "limit": limit]))
+        guard let object = Self.object(response.body), let items = object["envelopes"] as? [[String: Any]],
+            let expired = (object["expiredUnread"] as? NSNumber)?.intValue,
+            let prekeys = object["prekeys"] as? [String: Any]
+        else { throw .unexpectedAnswer }
+        var envelopes: [FetchedEnvelope] = []
+        for item in items {
+            guard let sequence = (item["sequence"] as? NSNumber)?.int64Value,
+                let digest = (item["digest"] as? String).flatMap(Base64URL.decode),
+                let envelope = (item["envelope"] as? String).flatMap(Base64URL.decode)
+            else { throw .unexpectedAnswer }
+            envelopes.append(FetchedEnvelope(sequence: sequence, digest: digest, envelope: envelope))
+        }
+        return FetchedPage(
+            envelopes: envelopes, expiredUnread: expired,
+            oneTimePrekeys: (prekeys["oneTimePrekeys"] as? NSNumber)?.intValue ?? 0,
+            oneTimePostQuantumPrekeys: (prekeys["oneTimePostQuantumPrekeys"] as? NSNumber)?.intValue ?? 0,
+            prekeysLow: (prekeys["low"] as? Bool) ?? false)
+    }
+
+    /// Deletes envelopes committed locally, and tells the relay how much of the expired-unread
+    /// count has been shown.
+    public func acknowledge(
+        _ credentials: MailboxCredentials, digests: [[UInt8]], expiredUnreadSeen: Int = 0
+    ) async throws(TransportError) {
+        _ = try await signed(
+            "POST", "/ack", credentials,
+            body: Self.json(["digests": digests.map(Base64URL.encode), "expiredUnreadSeen": expiredUnreadSeen]))
+    }
+
+    /// Waits up to `timeout` seconds (at most 30) for something new after `after`.
+    public func wait(_ credentials: MailboxCredentials, after: Int64, timeout: Int) async throws(TransportError) -> Bool
+    {
+        let response = try await signed(
+            "POST", "/wait", credentials, body: Self.json(["after": after, "timeout": min(max(timeout, 0), 30)]))
+        return (Self.object(response.body)?["new"] as? Bool) ?? false
+    }
+
+    /// Replaces the mailbox's deposit key.
+    public func rotateDepositKey(_ credentials: MailboxCredentials, to key: SecureBytes) async throws(TransportError) {
+        _ = try await signed(
+            "POST", "/deposit-key", credentials,
+            body: Self.json(["depositKey": Base64URL.encode(key.withUnsafeBytes { Array($0) })]))
+    }
+
+    // MARK: - Helpers
+
+    /// An owner request to `/v1/mailboxes/<id><suffix>`, signed (SPEC.md §8.2).
+    private func signed(
+        _ method: String, _ suffix: String, _ credentials: MailboxCredentials, body: [UInt8]
+    ) async throws(TransportError) -> TransportResponse {
+        let path = "/v1/mailboxes/\(Base64URL.encode(credentials.id))\(suffix)"
+        let nonce = SecureRandom.bytes(count: RequestSignature.nonceByteCount)
+        let timestamp = clock()
+        let signature = RequestSignature(
+            method: method, path: path, body: body, mailbox: credentials.id, timestamp: timestamp, nonce: nonce,
+            mailboxKey: credentials.ownerKey)
+        return try CurlTransport.checked(
+            await transport.send(
+                method, path,
+                headers: [
+                    "Content-Type": "application/json", "Amanat-Timestamp": String(timestamp),
+                    "Amanat-Nonce": Base64URL.encode(nonce), "Amanat-Signature": Base64URL.encode(signature.signature),
+                ], body: body))
+    }
+
+    static func json(_ object: [String: Any]) -> [UInt8] {
+        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
+    }
+
+    static func object(_ body: [UInt8]) -> [String: Any]? {
+        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    }
+}

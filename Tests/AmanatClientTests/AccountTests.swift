@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@testable import AmanatClient
+
+/// An organisation for tests: the relay's root key, a roster key, and helpers to invite devices
+/// and publish rosters as the organisation's administrator would (issue #8 builds the real tool).
+struct TestOrganisation {
+    let relay: LiveRelay
+    let rosterKey = SecureBytes.random(count: 32)
+    let folder: URL
+    static let cost = try! Argon2id.Cost(operations: 1, memoryByteCount: 8192)
+
+    init(relay: LiveRelay) throws {
+        self.relay = relay
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-accounts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    var now: UInt64 { UInt64(Date().timeIntervalSince1970) }
+
+    func invite(expiresIn seconds: UInt64 = 3600) throws -> Invite {
+        try Invite(
+            relay: relay.url, pin: nil, organisationRoot: relay.root.publicKey, rosterKey: rosterKey,
+            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: now + seconds, signedBy: relay.root))
+    }
+
+    func directory(_ name: String) -> URL { folder.appendingPathComponent(name) }
+
+    func enrolExpert(_ name: String) async throws -> Account {
+        let account = try await Account.enrol(
+            invite: try invite(), at: directory(name), passphrase: SecureBytes(copying: Array("pass \(name)".utf8)),
+            role: .expert, cost: Self.cost)
+        try await account.installCertificate(
+            SenderCertificate(
+                for: try await account.identityKey, expiresAt: now + 30 * 86_400, signedByOrganisation: relay.root))
+        return account
+    }
+
+    func enrolDefender(_ name: String) async throws -> Account {
+        try await Account.enrol(
+            invite: try invite(), at: directory(name), passphrase: SecureBytes(copying: Array("pass \(name)".utf8)),
+            role: .defender, cost: Self.cost)
+    }
+
+    /// Signs and publishes a roster of `experts` (name, account) as `version`.
+    func publishRoster(_ experts: [(String, Account)], version: UInt64) async throws {
+        var entries: [RosterContent.Entry] = []
+        for (name, account) in experts {
+            entries.append(RosterContent.Entry(name: name, card: try await account.contactCard))
+        }
+        var entropy = SystemEntropy()
+        let content = try RosterContent(entries: entries).sealed(
+            version: version, rosterKey: rosterKey, entropy: &entropy)
+        let roster = try SignedRoster(version: version, content: content, signedBy: relay.root)
+        try await RelayAPI(transport: try CurlTransport(configuration: .init(relay: relay.url))).publishRoster(roster)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
+/// Every file under `directory`, read whole.
+func filesBelow(_ directory: URL) -> [(URL, Data)] {
+    guard let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil) else {
+        return []
+    }
+    return enumerator.compactMap { item in
+        guard let url = item as? URL, let data = try? Data(contentsOf: url) else { return nil }
+        return (url, data)
+    }
+}
+
+@Suite("Account: enrolment, roster, messages over a real relay", .serialized)
+struct AccountTests {
+    @Test(
+        "a defender and an expert exchange a case update and a reply, with end-to-end receipts", .timeLimit(.minutes(2))
+    )
+    func exchange() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert Айгерим", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        let roster = try await defender.roster()
+        #expect(roster.map(\.name) == ["Expert Айгерим"])
+        #expect(roster.first?.identity == (try await expert.identityKey))
+        #expect(roster.first?.safetyNumber.digits.count == 60)
+
+        let marker = "CASE-MARKER-\(UUID().uuidString)"
+        let sent = try await defender.sendCaseUpdate("Court hearing moved. \(marker)")
+        #expect(sent.deliveryState == .submitted)
+        #expect(try await defender.queuedCount() == 0)
+        #expect(sent.deliveries.allSatisfy { $0.receiptSignature?.count == 64 })
+
+        let expertSync = try await expert.sync()
+        #expect(expertSync.received == 1 && expertSync.undecryptable == 0)
+        let received = try #require(try await expert.messages().first)
+        #expect(received.text.hasSuffix(marker) && received.direction == .incoming && received.kind == .caseUpdate)
+        #expect(received.id == sent.id)
+        let contacts = try await expert.contacts()
+        #expect(contacts.map(\.identity) == [try await defender.identityKey])
+
+        let replyMarker = "REPLY-MARKER-\(UUID().uuidString)"
+        _ = try await expert.reply(
+            to: contacts[0].identity, text: "We will call you. \(replyMarker)", inReplyTo: sent.id)
+        let defenderSync = try await defender.sync()
+        #expect(defenderSync.received == 1 && defenderSync.receipts == 1)
+        let messages = try await defender.messages()
+        #expect(messages.count == 2)
+        #expect(messages.first?.deliveryState == .delivered)
+        let reply = try #require(messages.last)
+        #expect(reply.text.hasSuffix(replyMarker) && reply.senderName == "Expert Айгерим" && reply.inReplyTo == sent.id)
+
+        // The expert learns its reply arrived; nothing is received twice.
+        let second = try await expert.sync()
+        #expect(second.receipts == 1 && second.received == 0)
+        #expect(try await expert.messages().last?.deliveryState == .delivered)
+        #expect(try await defender.sync().received == 0)
+
+        // Neither profile's files hold the texts, the expert's name or the keys.
+        for name in ["defender", "expert"] {
+            for (url, data) in filesBelow(organisation.directory(name)) {
+                for needle in [marker, replyMarker, "Айгерим"] {
+                    #expect(data.range(of: Data(needle.utf8)) == nil, "\(needle) in \(url.lastPathComponent)")
+                }
+                #expect(data.range(of: Data(organisation.rosterKey.withUnsafeBytes { Array($0) })) == nil)
+            }
+        }
+    }
+
+    @Test("one case update reaches every expert device on a three-expert roster", .timeLimit(.minutes(2)))
+    func fanOut() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        var experts: [(String, Account)] = []
+        for index in 1...3 {
+            experts.append(("Expert \(index)", try await organisation.enrolExpert("expert-\(index)")))
+        }
+        try await organisation.publishRoster(experts, version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        let sent = try await defender.sendCaseUpdate("to everyone")
+        #expect(sent.deliveries.map(\.name) == ["Expert 1", "Expert 2", "Expert 3"])
+        #expect(sent.deliveryState == .submitted)
+        for (_, expert) in experts {
+            #expect(try await expert.sync().received == 1)
+            #expect(try await expert.messages().map(\.text) == ["to everyone"])
+        }
+        _ = try await defender.sync()
+        #expect(try await defender.messages().first?.deliveryState == .delivered)
+    }
+
+    @Test(
+        "expired or forged invites, a tampered or older roster: typed errors, nothing changed", .timeLimit(.minutes(2)))
+    func refusals() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let passphrase = SecureBytes(copying: Array("p".utf8))
+        let expired = try organisation.invite(expiresIn: 0)
+        await #expect(throws: AccountError.inviteExpired) {
+            try await Account.enrol(
+                invite: expired, at: organisation.directory("late"), passphrase: passphrase, cost: TestOrganisation.cost
+            )
+        }
+        let stranger = Ed25519.PrivateKey()
+        let forged = try Invite(
+            relay: relay.url, pin: nil, organisationRoot: relay.root.publicKey, rosterKey: organisation.rosterKey,
+            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: stranger))
+        await #expect(throws: AccountError.invalidInvite) {
+            try await Account.enrol(
+                invite: forged, at: organisation.directory("forged"), passphrase: passphrase,
+                cost: TestOrganisation.cost)
+        }
+        #expect(!FileManager.default.fileExists(atPath: organisation.directory("late").path))
+        #expect(!FileManager.default.fileExists(atPath: organisation.directory("forged").path))
+        // A relay that cannot be reached: nothing is written either.
+        let nowhere = try Invite(
+            relay: "http://127.0.0.1:\(try freeLoopbackPort())", pin: nil, organisationRoot: relay.root.publicKey,
+            rosterKey: organisation.rosterKey,
+            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: relay.root))
+        await #expect(throws: AccountError.transport(.unreachable)) {
+            try await Account.enrol(
+                invite: nowhere, at: organisation.directory("nowhere"), passphrase: passphrase,
+                cost: TestOrganisation.cost)
+        }
+        #expect(!FileManager.default.fileExists(atPath: organisation.directory("nowhere").path))
+
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("A", expert)], version: 5)
+        let defender = try await organisation.enrolDefender("defender")
+        #expect(try await defender.roster().map(\.name) == ["A"])
+        // Signed by someone else, or sealed under another key, or older: refused, roster kept.
+        var entropy = SystemEntropy()
+        let card = try await expert.contactCard
+        let content = try RosterContent(entries: [.init(name: "Mallory", card: card)])
+        let foreign = try SignedRoster(
+            version: 9, content: try content.sealed(version: 9, rosterKey: organisation.rosterKey, entropy: &entropy),
+            signedBy: stranger)
+        await #expect(throws: AccountError.rosterInvalid) { try await defender.acceptRoster(foreign.encoded) }
+        let wrongKey = try SignedRoster(
+            version: 9,
+            content: try content.sealed(version: 9, rosterKey: SecureBytes.random(count: 32), entropy: &entropy),
+            signedBy: relay.root)
+        await #expect(throws: AccountError.rosterInvalid) { try await defender.acceptRoster(wrongKey.encoded) }
+        var flipped = try SignedRoster(
+            version: 9, content: try content.sealed(version: 9, rosterKey: organisation.rosterKey, entropy: &entropy),
+            signedBy: relay.root
+        ).encoded
+        flipped[20] ^= 1
+        await #expect(throws: AccountError.rosterInvalid) { try await defender.acceptRoster(flipped) }
+        let older = try SignedRoster(
+            version: 4, content: try content.sealed(version: 4, rosterKey: organisation.rosterKey, entropy: &entropy),
+            signedBy: relay.root)
+        await #expect(throws: AccountError.rosterRollback) { try await defender.acceptRoster(older.encoded) }
+        #expect(try await defender.roster().map(\.name) == ["A"])
+
+        // The wrong passphrase opens nothing and changes nothing; the right one still works.
+        let before = filesBelow(organisation.directory("defender")).map(\.1)
+        #expect(throws: AccountError.store(.wrongPassphrase)) {
+            try Account.open(at: organisation.directory("defender"), passphrase: passphrase)
+        }
+        #expect(filesBelow(organisation.directory("defender")).map(\.1) == before)
+        let reopened = try Account.open(
+            at: organisation.directory("defender"), passphrase: SecureBytes(copying: Array("pass defender".utf8)))
+        #expect(try await reopened.roster().map(\.name) == ["A"])
+    }
+}

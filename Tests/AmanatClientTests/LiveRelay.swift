@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@testable import AmanatClient
+
+/// A real `amanat-relay` on a free loopback port, for the transport to talk to.
+final class LiveRelay: @unchecked Sendable {
+    let directory: URL
+    let port: Int
+    let root = Ed25519.PrivateKey()
+    private let process = Process()
+
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
+            "amanat-relay")
+    }
+
+    /// Initialises a data directory; `prepare` may add files (a certificate) before `start`.
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-client-\(UUID().uuidString)")
+        port = try freeLoopbackPort()
+        let (_, status) = try runProgram(
+            Self.binary.path,
+            [
+                "init", "--data", directory.path, "--organisation-root",
+                Base64URL.encode(root.publicKey.rawRepresentation),
+            ])
+        guard status == 0 else { throw LiveRelayError.didNotStart }
+    }
+
+    /// Starts `serve` with `arguments` added and waits for `/healthz` (through curl, so TLS works).
+    func start(_ arguments: [String] = [], scheme: String = "http") async throws {
+        process.executableURL = Self.binary
+        process.arguments =
+            ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", "0"] + arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<200 {
+            if let (body, status) = try? runProgram("/usr/bin/curl", ["-sk", "\(scheme)://127.0.0.1:\(port)/healthz"]),
+                status == 0 && body == "ok"
+            {
+                return
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw LiveRelayError.didNotStart
+    }
+
+    deinit {
+        if process.isRunning {
+            process.interrupt()
+            process.waitUntilExit()
+        }
+        try? FileManager.default.removeItem(at: directory)
+    }
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    /// A mailbox created with a fresh voucher: its id, owner key and deposit key.
+    func createMailbox(
+        _ transport: CurlTransport
+    ) async throws -> (id: [UInt8], owner: Ed25519.PrivateKey, depositKey: SecureBytes) {
+        let id = SecureRandom.bytes(count: 32)
+        let owner = Ed25519.PrivateKey()
+        let depositKey = SecureBytes.random(count: 32)
+        let voucher = Voucher(
+            id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
+        let body = try JSONSerialization.data(withJSONObject: [
+            "mailbox": Base64URL.encode(id), "ownerKey": Base64URL.encode(owner.publicKey.rawRepresentation),
+            "depositKey": Base64URL.encode(depositKey.withUnsafeBytes { Array($0) }),
+            "voucher": Base64URL.encode(voucher.encoded),
+        ])
+        _ = try CurlTransport.checked(
+            try await transport.send(
+                "POST", "/v1/mailboxes", headers: ["Content-Type": "application/json"], body: Array(body)))
+        return (id, owner, depositKey)
+    }
+}
+
+enum LiveRelayError: Error {
+    case didNotStart
+}
