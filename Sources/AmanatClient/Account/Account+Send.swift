@@ -17,14 +17,18 @@ struct Route: Sendable {
 extension Account {
     // MARK: - Sending
 
-    /// Sends a case update to every expert device on the roster (a defender's one kind of
-    /// message). The message is committed with its envelopes in the outbox before anything goes
-    /// out; ``flushOutbox()`` then hands them to the relay.
+    /// Sends a case update, with `files` attached, to every expert device on the roster (a
+    /// defender's one kind of message). The files are encrypted into the profile and the message
+    /// recorded as a draft before anything goes out; the attachments are then uploaded (resuming
+    /// after an interruption, on the next call to ``sync()``), and the message is committed with
+    /// its envelopes in the outbox, which ``flushOutbox()`` hands to the relay.
     ///
     /// - Throws: ``AccountError/noRoster`` when no roster is published yet,
     ///   ``AccountError/notPermitted`` for an expert, ``AccountError/tooLarge``.
     @discardableResult
-    public func sendCaseUpdate(_ text: String) async throws(AccountError) -> Message {
+    public func sendCaseUpdate(_ text: String, attachments files: [OutgoingFile] = []) async throws(AccountError)
+        -> Message
+    {
         guard let state = try loadState(), state.role == .defender else { throw .notPermitted }
         if !state.enrolled { try await finishEnrolment() }
         var routes = try rosterRoutes()
@@ -33,24 +37,39 @@ extension Account {
             routes = try rosterRoutes()
         }
         guard !routes.isEmpty else { throw .noRoster }
-        let message = try await send(
-            .caseUpdate(text: text, attachments: []), kind: .caseUpdate, text: text, to: routes)
-        _ = try? await flushOutbox()
-        return try messages().first { $0.id == message.id } ?? message
+        return try await send(kind: .caseUpdate, text: text, inReplyTo: nil, files: files, to: routes)
     }
 
     /// Replies to the defender whose identity key is `defender` (an expert's message).
     @discardableResult
-    public func reply(to defender: IdentityKey, text: String, inReplyTo: Data? = nil) async throws(AccountError)
-        -> Message
-    {
+    public func reply(
+        to defender: IdentityKey, text: String, inReplyTo: Data? = nil, attachments files: [OutgoingFile] = []
+    ) async throws(AccountError) -> Message {
         guard let state = try loadState(), state.role == .expert else { throw .notPermitted }
         guard let contact = try perform({ db in try store.contact(defender, in: db) }),
             let route = Self.route(contact)
         else { throw .unknownContact }
-        let message = try await send(
-            .reply(inReplyTo: inReplyTo.map(Array.init), text: text, attachments: []), kind: .reply, text: text,
-            inReplyTo: inReplyTo, to: [route])
+        return try await send(kind: .reply, text: text, inReplyTo: inReplyTo, files: files, to: [route])
+    }
+
+    private func send(
+        kind: Message.Kind, text: String, inReplyTo: Data?, files: [OutgoingFile], to routes: [Route]
+    ) async throws(AccountError) -> Message {
+        guard text.utf8.count <= Payload.maximumTextByteCount else { throw .tooLarge }
+        let message: Message
+        if files.isEmpty {
+            let body: Payload.Body =
+                kind == .caseUpdate
+                ? .caseUpdate(text: text, attachments: [])
+                : .reply(inReplyTo: inReplyTo.map(Array.init), text: text, attachments: [])
+            message = try await send(
+                body, id: SecureRandom.bytes(count: 16), kind: kind, text: text, inReplyTo: inReplyTo,
+                attachments: [], to: routes, finishingDraft: nil)
+        } else {
+            let (row, draft) = try prepareDraft(
+                kind: kind, text: text, inReplyTo: inReplyTo, routes: routes, files: files)
+            message = try await complete(row: row, draft: draft)
+        }
         _ = try? await flushOutbox()
         return try messages().first { $0.id == message.id } ?? message
     }
@@ -65,12 +84,14 @@ extension Account {
         }
     }
 
-    /// Encrypts one payload for each route and commits sessions, message and outbox together.
-    private func send(
-        _ body: Payload.Body, kind: Message.Kind, text: String, inReplyTo: Data? = nil, to routes: [Route]
+    /// Encrypts one payload for each route and commits sessions, message, outbox (and the end
+    /// of its draft, if it had one) together.
+    func send(
+        _ body: Payload.Body, id: [UInt8], kind: Message.Kind, text: String, inReplyTo: Data?,
+        attachments: [Message.Attachment], to routes: [Route], finishingDraft draft: Data?
     ) async throws(AccountError) -> Message {
         let now = clock()
-        let payload = Payload(id: SecureRandom.bytes(count: 16), sentAt: now, body: body)
+        let payload = Payload(id: id, sentAt: now, body: body)
         let plaintext: [UInt8]
         do {
             plaintext = try payload.encoded()
@@ -92,7 +113,7 @@ extension Account {
                 Message.Delivery(
                     device: Data($0.device.identity.encoded), name: $0.name, state: .queued, submittedAt: nil,
                     receiptSignature: nil)
-            })
+            }, attachments: attachments)
         try store.transaction { db in
             let certificate = try self.certificate(keys: keys, now: now, in: db)
             for route in routes {
@@ -121,6 +142,7 @@ extension Account {
                 try store.saveSession(session, in: db)
             }
             try store.insertMessage(message, in: db)
+            if let draft { try store.deleteDraft(row: draft, in: db) }
         }
         return message
     }

@@ -25,6 +25,7 @@ extension Account {
         guard let state = try loadState() else { throw .notEnrolled }
         if !state.enrolled { try await finishEnrolment() }
         var summary = SyncSummary()
+        _ = try await completeDrafts()
         summary.sent += try await flushOutbox()
         var prekeysLow = false
         var after: Int64 = 0
@@ -49,6 +50,7 @@ extension Account {
             }
             after = page.envelopes.last?.sequence ?? after
         }
+        summary.downloaded = try await downloadPendingAttachments()
         if prekeysLow {
             try await publishPrekeys(head: false)
         }
@@ -190,7 +192,7 @@ extension Account {
         keys: DeviceKeys, now: UInt64, in db: Database
     ) throws -> Outcome {
         switch payload.body {
-        case .caseUpdate(let text, _), .reply(_, let text, _):
+        case .caseUpdate(let text, let pointers), .reply(_, let text, let pointers):
             let isUpdate: Bool
             if case .caseUpdate = payload.body { isUpdate = true } else { isUpdate = false }
             // Case updates go from defenders to experts, replies from experts to defenders.
@@ -201,7 +203,13 @@ extension Account {
             let message = Message(
                 id: Data(payload.id), direction: .incoming, kind: isUpdate ? .caseUpdate : .reply,
                 sender: Data(sender.encoded), senderName: route?.name, text: text, inReplyTo: inReplyTo,
-                sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [])
+                sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [],
+                attachments: pointers.map { pointer in
+                    Message.Attachment(
+                        fileName: pointer.fileName, mimeType: pointer.mimeType, size: pointer.size, state: .pending,
+                        blob: Data(pointer.blobId), key: Data(pointer.key.withUnsafeBytes { Array($0) }),
+                        encryptedSize: pointer.encryptedSize, digest: Data(pointer.digest), localFile: nil)
+                })
             try store.insertMessage(message, in: db)
             if let route, let certificate = try? certificate(keys: keys, now: now, in: db) {
                 let receipt = Payload(

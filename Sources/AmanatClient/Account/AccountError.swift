@@ -27,6 +27,8 @@ public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
     case unknownContact
     /// The text or attachment list is too large for one message.
     case tooLarge
+    /// An attachment could not be read, written or verified.
+    case attachment(AttachmentError)
     /// A protocol step failed (a contact's prekeys did not verify, a key changed without a new
     /// roster).
     case protocolFailure(ProtocolError)
@@ -44,6 +46,7 @@ public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
         case .notPermitted: "this device cannot do that"
         case .unknownContact: "there is no such contact or message"
         case .tooLarge: "the message is too large"
+        case .attachment(let error): error.description
         case .protocolFailure(let error): "a security check failed (\(error))"
         }
     }

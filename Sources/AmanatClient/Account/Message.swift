@@ -52,6 +52,36 @@ public struct Message: Sendable, Equatable, Codable {
         public var receiptSignature: Data?
     }
 
+    /// A file sent with a message.
+    public struct Attachment: Sendable, Equatable, Codable, CustomStringConvertible {
+        /// Where it is.
+        public enum State: String, Sendable, Codable {
+            /// Not downloaded yet (incoming).
+            case pending
+            /// Here, encrypted, in the profile's files folder.
+            case stored
+            /// Downloaded bytes did not match the digest or did not decrypt.
+            case damaged
+            /// The relay no longer has it (expired or downloaded by all).
+            case gone
+        }
+
+        public let fileName: String
+        public let mimeType: String
+        /// The file's size in bytes.
+        public let size: UInt64
+        public var state: State
+        // What the pointer carried (SPEC.md §9.2); the key stays inside the sealed record.
+        let blob: Data
+        let key: Data
+        let encryptedSize: UInt64
+        let digest: Data
+        /// The encrypted file's name in the files folder, once stored.
+        var localFile: String?
+
+        public var description: String { "Attachment(\(size) bytes, \(state))" }
+    }
+
     /// The payload id: 16 random bytes the sender chose.
     public let id: Data
     public let direction: Direction
@@ -72,6 +102,8 @@ public struct Message: Sendable, Equatable, Codable {
     public var isRead: Bool
     /// Per recipient device (outgoing).
     public var deliveries: [Delivery]
+    /// Files sent with it, in order.
+    public var attachments: [Attachment] = []
 
     /// The lowest state over all recipients: what the message as a whole has reached.
     public var deliveryState: DeliveryState? {
@@ -96,4 +128,6 @@ public struct SyncSummary: Sendable, Equatable {
     public var expiredUnread = 0
     /// Envelopes still in the outbox after this sync.
     public var queued = 0
+    /// Attachments downloaded (and checked) in this sync.
+    public var downloaded = 0
 }

@@ -63,6 +63,28 @@ public struct ClaimedPrekeys: Sendable {
     public let oneTimePostQuantumPrekey: [UInt8]?
 }
 
+/// A blob the relay created for an upload.
+public struct CreatedBlob: Sendable {
+    /// Its id, 32 bytes.
+    public let blob: [UInt8]
+    /// The key that authorises uploading its chunks.
+    public let uploadKey: SecureBytes
+    /// The chunk size the relay expects.
+    public let chunkSize: Int
+    /// How many chunks make it.
+    public let chunks: Int
+}
+
+/// Where an upload stands.
+public struct BlobStatus: Sendable, Equatable {
+    /// Chunk indexes the relay holds.
+    public let present: Set<Int>
+    /// Whether every chunk is there.
+    public let complete: Bool
+    public let chunks: Int
+    public let chunkSize: Int
+}
+
 /// The relay's HTTP API (Protocol/openapi.yaml) over a ``CurlTransport``: each call signs or
 /// tokens its request as SPEC.md §8 says and returns typed results or a ``TransportError``.
 public struct RelayAPI: Sendable {
@@ -168,6 +190,77 @@ public struct RelayAPI: Sendable {
         return ClaimedPrekeys(
             head: head, oneTimePrekey: (object["oneTimePrekey"] as? String).flatMap(Base64URL.decode),
             oneTimePostQuantumPrekey: (object["oneTimePostQuantumPrekey"] as? String).flatMap(Base64URL.decode))
+    }
+
+    // MARK: - Attachment blobs
+
+    /// Creates a blob of `size` bytes through a contact's mailbox (deposit token); it is deleted
+    /// after `downloads` confirmed downloads or the relay's retention time.
+    public func createBlob(
+        mailbox: [UInt8], depositKey: SecureBytes, size: UInt64, downloads: Int
+    ) async throws(TransportError) -> CreatedBlob {
+        let body = Self.json([
+            "size": size, "downloads": downloads, "time": clock(),
+            "nonce": Base64URL.encode(SecureRandom.bytes(count: 16)),
+        ])
+        guard let digest = try? BLAKE2b.hash(body),
+            let token = try? DepositToken.make(depositKey: depositKey, mailbox: mailbox, digest: digest, purpose: .blob)
+        else { throw .invalidConfiguration("a deposit key or mailbox has the wrong size") }
+        let response = try CurlTransport.checked(
+            await transport.send(
+                "POST", "/v1/mailboxes/\(Base64URL.encode(mailbox))/blobs",
+                headers: ["Content-Type": "application/json", "Amanat-Deposit-Token": Base64URL.encode(token)],
+                body: body))
+        guard let object = Self.object(response.body),
+            let blob = (object["blob"] as? String).flatMap(Base64URL.decode), blob.count == 32,
+            let uploadKey = (object["uploadKey"] as? String).flatMap(Base64URL.decode),
+            let chunkSize = (object["chunkSize"] as? NSNumber)?.intValue, chunkSize > 0,
+            let chunks = (object["chunks"] as? NSNumber)?.intValue, chunks > 0
+        else { throw .unexpectedAnswer }
+        return CreatedBlob(blob: blob, uploadKey: SecureBytes(copying: uploadKey), chunkSize: chunkSize, chunks: chunks)
+    }
+
+    /// Which chunks of a blob the relay holds, and whether it is complete.
+    public func blobStatus(_ blob: [UInt8]) async throws(TransportError) -> BlobStatus {
+        try Self.blobStatus(
+            CurlTransport.checked(await transport.send("GET", "/v1/blobs/\(Base64URL.encode(blob))")).body)
+    }
+
+    /// Uploads chunk `index` (exactly the chunk size, the last one the rest).
+    public func uploadChunk(
+        _ blob: [UInt8], index: Int, uploadKey: SecureBytes, bytes: [UInt8]
+    ) async throws(TransportError) -> BlobStatus {
+        try Self.blobStatus(
+            CurlTransport.checked(
+                await transport.send(
+                    "PUT", "/v1/blobs/\(Base64URL.encode(blob))/chunks/\(index)",
+                    headers: [
+                        "Content-Type": "application/octet-stream",
+                        "Amanat-Upload-Key": Base64URL.encode(uploadKey.withUnsafeBytes { Array($0) }),
+                    ], body: bytes)
+            ).body)
+    }
+
+    /// Downloads chunk `index` of a complete blob.
+    public func downloadChunk(_ blob: [UInt8], index: Int) async throws(TransportError) -> [UInt8] {
+        try CurlTransport.checked(
+            await transport.send("GET", "/v1/blobs/\(Base64URL.encode(blob))/chunks/\(index)")
+        ).body
+    }
+
+    /// Confirms one complete download; the last expected one deletes the blob.
+    public func confirmDownload(_ blob: [UInt8]) async throws(TransportError) {
+        _ = try CurlTransport.checked(
+            await transport.send("POST", "/v1/blobs/\(Base64URL.encode(blob))/downloaded", body: []))
+    }
+
+    static func blobStatus(_ body: [UInt8]) throws(TransportError) -> BlobStatus {
+        guard let object = object(body), let present = object["present"] as? [NSNumber],
+            let complete = object["complete"] as? Bool, let chunks = (object["chunks"] as? NSNumber)?.intValue,
+            let chunkSize = (object["chunkSize"] as? NSNumber)?.intValue
+        else { throw .unexpectedAnswer }
+        return BlobStatus(
+            present: Set(present.map(\.intValue)), complete: complete, chunks: chunks, chunkSize: chunkSize)
     }
 
     // MARK: - As the owner

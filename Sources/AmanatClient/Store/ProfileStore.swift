@@ -276,6 +276,12 @@ public final class ProfileStore: Sendable {
                     CREATE TABLE outbox (seq INTEGER PRIMARY KEY AUTOINCREMENT, row BLOB NOT NULL UNIQUE,
                                          record BLOB NOT NULL)
                     """)
+            // Messages with attachments still being uploaded, in order; `record` is sealed.
+            try db.execute(
+                sql: """
+                    CREATE TABLE drafts (seq INTEGER PRIMARY KEY AUTOINCREMENT, row BLOB NOT NULL UNIQUE,
+                                         record BLOB NOT NULL)
+                    """)
             // Envelopes already committed, by a keyed hash of their digest, so a crash between the
             // commit and the acknowledgement does not process one twice.
             try db.execute(

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+/// A file to send with a message.
+public struct OutgoingFile: Sendable {
+    /// Where it is.
+    public let url: URL
+    /// The name the recipient sees (default: the file's own name).
+    public let fileName: String
+    /// Its MIME type (default: guessed from the name's extension).
+    public let mimeType: String
+
+    /// A file to send.
+    public init(url: URL, fileName: String? = nil, mimeType: String? = nil) {
+        self.url = url
+        self.fileName = fileName ?? url.lastPathComponent
+        self.mimeType = mimeType ?? Self.guessMimeType(url.pathExtension)
+    }
+
+    static func guessMimeType(_ pathExtension: String) -> String {
+        switch pathExtension.lowercased() {
+        case "jpg", "jpeg": "image/jpeg"
+        case "png": "image/png"
+        case "pdf": "application/pdf"
+        case "txt": "text/plain"
+        default: "application/octet-stream"
+        }
+    }
+}
+
+/// A message whose attachments are encrypted but not all uploaded yet: kept in the store so an
+/// interrupted upload resumes where it stopped (SPEC.md §9.2; issue #6).
+struct Draft: Codable, Sendable {
+    struct File: Codable, Sendable {
+        var localFile: String
+        var key: Data
+        var size: UInt64
+        var encryptedSize: UInt64
+        var fileName: String
+        var mimeType: String
+        var blob: Data?
+        var uploadKey: Data?
+        var digest: Data?
+    }
+
+    var id: Data
+    var kind: Message.Kind
+    var text: String
+    var inReplyTo: Data?
+    var recipients: [Data]
+    var files: [File]
+}
+
+extension ProfileStore {
+    func saveDraft(_ draft: Draft, row: Data, in db: Database) throws {
+        let sealed = try cipher.seal(Array(try JSONEncoder().encode(draft)), place: "drafts.record", row: Array(row))
+        try db.execute(
+            sql:
+                "INSERT INTO drafts (row, record) VALUES (?, ?) ON CONFLICT (row) DO UPDATE SET record = excluded.record",
+            arguments: [row, Data(sealed)])
+    }
+
+    func drafts(in db: Database) throws -> [(row: Data, draft: Draft)] {
+        try Row.fetchAll(db, sql: "SELECT row, record FROM drafts ORDER BY seq").map { row in
+            let rowId: Data = row["row"]
+            let sealed: Data = row["record"]
+            return (
+                rowId,
+                try JSONDecoder().decode(
+                    Draft.self, from: Data(try cipher.open(Array(sealed), place: "drafts.record", row: Array(rowId))))
+            )
+        }
+    }
+
+    func deleteDraft(row: Data, in db: Database) throws {
+        try db.execute(sql: "DELETE FROM drafts WHERE row = ?", arguments: [row])
+    }
+}
+
+extension Account {
+    // MARK: - Sending attachments
+
+    /// Encrypts `files` into the profile and records the message as a draft, in one commit.
+    func prepareDraft(
+        kind: Message.Kind, text: String, inReplyTo: Data?, routes: [Route], files: [OutgoingFile]
+    ) throws(AccountError) -> (row: Data, draft: Draft) {
+        guard files.count <= Payload.maximumAttachmentCount else { throw .tooLarge }
+        var prepared: [Draft.File] = []
+        do {
+            for file in files {
+                let name = "out-" + SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+                let encrypted = try AttachmentCipher.encrypt(
+                    file.url, to: store.filesDirectory.appendingPathComponent(name))
+                prepared.append(
+                    Draft.File(
+                        localFile: name, key: Data(encrypted.key.withUnsafeBytes { Array($0) }), size: encrypted.size,
+                        encryptedSize: encrypted.encryptedSize, fileName: file.fileName, mimeType: file.mimeType))
+            }
+        } catch {
+            for file in prepared {
+                try? FileManager.default.removeItem(at: store.filesDirectory.appendingPathComponent(file.localFile))
+            }
+            throw .attachment(error)
+        }
+        let draft = Draft(
+            id: Data(SecureRandom.bytes(count: 16)), kind: kind, text: text, inReplyTo: inReplyTo,
+            recipients: routes.map { Data($0.device.identity.encoded) }, files: prepared)
+        let row = Data(SecureRandom.bytes(count: 16))
+        try store.transaction { db in try store.saveDraft(draft, row: row, in: db) }
+        return (row, draft)
+    }
+
+    /// Uploads what is missing of a draft's attachments (resuming from the chunks the relay has),
+    /// then sends the message and drops the draft in the same commit.
+    func complete(row: Data, draft initial: Draft) async throws(AccountError) -> Message {
+        var draft = initial
+        let routes = try perform { db in
+            try draft.recipients.compactMap { bytes in
+                try (try? IdentityKey(decoding: Array(bytes))).flatMap { identity in try route(to: identity, in: db) }
+            }
+        }
+        guard let first = routes.first else { throw .unknownContact }
+        for index in draft.files.indices where draft.files[index].digest == nil {
+            if draft.files[index].blob == nil {
+                let created: CreatedBlob
+                do {
+                    created = try await api.createBlob(
+                        mailbox: first.mailbox, depositKey: first.depositKey, size: draft.files[index].encryptedSize,
+                        downloads: routes.count)
+                } catch {
+                    throw .transport(error)
+                }
+                draft.files[index].blob = Data(created.blob)
+                draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
+                let saved = draft
+                try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
+            }
+            draft.files[index].digest = Data(try await upload(draft.files[index]))
+            let saved = draft
+            try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
+        }
+        var pointers: [AttachmentPointer] = []
+        var attachments: [Message.Attachment] = []
+        for file in draft.files {
+            guard let blob = file.blob, let digest = file.digest else { throw .store(.corrupted) }
+            pointers.append(
+                AttachmentPointer(
+                    blobId: Array(blob), key: SecureBytes(copying: Array(file.key)), size: file.size,
+                    encryptedSize: file.encryptedSize, digest: Array(digest), fileName: file.fileName,
+                    mimeType: file.mimeType))
+            attachments.append(
+                Message.Attachment(
+                    fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: blob,
+                    key: file.key, encryptedSize: file.encryptedSize, digest: digest, localFile: file.localFile))
+        }
+        let body: Payload.Body =
+            draft.kind == .caseUpdate
+            ? .caseUpdate(text: draft.text, attachments: pointers)
+            : .reply(inReplyTo: draft.inReplyTo.map(Array.init), text: draft.text, attachments: pointers)
+        return try await send(
+            body, id: Array(draft.id), kind: draft.kind, text: draft.text, inReplyTo: draft.inReplyTo,
+            attachments: attachments, to: routes, finishingDraft: row)
+    }
+
+    /// Uploads the chunks the relay does not have yet and returns the digest of the whole file.
+    private func upload(_ file: Draft.File) async throws(AccountError) -> [UInt8] {
+        guard let blob = file.blob.map(Array.init), let uploadKey = file.uploadKey else { throw .store(.corrupted) }
+        let key = SecureBytes(copying: Array(uploadKey))
+        let status: BlobStatus
+        do {
+            status = try await api.blobStatus(blob)
+        } catch {
+            throw .transport(error)
+        }
+        guard let reader = try? FileHandle(forReadingFrom: store.filesDirectory.appendingPathComponent(file.localFile))
+        else { throw .attachment(.unreadable) }
+        defer { try? reader.close() }
+        guard var hasher = try? BLAKE2b.Hasher() else { throw .store(.corrupted) }
+        for index in 0..<status.chunks {
+            guard let chunk = try? reader.read(upToCount: status.chunkSize), !chunk.isEmpty else {
+                throw .attachment(.unreadable)
+            }
+            let bytes = Array(chunk)
+            hasher.update(bytes)
+            if !status.present.contains(index) {
+                do {
+                    _ = try await api.uploadChunk(blob, index: index, uploadKey: key, bytes: bytes)
+                } catch {
+                    throw .transport(error)
+                }
+            }
+        }
+        return hasher.finalize()
+    }
+
+    /// Finishes every draft left by an interrupted send.
+    func completeDrafts() async throws(AccountError) -> Int {
+        var sent = 0
+        for (row, draft) in try perform({ db in try store.drafts(in: db) }) {
+            _ = try await complete(row: row, draft: draft)
+            sent += 1
+        }
+        return sent
+    }
+
+    // MARK: - Receiving attachments
+
+    /// Downloads every pending attachment of received messages, checks it against its digest,
+    /// keeps it encrypted in the profile, and confirms the download to the relay.
+    func downloadPendingAttachments() async throws(AccountError) -> Int {
+        var downloaded = 0
+        for message in try messages() where message.direction == .incoming {
+            for (index, attachment) in message.attachments.enumerated() where attachment.state == .pending {
+                let state = try await download(attachment, into: message.id, index: index)
+                if state == .stored { downloaded += 1 }
+            }
+        }
+        return downloaded
+    }
+
+    private func download(_ attachment: Message.Attachment, into id: Data, index: Int) async throws(AccountError)
+        -> Message.Attachment.State
+    {
+        let blob = Array(attachment.blob)
+        let status: BlobStatus
+        do {
+            status = try await api.blobStatus(blob)
+        } catch .refused(404, _) {
+            try setAttachment(id, index, state: .gone, file: nil)
+            return .gone
+        } catch {
+            throw .transport(error)
+        }
+        guard status.complete else { return .pending }
+        let name = "in-" + SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+        let destination = store.filesDirectory.appendingPathComponent(name)
+        let writer: AtomicWriter
+        do {
+            writer = try AtomicWriter(destination)
+        } catch {
+            throw .attachment(error)
+        }
+        guard var hasher = try? BLAKE2b.Hasher() else { throw .store(.corrupted) }
+        var total: UInt64 = 0
+        for chunkIndex in 0..<status.chunks {
+            let bytes: [UInt8]
+            do {
+                bytes = try await api.downloadChunk(blob, index: chunkIndex)
+            } catch {
+                writer.discard()
+                throw .transport(error)
+            }
+            hasher.update(bytes)
+            total += UInt64(bytes.count)
+            do {
+                try writer.write(bytes)
+            } catch {
+                writer.discard()
+                throw .attachment(error)
+            }
+        }
+        let digest = hasher.finalize()
+        guard total == attachment.encryptedSize, ConstantTime.equals(digest, Array(attachment.digest)) else {
+            writer.discard()
+            try setAttachment(id, index, state: .damaged, file: nil)
+            return .damaged
+        }
+        do {
+            try writer.commit()
+        } catch {
+            throw .attachment(error)
+        }
+        try setAttachment(id, index, state: .stored, file: name)
+        try? await api.confirmDownload(blob)
+        return .stored
+    }
+
+    private func setAttachment(_ id: Data, _ index: Int, state: Message.Attachment.State, file: String?)
+        throws(AccountError)
+    {
+        try store.transaction { db in
+            try store.updateMessage(id: id, in: db) { message in
+                guard message.attachments.indices.contains(index) else { return }
+                message.attachments[index].state = state
+                message.attachments[index].localFile = file
+            }
+        }
+    }
+
+    /// Decrypts attachment `index` of message `id` to `destination` (which appears only once the
+    /// whole file has verified).
+    public func saveAttachment(of id: Data, index: Int, to destination: URL) throws(AccountError) {
+        guard let message = try messages().first(where: { $0.id == id }), message.attachments.indices.contains(index)
+        else { throw .unknownContact }
+        let attachment = message.attachments[index]
+        guard attachment.state == .stored, let file = attachment.localFile else { throw .attachment(.unreadable) }
+        do {
+            try AttachmentCipher.decrypt(
+                store.filesDirectory.appendingPathComponent(file), to: destination,
+                key: SecureBytes(copying: Array(attachment.key)), size: attachment.size)
+        } catch {
+            throw .attachment(error)
+        }
+    }
+}

@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@testable import AmanatClient
+
+/// A file of `count` pseudo-random bytes (seeded, so a failure can be repeated) with `marker`
+/// written at the start, the middle and the end.
+func makeFile(_ url: URL, count: Int, marker: String, seed: UInt64 = 1) throws {
+    var generator = SplitMix(seed: seed)
+    var bytes = [UInt8](repeating: 0, count: count)
+    for index in stride(from: 0, to: count, by: 8) {
+        let value = generator.next()
+        for offset in 0..<min(8, count - index) {
+            bytes[index + offset] = UInt8(truncatingIfNeeded: value >> (8 * offset))
+        }
+    }
+    let mark = Array(marker.utf8)
+    for start in [0, count / 2, count - mark.count] where count >= mark.count {
+        bytes.replaceSubrange(start..<(start + mark.count), with: mark)
+    }
+    try Data(bytes).write(to: url)
+}
+
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+@Suite("Attachments")
+struct AttachmentTests {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-attach-\(UUID().uuidString)")
+
+    init() throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    }
+
+    @Test("padding buckets are about 5 % apart and the stream size follows from the padded size")
+    func buckets() {
+        #expect(AttachmentCipher.paddedSize(0) == 256 && AttachmentCipher.paddedSize(256) == 256)
+        #expect(AttachmentCipher.paddedSize(257) == 256 + 13)
+        var previous: UInt64 = 0
+        for size: UInt64 in [1, 1000, 65_536, 1 << 20, 20 << 20, 1 << 30] {
+            let padded = AttachmentCipher.paddedSize(size)
+            #expect(padded >= size && Double(padded) <= Double(max(size, 256)) * 1.05 + 1)
+            #expect(padded >= previous)
+            previous = padded
+        }
+        #expect(AttachmentCipher.encryptedSize(padded: 256) == 24 + 256 + 17)
+        #expect(AttachmentCipher.encryptedSize(padded: 65_536 * 2) == 24 + 65_536 * 2 + 2 * 17)
+    }
+
+    @Test(
+        "files round-trip through the cipher at every chunk boundary; tampering and truncation fail",
+        arguments: [0, 1, 255, 65_535, 65_536, 65_537, 200_000])
+    func roundTrip(size: Int) throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in")
+        let sealed = folder.appendingPathComponent("sealed")
+        let output = folder.appendingPathComponent("out")
+        try makeFile(input, count: size, marker: size >= 6 ? "MARKER" : "")
+        let encrypted = try AttachmentCipher.encrypt(input, to: sealed)
+        #expect(encrypted.size == UInt64(size))
+        let sealedBytes = try Data(contentsOf: sealed)
+        #expect(UInt64(sealedBytes.count) == encrypted.encryptedSize)
+        #expect(sealedBytes.range(of: Data("MARKER".utf8)) == nil)
+        try AttachmentCipher.decrypt(sealed, to: output, key: encrypted.key, size: encrypted.size)
+        #expect(try Data(contentsOf: output) == Data(contentsOf: input))
+        try FileManager.default.removeItem(at: output)
+        for position in [0, 30, sealedBytes.count - 1] {
+            var tampered = sealedBytes
+            tampered[position] ^= 1
+            try tampered.write(to: sealed)
+            #expect(throws: AttachmentError.integrityFailure) {
+                try AttachmentCipher.decrypt(sealed, to: output, key: encrypted.key, size: encrypted.size)
+            }
+            #expect(!FileManager.default.fileExists(atPath: output.path))
+        }
+        try sealedBytes.dropLast(17).write(to: sealed)
+        #expect(throws: AttachmentError.integrityFailure) {
+            try AttachmentCipher.decrypt(sealed, to: output, key: encrypted.key, size: encrypted.size)
+        }
+        try (sealedBytes + Data([0])).write(to: sealed)
+        #expect(throws: AttachmentError.integrityFailure) {
+            try AttachmentCipher.decrypt(sealed, to: output, key: encrypted.key, size: encrypted.size)
+        }
+        try sealedBytes.write(to: sealed)
+        #expect(throws: AttachmentError.integrityFailure) {
+            try AttachmentCipher.decrypt(sealed, to: output, key: SecretStream.generateKey(), size: encrypted.size)
+        }
+        // A size from another padding bucket is refused too.
+        #expect(throws: AttachmentError.integrityFailure) {
+            try AttachmentCipher.decrypt(
+                sealed, to: output, key: encrypted.key, size: AttachmentCipher.paddedSize(encrypted.size) + 1)
+        }
+        #expect(throws: AttachmentError.unreadable) {
+            try AttachmentCipher.encrypt(folder.appendingPathComponent("missing"), to: sealed)
+        }
+    }
+
+    @Test(
+        "a 20 MiB attachment goes from defender to expert and another back, intact and encrypted at rest",
+        .timeLimit(.minutes(3)))
+    func exchange() async throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+
+        let evidence = folder.appendingPathComponent("court-papers.pdf")
+        try makeFile(evidence, count: 20 << 20, marker: "EVIDENCE-MARKER", seed: 7)
+        let sent = try await defender.sendCaseUpdate("papers attached", attachments: [OutgoingFile(url: evidence)])
+        #expect(sent.attachments.map(\.fileName) == ["court-papers.pdf"] && sent.deliveryState == .submitted)
+        let summary = try await expert.sync()
+        #expect(summary.received == 1 && summary.downloaded == 1)
+        let received = try #require(try await expert.messages().first)
+        #expect(received.attachments.first?.state == .stored && received.attachments.first?.size == 20 << 20)
+        #expect(received.attachments.first?.mimeType == "application/pdf")
+        let saved = folder.appendingPathComponent("saved.pdf")
+        try await expert.saveAttachment(of: received.id, index: 0, to: saved)
+        #expect(try Data(contentsOf: saved) == Data(contentsOf: evidence))
+
+        let answer = folder.appendingPathComponent("answer.bin")
+        try makeFile(answer, count: 20 << 20, marker: "ANSWER-MARKER", seed: 8)
+        let defenderIdentity = try await defender.identityKey
+        _ = try await expert.reply(to: defenderIdentity, text: "see file", attachments: [OutgoingFile(url: answer)])
+        #expect(try await defender.sync().downloaded == 1)
+        let reply = try #require(try await defender.messages().last)
+        let savedAnswer = folder.appendingPathComponent("saved-answer")
+        try await defender.saveAttachment(of: reply.id, index: 0, to: savedAnswer)
+        #expect(try Data(contentsOf: savedAnswer) == Data(contentsOf: answer))
+
+        // At rest, in both profiles, neither the content, nor the file names, nor the keys.
+        for name in ["defender", "expert"] {
+            for (url, data) in filesBelow(organisation.directory(name)) {
+                for needle in ["EVIDENCE-MARKER", "ANSWER-MARKER", "court-papers", "answer.bin"] {
+                    #expect(data.range(of: Data(needle.utf8)) == nil, "\(needle) in \(url.lastPathComponent)")
+                }
+            }
+        }
+    }
+}
