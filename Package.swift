@@ -150,7 +150,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatClientTests",
-            dependencies: ["AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatTestSupport"],
+            dependencies: [
+                "AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatProtocolVectors", "AmanatCrypto",
+                "AmanatTestSupport",
+            ],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

@@ -17,6 +17,7 @@ public enum VectorFiles {
         let handshake = previous("handshake.json", as: HandshakeVectors.self)
         let transcript = previous("ratchet-transcript.json", as: TranscriptVectors.self)
         let envelopes = previous("sealed-envelopes.json", as: EnvelopeVectors.self)
+        let attachments = previous("attachments.json", as: AttachmentVectors.self)
         return [
             "seeded-entropy.json": try encodeVectorFile(SeededEntropyVectors.generate()),
             "prekey-bundles.json": try encodeVectorFile(PrekeyBundleVectors.generate()),
@@ -30,6 +31,7 @@ public enum VectorFiles {
             "safety-numbers.json": try encodeVectorFile(SafetyNumberVectors.generate()),
             "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
+            "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),
         ]
     }
 }

@@ -2,6 +2,7 @@
 
 import AmanatCrypto
 import AmanatProtocol
+import AmanatProtocolVectors
 import AmanatTestSupport
 import Foundation
 import Testing
@@ -59,6 +60,34 @@ struct AttachmentTests {
         }
         #expect(AttachmentCipher.encryptedSize(padded: 256) == 24 + 256 + 17)
         #expect(AttachmentCipher.encryptedSize(padded: 65_536 * 2) == 24 + 65_536 * 2 + 2 * 17)
+    }
+
+    @Test("Protocol/vectors/attachments.json: padded sizes, and the recorded streams decrypt to their files")
+    func vectors() throws {
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Protocol/vectors/attachments.json")
+        let file = try JSONDecoder().decode(AttachmentVectors.self, from: Data(contentsOf: url))
+        #expect(file.padding.count >= 10 && file.streams.count == 2)
+        for vector in file.padding {
+            #expect(AttachmentCipher.paddedSize(vector.size) == vector.paddedSize, "\(vector.size)")
+            #expect(AttachmentCipher.encryptedSize(padded: vector.paddedSize) == vector.encryptedSize)
+        }
+        for vector in file.streams {
+            let stream = try #require(bytes(hex: vector.stream))
+            let plain = try #require(bytes(hex: vector.file))
+            #expect(try BLAKE2b.hash(stream) == bytes(hex: vector.digest))
+            #expect(
+                UInt64(stream.count)
+                    == AttachmentCipher.encryptedSize(padded: AttachmentCipher.paddedSize(UInt64(plain.count))))
+            let sealed = folder.appendingPathComponent("stream")
+            let output = folder.appendingPathComponent("file")
+            try Data(stream).write(to: sealed)
+            try AttachmentCipher.decrypt(
+                sealed, to: output, key: SecureBytes(copying: try #require(bytes(hex: vector.key))),
+                size: UInt64(plain.count))
+            #expect(try Data(contentsOf: output) == Data(plain), "\(vector.comment)")
+        }
     }
 
     @Test(

@@ -182,11 +182,8 @@ final class AtomicWriter {
         do {
             try handle.synchronize()
             try handle.close()
-            if FileManager.default.fileExists(atPath: destination.path) {
-                _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
-            } else {
-                try FileManager.default.moveItem(at: temporary, to: destination)
-            }
+            // rename(2) replaces an existing file atomically.
+            guard rename(temporary.path, destination.path) == 0 else { throw AttachmentError.unwritable }
         } catch {
             discard()
             throw .unwritable
