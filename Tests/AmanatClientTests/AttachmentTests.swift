@@ -5,6 +5,7 @@ import AmanatProtocol
 import AmanatProtocolVectors
 import AmanatTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AmanatClient
@@ -182,5 +183,68 @@ struct AttachmentTests {
                 }
             }
         }
+    }
+}
+
+/// Counts transfers seen by an observer.
+final class TransferLog: Sendable {
+    private let state = Mutex<(sent: Int, skipped: Int)>((0, 0))
+
+    func record(_ progress: TransferProgress) -> Int {
+        state.withLock { state in
+            if progress.transferred { state.sent += 1 } else { state.skipped += 1 }
+            return state.sent
+        }
+    }
+
+    var counts: (sent: Int, skipped: Int) { state.withLock { $0 } }
+    func reset() { state.withLock { $0 = (0, 0) } }
+}
+
+@Suite("Attachment upload resume")
+struct AttachmentResumeTests {
+    @Test(
+        "an upload cut off by the relay dying resumes after its restart from the chunks it holds",
+        .timeLimit(.minutes(3)))
+    func resume() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-resume-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        let evidence = folder.appendingPathComponent("video.mp4")
+        try makeFile(evidence, count: 20 << 20, marker: "VIDEO", seed: 9)
+        let chunkCount = Int(
+            (AttachmentCipher.encryptedSize(padded: AttachmentCipher.paddedSize(20 << 20)) + (256 << 10) - 1)
+                / (256 << 10))
+
+        let log = TransferLog()
+        await defender.observeTransfers { progress in
+            if progress.direction == .upload, log.record(progress) == 30 { relay.kill() }
+        }
+        await #expect(throws: AccountError.self) {
+            try await defender.sendCaseUpdate("the video", attachments: [OutgoingFile(url: evidence)])
+        }
+        #expect(log.counts.sent == 30)
+        #expect(try await defender.messages().isEmpty)
+
+        try await relay.start()
+        await defender.observeTransfers { progress in _ = log.record(progress) }
+        log.reset()
+        let summary = try await defender.sync()
+        #expect(summary.sent == 2)  // the contact card and the case update
+        #expect(log.counts.skipped == 30 && log.counts.sent == chunkCount - 30)
+        #expect(try await defender.messages().first?.deliveryState == .submitted)
+
+        #expect(try await expert.sync().downloaded == 1)
+        let received = try #require(try await expert.messages().first)
+        let saved = folder.appendingPathComponent("saved")
+        try await expert.saveAttachment(of: received.id, index: 0, to: saved)
+        #expect(try Data(contentsOf: saved) == Data(contentsOf: evidence))
     }
 }

@@ -13,7 +13,8 @@ final class LiveRelay: @unchecked Sendable {
     let directory: URL
     let port: Int
     let root = Ed25519.PrivateKey()
-    private let process = Process()
+    private let lock = NSLock()
+    private var process: Process?
 
     static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
@@ -35,6 +36,8 @@ final class LiveRelay: @unchecked Sendable {
 
     /// Starts `serve` with `arguments` added and waits for `/healthz` (through curl, so TLS works).
     func start(_ arguments: [String] = [], scheme: String = "http") async throws {
+        let process = Process()
+        lock.withLock { self.process = process }
         process.executableURL = Self.binary
         process.arguments =
             ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", "0"] + arguments
@@ -52,8 +55,15 @@ final class LiveRelay: @unchecked Sendable {
         throw LiveRelayError.didNotStart
     }
 
+    /// Kills the relay at once (SIGKILL), as a crash or a pulled cable would.
+    func kill() {
+        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        Foundation.kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
     deinit {
-        if process.isRunning {
+        if let process, process.isRunning {
             process.interrupt()
             process.waitUntilExit()
         }

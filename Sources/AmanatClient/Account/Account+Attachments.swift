@@ -32,6 +32,23 @@ public struct OutgoingFile: Sendable {
     }
 }
 
+/// How far an attachment transfer has got.
+public struct TransferProgress: Sendable, Equatable {
+    /// Which way.
+    public enum Direction: Sendable, Equatable {
+        case upload, download
+    }
+
+    public let direction: Direction
+    /// The file's name, as sent.
+    public let fileName: String
+    /// Encrypted bytes the relay holds (upload) or this device has (download), of `total`.
+    public let done: UInt64
+    public let total: UInt64
+    /// Whether this chunk was sent or received now (false: the relay had it from an earlier try).
+    public let transferred: Bool
+}
+
 /// A message whose attachments are encrypted but not all uploaded yet: kept in the store so an
 /// interrupted upload resumes where it stopped (SPEC.md §9.2; issue #6).
 struct Draft: Codable, Sendable {
@@ -180,19 +197,26 @@ extension Account {
         else { throw .attachment(.unreadable) }
         defer { try? reader.close() }
         guard var hasher = try? BLAKE2b.Hasher() else { throw .store(.corrupted) }
+        var done: UInt64 = 0
         for index in 0..<status.chunks {
             guard let chunk = try? reader.read(upToCount: status.chunkSize), !chunk.isEmpty else {
                 throw .attachment(.unreadable)
             }
             let bytes = Array(chunk)
             hasher.update(bytes)
-            if !status.present.contains(index) {
+            let missing = !status.present.contains(index)
+            if missing {
                 do {
                     _ = try await api.uploadChunk(blob, index: index, uploadKey: key, bytes: bytes)
                 } catch {
                     throw .transport(error)
                 }
             }
+            done += UInt64(bytes.count)
+            transferObserver?(
+                TransferProgress(
+                    direction: .upload, fileName: file.fileName, done: done, total: file.encryptedSize,
+                    transferred: missing))
         }
         return hasher.finalize()
     }
@@ -256,6 +280,10 @@ extension Account {
             }
             hasher.update(bytes)
             total += UInt64(bytes.count)
+            transferObserver?(
+                TransferProgress(
+                    direction: .download, fileName: attachment.fileName, done: total,
+                    total: attachment.encryptedSize, transferred: true))
             do {
                 try writer.write(bytes)
             } catch {

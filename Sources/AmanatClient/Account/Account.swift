@@ -15,6 +15,8 @@ public actor Account {
     public let store: ProfileStore
     let api: RelayAPI
     let clock: @Sendable () -> UInt64
+    /// Told of every attachment chunk that moves, for progress bars.
+    var transferObserver: (@Sendable (TransferProgress) -> Void)?
     /// One-time prekeys published per pool at enrolment and whenever the relay says a pool is low.
     static let prekeyBatch = 40
 
@@ -142,6 +144,12 @@ public actor Account {
         if state.role == .defender {
             _ = try? await refreshRoster()
         }
+    }
+
+    /// Sets (or with nil, removes) the function told of attachment uploads and downloads as they
+    /// progress, chunk by chunk.
+    public func observeTransfers(_ observer: (@Sendable (TransferProgress) -> Void)?) {
+        transferObserver = observer
     }
 
     // MARK: - Who this device is
