@@ -42,13 +42,18 @@ public struct AttachmentVectors: Codable, Equatable, Sendable {
         let sizes: [UInt64] = [0, 1, 256, 257, 300, 1000, 65_536, 65_537, 1 << 20, 20 << 20, 1 << 30]
         let files: [(String, [UInt8])] = [
             ("an empty file: 256 zero bytes of padding", []),
-            ("300 bytes: padded to 313", Array(seed("attachment-file").prefix(30)).flatMap { Array(repeating: $0, count: 10) }),
+            (
+                "300 bytes: padded to 313",
+                Array(seed("attachment-file").prefix(30)).flatMap { Array(repeating: $0, count: 10) }
+            ),
         ]
         let streams = files.enumerated().map { index, item in
             let (comment, file) = item
             let key = SecureBytes(copying: seed("attachment-key-\(index)"))
             let stream: [UInt8]
-            if let recorded = previous?.streams.first(where: { $0.comment == comment }), let bytes = bytes(hex: recorded.stream) {
+            if let recorded = previous?.streams.first(where: { $0.comment == comment }),
+                let bytes = bytes(hex: recorded.stream)
+            {
                 stream = bytes
             } else {
                 var encryptor = try! SecretStream.Encryptor(key: key)
