@@ -2,6 +2,7 @@
 
 import AmanatCrypto
 import AmanatProtocol
+import AmanatRelay
 import AmanatTestSupport
 import Foundation
 import Testing
@@ -14,10 +15,15 @@ struct TestOrganisation {
     let relay: LiveRelay
     let rosterKey = SecureBytes.random(count: 32)
     let folder: URL
+    /// How devices reach the relay: its URL, TLS pin and a SOCKS proxy.
+    var url: String
+    var pin: [UInt8]?
+    var proxy: String?
     static let cost = try! Argon2id.Cost(operations: 1, memoryByteCount: 8192)
 
     init(relay: LiveRelay) throws {
         self.relay = relay
+        url = relay.url
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-accounts-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
@@ -26,7 +32,7 @@ struct TestOrganisation {
 
     func invite(expiresIn seconds: UInt64 = 3600) throws -> Invite {
         try Invite(
-            relay: relay.url, pin: nil, organisationRoot: relay.root.publicKey, rosterKey: rosterKey,
+            relay: url, pin: pin, organisationRoot: relay.root.publicKey, rosterKey: rosterKey,
             voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: now + seconds, signedBy: relay.root))
     }
 
@@ -35,7 +41,7 @@ struct TestOrganisation {
     func enrolExpert(_ name: String) async throws -> Account {
         let account = try await Account.enrol(
             invite: try invite(), at: directory(name), passphrase: SecureBytes(copying: Array("pass \(name)".utf8)),
-            role: .expert, cost: Self.cost)
+            role: .expert, proxy: proxy, cost: Self.cost)
         try await account.installCertificate(
             SenderCertificate(
                 for: try await account.identityKey, expiresAt: now + 30 * 86_400, signedByOrganisation: relay.root))
@@ -45,7 +51,7 @@ struct TestOrganisation {
     func enrolDefender(_ name: String) async throws -> Account {
         try await Account.enrol(
             invite: try invite(), at: directory(name), passphrase: SecureBytes(copying: Array("pass \(name)".utf8)),
-            role: .defender, cost: Self.cost)
+            role: .defender, proxy: proxy, cost: Self.cost)
     }
 
     /// Signs and publishes a roster of `experts` (name, account) as `version`.
@@ -58,7 +64,9 @@ struct TestOrganisation {
         let content = try RosterContent(entries: entries).sealed(
             version: version, rosterKey: rosterKey, entropy: &entropy)
         let roster = try SignedRoster(version: version, content: content, signedBy: relay.root)
-        try await RelayAPI(transport: try CurlTransport(configuration: .init(relay: relay.url))).publishRoster(roster)
+        let configuration = TransportConfiguration(
+            relay: url, proxy: proxy, pin: pin.map { "sha256//" + Base64URL.encodeStandard($0) })
+        try await RelayAPI(transport: try CurlTransport(configuration: configuration)).publishRoster(roster)
     }
 
     func remove() {
@@ -235,5 +243,45 @@ struct AccountTests {
         let reopened = try Account.open(
             at: organisation.directory("defender"), passphrase: SecureBytes(copying: Array("pass defender".utf8)))
         #expect(try await reopened.roster().map(\.name) == ["A"])
+    }
+
+    @Test(
+        "over TLS with the invite's pin and through a SOCKS5 proxy the exchange works; a wrong pin enrols nothing",
+        .timeLimit(.minutes(2)))
+    func tlsAndProxy() async throws {
+        let relay = try LiveRelay()
+        let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
+        let pin = try Invite.pin(fromText: try RelayTLS(certificatePath: certificate, keyPath: key).pin)
+        try await relay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
+        let proxyPort = try freeLoopbackPort()
+        let proxy = Process()
+        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/microsocks")
+        proxy.arguments = ["-i", "127.0.0.1", "-p", String(proxyPort)]
+        proxy.standardOutput = FileHandle.nullDevice
+        proxy.standardError = FileHandle.nullDevice
+        try proxy.run()
+        defer { kill(proxy.processIdentifier, SIGKILL) }
+        try await Task.sleep(for: .milliseconds(300))
+
+        var organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        organisation.url = "https://127.0.0.1:\(relay.port)"
+        organisation.proxy = "socks5h://127.0.0.1:\(proxyPort)"
+        organisation.pin = SecureRandom.bytes(count: 32)
+        await #expect(throws: AccountError.transport(.pinMismatch)) { try await organisation.enrolDefender("early") }
+        #expect(!FileManager.default.fileExists(atPath: organisation.directory("early").path))
+        organisation.pin = pin
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        try await defender.sendCaseUpdate("through Tor, one day")
+        #expect(try await expert.sync().received == 1)
+        _ = try await expert.reply(to: try await defender.identityKey, text: "received")
+        #expect(try await defender.sync().received == 1)
+        // Without the proxy the same profile still works when told so; a dead proxy is a proxy failure.
+        let reopened = try Account.open(
+            at: organisation.directory("defender"), passphrase: SecureBytes(copying: Array("pass defender".utf8)),
+            proxy: "socks5h://127.0.0.1:\(try freeLoopbackPort())")
+        await #expect(throws: AccountError.transport(.proxyFailure)) { try await reopened.sync() }
     }
 }
