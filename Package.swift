@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "AmanatProtocolVectors", targets: ["AmanatProtocolVectors"]),
         .library(name: "AmanatRelay", targets: ["AmanatRelay"]),
         .library(name: "AmanatClient", targets: ["AmanatClient"]),
+        .executable(name: "amanat", targets: ["amanat"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -91,6 +92,23 @@ let package = Package(
                 "CCurl",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
+            swiftSettings: ourSwiftSettings
+        ),
+
+        // The defender's terminal client: commands, strings in English and Russian, terminal I/O.
+        .target(
+            name: "AmanatDefender",
+            dependencies: [
+                "AmanatClient",
+                "AmanatProtocol",
+                "AmanatCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: ourSwiftSettings
+        ),
+        .executableTarget(
+            name: "amanat",
+            dependencies: ["AmanatDefender"],
             swiftSettings: ourSwiftSettings
         ),
 

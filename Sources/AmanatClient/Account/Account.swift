@@ -192,6 +192,31 @@ public actor Account {
         try store.transaction { db in try store.saveState(updated, in: db) }
     }
 
+    /// The relay's address and the proxy this account uses.
+    public var connection: (relay: String, proxy: String?) {
+        (api.transport.configuration.relay, api.transport.configuration.proxy)
+    }
+
+    /// Whether the relay answers now (through the proxy, with the pin).
+    public func relayIsReachable() async -> Bool {
+        (try? await api.relayKey()) != nil
+    }
+
+    /// Records the proxy to use from now on (nil: none); takes effect on the next ``open``.
+    public func setProxy(_ proxy: String?) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        if let proxy {
+            do {
+                _ = try CurlTransport(configuration: TransportConfiguration(relay: state.relay, proxy: proxy))
+            } catch {
+                throw .transport(error)
+            }
+        }
+        state.proxy = proxy
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
+    }
+
     /// Every message, oldest first.
     public func messages() throws(AccountError) -> [Message] {
         try perform { db in try store.messages(in: db) }

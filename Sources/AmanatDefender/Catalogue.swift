@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+
+/// The languages `amanat` speaks.
+public enum Language: String, Sendable, CaseIterable {
+    case english = "en"
+    case russian = "ru"
+
+    /// `--lang` if given, else the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that names one we have,
+    /// else English.
+    public static func choose(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
+        -> Language
+    {
+        for candidate in [flag, environment["LC_ALL"], environment["LC_MESSAGES"], environment["LANG"]] {
+            guard let candidate, !candidate.isEmpty else { continue }
+            if candidate.lowercased().hasPrefix("ru") { return .russian }
+            if candidate.lowercased().hasPrefix("en") || candidate == "C" || candidate == "POSIX" { return .english }
+        }
+        return .english
+    }
+}
+
+/// Every sentence `amanat` shows, by key, in each language. `%@` marks are filled in order.
+/// A test checks that both languages have the same keys and the same number of marks.
+public enum Catalogue {
+    public static let english: [String: String] = [
+        "enrolled": "Enrolled with %@. Experts on the roster: %@.",
+        "enrolled.no-roster": "Enrolled with %@. The organisation has not published its list of experts yet.",
+        "sent": "Sent to %@ expert device(s). Message %@.",
+        "queued": "Saved, but not sent yet: %@ item(s) wait for the relay. Run `amanat sync` later.",
+        "synced": "Sync done: %@ new, %@ sent, %@ still queued.",
+        "synced.undecryptable": "%@ message(s) could not be decrypted and were dropped.",
+        "synced.expired": "%@ message(s) expired on the relay before this device fetched them.",
+        "inbox.empty": "No messages.",
+        "inbox.in": "%@  from %@  %@  %@",
+        "inbox.out": "%@  to experts  %@  %@",
+        "state.queued": "waiting to send",
+        "state.submitted": "on the relay",
+        "state.delivered": "delivered",
+        "state.read": "read",
+        "unread": "unread",
+        "attachment": "  attachment %@: %@ (%@ bytes, %@)",
+        "saved": "Saved to %@.",
+        "status.profile": "Profile: %@",
+        "status.relay": "Relay: %@ (%@)",
+        "status.reachable": "reachable",
+        "status.unreachable": "not reachable",
+        "status.proxy": "Proxy: %@",
+        "status.proxy.none": "Proxy: none (Tor is off)",
+        "status.queued": "Queued: %@",
+        "status.roster": "Roster: %@ expert device(s)",
+        "experts.empty": "No experts yet: run `amanat sync`.",
+        "experts.line": "%@\n  safety number: %@",
+        "wipe.confirm": "This destroys this profile for good: keys, messages, attachments. Type YES to continue: ",
+        "wipe.done": "The profile is gone.",
+        "wipe.cancelled": "Nothing was deleted.",
+        "passphrase.prompt": "Passphrase: ",
+        "passphrase.new": "New passphrase: ",
+        "passphrase.repeat": "Repeat the new passphrase: ",
+        "passphrase.duress": "Duress passphrase (opens an empty decoy profile): ",
+        "passphrase.changed": "The passphrase is changed.",
+        "passphrase.duress-set": "The duress passphrase is set.",
+        "error.passphrase-mismatch": "The two passphrases differ. Nothing was changed.",
+        "error.passphrase-empty": "The passphrase is empty. Choose one of at least 8 characters.",
+        "error.no-terminal": "There is no terminal to ask for the passphrase. Use --passphrase-fd N.",
+        "error.wrong-passphrase": "The passphrase is wrong. Try again; nothing was changed.",
+        "error.no-profile": "There is no profile at %@. Enrol first with `amanat enroll <invite>`.",
+        "error.profile-exists": "A profile exists at %@ already. Use another --profile, or wipe this one.",
+        "error.corrupted": "The profile's files are damaged. Restore them from a backup or enrol again.",
+        "error.unwritable": "The profile cannot be written (permissions or a full disk).",
+        "error.invalid-invite": "The invite is not valid. Ask the organisation for a new one.",
+        "error.expired-invite": "The invite has expired. Ask the organisation for a new one.",
+        "error.unreachable": "The relay cannot be reached. Check the network or Tor, then run `amanat sync`.",
+        "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check `amanat config`.",
+        "error.pin":
+            "The relay's key does not match the invite: the connection may be intercepted. Do not continue; tell the organisation.",
+        "error.tls": "The secure connection to the relay failed.",
+        "error.clock": "This device's clock is wrong by more than five minutes. Set the right time and try again.",
+        "error.rate-limited": "The relay asks to wait %@ seconds. Try again then.",
+        "error.quota": "The relay's storage for this mailbox is full. Try again later.",
+        "error.relay": "The relay refused the request (%@). Try again later; if it persists, tell the organisation.",
+        "error.no-roster": "The organisation has not published its list of experts yet. Try `amanat sync` later.",
+        "error.not-enrolled": "This profile is not enrolled. Enrol with `amanat enroll <invite>`.",
+        "error.roster": "The list of experts from the relay is not signed by the organisation. Tell the organisation.",
+        "error.too-large": "The message is too large. Send long texts or files as attachments.",
+        "error.missing-file": "The file %@ does not exist.",
+        "error.unreadable-file": "The file %@ cannot be read.",
+        "error.unknown-message": "There is no message or attachment %@. See `amanat inbox`.",
+        "error.attachment": "The attachment could not be saved: %@.",
+        "error.security": "A security check failed. Do not trust this conversation; tell the organisation.",
+        "error.nothing-to-send": "Nothing to send: give a text, --file or --attach.",
+        "error.internal": "Something went wrong: %@.",
+    ]
+
+    public static let russian: [String: String] = [
+        "enrolled": "Регистрация на %@ выполнена. Экспертов в списке: %@.",
+        "enrolled.no-roster": "Регистрация на %@ выполнена. Организация ещё не опубликовала список экспертов.",
+        "sent": "Отправлено на устройства экспертов: %@. Сообщение %@.",
+        "queued": "Сохранено, но ещё не отправлено: ждут ретранслятора %@. Запустите `amanat sync` позже.",
+        "synced": "Синхронизация завершена: новых %@, отправлено %@, ждут отправки %@.",
+        "synced.undecryptable": "Не удалось расшифровать сообщений: %@; они удалены.",
+        "synced.expired": "Сообщений, истёкших на ретрансляторе до получения: %@.",
+        "inbox.empty": "Сообщений нет.",
+        "inbox.in": "%@  от %@  %@  %@",
+        "inbox.out": "%@  экспертам  %@  %@",
+        "state.queued": "ждёт отправки",
+        "state.submitted": "на ретрансляторе",
+        "state.delivered": "доставлено",
+        "state.read": "прочитано",
+        "unread": "не прочитано",
+        "attachment": "  вложение %@: %@ (%@ байт, %@)",
+        "saved": "Сохранено в %@.",
+        "status.profile": "Профиль: %@",
+        "status.relay": "Ретранслятор: %@ (%@)",
+        "status.reachable": "доступен",
+        "status.unreachable": "недоступен",
+        "status.proxy": "Прокси: %@",
+        "status.proxy.none": "Прокси: нет (Tor выключен)",
+        "status.queued": "Ждут отправки: %@",
+        "status.roster": "Список: устройств экспертов %@",
+        "experts.empty": "Экспертов пока нет: запустите `amanat sync`.",
+        "experts.line": "%@\n  код безопасности: %@",
+        "wipe.confirm": "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Введите YES для продолжения: ",
+        "wipe.done": "Профиль уничтожен.",
+        "wipe.cancelled": "Ничего не удалено.",
+        "passphrase.prompt": "Парольная фраза: ",
+        "passphrase.new": "Новая парольная фраза: ",
+        "passphrase.repeat": "Повторите новую парольную фразу: ",
+        "passphrase.duress": "Парольная фраза под принуждением (открывает пустой профиль-приманку): ",
+        "passphrase.changed": "Парольная фраза изменена.",
+        "passphrase.duress-set": "Парольная фраза под принуждением задана.",
+        "error.passphrase-mismatch": "Парольные фразы не совпадают. Ничего не изменено.",
+        "error.passphrase-empty": "Парольная фраза пуста. Выберите фразу не короче 8 символов.",
+        "error.no-terminal": "Нет терминала, чтобы спросить парольную фразу. Используйте --passphrase-fd N.",
+        "error.wrong-passphrase": "Неверная парольная фраза. Попробуйте ещё раз; ничего не изменено.",
+        "error.no-profile": "Профиля в %@ нет. Сначала зарегистрируйтесь: `amanat enroll <приглашение>`.",
+        "error.profile-exists": "Профиль в %@ уже есть. Укажите другой --profile или уничтожьте этот.",
+        "error.corrupted": "Файлы профиля повреждены. Восстановите их из резервной копии или зарегистрируйтесь заново.",
+        "error.unwritable": "Профиль нельзя записать (права доступа или заполненный диск).",
+        "error.invalid-invite": "Приглашение недействительно. Попросите у организации новое.",
+        "error.expired-invite": "Срок приглашения истёк. Попросите у организации новое.",
+        "error.unreachable": "Ретранслятор недоступен. Проверьте сеть или Tor и запустите `amanat sync`.",
+        "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте `amanat config`.",
+        "error.pin":
+            "Ключ ретранслятора не совпадает с приглашением: соединение может быть перехвачено. Не продолжайте; сообщите организации.",
+        "error.tls": "Не удалось установить защищённое соединение с ретранслятором.",
+        "error.clock": "Часы этого устройства ошибаются больше чем на пять минут. Установите точное время и повторите.",
+        "error.rate-limited": "Ретранслятор просит подождать %@ с. Повторите позже.",
+        "error.quota": "Хранилище этого почтового ящика на ретрансляторе заполнено. Повторите позже.",
+        "error.relay": "Ретранслятор отклонил запрос (%@). Повторите позже; если не поможет, сообщите организации.",
+        "error.no-roster": "Организация ещё не опубликовала список экспертов. Попробуйте `amanat sync` позже.",
+        "error.not-enrolled": "Профиль не зарегистрирован. Зарегистрируйтесь: `amanat enroll <приглашение>`.",
+        "error.roster": "Список экспертов с ретранслятора не подписан организацией. Сообщите организации.",
+        "error.too-large": "Сообщение слишком длинное. Отправьте длинный текст или файлы вложением.",
+        "error.missing-file": "Файла %@ не существует.",
+        "error.unreadable-file": "Файл %@ нельзя прочитать.",
+        "error.unknown-message": "Сообщения или вложения %@ нет. См. `amanat inbox`.",
+        "error.attachment": "Не удалось сохранить вложение: %@.",
+        "error.security": "Проверка безопасности не пройдена. Не доверяйте этому разговору; сообщите организации.",
+        "error.nothing-to-send": "Нечего отправлять: укажите текст, --file или --attach.",
+        "error.internal": "Что-то пошло не так: %@.",
+    ]
+
+    /// The sentence `key` in `language`, with `arguments` in its marks.
+    public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
+        let table = language == .russian ? russian : english
+        var template = table[key] ?? english[key] ?? key
+        for argument in arguments {
+            guard let mark = template.range(of: "%@") else { break }
+            template.replaceSubrange(mark, with: argument)
+        }
+        return template
+    }
+}

@@ -1,0 +1,403 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatProtocol
+import ArgumentParser
+import Foundation
+
+extension AmanatCommand {
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Join your organisation with an invite (amanat://invite/…, a file, or - for standard input).")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The invite text, a file holding it, or - to read it from standard input.")
+        var invite: String
+
+        @Option(help: "A SOCKS proxy such as Tor's: socks5h://127.0.0.1:9050.")
+        var proxy: String?
+
+        func run() async throws {
+            let text: String
+            if invite == "-" {
+                text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
+            } else if invite.hasPrefix(Invite.uriPrefix) {
+                text = invite
+            } else if let data = FileManager.default.contents(atPath: invite) {
+                text = String(decoding: data, as: UTF8.self)
+            } else {
+                throw DefenderError("error.missing-file", [invite], code: DefenderError.input)
+            }
+            guard let parsed = try? Invite(text: text) else {
+                throw DefenderError("error.invalid-invite", code: DefenderError.data)
+            }
+            if ProfileStore.exists(at: options.directory) {
+                throw DefenderError("error.profile-exists", [options.directory.path], code: DefenderError.cannotCreate)
+            }
+            let passphrase = try options.newPassphrase()
+            let account = try await options.run { () async throws(AccountError) in
+                try await Account.enrol(
+                    invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy)
+            }
+            let experts = (try? await account.roster().count) ?? 0
+            options.say(experts > 0 ? "enrolled" : "enrolled.no-roster", [parsed.relay, String(experts)])
+        }
+    }
+
+    struct Send: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send a case update (text, a text file, attachments) to every expert.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The text of the update.")
+        var text: String?
+
+        @Option(help: "Read the text from this file.")
+        var file: String?
+
+        @Option(name: .customLong("attach"), parsing: .upToNextOption, help: "Files to attach (up to 16).")
+        var attachments: [String] = []
+
+        @Flag(help: "Send images untouched, with their metadata (GPS, camera), as evidence.")
+        var keepOriginal = false
+
+        func run() async throws {
+            var body = text ?? ""
+            if let file {
+                guard FileManager.default.fileExists(atPath: file) else {
+                    throw DefenderError("error.missing-file", [file], code: DefenderError.input)
+                }
+                guard let data = FileManager.default.contents(atPath: file),
+                    let contents = String(data: data, encoding: .utf8)
+                else { throw DefenderError("error.unreadable-file", [file], code: DefenderError.input) }
+                body = body.isEmpty ? contents : body + "\n\n" + contents
+            }
+            var files: [OutgoingFile] = []
+            for path in attachments {
+                guard FileManager.default.fileExists(atPath: path) else {
+                    throw DefenderError("error.missing-file", [path], code: DefenderError.input)
+                }
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw DefenderError("error.unreadable-file", [path], code: DefenderError.input)
+                }
+                files.append(OutgoingFile(url: URL(fileURLWithPath: path)))
+            }
+            guard !body.isEmpty || !files.isEmpty else {
+                throw DefenderError("error.nothing-to-send", code: DefenderError.usage)
+            }
+            let account = try options.open()
+            if Terminal.showsProgress {
+                await account.observeTransfers { progress in
+                    Terminal.drawProgress(name: progress.fileName, done: progress.done, total: progress.total)
+                }
+            }
+            let message = try await options.run { () async throws(AccountError) in
+                try await account.sendCaseUpdate(body, attachments: files)
+            }
+            let queued = (try? await account.queuedCount()) ?? 0
+            if queued > 0 {
+                options.say("queued", [String(queued)])
+            } else {
+                options.say("sent", [String(message.deliveries.count), String(message.idText.prefix(8))])
+            }
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Send what is queued and fetch what has arrived; --watch keeps doing it.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Keep running: wait for news from the relay and sync again (Ctrl-C to stop).")
+        var watch = false
+
+        func run() async throws {
+            let account = try options.open()
+            if Terminal.showsProgress {
+                await account.observeTransfers { progress in
+                    Terminal.drawProgress(name: progress.fileName, done: progress.done, total: progress.total)
+                }
+            }
+            repeat {
+                let summary = try await options.run { () async throws(AccountError) in try await account.sync() }
+                options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
+                if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
+                if summary.expiredUnread > 0 { options.say("synced.expired", [String(summary.expiredUnread)]) }
+                if watch {
+                    // Long-poll; on failure, wait a randomised while so polling does not mark the time.
+                    if (try? await account.waitForNews(timeout: 30)) == nil {
+                        try await Task.sleep(for: .seconds(Double.random(in: 20...60)))
+                    }
+                }
+            } while watch
+        }
+    }
+
+    struct Inbox: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List messages, with what you sent and how far it got.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let account = try options.open()
+            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+            if json {
+                print(try Listing.json(messages))
+                return
+            }
+            if messages.isEmpty { options.say("inbox.empty") }
+            for message in messages {
+                print(Listing.line(message, options.language))
+            }
+        }
+    }
+
+    struct Read: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show one message and mark it read.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The message id (or its first characters) from `amanat inbox`.")
+        var id: String
+
+        func run() async throws {
+            let account = try options.open()
+            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+            let matches = messages.filter { $0.idText.hasPrefix(id.lowercased()) }
+            guard !id.isEmpty, matches.count == 1, let message = matches.first else {
+                throw DefenderError("error.unknown-message", [id], code: DefenderError.data)
+            }
+            print(Listing.line(message, options.language))
+            print()
+            print(message.text)
+            for (index, attachment) in message.attachments.enumerated() {
+                options.say(
+                    "attachment",
+                    [
+                        "\(message.idText.prefix(8))-\(index + 1)", attachment.fileName, String(attachment.size),
+                        attachment.state.rawValue,
+                    ])
+            }
+            if message.direction == .incoming {
+                try await options.run { () async throws(AccountError) in try await account.markRead(message.id) }
+            }
+        }
+    }
+
+    struct Save: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decrypt an attachment to a file.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The attachment id from `amanat read` (message id, a dash, its number).")
+        var attachment: String
+
+        @Argument(help: "Where to write it.")
+        var path: String
+
+        func run() async throws {
+            let parts = attachment.split(separator: "-")
+            guard parts.count == 2, let number = Int(parts[1]), number >= 1 else {
+                throw DefenderError("error.unknown-message", [attachment], code: DefenderError.data)
+            }
+            let account = try options.open()
+            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+            let matches = messages.filter { $0.idText.hasPrefix(parts[0].lowercased()) }
+            guard matches.count == 1, let message = matches.first, message.attachments.indices.contains(number - 1)
+            else { throw DefenderError("error.unknown-message", [attachment], code: DefenderError.data) }
+            try await options.run { () async throws(AccountError) in
+                try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
+            }
+            options.say("saved", [path])
+        }
+    }
+
+    struct Status: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Relay reachable, Tor on or off, queued items, roster.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let account = try options.open()
+            let connection = await account.connection
+            let reachable = await account.relayIsReachable()
+            let queued = (try? await account.queuedCount()) ?? 0
+            let experts = (try? await account.roster().count) ?? 0
+            if json {
+                let object: [String: Any] = [
+                    "profile": options.directory.path, "relay": connection.relay, "reachable": reachable,
+                    "proxy": connection.proxy ?? NSNull(), "queued": queued, "experts": experts,
+                ]
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
+                        as: UTF8.self))
+                return
+            }
+            options.say("status.profile", [options.directory.path])
+            options.say(
+                "status.relay",
+                [
+                    connection.relay,
+                    Catalogue.text(reachable ? "status.reachable" : "status.unreachable", options.language),
+                ])
+            if let proxy = connection.proxy {
+                options.say("status.proxy", [proxy])
+            } else {
+                options.say("status.proxy.none")
+            }
+            options.say("status.queued", [String(queued)])
+            options.say("status.roster", [String(experts)])
+        }
+    }
+
+    struct Experts: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "The organisation's experts with their safety numbers, to compare in person.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let account = try options.open()
+            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            if json {
+                let list = roster.map { ["name": $0.name, "safetyNumber": $0.safetyNumber.digits] }
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
+                        as: UTF8.self))
+                return
+            }
+            if roster.isEmpty { options.say("experts.empty") }
+            for device in roster {
+                options.say("experts.line", [device.name, device.safetyNumber.groups.joined(separator: " ")])
+            }
+        }
+    }
+
+    struct Passphrase: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Change the passphrase, or set a duress passphrase that opens an empty decoy profile.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Set the duress passphrase instead.")
+        var duress = false
+
+        func run() async throws {
+            let current = try options.passphrase()
+            let store: ProfileStore
+            do {
+                store = try ProfileStore.open(at: options.directory, passphrase: current)
+            } catch {
+                throw DefenderError(.store(error), profile: options.directory.path)
+            }
+            let new = try options.newPassphrase(prompt: duress ? "passphrase.duress" : "passphrase.new")
+            do {
+                if duress {
+                    try store.setDuressPassphrase(new, authorisedBy: current)
+                    options.say("passphrase.duress-set")
+                } else {
+                    try store.changePassphrase(from: current, to: new)
+                    options.say("passphrase.changed")
+                }
+            } catch {
+                throw DefenderError(.store(error), profile: options.directory.path)
+            }
+        }
+    }
+
+    struct Config: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show or change the proxy (Tor).")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Option(help: "Use this SOCKS proxy from now on, e.g. socks5h://127.0.0.1:9050; \"none\" for none.")
+        var proxy: String?
+
+        func run() async throws {
+            let account = try options.open()
+            if let proxy {
+                try await options.run { () async throws(AccountError) in
+                    try await account.setProxy(proxy == "none" ? nil : proxy)
+                }
+            }
+            let connection = await account.connection
+            options.say("status.relay", [connection.relay, ""])
+            let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
+            if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
+        }
+    }
+
+    struct Wipe: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Destroy this profile at once: keys first, then every file. Cannot be undone.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Flag(help: "Do not ask.")
+        var yes = false
+
+        func run() async throws {
+            guard ProfileStore.exists(at: options.directory) else {
+                throw DefenderError("error.no-profile", [options.directory.path], code: DefenderError.authentication)
+            }
+            guard yes || Terminal.confirm(Catalogue.text("wipe.confirm", options.language)) else {
+                options.say("wipe.cancelled")
+                return
+            }
+            ProfileStore.wipe(at: options.directory)
+            options.say("wipe.done")
+        }
+    }
+}
+
+/// How messages are listed.
+enum Listing {
+    static func line(_ message: Message, _ language: Language) -> String {
+        let id = String(message.idText.prefix(8))
+        let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(message.sentAt)))
+        let preview = String(message.text.prefix(60)).replacingOccurrences(of: "\n", with: " ")
+        switch message.direction {
+        case .incoming:
+            let read = message.isRead ? "" : Catalogue.text("unread", language)
+            return Catalogue.text("inbox.in", language, [id, message.senderName ?? "?", date, read]) + "\n    "
+                + preview
+        case .outgoing:
+            let state = message.deliveryState.map { Catalogue.text("state.\($0.rawValue)", language) } ?? ""
+            return Catalogue.text("inbox.out", language, [id, date, state]) + "\n    " + preview
+        }
+    }
+
+    static func json(_ messages: [Message]) throws -> String {
+        let list: [[String: Any]] = messages.map { message in
+            [
+                "id": message.idText, "direction": message.direction.rawValue, "kind": message.kind.rawValue,
+                "from": message.senderName ?? NSNull(), "text": message.text, "sentAt": message.sentAt,
+                "read": message.isRead, "state": message.deliveryState?.rawValue ?? NSNull(),
+                "attachments": message.attachments.enumerated().map { index, attachment in
+                    [
+                        "id": "\(message.idText.prefix(8))-\(index + 1)", "name": attachment.fileName,
+                        "size": attachment.size, "state": attachment.state.rawValue,
+                    ] as [String: Any]
+                },
+            ]
+        }
+        return String(decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]), as: UTF8.self)
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import ArgumentParser
+import Foundation
+
+/// What `amanat` tells the user when something fails: a catalogue key with its arguments, and
+/// the exit code (sysexits.h), documented in `amanat --help`:
+///
+/// | code | meaning |
+/// | --- | --- |
+/// | 0 | done |
+/// | 64 | usage: unknown command or option, missing argument |
+/// | 65 | data: invalid or expired invite, damaged profile, message too large |
+/// | 66 | input: a file to send is missing or unreadable |
+/// | 69 | network: relay or proxy unreachable, relay refused (try again later) |
+/// | 70 | internal error |
+/// | 73 | the profile cannot be written, or exists already |
+/// | 76 | security: pin mismatch, a signature or key that does not verify |
+/// | 77 | authentication: wrong passphrase, no profile, not enrolled |
+struct DefenderError: Error {
+    let key: String
+    let arguments: [String]
+    let code: Int32
+
+    init(_ key: String, _ arguments: [String] = [], code: Int32) {
+        self.key = key
+        self.arguments = arguments
+        self.code = code
+    }
+
+    static let usage: Int32 = 64
+    static let data: Int32 = 65
+    static let input: Int32 = 66
+    static let network: Int32 = 69
+    static let software: Int32 = 70
+    static let cannotCreate: Int32 = 73
+    static let security: Int32 = 76
+    static let authentication: Int32 = 77
+
+    /// The user's error for a library error.
+    init(_ error: AccountError, profile: String) {
+        switch error {
+        case .store(let store):
+            switch store {
+            case .notFound: self.init("error.no-profile", [profile], code: Self.authentication)
+            case .exists: self.init("error.profile-exists", [profile], code: Self.cannotCreate)
+            case .wrongPassphrase, .notPermitted: self.init("error.wrong-passphrase", code: Self.authentication)
+            case .corrupted: self.init("error.corrupted", code: Self.data)
+            case .unwritable: self.init("error.unwritable", code: Self.cannotCreate)
+            }
+        case .transport(let transport):
+            switch transport {
+            case .unreachable, .timedOut, .network, .relayUnavailable, .responseTooLarge:
+                self.init("error.unreachable", code: Self.network)
+            case .proxyFailure: self.init("error.proxy", code: Self.network)
+            case .pinMismatch: self.init("error.pin", code: Self.security)
+            case .tlsFailure: self.init("error.tls", code: Self.security)
+            case .clockSkew: self.init("error.clock", code: Self.network)
+            case .rateLimited(let seconds): self.init("error.rate-limited", [String(seconds)], code: Self.network)
+            case .quotaFull: self.init("error.quota", code: Self.network)
+            case .refused(let status, let code): self.init("error.relay", ["\(status) \(code)"], code: Self.network)
+            case .invalidConfiguration(let reason): self.init("error.internal", [reason], code: Self.usage)
+            case .unexpectedAnswer: self.init("error.security", code: Self.security)
+            }
+        case .invalidInvite: self.init("error.invalid-invite", code: Self.data)
+        case .inviteExpired: self.init("error.expired-invite", code: Self.data)
+        case .rosterInvalid, .rosterRollback: self.init("error.roster", code: Self.security)
+        case .noRoster: self.init("error.no-roster", code: Self.network)
+        case .notEnrolled, .notPermitted: self.init("error.not-enrolled", code: Self.authentication)
+        case .unknownContact: self.init("error.unknown-message", [""], code: Self.data)
+        case .tooLarge: self.init("error.too-large", code: Self.data)
+        case .attachment(let attachment):
+            self.init("error.attachment", [attachment.description], code: Self.data)
+        case .protocolFailure: self.init("error.security", code: Self.security)
+        }
+    }
+}

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reading passphrases and drawing progress, on the terminal or from a file descriptor.
+enum Terminal {
+    /// Reads one line from file descriptor `fd` (for scripts: `--passphrase-fd 3 3<file`), without
+    /// the line break. Returns nil at end of input.
+    static func readLine(fd: Int32) -> SecureBytes? {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256)
+        var byte: UInt8 = 0
+        while read(fd, &byte, 1) == 1 {
+            if byte == 0x0A { break }
+            bytes.append(byte)
+            guard bytes.count <= 4096 else { break }
+        }
+        if bytes.last == 0x0D { bytes.removeLast() }
+        if bytes.isEmpty && byte != 0x0A { return nil }
+        return SecureBytes(moving: &bytes)
+    }
+
+    /// Asks on the controlling terminal with echo off. Nil when there is no terminal.
+    static func prompt(_ text: String) -> SecureBytes? {
+        let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard tty >= 0 else { return nil }
+        defer { close(tty) }
+        var original = termios()
+        guard tcgetattr(tty, &original) == 0 else { return nil }
+        var silent = original
+        silent.c_lflag &= ~tcflag_t(ECHO)
+        silent.c_lflag |= tcflag_t(ECHONL)
+        _ = text.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
+        guard tcsetattr(tty, TCSAFLUSH, &silent) == 0 else { return nil }
+        defer { _ = tcsetattr(tty, TCSAFLUSH, &original) }
+        return readLine(fd: tty)
+    }
+
+    /// Asks a yes/no question on the terminal (echo on); true only for "YES" (or "ДА").
+    static func confirm(_ text: String) -> Bool {
+        let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard tty >= 0 else { return false }
+        defer { close(tty) }
+        _ = text.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
+        guard let answer = readLine(fd: tty) else { return false }
+        let text = answer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        return text.trimmingCharacters(in: .whitespaces).uppercased() == "YES"
+            || text.trimmingCharacters(in: .whitespaces).uppercased() == "ДА"
+    }
+
+    /// Whether standard error is a terminal (progress bars go there).
+    static var showsProgress: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// A one-line progress bar on standard error: `name [#####     ] 42%`.
+    static func drawProgress(name: String, done: UInt64, total: UInt64) {
+        let fraction = total == 0 ? 1 : min(1, Double(done) / Double(total))
+        let width = 30
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+        let line = "\r\(name.prefix(24)) [\(bar)] \(Int(fraction * 100))%" + (done >= total ? "\n" : "")
+        FileHandle.standardError.write(Data(line.utf8))
+    }
+}
