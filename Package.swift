@@ -193,6 +193,18 @@ let package = Package(
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
         .executableTarget(
+            name: "ClientBenchmarks",
+            dependencies: [
+                "AmanatClient",
+                "AmanatCrypto",
+                "CSodium",
+                .product(name: "Benchmark", package: "benchmark"),
+            ],
+            path: "Benchmarks/ClientBenchmarks",
+            swiftSettings: ourSwiftSettings,
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
             name: "ProtocolBenchmarks",
             dependencies: [
                 "AmanatProtocol",

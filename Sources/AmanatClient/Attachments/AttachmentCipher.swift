@@ -83,8 +83,8 @@ public enum AttachmentCipher {
                 // Real bytes while the file lasts, zero padding after.
                 let real = Int(min(UInt64(count), size > offset ? size - offset : 0))
                 if real > 0 {
-                    guard let data = try? reader.read(upToCount: real), data.count == real else { throw .unreadable }
-                    _ = chunk.withUnsafeMutableBytes { data.copyBytes(to: $0) }
+                    let filled = chunk.withUnsafeMutableBytes { readFully(reader.fileDescriptor, $0, count: real) }
+                    guard filled == real else { throw .unreadable }
                 }
                 if real < count {
                     for index in real..<count { chunk[index] = 0 }
@@ -98,7 +98,10 @@ public enum AttachmentCipher {
                     }
                 }
                 guard let written else { throw .unwritable }
-                try writer.write(sealed[..<written])
+                let stored = sealed.withUnsafeBytes { bytes in
+                    (try? writer.write(UnsafeRawBufferPointer(rebasing: bytes[..<written]))) != nil
+                }
+                guard stored else { throw .unwritable }
                 progress?(min(offset, size))
             } while offset < padded
             chunk.secureWipe()
@@ -155,6 +158,23 @@ public enum AttachmentCipher {
     }
 }
 
+/// Reads up to `count` bytes into `buffer` with read(2), retrying short reads; fewer only at end
+/// of file, -1 on error.
+func readFully(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, count: Int) -> Int {
+    var filled = 0
+    while filled < count {
+        let result = read(descriptor, buffer.baseAddress! + filled, count - filled)
+        if result > 0 {
+            filled += result
+        } else if result == 0 {
+            break
+        } else if errno != EINTR {
+            return -1
+        }
+    }
+    return filled
+}
+
 /// Writes a file under a temporary name beside its destination, flushes it, and renames it into
 /// place on ``commit()``; ``discard()`` removes it.
 final class AtomicWriter {
@@ -175,7 +195,23 @@ final class AtomicWriter {
     }
 
     func write(_ bytes: some Sequence<UInt8>) throws(AttachmentError) {
-        guard (try? handle.write(contentsOf: Data(bytes))) != nil else { throw .unwritable }
+        let stored = Array(bytes).withUnsafeBytes { buffer in (try? write(buffer)) != nil }
+        guard stored else { throw .unwritable }
+    }
+
+    /// Writes all of `buffer` with write(2), without copying it.
+    func write(_ buffer: UnsafeRawBufferPointer) throws(AttachmentError) {
+        var offset = 0
+        while offset < buffer.count {
+            let count = Foundation.write(handle.fileDescriptor, buffer.baseAddress! + offset, buffer.count - offset)
+            if count > 0 {
+                offset += count
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else {
+                throw .unwritable
+            }
+        }
     }
 
     func commit() throws(AttachmentError) {
