@@ -88,6 +88,8 @@ public enum Catalogue {
         "error.unreadable-file": "The file %@ cannot be read.",
         "error.unknown-message": "There is no message or attachment %@. See `amanat inbox`.",
         "error.attachment": "The attachment could not be saved: %@.",
+        "error.damaged-image":
+            "An image is damaged, so its metadata (GPS, camera) cannot be removed. Send it with --keep-original only if it must go as it is.",
         "error.security": "A security check failed. Do not trust this conversation; tell the organisation.",
         "error.nothing-to-send": "Nothing to send: give a text, --file or --attach.",
         "error.internal": "Something went wrong: %@.",
@@ -157,6 +159,8 @@ public enum Catalogue {
         "error.unreadable-file": "Файл %@ нельзя прочитать.",
         "error.unknown-message": "Сообщения или вложения %@ нет. См. `amanat inbox`.",
         "error.attachment": "Не удалось сохранить вложение: %@.",
+        "error.damaged-image":
+            "Изображение повреждено, поэтому из него нельзя удалить метаданные (GPS, камера). Отправляйте с --keep-original, только если оно должно уйти как есть.",
         "error.security": "Проверка безопасности не пройдена. Не доверяйте этому разговору; сообщите организации.",
         "error.nothing-to-send": "Нечего отправлять: укажите текст, --file или --attach.",
         "error.internal": "Что-то пошло не так: %@.",

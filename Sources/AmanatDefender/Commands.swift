@@ -83,7 +83,7 @@ extension AmanatCommand {
                 guard FileManager.default.isReadableFile(atPath: path) else {
                     throw DefenderError("error.unreadable-file", [path], code: DefenderError.input)
                 }
-                files.append(OutgoingFile(url: URL(fileURLWithPath: path)))
+                files.append(OutgoingFile(url: URL(fileURLWithPath: path), keepOriginal: keepOriginal))
             }
             guard !body.isEmpty || !files.isEmpty else {
                 throw DefenderError("error.nothing-to-send", code: DefenderError.usage)

@@ -70,6 +70,8 @@ struct DefenderError: Error {
         case .notEnrolled, .notPermitted: self.init("error.not-enrolled", code: Self.authentication)
         case .unknownContact: self.init("error.unknown-message", [""], code: Self.data)
         case .tooLarge: self.init("error.too-large", code: Self.data)
+        case .attachment(.damagedImage): self.init("error.damaged-image", code: Self.data)
+        case .attachment(.unreadable): self.init("error.unreadable-file", [""], code: Self.input)
         case .attachment(let attachment):
             self.init("error.attachment", [attachment.description], code: Self.data)
         case .protocolFailure: self.init("error.security", code: Self.security)

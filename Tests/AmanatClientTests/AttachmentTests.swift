@@ -175,6 +175,29 @@ struct AttachmentTests {
         try await defender.saveAttachment(of: reply.id, index: 0, to: savedAnswer)
         #expect(try Data(contentsOf: savedAnswer) == Data(contentsOf: answer))
 
+        // A photo with GPS in its EXIF arrives without it (and with it only when asked).
+        let photo = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/court-paper-gps.jpg")
+        let original = try Data(contentsOf: photo)
+        #expect(original.range(of: Data("MARKERCAM".utf8)) != nil && original.range(of: Data("Exif".utf8)) != nil)
+        try await defender.sendCaseUpdate(
+            "photos",
+            attachments: [
+                OutgoingFile(url: photo), OutgoingFile(url: photo, fileName: "as-is.jpg", keepOriginal: true),
+            ])
+        #expect(try await expert.sync().downloaded == 2)
+        let photos = try #require(try await expert.messages().last)
+        let cleaned = folder.appendingPathComponent("cleaned.jpg")
+        let kept = folder.appendingPathComponent("kept.jpg")
+        try await expert.saveAttachment(of: photos.id, index: 0, to: cleaned)
+        try await expert.saveAttachment(of: photos.id, index: 1, to: kept)
+        let cleanedBytes = try Data(contentsOf: cleaned)
+        for marker in ["Exif", "MARKERCAM", "XMPMARKER", "COMMENT-XYZ", "GPS"] {
+            #expect(cleanedBytes.range(of: Data(marker.utf8)) == nil, "\(marker)")
+        }
+        #expect(cleanedBytes.starts(with: [0xFF, 0xD8]) && cleanedBytes.suffix(2) == Data([0xFF, 0xD9]))
+        #expect(try Data(contentsOf: kept) == original)
+
         // At rest, in both profiles, neither the content, nor the file names, nor the keys.
         for name in ["defender", "expert"] {
             for (url, data) in filesBelow(organisation.directory(name)) {

@@ -13,12 +13,16 @@ public struct OutgoingFile: Sendable {
     public let fileName: String
     /// Its MIME type (default: guessed from the name's extension).
     public let mimeType: String
+    /// Send a JPEG or PNG untouched, metadata and all (evidence); by default its metadata (EXIF
+    /// with GPS, XMP, IPTC, comments, text chunks) is removed first (``ImageMetadata``).
+    public let keepOriginal: Bool
 
     /// A file to send.
-    public init(url: URL, fileName: String? = nil, mimeType: String? = nil) {
+    public init(url: URL, fileName: String? = nil, mimeType: String? = nil, keepOriginal: Bool = false) {
         self.url = url
         self.fileName = fileName ?? url.lastPathComponent
         self.mimeType = mimeType ?? Self.guessMimeType(url.pathExtension)
+        self.keepOriginal = keepOriginal
     }
 
     static func guessMimeType(_ pathExtension: String) -> String {
@@ -110,8 +114,10 @@ extension Account {
         do {
             for file in files {
                 let name = "out-" + SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+                // Images lose their metadata unless the sender keeps the original on purpose.
+                let ranges = file.keepOriginal ? nil : try ImageMetadata.keptRanges(of: file.url)
                 let encrypted = try AttachmentCipher.encrypt(
-                    file.url, to: store.filesDirectory.appendingPathComponent(name))
+                    file.url, to: store.filesDirectory.appendingPathComponent(name), keeping: ranges)
                 prepared.append(
                     Draft.File(
                         localFile: name, key: Data(encrypted.key.withUnsafeBytes { Array($0) }), size: encrypted.size,

@@ -13,6 +13,8 @@ public enum AttachmentError: Error, Equatable, Sendable, CustomStringConvertible
     case tooLarge
     /// The downloaded bytes do not match the digest, or do not decrypt: altered or wrong.
     case integrityFailure
+    /// A JPEG or PNG whose structure does not parse, so its metadata cannot be removed safely.
+    case damagedImage
 
     public var description: String {
         switch self {
@@ -20,6 +22,7 @@ public enum AttachmentError: Error, Equatable, Sendable, CustomStringConvertible
         case .unwritable: "the file cannot be written"
         case .tooLarge: "the file is too large to send"
         case .integrityFailure: "the attachment was altered or damaged on the way"
+        case .damagedImage: "the image is damaged, so its metadata cannot be removed"
         }
     }
 }
@@ -61,14 +64,19 @@ public enum AttachmentCipher {
         public let encryptedSize: UInt64
     }
 
-    /// Encrypts the file at `input` into `output`, padded, under a fresh key.
+    /// Encrypts the file at `input` into `output`, padded, under a fresh key. With `ranges`, only
+    /// those byte ranges of the file, in order, make the plaintext (see ``ImageMetadata``).
     public static func encrypt(
-        _ input: URL, to output: URL, progress: ((UInt64) -> Void)? = nil
+        _ input: URL, to output: URL, keeping ranges: [Range<UInt64>]? = nil, progress: ((UInt64) -> Void)? = nil
     ) throws(AttachmentError) -> Encrypted {
         guard let reader = try? FileHandle(forReadingFrom: input),
-            let size = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? UInt64
+            let fileSize = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? UInt64
         else { throw .unreadable }
         defer { try? reader.close() }
+        let ranges = ranges ?? [0..<fileSize]
+        guard ranges.allSatisfy({ $0.upperBound <= fileSize }) else { throw .unreadable }
+        let size = ranges.reduce(0) { $0 + $1.upperBound - $1.lowerBound }
+        var source = RangeReader(descriptor: reader.fileDescriptor, ranges: ranges)
         let key = SecretStream.generateKey()
         let padded = paddedSize(size)
         let writer = try AtomicWriter(output)
@@ -83,7 +91,7 @@ public enum AttachmentCipher {
                 // Real bytes while the file lasts, zero padding after.
                 let real = Int(min(UInt64(count), size > offset ? size - offset : 0))
                 if real > 0 {
-                    let filled = chunk.withUnsafeMutableBytes { readFully(reader.fileDescriptor, $0, count: real) }
+                    let filled = chunk.withUnsafeMutableBytes { source.read(into: $0, count: real) }
                     guard filled == real else { throw .unreadable }
                 }
                 if real < count {
@@ -158,21 +166,42 @@ public enum AttachmentCipher {
     }
 }
 
-/// Reads up to `count` bytes into `buffer` with read(2), retrying short reads; fewer only at end
-/// of file, -1 on error.
-func readFully(_ descriptor: Int32, _ buffer: UnsafeMutableRawBufferPointer, count: Int) -> Int {
-    var filled = 0
-    while filled < count {
-        let result = read(descriptor, buffer.baseAddress! + filled, count - filled)
-        if result > 0 {
-            filled += result
-        } else if result == 0 {
-            break
-        } else if errno != EINTR {
-            return -1
-        }
+/// Reads byte ranges of a file in order, with pread(2), as one stream.
+struct RangeReader {
+    let descriptor: Int32
+    let ranges: [Range<UInt64>]
+    private var index = 0
+    private var offset: UInt64
+
+    init(descriptor: Int32, ranges: [Range<UInt64>]) {
+        self.descriptor = descriptor
+        self.ranges = ranges
+        offset = ranges.first?.lowerBound ?? 0
     }
-    return filled
+
+    /// Fills `count` bytes of `buffer`; fewer only when the ranges end or the file is short.
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer, count: Int) -> Int {
+        var filled = 0
+        while filled < count, index < ranges.count {
+            let range = ranges[index]
+            if offset >= range.upperBound {
+                index += 1
+                if index < ranges.count { offset = ranges[index].lowerBound }
+                continue
+            }
+            let wanted = Int(min(UInt64(count - filled), range.upperBound - offset))
+            let result = pread(descriptor, buffer.baseAddress! + filled, wanted, off_t(offset))
+            if result > 0 {
+                filled += result
+                offset += UInt64(result)
+            } else if result < 0 && errno == EINTR {
+                continue
+            } else {
+                break
+            }
+        }
+        return filled
+    }
 }
 
 /// Writes a file under a temporary name beside its destination, flushes it, and renames it into
