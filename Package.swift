@@ -160,9 +160,11 @@ let package = Package(
             ],
             swiftSettings: ourSwiftSettings
         ),
-        // Helpers the test targets share (processes, loopback ports); not shipped.
+        // Helpers the test targets share (processes, loopback ports, a live relay, a test
+        // organisation); not shipped.
         .target(
             name: "AmanatTestSupport",
+            dependencies: ["AmanatClient", "AmanatProtocol", "AmanatCrypto"],
             path: "Tests/AmanatTestSupport",
             swiftSettings: ourSwiftSettings
         ),
@@ -172,6 +174,11 @@ let package = Package(
                 "AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatProtocolVectors", "AmanatCrypto",
                 "AmanatTestSupport",
             ],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
+            name: "AmanatDefenderTests",
+            dependencies: ["AmanatDefender", "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatTestSupport"],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

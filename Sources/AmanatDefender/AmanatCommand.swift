@@ -17,6 +17,7 @@ public struct AmanatCommand: AsyncParsableCommand {
             Exit codes: 0 done; 64 usage; 65 invalid data (invite, damaged profile, too large); \
             66 a file to send is missing or unreadable; 69 network (relay or proxy unreachable, try \
             again later); 70 internal error; 73 the profile cannot be written or exists already; \
+            75 saved but not sent yet (`amanat sync` sends it); \
             76 security check failed (wrong pin, bad signature); 77 wrong passphrase or no profile.
             """,
         subcommands: [
@@ -124,7 +125,8 @@ extension AmanatCommand {
             let code = exitCode(for: error).rawValue
             // Help and version are answers, not failures: they go to standard output.
             let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
-            stream.write(Data((fullMessage(for: error) + "\n").utf8))
+            let message = fullMessage(for: error)
+            if !message.isEmpty { stream.write(Data((message + "\n").utf8)) }
             return code
         }
     }

@@ -98,8 +98,9 @@ extension AmanatCommand {
                 try await account.sendCaseUpdate(body, attachments: files)
             }
             let queued = (try? await account.queuedCount()) ?? 0
-            if queued > 0 {
+            if message.deliveryState == .queued {
                 options.say("queued", [String(queued)])
+                throw ExitCode(DefenderError.queued)
             } else {
                 options.say("sent", [String(message.deliveries.count), String(message.idText.prefix(8))])
             }

@@ -16,6 +16,7 @@ import Foundation
 /// | 69 | network: relay or proxy unreachable, relay refused (try again later) |
 /// | 70 | internal error |
 /// | 73 | the profile cannot be written, or exists already |
+/// | 75 | saved but not sent yet (relay unreachable): `amanat sync` sends it later |
 /// | 76 | security: pin mismatch, a signature or key that does not verify |
 /// | 77 | authentication: wrong passphrase, no profile, not enrolled |
 struct DefenderError: Error {
@@ -35,6 +36,7 @@ struct DefenderError: Error {
     static let network: Int32 = 69
     static let software: Int32 = 70
     static let cannotCreate: Int32 = 73
+    static let queued: Int32 = 75
     static let security: Int32 = 76
     static let authentication: Int32 = 77
 
@@ -71,6 +73,7 @@ struct DefenderError: Error {
         case .unknownContact: self.init("error.unknown-message", [""], code: Self.data)
         case .tooLarge: self.init("error.too-large", code: Self.data)
         case .attachment(.damagedImage): self.init("error.damaged-image", code: Self.data)
+        case .attachment(.tooLarge): self.init("error.too-large", code: Self.data)
         case .attachment(.unreadable): self.init("error.unreadable-file", [""], code: Self.input)
         case .attachment(let attachment):
             self.init("error.attachment", [attachment.description], code: Self.data)

@@ -250,11 +250,12 @@ struct AttachmentResumeTests {
         await defender.observeTransfers { progress in
             if progress.direction == .upload, log.record(progress) == 30 { relay.kill() }
         }
-        await #expect(throws: AccountError.self) {
-            try await defender.sendCaseUpdate("the video", attachments: [OutgoingFile(url: evidence)])
-        }
+        // The relay dies under the upload: the message stays queued, with its attachment.
+        let queued = try await defender.sendCaseUpdate("the video", attachments: [OutgoingFile(url: evidence)])
+        #expect(queued.deliveryState == .queued && queued.attachments.count == 1)
         #expect(log.counts.sent == 30)
-        #expect(try await defender.messages().isEmpty)
+        #expect(try await defender.queuedCount() == 1)
+        await #expect(throws: AccountError.transport(.unreachable)) { try await defender.sync() }
 
         try await relay.start()
         await defender.observeTransfers { progress in _ = log.record(progress) }

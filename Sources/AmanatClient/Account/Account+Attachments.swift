@@ -110,6 +110,7 @@ extension Account {
         kind: Message.Kind, text: String, inReplyTo: Data?, routes: [Route], files: [OutgoingFile]
     ) throws(AccountError) -> (row: Data, draft: Draft) {
         guard files.count <= Payload.maximumAttachmentCount else { throw .tooLarge }
+        let limit = try loadState()?.maximumBlobBytes ?? .max
         var prepared: [Draft.File] = []
         do {
             for file in files {
@@ -118,6 +119,10 @@ extension Account {
                 let ranges = file.keepOriginal ? nil : try ImageMetadata.keptRanges(of: file.url)
                 let encrypted = try AttachmentCipher.encrypt(
                     file.url, to: store.filesDirectory.appendingPathComponent(name), keeping: ranges)
+                guard encrypted.encryptedSize <= limit else {
+                    try? FileManager.default.removeItem(at: store.filesDirectory.appendingPathComponent(name))
+                    throw AttachmentError.tooLarge
+                }
                 prepared.append(
                     Draft.File(
                         localFile: name, key: Data(encrypted.key.withUnsafeBytes { Array($0) }), size: encrypted.size,
@@ -127,13 +132,31 @@ extension Account {
             for file in prepared {
                 try? FileManager.default.removeItem(at: store.filesDirectory.appendingPathComponent(file.localFile))
             }
-            throw .attachment(error)
+            throw .attachment(error as? AttachmentError ?? .unreadable)
         }
         let draft = Draft(
             id: Data(SecureRandom.bytes(count: 16)), kind: kind, text: text, inReplyTo: inReplyTo,
             recipients: routes.map { Data($0.device.identity.encoded) }, files: prepared)
         let row = Data(SecureRandom.bytes(count: 16))
-        try store.transaction { db in try store.saveDraft(draft, row: row, in: db) }
+        // Shown at once as queued, to every recipient; completing the draft fills in the rest.
+        let now = clock()
+        let message = Message(
+            id: draft.id, direction: .outgoing, kind: kind, sender: nil, senderName: nil, text: text,
+            inReplyTo: inReplyTo, sentAt: now, storedAt: now, isRead: true,
+            deliveries: routes.map {
+                Message.Delivery(
+                    device: Data($0.device.identity.encoded), name: $0.name, state: .queued, submittedAt: nil,
+                    receiptSignature: nil)
+            },
+            attachments: prepared.map { file in
+                Message.Attachment(
+                    fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: Data(),
+                    key: file.key, encryptedSize: file.encryptedSize, digest: Data(), localFile: file.localFile)
+            })
+        try store.transaction { db in
+            try store.saveDraft(draft, row: row, in: db)
+            try store.insertMessage(message, in: db)
+        }
         return (row, draft)
     }
 

@@ -52,26 +52,22 @@ extension Account {
         return try await send(kind: .reply, text: text, inReplyTo: inReplyTo, files: files, to: [route])
     }
 
+    /// Records the message (and its encrypted attachments) as a draft in one commit, then tries to
+    /// finish it: claims, uploads, encryption, outbox, relay. If the relay cannot be reached the
+    /// message stays queued (``Message/DeliveryState/queued``) and the next ``sync()`` finishes it.
     private func send(
         kind: Message.Kind, text: String, inReplyTo: Data?, files: [OutgoingFile], to routes: [Route]
     ) async throws(AccountError) -> Message {
         guard text.utf8.count <= Payload.maximumTextByteCount else { throw .tooLarge }
-        let message: Message
-        if files.isEmpty {
-            let body: Payload.Body =
-                kind == .caseUpdate
-                ? .caseUpdate(text: text, attachments: [])
-                : .reply(inReplyTo: inReplyTo.map(Array.init), text: text, attachments: [])
-            message = try await send(
-                body, id: SecureRandom.bytes(count: 16), kind: kind, text: text, inReplyTo: inReplyTo,
-                attachments: [], to: routes, finishingDraft: nil)
-        } else {
-            let (row, draft) = try prepareDraft(
-                kind: kind, text: text, inReplyTo: inReplyTo, routes: routes, files: files)
-            message = try await complete(row: row, draft: draft)
+        let (row, draft) = try prepareDraft(kind: kind, text: text, inReplyTo: inReplyTo, routes: routes, files: files)
+        do {
+            _ = try await complete(row: row, draft: draft)
+            _ = try? await flushOutbox()
+        } catch .transport(let error) where error.isTransient {
+            // Kept: the draft or the outbox holds it until the relay answers.
         }
-        _ = try? await flushOutbox()
-        return try messages().first { $0.id == message.id } ?? message
+        guard let message = try messages().first(where: { $0.id == draft.id }) else { throw .store(.corrupted) }
+        return message
     }
 
     /// The defenders who have written to this (expert) device.
@@ -141,7 +137,9 @@ extension Account {
                     payload, session: &session, route: route, certificate: certificate, message: message.id, in: db)
                 try store.saveSession(session, in: db)
             }
-            try store.insertMessage(message, in: db)
+            if try !store.insertMessage(message, in: db) {
+                try store.updateMessage(id: message.id, in: db) { $0 = message }
+            }
             if let draft { try store.deleteDraft(row: draft, in: db) }
         }
         return message

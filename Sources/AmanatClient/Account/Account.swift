@@ -60,9 +60,9 @@ public actor Account {
         }
         guard !ProfileStore.exists(at: directory) else { throw .store(.exists) }
         let api = RelayAPI(transport: try transport(relay: invite.relay, pin: invite.pin, proxy: proxy), clock: clock)
-        let relayKey: Ed25519.PublicKey
+        let info: RelayInfo
         do {
-            relayKey = try await api.relayKey()
+            info = try await api.info()
         } catch {
             throw .transport(error)
         }
@@ -76,9 +76,9 @@ public actor Account {
         let state = AccountState(
             relay: invite.relay, pin: invite.pin.map { Data($0) }, proxy: proxy,
             organisationRoot: Data(invite.organisationRoot.rawRepresentation),
-            relayKey: Data(relayKey.rawRepresentation),
-            role: role, enrolled: false, voucher: Data(invite.voucher.encoded), certificate: nil, nextPrekeyId: 16,
-            rosterVersion: 0)
+            relayKey: Data(info.relayKey.rawRepresentation), role: role, enrolled: false,
+            voucher: Data(invite.voucher.encoded), certificate: nil, nextPrekeyId: 16, rosterVersion: 0,
+            maximumBlobBytes: info.maximumBlobBytes, retentionSeconds: info.retentionSeconds)
         try store.transaction { db in
             try store.saveKeys(keys, in: db)
             try store.saveState(state, in: db)
@@ -199,7 +199,7 @@ public actor Account {
 
     /// Whether the relay answers now (through the proxy, with the pin).
     public func relayIsReachable() async -> Bool {
-        (try? await api.relayKey()) != nil
+        (try? await api.info()) != nil
     }
 
     /// Records the proxy to use from now on (nil: none); takes effect on the next ``open``.
@@ -224,12 +224,12 @@ public actor Account {
 
     /// Marks an incoming message read.
     public func markRead(_ id: Data) throws(AccountError) {
-        try perform { db in try store.updateMessage(id: id, in: db) { $0.isRead = true } }
+        try store.transaction { db in try store.updateMessage(id: id, in: db) { $0.isRead = true } }
     }
 
-    /// Envelopes waiting for the relay.
+    /// Messages and envelopes waiting for the relay: unfinished drafts and the outbox.
     public func queuedCount() throws(AccountError) -> Int {
-        try perform { db in try store.outbox(in: db).count }
+        try perform { db in try store.outbox(in: db).count + store.drafts(in: db).count }
     }
 
     // MARK: - Helpers

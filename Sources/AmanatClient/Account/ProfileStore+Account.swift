@@ -31,6 +31,10 @@ struct AccountState: Codable, Sendable {
     var nextPrekeyId: UInt32
     /// The highest roster version accepted.
     var rosterVersion: UInt64
+    /// The relay's largest blob, from `/v1/info` at enrolment.
+    var maximumBlobBytes: UInt64
+    /// How long the relay keeps an unfetched envelope, from `/v1/info` at enrolment.
+    var retentionSeconds: UInt64
 }
 
 /// A sealed envelope waiting for the relay.

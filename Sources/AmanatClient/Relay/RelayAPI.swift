@@ -63,6 +63,16 @@ public struct ClaimedPrekeys: Sendable {
     public let oneTimePostQuantumPrekey: [UInt8]?
 }
 
+/// What a relay says about itself.
+public struct RelayInfo: Sendable {
+    /// The key its deposit receipts are signed with.
+    public let relayKey: Ed25519.PublicKey
+    /// The largest attachment blob it takes.
+    public let maximumBlobBytes: UInt64
+    /// How long it keeps an envelope nobody fetched.
+    public let retentionSeconds: UInt64
+}
+
 /// A blob the relay created for an upload.
 public struct CreatedBlob: Sendable {
     /// Its id, 32 bytes.
@@ -103,14 +113,17 @@ public struct RelayAPI: Sendable {
 
     // MARK: - Public
 
-    /// The relay's receipt-signing key, from `/v1/info`.
-    public func relayKey() async throws(TransportError) -> Ed25519.PublicKey {
+    /// What `/v1/info` says: the receipt-signing key and the limits a client plans by.
+    public func info() async throws(TransportError) -> RelayInfo {
         let response = try CurlTransport.checked(await transport.send("GET", "/v1/info"))
         guard let object = Self.object(response.body), object["version"] as? String == "1",
             let text = object["relayKey"] as? String, let bytes = Base64URL.decode(text),
-            let key = try? Ed25519.PublicKey(rawRepresentation: bytes)
+            let key = try? Ed25519.PublicKey(rawRepresentation: bytes),
+            let limits = object["limits"] as? [String: Any],
+            let blobBytes = (limits["blobBytes"] as? NSNumber)?.uint64Value,
+            let retention = (limits["retentionSeconds"] as? NSNumber)?.uint64Value
         else { throw .unexpectedAnswer }
-        return key
+        return RelayInfo(relayKey: key, maximumBlobBytes: blobBytes, retentionSeconds: retention)
     }
 
     /// Creates the mailbox with a voucher. A retry after a lost answer finds the voucher used; if

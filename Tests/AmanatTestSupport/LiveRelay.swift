@@ -1,28 +1,26 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatClient
 import AmanatCrypto
 import AmanatProtocol
-import AmanatTestSupport
 import Foundation
-import Testing
-
-@testable import AmanatClient
 
 /// A real `amanat-relay` on a free loopback port, for the transport to talk to.
-final class LiveRelay: @unchecked Sendable {
-    let directory: URL
-    let port: Int
-    let root = Ed25519.PrivateKey()
+public final class LiveRelay: @unchecked Sendable {
+    public let directory: URL
+    public let port: Int
+    public let root = Ed25519.PrivateKey()
     private let lock = NSLock()
     private var process: Process?
 
-    static var binary: URL {
+    /// The relay binary, beside the test bundle.
+    public static var binary: URL {
         URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
             "amanat-relay")
     }
 
     /// Initialises a data directory; `prepare` may add files (a certificate) before `start`.
-    init() throws {
+    public init() throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-client-\(UUID().uuidString)")
         port = try freeLoopbackPort()
         let (_, status) = try runProgram(
@@ -35,7 +33,7 @@ final class LiveRelay: @unchecked Sendable {
     }
 
     /// Starts `serve` with `arguments` added and waits for `/healthz` (through curl, so TLS works).
-    func start(_ arguments: [String] = [], scheme: String = "http") async throws {
+    public func start(_ arguments: [String] = [], scheme: String = "http") async throws {
         let process = Process()
         lock.withLock { self.process = process }
         process.executableURL = Self.binary
@@ -56,7 +54,7 @@ final class LiveRelay: @unchecked Sendable {
     }
 
     /// Kills the relay at once (SIGKILL), as a crash or a pulled cable would.
-    func kill() {
+    public func kill() {
         guard let process = lock.withLock({ self.process }), process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -70,10 +68,10 @@ final class LiveRelay: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    var url: String { "http://127.0.0.1:\(port)" }
+    public var url: String { "http://127.0.0.1:\(port)" }
 
     /// A mailbox created with a fresh voucher: its id, owner key and deposit key.
-    func createMailbox(
+    public func createMailbox(
         _ transport: CurlTransport
     ) async throws -> (id: [UInt8], owner: Ed25519.PrivateKey, depositKey: SecureBytes) {
         let id = SecureRandom.bytes(count: 32)
@@ -93,6 +91,6 @@ final class LiveRelay: @unchecked Sendable {
     }
 }
 
-enum LiveRelayError: Error {
+public enum LiveRelayError: Error {
     case didNotStart
 }

@@ -1,0 +1,213 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatDefender
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+/// What one run of `amanat` printed and how it ended.
+struct Run {
+    let output: String
+    let error: String
+    let status: Int32
+}
+
+/// Runs the real `amanat` binary with `arguments`, the passphrase lines on standard input (read
+/// through `--passphrase-fd 0`), and a fixed environment.
+func amanat(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Run {
+    let process = Process()
+    process.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat")
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"].merging(
+        environment, uniquingKeysWith: { $1 })
+    let output = Pipe()
+    let error = Pipe()
+    let stdin = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = stdin
+    try process.run()
+    stdin.fileHandleForWriting.write(Data(input.utf8))
+    try stdin.fileHandleForWriting.close()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+        output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self),
+        status: process.terminationStatus)
+}
+
+let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
+@Suite("amanat, the defender's CLI, end to end", .serialized)
+struct AmanatCLITests {
+    @Test(
+        "enroll, send with a photo whose GPS is gone on arrival, receive the reply, read, wipe",
+        .timeLimit(.minutes(4)), arguments: [Language.english, Language.russian])
+    func endToEnd(language: Language) async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert Айгерим", expert)], version: 1)
+        let profile = organisation.directory("cli-\(language.rawValue)")
+        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", language.rawValue]
+        let passphrase = "a long enough passphrase\n"
+        func say(_ key: String, _ arguments: [String] = []) -> String { Catalogue.text(key, language, arguments) }
+
+        let inviteFile = organisation.folder.appendingPathComponent("invite-\(language.rawValue).txt")
+        let invite = try organisation.invite()
+        try Data((invite.text + "\n").utf8).write(to: inviteFile)
+        let enrolled = try amanat(["enroll", inviteFile.path] + common, input: passphrase)
+        #expect(enrolled.status == 0, "\(enrolled.error)")
+        #expect(enrolled.output.contains(say("enrolled", [invite.relay, "1"])))
+
+        let photo = fixtures.appendingPathComponent("court-paper-gps.jpg")
+        let sent = try amanat(
+            ["send", "Суд перенесён на 3 декабря", "--attach", photo.path] + common, input: passphrase)
+        #expect(sent.status == 0, "\(sent.error)")
+        #expect(sent.output.contains(say("sent", ["1", ""]).components(separatedBy: ".").first!))
+
+        #expect(try await expert.sync().downloaded == 1)
+        let update = try #require(try await expert.messages().first)
+        #expect(update.text == "Суд перенесён на 3 декабря")
+        let arrived = organisation.folder.appendingPathComponent("arrived-\(language.rawValue).jpg")
+        try await expert.saveAttachment(of: update.id, index: 0, to: arrived)
+        let arrivedBytes = try Data(contentsOf: arrived)
+        #expect(arrivedBytes.range(of: Data("Exif".utf8)) == nil && arrivedBytes.range(of: Data("GPS".utf8)) == nil)
+        #expect(arrivedBytes.range(of: Data("MARKERCAM".utf8)) == nil && arrivedBytes.starts(with: [0xFF, 0xD8]))
+        _ = try await expert.reply(
+            to: try IdentityKey(decoding: Array(try #require(update.sender))), text: "Мы на связи / we are here",
+            inReplyTo: update.id)
+
+        let synced = try amanat(["sync"] + common, input: passphrase)
+        #expect(synced.status == 0, "\(synced.error)")
+        #expect(synced.output.contains(say("synced", ["1", "1", "0"])))  // the reply in, its receipt out
+        let inbox = try amanat(["inbox"] + common, input: passphrase)
+        #expect(inbox.output.contains(say("state.delivered")) && inbox.output.contains(say("unread")))
+        let listing = try amanat(["inbox", "--json"] + common, input: passphrase)
+        let messages = try #require(
+            try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]])
+        #expect(messages.count == 2)
+        let replyId = try #require(messages.last?["id"] as? String)
+        let read = try amanat(["read", String(replyId.prefix(8))] + common, input: passphrase)
+        #expect(read.status == 0 && read.output.contains("Мы на связи / we are here"), "\(read)")
+        #expect(read.output.contains("Expert Айгерим"))
+        #expect(!(try amanat(["inbox"] + common, input: passphrase).output.contains(say("unread"))))
+
+        let experts = try amanat(["experts"] + common, input: passphrase)
+        #expect(experts.output.contains("Expert Айгерим"))
+        let wiped = try amanat(["wipe", "--yes"] + common)
+        #expect(wiped.status == 0 && wiped.output.contains(say("wipe.done")))
+        #expect(!FileManager.default.fileExists(atPath: profile.path))
+        let after = try amanat(["inbox"] + common, input: passphrase)
+        #expect(after.status == 77 && after.error.contains(say("error.no-profile", [profile.path])))
+    }
+
+    @Test("bad input: each gets its message in the user's language and its exit code", .timeLimit(.minutes(4)))
+    func badInput() async throws {
+        let relay = try LiveRelay()
+        try await relay.start(["--limit", "blobBytes=1000000"])
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let passphrase = "a long enough passphrase\n"
+        let profile = organisation.directory("defender")
+        let common = ["--profile", profile.path, "--passphrase-fd", "0"]
+        func check(_ run: Run, _ key: String, _ arguments: [String] = [], code: Int32, _ language: Language = .english)
+        {
+            #expect(run.status == code, "\(key): \(run.error)")
+            #expect(run.error.contains(Catalogue.text(key, language, arguments)), "\(key): \(run.error)")
+        }
+
+        let unknown = try amanat(["frobnicate"])
+        #expect(unknown.status == 64 && unknown.error.contains("frobnicate"))
+        check(
+            try amanat(["enroll", "amanat://invite/AAAA"] + common, input: passphrase), "error.invalid-invite", code: 65
+        )
+        check(
+            try amanat(["enroll", "amanat://invite/AAAA", "--lang", "ru"] + common, input: passphrase),
+            "error.invalid-invite", code: 65, .russian)
+        let expired = try organisation.invite(expiresIn: 0)
+        check(try amanat(["enroll", expired.text] + common, input: passphrase), "error.expired-invite", code: 65)
+        check(
+            try amanat(["enroll", "/nonexistent/invite.txt"] + common, input: passphrase), "error.missing-file",
+            ["/nonexistent/invite.txt"], code: 66)
+        #expect(!FileManager.default.fileExists(atPath: profile.path))
+
+        // A relay behind TLS whose key is not the invite's pin: refused before anything is sent.
+        let tlsRelay = try LiveRelay()
+        let (certificate, key) = try makeSelfSignedCertificate(in: tlsRelay.directory)
+        try await tlsRelay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
+        var intercepted = try TestOrganisation(relay: tlsRelay)
+        defer { intercepted.remove() }
+        intercepted.url = "https://127.0.0.1:\(tlsRelay.port)"
+        intercepted.pin = SecureRandom.bytes(count: 32)
+        check(try amanat(["enroll", try intercepted.invite().text] + common, input: passphrase), "error.pin", code: 76)
+        check(
+            try amanat(["enroll", try intercepted.invite().text, "--lang", "ru"] + common, input: passphrase),
+            "error.pin", code: 76, .russian)
+        #expect(!FileManager.default.fileExists(atPath: profile.path))
+
+        let enrolled = try amanat(["enroll", try organisation.invite().text] + common, input: passphrase)
+        #expect(enrolled.status == 0, "\(enrolled.error)")
+        check(
+            try amanat(["enroll", try organisation.invite().text] + common, input: passphrase), "error.profile-exists",
+            [profile.path], code: 73)
+        check(try amanat(["inbox"] + common, input: "the wrong passphrase\n"), "error.wrong-passphrase", code: 77)
+        check(
+            try amanat(["send", "x", "--attach", "/nonexistent/photo.jpg"] + common, input: passphrase),
+            "error.missing-file", ["/nonexistent/photo.jpg"], code: 66)
+        let unreadable = organisation.folder.appendingPathComponent("secret.pdf")
+        try Data("x".utf8).write(to: unreadable)
+        try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: unreadable.path)
+        if getuid() != 0 {  // root reads anything
+            check(
+                try amanat(["send", "x", "--attach", unreadable.path] + common, input: passphrase),
+                "error.unreadable-file", [unreadable.path], code: 66)
+        }
+        let big = organisation.folder.appendingPathComponent("big.bin")
+        try Data(count: 2_000_000).write(to: big)
+        check(try amanat(["send", "x", "--attach", big.path] + common, input: passphrase), "error.too-large", code: 65)
+        let huge = String(repeating: "я", count: 30_000)  // 60,000 bytes of UTF-8
+        check(try amanat(["send", huge] + common, input: passphrase), "error.too-large", code: 65)
+        check(try amanat(["send"] + common, input: passphrase), "error.nothing-to-send", code: 64)
+        check(
+            try amanat(["read", "ffffffff"] + common, input: passphrase), "error.unknown-message", ["ffffffff"],
+            code: 65)
+
+        relay.kill()
+        check(try amanat(["sync"] + common, input: passphrase), "error.unreachable", code: 69)
+        check(
+            try amanat(["sync", "--lang", "ru"] + common, input: passphrase), "error.unreachable", code: 69, .russian)
+        // A send while the relay is down is kept and says so; it goes out on the next sync.
+        let queued = try amanat(["send", "kept for later"] + common, input: passphrase)
+        #expect(queued.status == 75 && queued.output.contains(Catalogue.text("queued", .english, ["1"])), "\(queued)")
+        try await relay.start()
+        let synced = try amanat(["sync"] + common, input: passphrase)
+        // The contact card and the update go out.
+        #expect(synced.status == 0 && synced.output.contains(Catalogue.text("synced", .english, ["0", "2", "0"])))
+        #expect(try await expert.sync().received == 1)
+    }
+
+    @Test("the catalogue has every sentence in both languages with the same marks")
+    func catalogue() {
+        #expect(Set(Catalogue.english.keys) == Set(Catalogue.russian.keys))
+        for (key, english) in Catalogue.english {
+            let russian = Catalogue.russian[key] ?? ""
+            #expect(
+                english.components(separatedBy: "%@").count == russian.components(separatedBy: "%@").count, "\(key)")
+            #expect(russian != english, "\(key) is not translated")
+        }
+        #expect(Language.choose(nil, environment: ["LANG": "ru_RU.UTF-8"]) == .russian)
+        #expect(Language.choose("en", environment: ["LANG": "ru_RU.UTF-8"]) == .english)
+        #expect(Language.choose(nil, environment: ["LANG": "C"]) == .english)
+        #expect(Language.choose(nil, environment: [:]) == .english)
+    }
+}
