@@ -33,6 +33,14 @@ public enum Catalogue {
         "synced.undecryptable": "%@ message(s) could not be decrypted and were dropped.",
         "synced.expired": "%@ message(s) expired on the relay before this device fetched them.",
         "inbox.empty": "No messages.",
+        "notice.undecryptable":
+            "A message from %@ could not be decrypted. A new secure session has been started; ask them to send it again.",
+        "notice.session-reset":
+            "%@ restarted the secure session. What you sent just before may not have arrived; send it again if in doubt.",
+        "synced.reset": "%@ secure session(s) restarted after messages that could not be decrypted.",
+        "synced.unconfirmed":
+            "%@ sent message(s) were not confirmed within the relay's retention time: they may have expired unread.",
+        "state.unconfirmed": "not confirmed: may have expired unread",
         "inbox.in": "%@  from %@  %@  %@",
         "inbox.out": "%@  to experts  %@  %@",
         "state.queued": "waiting to send",
@@ -104,6 +112,14 @@ public enum Catalogue {
         "synced.undecryptable": "Не удалось расшифровать сообщений: %@; они удалены.",
         "synced.expired": "Сообщений, истёкших на ретрансляторе до получения: %@.",
         "inbox.empty": "Сообщений нет.",
+        "notice.undecryptable":
+            "Сообщение от %@ не удалось расшифровать. Начат новый защищённый сеанс; попросите отправить его ещё раз.",
+        "notice.session-reset":
+            "%@ перезапустил(а) защищённый сеанс. Отправленное вами незадолго до этого могло не дойти; при сомнении отправьте ещё раз.",
+        "synced.reset": "Перезапущено защищённых сеансов после нерасшифрованных сообщений: %@.",
+        "synced.unconfirmed":
+            "Отправленных сообщений без подтверждения за срок хранения на ретрансляторе: %@; возможно, они истекли непрочитанными.",
+        "state.unconfirmed": "не подтверждено: возможно, истекло непрочитанным",
         "inbox.in": "%@  от %@  %@  %@",
         "inbox.out": "%@  экспертам  %@  %@",
         "state.queued": "ждёт отправки",

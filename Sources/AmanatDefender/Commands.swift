@@ -128,6 +128,8 @@ extension AmanatCommand {
                 options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
                 if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
                 if summary.expiredUnread > 0 { options.say("synced.expired", [String(summary.expiredUnread)]) }
+                if summary.sessionsReset > 0 { options.say("synced.reset", [String(summary.sessionsReset)]) }
+                if summary.unconfirmed > 0 { options.say("synced.unconfirmed", [String(summary.unconfirmed)]) }
                 if watch {
                     // Long-poll; on failure, wait a randomised while so polling does not mark the time.
                     if (try? await account.waitForNews(timeout: 30)) == nil {
@@ -155,8 +157,13 @@ extension AmanatCommand {
                 return
             }
             if messages.isEmpty { options.say("inbox.empty") }
+            let retention = await account.retentionSeconds
+            let now = UInt64(Date().timeIntervalSince1970)
             for message in messages {
-                print(Listing.line(message, options.language))
+                print(
+                    Listing.line(
+                        message, options.language,
+                        unconfirmed: !message.unconfirmedDeliveries(now: now, retention: retention).isEmpty))
             }
         }
     }
@@ -178,7 +185,7 @@ extension AmanatCommand {
             }
             print(Listing.line(message, options.language))
             print()
-            print(message.text)
+            print(Listing.text(message, options.language))
             for (index, attachment) in message.attachments.enumerated() {
                 options.say(
                     "attachment",
@@ -370,10 +377,14 @@ extension AmanatCommand {
 
 /// How messages are listed.
 enum Listing {
-    static func line(_ message: Message, _ language: Language) -> String {
+    static func line(_ message: Message, _ language: Language, unconfirmed: Bool = false) -> String {
         let id = String(message.idText.prefix(8))
         let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(message.sentAt)))
-        let preview = String(message.text.prefix(60)).replacingOccurrences(of: "\n", with: " ")
+        let preview = String(text(message, language).prefix(60)).replacingOccurrences(of: "\n", with: " ")
+        if unconfirmed {
+            return Catalogue.text("inbox.out", language, [id, date, Catalogue.text("state.unconfirmed", language)])
+                + "\n    " + preview
+        }
         switch message.direction {
         case .incoming:
             let read = message.isRead ? "" : Catalogue.text("unread", language)
@@ -383,6 +394,12 @@ enum Listing {
             let state = message.deliveryState.map { Catalogue.text("state.\($0.rawValue)", language) } ?? ""
             return Catalogue.text("inbox.out", language, [id, date, state]) + "\n    " + preview
         }
+    }
+
+    /// The text to show: a notice in the user's language, else the message's own text.
+    static func text(_ message: Message, _ language: Language) -> String {
+        guard message.kind == .notice else { return message.text }
+        return Catalogue.text(message.text, language, [message.senderName ?? "?"])
     }
 
     static func json(_ messages: [Message]) throws -> String {

@@ -67,6 +67,17 @@ struct AccountTests {
                 #expect(data.range(of: Data(organisation.rosterKey.withUnsafeBytes { Array($0) })) == nil)
             }
         }
+
+        // The relay going away: a typed error, and the store as it was.
+        let before = try await defender.messages()
+        relay.kill()
+        await #expect(throws: AccountError.transport(.unreachable)) { try await defender.sync() }
+        #expect(try await defender.messages() == before)
+
+        // Wipe leaves nothing of the profile on disk.
+        let directory = organisation.directory("defender")
+        ProfileStore.wipe(at: directory)
+        #expect(!FileManager.default.fileExists(atPath: directory.path))
     }
 
     @Test("one case update reaches every expert device on a three-expert roster", .timeLimit(.minutes(2)))
@@ -207,5 +218,70 @@ struct AccountTests {
             at: organisation.directory("defender"), passphrase: SecureBytes(copying: Array("pass defender".utf8)),
             proxy: "socks5h://127.0.0.1:\(try freeLoopbackPort())")
         await #expect(throws: AccountError.transport(.proxyFailure)) { try await reopened.sync() }
+    }
+
+    @Test(
+        "a session lost on one side is noticed, shown to both users, and replaced by a new one",
+        .timeLimit(.minutes(2)))
+    func sessionReset() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        let defenderIdentity = try await defender.identityKey
+        try await defender.sendCaseUpdate("one")
+        #expect(try await expert.sync().received == 1)
+        try await expert.reply(to: defenderIdentity, text: "r1")
+        #expect(try await defender.sync().received == 1)
+
+        // The expert's device loses its session (restored from an old backup, say).
+        try await expert.store.database.write { db in try db.execute(sql: "DELETE FROM sessions") }
+        try await defender.sendCaseUpdate("two")
+        let noticed = try await expert.sync()
+        // Two envelopes fail: the defender's receipt for "r1" and "two"; one reset follows.
+        #expect(noticed.received == 0 && noticed.undecryptable == 2 && noticed.sessionsReset == 1, "\(noticed)")
+        let notice = try #require(try await expert.messages().last)
+        #expect(notice.kind == .notice && notice.text == Message.Notice.undecryptable.rawValue)
+        #expect(notice.sender == Data(defenderIdentity.encoded))
+
+        let told = try await defender.sync()
+        #expect(told.undecryptable == 0)
+        #expect(try await defender.messages().last?.text == Message.Notice.sessionReset.rawValue)
+        try await defender.sendCaseUpdate("three")
+        #expect(try await expert.sync().received == 1)
+        #expect(try await expert.messages().last?.text == "three")
+        try await expert.reply(to: defenderIdentity, text: "r2")
+        #expect(try await defender.sync().received == 1)
+        #expect(try await defender.messages().last?.text == "r2")
+    }
+
+    @Test("a message the relay took longer ago than its retention, with no receipt since, is reported unconfirmed")
+    func unconfirmed() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        let sent = try await defender.sendCaseUpdate("nobody reads this")
+        #expect(try await defender.unconfirmedCount() == 0)
+        let retention = await defender.retentionSeconds
+        #expect(retention == 30 * 86_400)
+        // The same profile, opened with a clock past the relay's retention time.
+        let later = organisation.now + retention + 60
+        let future = try Account.open(
+            at: organisation.directory("defender"), passphrase: SecureBytes(copying: Array("pass defender".utf8)),
+            clock: { later })
+        #expect(try await future.unconfirmedCount() == 1)
+        let message = try #require(try await future.messages().first { $0.id == sent.id })
+        #expect(message.unconfirmedDeliveries(now: later, retention: retention).map(\.name) == ["Expert"])
+        // Once the expert's receipt arrives, it is confirmed.
+        _ = try await expert.sync()
+        _ = try await defender.sync()
+        #expect(try await future.unconfirmedCount() == 0)
     }
 }

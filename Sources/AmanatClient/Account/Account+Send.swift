@@ -178,7 +178,7 @@ extension Account {
     }
 
     /// Claims and checks a prekey bundle for the device `route` names.
-    private func claimBundle(_ route: Route) async throws(AccountError) -> PrekeyBundle {
+    func claimBundle(_ route: Route) async throws(AccountError) -> PrekeyBundle {
         let claimed: ClaimedPrekeys
         do {
             claimed = try await api.claimPrekeys(mailbox: route.mailbox, depositKey: route.depositKey)

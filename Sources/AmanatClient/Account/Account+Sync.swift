@@ -13,6 +13,8 @@ extension Account {
         case other
         case duplicate
         case rejected
+        /// Authenticated, but the session could not decrypt it: recorded, and a reset is due.
+        case undecryptable
     }
 
     // MARK: - Sync
@@ -51,11 +53,13 @@ extension Account {
             after = page.envelopes.last?.sequence ?? after
         }
         summary.downloaded = try await downloadPendingAttachments()
+        summary.sessionsReset = try await performSessionResets()
         if prekeysLow {
             try await publishPrekeys(head: false)
         }
         summary.sent += try await flushOutbox()
         summary.queued = try queuedCount()
+        summary.unconfirmed = try unconfirmedCount()
         return summary
     }
 
@@ -85,7 +89,7 @@ extension Account {
             switch outcome {
             case .message: summary.received += 1
             case .receipt: summary.receipts += 1
-            case .rejected: summary.undecryptable += 1
+            case .rejected, .undecryptable: summary.undecryptable += 1
             case .other, .duplicate: break
             }
         }
@@ -134,12 +138,25 @@ extension Account {
                     (session, plaintext, usedPrekeys) = try respond(to: initial, keys: keys, now: now, in: db)
                 }
             case .ratchet:
-                guard var existing = try store.session(with: sender, in: db) else { return .rejected }
+                guard var existing = try store.session(with: sender, in: db) else {
+                    try noteUndecryptable(from: sender, now: now, in: db)
+                    return .undecryptable
+                }
                 plaintext = try existing.decrypt(opened.message.bytes, now: now)
                 session = existing
             }
         } catch let error as ProtocolError {
-            return error == .duplicateMessage ? .duplicate : .rejected
+            switch error {
+            case .duplicateMessage, .messageKeyExpired:
+                return .duplicate
+            case .authenticationFailure, .tooManySkippedMessages, .unknownPrekey:
+                // An authenticated sender whose message our session cannot open: the state has
+                // diverged (a lost or restored profile). Say so, and start a new session.
+                try noteUndecryptable(from: sender, now: now, in: db)
+                return .undecryptable
+            default:
+                return .rejected
+            }
         }
         for prekey in usedPrekeys {
             try store.deletePrekey(pool: prekey.pool, id: prekey.id, in: db)
@@ -244,7 +261,73 @@ extension Account {
                 ContactRecord(identity: Data(sender.encoded), card: Data(encoded), label: label), in: db)
             return .other
         case .sessionReset:
+            try insertNotice(.sessionReset, from: sender, now: now, in: db)
             return .other
+        }
+    }
+
+    // MARK: - Session reset
+
+    /// Records that a message from `sender` could not be decrypted, and marks its session for a
+    /// reset (done by ``performSessionResets()`` once the page is committed).
+    func noteUndecryptable(from sender: IdentityKey, now: UInt64, in db: Database) throws {
+        try insertNotice(.undecryptable, from: sender, now: now, in: db)
+        try store.setSetting(Self.resetName(sender), sender.encoded, in: db)
+    }
+
+    func insertNotice(_ notice: Message.Notice, from sender: IdentityKey, now: UInt64, in db: Database) throws {
+        let message = Message(
+            id: Data(SecureRandom.bytes(count: 16)), direction: .incoming, kind: .notice, sender: Data(sender.encoded),
+            senderName: try route(to: sender, in: db)?.name, text: notice.rawValue, inReplyTo: nil, sentAt: now,
+            storedAt: now, isRead: false, deliveries: [])
+        try store.insertMessage(message, in: db)
+    }
+
+    static func resetName(_ identity: IdentityKey) -> String {
+        "reset-" + (try! BLAKE2b.hash(identity.encoded)).prefix(8).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Starts a new session with every peer marked for a reset: claims a fresh bundle, and sends
+    /// a session-reset payload (with the contact card, from a defender) over the new session.
+    func performSessionResets() async throws(AccountError) -> Int {
+        let pending: [IdentityKey] = try perform { db in
+            try String.fetchAll(db, sql: "SELECT name FROM settings WHERE name LIKE 'reset-%'").compactMap { name in
+                try store.setting(name, in: db).flatMap { try? IdentityKey(decoding: $0) }
+            }
+        }
+        var count = 0
+        for peer in pending {
+            guard let route = try perform({ db in try route(to: peer, in: db) }) else { continue }
+            let bundle = try await claimBundle(route)
+            let keys = try loadKeys()
+            let now = clock()
+            try store.transaction { db in
+                var entropy = SystemEntropy()
+                var encapsulator = SystemEncapsulator()
+                var session = try Handshake.initiate(
+                    from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
+                let certificate = try certificate(keys: keys, now: now, in: db)
+                if try store.state(in: db)?.role == .defender {
+                    let card = Payload(
+                        id: SecureRandom.bytes(count: 16), sentAt: now, body: .contactCard(keys.contactCard))
+                    try enqueue(card, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                }
+                let reset = Payload(id: SecureRandom.bytes(count: 16), sentAt: now, body: .sessionReset(.undecryptable))
+                try enqueue(reset, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                try store.saveSession(session, in: db)
+                try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.resetName(peer)])
+            }
+            count += 1
+        }
+        return count
+    }
+
+    /// Deliveries the relay took longer ago than its retention time without a receipt since.
+    public func unconfirmedCount() throws(AccountError) -> Int {
+        guard let state = try loadState() else { return 0 }
+        let now = clock()
+        return try messages().reduce(0) {
+            $0 + $1.unconfirmedDeliveries(now: now, retention: state.retentionSeconds).count
         }
     }
 }

@@ -217,6 +217,11 @@ public actor Account {
         try store.transaction { db in try store.saveState(updated, in: db) }
     }
 
+    /// How long the relay keeps an unfetched envelope (from its `/v1/info` at enrolment).
+    public var retentionSeconds: UInt64 {
+        ((try? loadState()) ?? nil)?.retentionSeconds ?? 30 * 86_400
+    }
+
     /// Every message, oldest first.
     public func messages() throws(AccountError) -> [Message] {
         try perform { db in try store.messages(in: db) }

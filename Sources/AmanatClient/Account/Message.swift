@@ -13,6 +13,17 @@ public struct Message: Sendable, Equatable, Codable {
     /// What it is.
     public enum Kind: String, Sendable, Codable {
         case caseUpdate, reply
+        /// Something the user must know about the conversation with ``sender``, not a message
+        /// from them: ``text`` is one of ``Notice``'s raw values.
+        case notice
+    }
+
+    /// The notices an app shows (translated) instead of a text.
+    public enum Notice: String, Sendable, Codable {
+        /// A message from the sender could not be decrypted; a new secure session is started.
+        case undecryptable = "notice.undecryptable"
+        /// The sender restarted the secure session (after losing its state, or on request).
+        case sessionReset = "notice.session-reset"
     }
 
     /// Where an outgoing message is, for one recipient device.
@@ -105,6 +116,14 @@ public struct Message: Sendable, Equatable, Codable {
     /// Files sent with it, in order.
     public var attachments: [Attachment] = []
 
+    /// Deliveries that the relay took more than `retention` seconds ago without an end-to-end
+    /// receipt since: the recipient may never have fetched them before the relay deleted them.
+    public func unconfirmedDeliveries(now: UInt64, retention: UInt64) -> [Delivery] {
+        deliveries.filter { delivery in
+            delivery.state == .submitted && (delivery.submittedAt.map { now >= $0 && now - $0 > retention } ?? false)
+        }
+    }
+
     /// The lowest state over all recipients: what the message as a whole has reached.
     public var deliveryState: DeliveryState? {
         deliveries.map(\.state).min()
@@ -130,4 +149,8 @@ public struct SyncSummary: Sendable, Equatable {
     public var queued = 0
     /// Attachments downloaded (and checked) in this sync.
     public var downloaded = 0
+    /// Secure sessions restarted because a message could not be decrypted.
+    public var sessionsReset = 0
+    /// Sent messages the relay took longer ago than its retention time, still without a receipt.
+    public var unconfirmed = 0
 }
