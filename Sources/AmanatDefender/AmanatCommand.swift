@@ -22,7 +22,7 @@ public struct AmanatCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Enroll.self, Send.self, Sync.self, Inbox.self, Read.self, Save.self, Status.self, Experts.self,
-            Passphrase.self, Config.self, Wipe.self,
+            Verify.self, Passphrase.self, Config.self, Wipe.self,
         ])
 
     public init() {}
@@ -83,17 +83,26 @@ struct GlobalOptions: ParsableArguments {
         return first
     }
 
-    /// Opens the profile, asking for the passphrase.
+    /// Opens the profile, asking for the passphrase: up to three tries on the terminal, one
+    /// from `--passphrase-fd`.
     func open() throws -> Account {
         guard ProfileStore.exists(at: directory) else {
             throw DefenderError("error.no-profile", [directory.path], code: DefenderError.authentication)
         }
-        let passphrase = try passphrase()
-        do {
-            return try Account.open(at: directory, passphrase: passphrase)
-        } catch {
-            throw DefenderError(error, profile: directory.path)
+        let attempts = passphraseFd == nil ? 3 : 1
+        for attempt in 1...attempts {
+            let passphrase = try passphrase()
+            do {
+                return try Account.open(at: directory, passphrase: passphrase)
+            } catch .store(.wrongPassphrase) where attempt < attempts {
+                FileHandle.standardError.write(Data((Catalogue.text("error.wrong-passphrase", language) + "\n").utf8))
+            } catch .store(.wrongPassphrase) where attempts > 1 {
+                throw DefenderError("error.wrong-passphrase-final", code: DefenderError.authentication)
+            } catch {
+                throw DefenderError(error, profile: directory.path)
+            }
         }
+        throw DefenderError("error.wrong-passphrase", code: DefenderError.authentication)
     }
 
     /// Runs `body`, turning library errors into the user's.

@@ -60,6 +60,12 @@ public enum Catalogue {
         "status.roster": "Roster: %@ expert device(s)",
         "experts.empty": "No experts yet: run `amanat sync`.",
         "experts.line": "%@\n  safety number: %@",
+        "experts.verified": "verified",
+        "experts.unverified": "not verified",
+        "verified": "%@ is marked verified.",
+        "error.unknown-expert": "There is no expert %@. See `amanat experts`.",
+        "error.safety-mismatch":
+            "The digits do not match %@'s safety number. Do not trust this device until you have checked with the organisation.",
         "wipe.confirm": "This destroys this profile for good: keys, messages, attachments. Type YES to continue: ",
         "wipe.done": "The profile is gone.",
         "wipe.cancelled": "Nothing was deleted.",
@@ -73,6 +79,8 @@ public enum Catalogue {
         "error.passphrase-empty": "The passphrase is empty. Choose one of at least 8 characters.",
         "error.no-terminal": "There is no terminal to ask for the passphrase. Use --passphrase-fd N.",
         "error.wrong-passphrase": "The passphrase is wrong. Try again; nothing was changed.",
+        "error.wrong-passphrase-final":
+            "Three wrong passphrases. Nothing was opened or changed; run the command again when you have the right one.",
         "error.no-profile": "There is no profile at %@. Enrol first with `amanat enroll <invite>`.",
         "error.profile-exists": "A profile exists at %@ already. Use another --profile, or wipe this one.",
         "error.corrupted": "The profile's files are damaged. Restore them from a backup or enrol again.",
@@ -139,6 +147,12 @@ public enum Catalogue {
         "status.roster": "Список: устройств экспертов %@",
         "experts.empty": "Экспертов пока нет: запустите `amanat sync`.",
         "experts.line": "%@\n  код безопасности: %@",
+        "experts.verified": "проверен",
+        "experts.unverified": "не проверен",
+        "verified": "%@ отмечен(а) как проверенный(ая).",
+        "error.unknown-expert": "Эксперта %@ нет. См. `amanat experts`.",
+        "error.safety-mismatch":
+            "Цифры не совпадают с кодом безопасности %@. Не доверяйте этому устройству, пока не проверите с организацией.",
         "wipe.confirm": "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Введите YES для продолжения: ",
         "wipe.done": "Профиль уничтожен.",
         "wipe.cancelled": "Ничего не удалено.",
@@ -152,6 +166,8 @@ public enum Catalogue {
         "error.passphrase-empty": "Парольная фраза пуста. Выберите фразу не короче 8 символов.",
         "error.no-terminal": "Нет терминала, чтобы спросить парольную фразу. Используйте --passphrase-fd N.",
         "error.wrong-passphrase": "Неверная парольная фраза. Попробуйте ещё раз; ничего не изменено.",
+        "error.wrong-passphrase-final":
+            "Три неверные парольные фразы. Ничего не открыто и не изменено; запустите команду снова, когда будете знать верную.",
         "error.no-profile": "Профиля в %@ нет. Сначала зарегистрируйтесь: `amanat enroll <приглашение>`.",
         "error.profile-exists": "Профиль в %@ уже есть. Укажите другой --profile или уничтожьте этот.",
         "error.corrupted": "Файлы профиля повреждены. Восстановите их из резервной копии или зарегистрируйтесь заново.",

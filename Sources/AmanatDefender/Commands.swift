@@ -284,7 +284,10 @@ extension AmanatCommand {
             let account = try options.open()
             let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
             if json {
-                let list = roster.map { ["name": $0.name, "safetyNumber": $0.safetyNumber.digits] }
+                let list = roster.map {
+                    ["name": $0.name, "safetyNumber": $0.safetyNumber.digits, "verified": $0.isVerified]
+                        as [String: Any]
+                }
                 print(
                     String(
                         decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
@@ -292,9 +295,42 @@ extension AmanatCommand {
                 return
             }
             if roster.isEmpty { options.say("experts.empty") }
-            for device in roster {
-                options.say("experts.line", [device.name, device.safetyNumber.groups.joined(separator: " ")])
+            for (index, device) in roster.enumerated() {
+                let verified = Catalogue.text(
+                    device.isVerified ? "experts.verified" : "experts.unverified", options.language)
+                options.say(
+                    "experts.line",
+                    ["\(index + 1). \(device.name) (\(verified))", device.safetyNumber.groups.joined(separator: " ")])
             }
+        }
+    }
+
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark an expert verified after comparing safety numbers with them in person.")
+
+        @OptionGroup var options: GlobalOptions
+
+        @Argument(help: "The expert's number in `amanat experts`, or their name.")
+        var expert: String
+
+        @Option(help: "The 60 digits the expert's device shows (spaces allowed).")
+        var digits: String
+
+        func run() async throws {
+            let account = try options.open()
+            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let matches = roster.enumerated().filter { String($0.offset + 1) == expert || $0.element.name == expert }
+            guard matches.count == 1, let device = matches.first?.element else {
+                throw DefenderError("error.unknown-expert", [expert], code: DefenderError.data)
+            }
+            let given = digits.filter(\.isNumber)
+            guard given.count == 60, ConstantTime.equals(Array(given.utf8), Array(device.safetyNumber.digits.utf8))
+            else {
+                throw DefenderError("error.safety-mismatch", [device.name], code: DefenderError.security)
+            }
+            try await options.run { () async throws(AccountError) in try await account.markVerified(device.identity) }
+            options.say("verified", [device.name])
         }
     }
 

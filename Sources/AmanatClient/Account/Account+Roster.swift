@@ -15,6 +15,9 @@ public struct RosterDevice: Sendable, Equatable {
     public let safetyNumber: SafetyNumber
     /// How to reach it.
     public let card: ContactCard
+    /// Whether the user compared the safety number with the expert and marked it verified (for
+    /// this identity key: a new key on a later roster is unverified again).
+    public let isVerified: Bool
 }
 
 extension Account {
@@ -72,12 +75,26 @@ extension Account {
     /// The expert devices of the roster held, in the organisation's order.
     public func roster() throws(AccountError) -> [RosterDevice] {
         let own = try loadKeys().identity.publicKey
-        return try rosterEntries().map { entry in
-            let device = entry.card.devices[0]
-            return RosterDevice(
-                name: entry.name, identity: device.identity,
-                safetyNumber: SafetyNumber(local: own, remote: device.identity), card: entry.card)
+        return try perform { db in
+            try rosterEntries(in: db).map { entry in
+                let device = entry.card.devices[0]
+                return RosterDevice(
+                    name: entry.name, identity: device.identity,
+                    safetyNumber: SafetyNumber(local: own, remote: device.identity), card: entry.card,
+                    isVerified: try store.setting(Self.verifiedName(device.identity), in: db) != nil)
+            }
         }
+    }
+
+    /// Marks the roster device with `identity` verified, after the user compared the safety
+    /// numbers (digits, or the QR payload in constant time) with the expert in person.
+    public func markVerified(_ identity: IdentityKey) throws(AccountError) {
+        guard try roster().contains(where: { $0.identity == identity }) else { throw .unknownContact }
+        try store.transaction { db in try store.setSetting(Self.verifiedName(identity), identity.encoded, in: db) }
+    }
+
+    static func verifiedName(_ identity: IdentityKey) -> String {
+        "verified-" + (try! BLAKE2b.hash(identity.encoded)).prefix(8).map { String(format: "%02x", $0) }.joined()
     }
 
     func rosterEntries() throws(AccountError) -> [RosterContent.Entry] {

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatDefender
+import AmanatTestSupport
+import Foundation
+import Testing
+
+/// Runs `amanat` on a pseudo-terminal (through Tests/Fixtures/pty-drive.py), typing `answers`
+/// when their prompts appear. Returns what the terminal showed and the exit status.
+func amanatOnTerminal(_ arguments: [String], answers: [(String, String)]) throws -> (output: String, status: Int) {
+    let binary = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat").path
+    let spec: [String: Any] = [
+        "argv": [binary] + arguments, "answers": answers.map { [$0.0, $0.1] }, "timeout": 120,
+    ]
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
+    let (text, status) = try runProgram(
+        "/usr/bin/python3", [fixtures.appendingPathComponent("pty-drive.py").path, json])
+    #expect(status == 0)
+    let result = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    return (try #require(result["output"] as? String), try #require(result["status"] as? Int))
+}
+
+@Suite("amanat on a terminal", .serialized)
+struct TerminalTests {
+    @Test(
+        "the passphrase prompt does not echo, uploads draw a progress bar, three wrong passphrases end cleanly",
+        .timeLimit(.minutes(3)))
+    func terminal() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        _ = try await organisation.enrolDefender("defender")
+        let profile = organisation.directory("defender").path
+        let passphrase = "pass defender"
+
+        let file = organisation.folder.appendingPathComponent("scan.pdf")
+        try Data(count: 3 << 20).write(to: file)
+        let sent = try amanatOnTerminal(
+            ["send", "papers", "--attach", file.path, "--profile", profile],
+            answers: [("Passphrase: ", passphrase)])
+        #expect(sent.status == 0, "\(sent.output)")
+        #expect(sent.output.contains("Passphrase: "))
+        #expect(!sent.output.contains(passphrase), "the passphrase was echoed")
+        #expect(sent.output.contains("scan.pdf [") && sent.output.contains("#") && sent.output.contains("100%"))
+        #expect(sent.output.contains(Catalogue.text("sent", .english, ["1", ""]).components(separatedBy: ".")[0]))
+
+        let refused = try amanatOnTerminal(
+            ["inbox", "--profile", profile, "--lang", "ru"],
+            answers: [
+                ("Парольная фраза: ", "wrong one"), ("Парольная фраза: ", "wrong two"),
+                ("Парольная фраза: ", "wrong three"),
+            ])
+        #expect(refused.status == 77, "\(refused.output)")
+        #expect(refused.output.components(separatedBy: Catalogue.text("error.wrong-passphrase", .russian)).count == 3)
+        #expect(refused.output.contains(Catalogue.text("error.wrong-passphrase-final", .russian)))
+        #expect(!refused.output.contains("wrong one") && !refused.output.contains("Fatal"))
+    }
+}
