@@ -16,6 +16,17 @@ public enum FuzzSeeds {
         bundleSeeds.append(bob.sealingKeyRecord.encoded)
         let certificate = SenderCertificate(selfSignedBy: alice.identity, expiresAt: VectorDevice.expiresAt)
         bundleSeeds.append(certificate.encoded)
+        // An invite and a contact card (SPEC.md §16, §9.3), from the organisation vectors.
+        let organisation = OrganisationVectors.generate()
+        bundleSeeds += organisation.invites.compactMap { bytes(hex: $0.encoded) }
+        let card = ContactCard(
+            mailbox: seed("expert-mailbox"), depositKey: SecureBytes(copying: seed("expert-deposit-key")),
+            directoryKey: SecureBytes(copying: seed("expert-directory-key")),
+            devices: [
+                ContactCard.Device(
+                    identity: bob.identity.publicKey, sealingKey: bob.bundle(withOneTimePrekeys: false).sealingKey)
+            ])
+        bundleSeeds.append(try card.encoded)
 
         // A short conversation, keeping every message and the states along the way.
         var entropy = SeededEntropy(seed: seed("fuzz/alice"))

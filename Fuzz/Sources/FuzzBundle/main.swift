@@ -2,7 +2,8 @@
 
 import AmanatProtocol
 
-/// Prekey bundles, single prekeys, identities and sender certificates.
+/// Prekey bundles, single prekeys, identities, sender certificates, rosters, invites and contact
+/// cards.
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzBundle(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     let bytes = Array(UnsafeBufferPointer(start: data, count: count))
@@ -15,6 +16,13 @@ public func fuzzBundle(_ data: UnsafePointer<UInt8>, _ count: Int) -> CInt {
     _ = try? SenderCertificate(decoding: bytes)
     if let roster = try? SignedRoster(decoding: bytes) {
         precondition(roster.encoded == bytes, "a decoded roster does not re-encode to its bytes")
+    }
+    if let invite = try? Invite(decoding: bytes) {
+        precondition(invite.encoded == bytes, "a decoded invite does not re-encode to its bytes")
+        precondition((try? Invite(text: invite.text)) == invite, "an invite does not survive its text form")
+    }
+    if let card = try? ContactCard(decoding: bytes) {
+        precondition((try? card.encoded) == bytes, "a decoded contact card does not re-encode to its bytes")
     }
     return 0
 }
