@@ -80,9 +80,12 @@ extension AmanatCommand {
                 guard FileManager.default.fileExists(atPath: path) else {
                     throw DefenderError("error.missing-file", [path], code: DefenderError.input)
                 }
-                guard FileManager.default.isReadableFile(atPath: path) else {
-                    throw DefenderError("error.unreadable-file", [path], code: DefenderError.input)
-                }
+                var isDirectory: ObjCBool = false
+                _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+                guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path),
+                    let handle = FileHandle(forReadingAtPath: path)
+                else { throw DefenderError("error.unreadable-file", [path], code: DefenderError.input) }
+                try? handle.close()
                 files.append(OutgoingFile(url: URL(fileURLWithPath: path), keepOriginal: keepOriginal))
             }
             guard !body.isEmpty || !files.isEmpty else {

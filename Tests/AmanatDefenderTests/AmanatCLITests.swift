@@ -172,6 +172,10 @@ struct AmanatCLITests {
                 try amanat(["send", "x", "--attach", unreadable.path] + common, input: passphrase),
                 "error.unreadable-file", [unreadable.path], code: 66)
         }
+        // A directory cannot be read as a file, even by root.
+        check(
+            try amanat(["send", "x", "--attach", organisation.folder.path] + common, input: passphrase),
+            "error.unreadable-file", [organisation.folder.path], code: 66)
         let big = organisation.folder.appendingPathComponent("big.bin")
         try Data(count: 2_000_000).write(to: big)
         check(try amanat(["send", "x", "--attach", big.path] + common, input: passphrase), "error.too-large", code: 65)
@@ -194,6 +198,23 @@ struct AmanatCLITests {
         // The contact card and the update go out.
         #expect(synced.status == 0 && synced.output.contains(Catalogue.text("synced", .english, ["0", "2", "0"])))
         #expect(try await expert.sync().received == 1)
+    }
+
+    @Test("help for every command, and shell completion scripts")
+    func helpAndCompletions() throws {
+        let help = try amanat(["--help"])
+        #expect(help.status == 0 && help.output.contains("Exit codes") && help.output.contains("75"))
+        for command in [
+            "enroll", "send", "sync", "inbox", "read", "save", "status", "experts", "verify", "passphrase", "config",
+            "wipe",
+        ] {
+            let run = try amanat(["help", command])
+            #expect(run.status == 0 && run.output.contains("USAGE: amanat \(command)"), "\(command)")
+        }
+        for shell in ["bash", "zsh", "fish"] {
+            let script = try amanat(["--generate-completion-script", shell])
+            #expect(script.status == 0 && script.output.contains("enroll") && script.output.contains("passphrase-fd"))
+        }
     }
 
     @Test("the catalogue has every sentence in both languages with the same marks")
