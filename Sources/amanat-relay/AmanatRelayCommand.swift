@@ -98,6 +98,15 @@ extension AmanatRelayCommand {
 
         @OptionGroup var tlsOptions: TLSOptions
 
+        @Flag(
+            help: ArgumentHelp(
+                "A TLS reverse proxy (Caddy) or a Tor onion service is in front: allow plain HTTP on a non-loopback "
+                    + "address (env AMANAT_RELAY_BEHIND_PROXY=1)."))
+        var behindProxy = false
+
+        @Flag(help: "Allow the metrics listener on a non-loopback address.")
+        var publicMetrics = false
+
         @Option(help: "Metrics listener address (env AMANAT_RELAY_METRICS_HOST; default 127.0.0.1).")
         var metricsHost: String?
 
@@ -145,6 +154,10 @@ extension AmanatRelayCommand {
                     metrics = (registry, metricsHost, metricsPort)
                 }
                 let tls = try tlsOptions.load(settings)
+                try RelaySafety.check(
+                    host: host, tls: tls != nil,
+                    behindProxy: behindProxy || environment["AMANAT_RELAY_BEHIND_PROXY"] == "1",
+                    metricsHost: metrics?.host, publicMetrics: publicMetrics)
                 let application = try RelayServer.application(
                     dataDirectory: options.directory, host: host, port: port,
                     limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, logger: logger)
@@ -165,6 +178,15 @@ extension AmanatRelayCommand {
 
         @OptionGroup var options: DataOptions
         @OptionGroup var tlsOptions: TLSOptions
+
+        @Flag(
+            help: ArgumentHelp(
+                "A TLS reverse proxy (Caddy) or a Tor onion service is in front: allow plain HTTP on a non-loopback "
+                    + "address (env AMANAT_RELAY_BEHIND_PROXY=1)."))
+        var behindProxy = false
+
+        @Flag(help: "Allow the metrics listener on a non-loopback address.")
+        var publicMetrics = false
 
         func run() async throws {
             do {

@@ -420,6 +420,28 @@ struct RelayProcessTests {
         }
     }
 
+    @Test("serve refuses plain HTTP or metrics on a reachable address unless told a proxy is in front")
+    func unsafeSettings() throws {
+        let relay = try RelayProcess()
+        let base = ["serve", "--data", relay.directory.path, "--port", String(relay.port)]
+        #expect(try runProgram(RelayProcess.binary.path, base + ["--host", "0.0.0.0"]).1 == 2)
+        #expect(try runProgram(RelayProcess.binary.path, base + ["--host", "::"]).1 == 2)
+        #expect(try runProgram(RelayProcess.binary.path, base + ["--metrics-host", "0.0.0.0"]).1 == 2)
+        #expect(throws: RelaySetupError.publicWithoutTLS("192.0.2.7")) {
+            try RelaySafety.check(
+                host: "192.0.2.7", tls: false, behindProxy: false, metricsHost: nil, publicMetrics: false)
+        }
+        for (host, tls, proxy) in [
+            ("127.0.0.1", false, false), ("::1", false, false), ("0.0.0.0", true, false),
+            ("0.0.0.0", false, true), ("localhost", false, false),
+        ] {
+            try RelaySafety.check(
+                host: host, tls: tls, behindProxy: proxy, metricsHost: "127.0.0.1", publicMetrics: false)
+        }
+        try RelaySafety.check(
+            host: "127.0.0.1", tls: false, behindProxy: false, metricsHost: "0.0.0.0", publicMetrics: true)
+    }
+
     @Test("serve takes its port from relay.json when no flag or variable gives one", .timeLimit(.minutes(1)))
     func settingsFile() async throws {
         let relay = try RelayProcess()

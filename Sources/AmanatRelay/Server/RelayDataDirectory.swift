@@ -95,6 +95,10 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
     case invalidSettings
     case invalidLimit(String)
     case invalidTLS
+    /// Serving in clear on an address other hosts can reach.
+    case publicWithoutTLS(String)
+    /// Metrics on an address other hosts can reach.
+    case publicMetrics(String)
 
     public var description: String {
         switch self {
@@ -107,6 +111,31 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
             "the TLS certificate or key cannot be read or parsed; give PEM files (leaf certificate first)"
         case .invalidLimit(let text):
             "unknown limit or value out of range: \(text); `amanat-relay serve --help` lists the limits"
+        case .publicWithoutTLS(let host):
+            "refusing to serve plain HTTP on \(host), which other machines can reach: give --tls-cert and "
+                + "--tls-key, or --behind-proxy when a TLS reverse proxy or a Tor onion service is in front"
+        case .publicMetrics(let host):
+            "refusing to serve metrics on \(host), which other machines can reach: keep them on 127.0.0.1 "
+                + "(scrape through SSH or the local network namespace), or give --public-metrics on purpose"
         }
+    }
+}
+
+/// Refuses settings that would expose the relay (issue #9): plain HTTP on a reachable address
+/// unless a TLS proxy or onion service is declared in front, and metrics on a reachable address
+/// unless asked for.
+public enum RelaySafety {
+    /// Whether `host` is a loopback address (names included).
+    public static func isLoopback(_ host: String) -> Bool {
+        let host = host.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: "[]"))
+        return host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    /// Throws the first unsafe combination found.
+    public static func check(
+        host: String, tls: Bool, behindProxy: Bool, metricsHost: String?, publicMetrics: Bool
+    ) throws(RelaySetupError) {
+        if !isLoopback(host) && !tls && !behindProxy { throw .publicWithoutTLS(host) }
+        if let metricsHost, !isLoopback(metricsHost), !publicMetrics { throw .publicMetrics(metricsHost) }
     }
 }
