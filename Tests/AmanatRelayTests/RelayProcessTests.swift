@@ -450,7 +450,7 @@ struct RelayProcessTests {
             try JSONSerialization.jsonObject(with: Data(contentsOf: settingsURL)) as? [String: Any])
         settings["port"] = relay.port
         settings["metricsPort"] = 0
-        settings["limits"] = ["ownerBurst": 3]
+        settings["limits"] = ["ownerBurst": 3, "ownerPerSecond": 0.01]  // no refill while the test runs
         try JSONSerialization.data(withJSONObject: settings).write(to: settingsURL)
         let process = Process()
         process.executableURL = RelayProcess.binary
