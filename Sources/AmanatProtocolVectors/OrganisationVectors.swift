@@ -70,7 +70,9 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
             mailbox: seed("expert-mailbox"), depositKey: SecureBytes(copying: seed("expert-deposit-key")),
             directoryKey: SecureBytes(copying: seed("expert-directory-key")),
             devices: [ContactCard.Device(identity: bundle.identity, sealingKey: bundle.sealingKey)])
-        let content = try! RosterContent(entries: [RosterContent.Entry(name: "Expert Айгерим", card: card)])
+        let certificate = SenderCertificate(for: bundle.identity, expiresAt: 1_900_000_000, signedByOrganisation: root)
+        let content = try! RosterContent(
+            entries: [RosterContent.Entry(name: "Expert Айгерим", card: card, certificate: certificate)])
         var entropy = SeededEntropy(seed: seed("roster-nonces"))
         let sealed = try! content.sealed(version: 3, rosterKey: rosterKey, entropy: &entropy)
         let signed = try! SignedRoster(version: 3, content: sealed, signedBy: root)

@@ -147,7 +147,13 @@ struct AccountTests {
         // Signed by someone else, or sealed under another key, or older: refused, roster kept.
         var entropy = SystemEntropy()
         let card = try await expert.contactCard
-        let content = try RosterContent(entries: [.init(name: "Mallory", card: card)])
+        let content = try RosterContent(entries: [
+            .init(
+                name: "Mallory", card: card,
+                certificate: SenderCertificate(
+                    for: try await expert.identityKey, expiresAt: organisation.now + 3600,
+                    signedByOrganisation: relay.root))
+        ])
         let foreign = try SignedRoster(
             version: 9, content: try content.sealed(version: 9, rosterKey: organisation.rosterKey, entropy: &entropy),
             signedBy: stranger)

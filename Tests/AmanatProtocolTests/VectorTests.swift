@@ -212,6 +212,8 @@ struct VectorTests {
                 let content = try RosterContent(opening: roster, rosterKey: rosterKey)
                 let entry = try #require(content.entries.first)
                 #expect(entry.name == "Expert Айгерим" && entry.card.mailbox.hex == file.expertMailbox)
+                try entry.certificate.verify(now: file.voucherExpiresAt - 1, organisationRoot: root)
+                #expect(entry.certificate.sender == entry.card.devices.first?.identity)
                 #expect(
                     entry.card.devices.first?.identity
                         == VectorDevice("expert").bundle(withOneTimePrekeys: false).identity)

@@ -54,7 +54,10 @@ public struct TestOrganisation {
     public func publishRoster(_ experts: [(String, Account)], version: UInt64) async throws {
         var entries: [RosterContent.Entry] = []
         for (name, account) in experts {
-            entries.append(RosterContent.Entry(name: name, card: try await account.contactCard))
+            let certificate = SenderCertificate(
+                for: try await account.identityKey, expiresAt: now + 30 * 86_400, signedByOrganisation: relay.root)
+            entries.append(
+                RosterContent.Entry(name: name, card: try await account.contactCard, certificate: certificate))
         }
         var entropy = SystemEntropy()
         let content = try RosterContent(entries: entries).sealed(

@@ -56,6 +56,7 @@ extension Account {
             content = try RosterContent(opening: roster, rosterKey: rosterKey)
             for entry in content.entries {
                 try entry.card.verify(now: clock())
+                try entry.certificate.verify(now: clock(), organisationRoot: try organisationRoot(state))
             }
         } catch {
             throw .rosterInvalid
@@ -67,6 +68,12 @@ extension Account {
             // Checked again inside the transaction: another call may have stored a newer one.
             guard roster.version > current.rosterVersion else { return }
             current.rosterVersion = roster.version
+            // An expert device finds its own organisation-signed certificate in the roster.
+            if current.role == .expert, let own = try store.keys(in: db)?.identity.publicKey,
+                let entry = content.entries.first(where: { $0.card.devices[0].identity == own })
+            {
+                current.certificate = Data(entry.certificate.encoded)
+            }
             try store.saveState(current, in: db)
             try store.setSetting(ProfileStore.rosterName, roster.encoded, in: db)
         }

@@ -27,6 +27,8 @@ extension Account {
         guard let state = try loadState() else { throw .notEnrolled }
         if !state.enrolled { try await finishEnrolment() }
         var summary = SyncSummary()
+        // New experts, removed ones, and (for an expert) its own certificate come with the roster.
+        try await refreshRoster()
         _ = try await completeDrafts()
         summary.sent += try await flushOutbox()
         var prekeysLow = false

@@ -141,9 +141,7 @@ public actor Account {
         state.voucher = nil
         let finished = state
         try store.transaction { db in try store.saveState(finished, in: db) }
-        if state.role == .defender {
-            _ = try? await refreshRoster()
-        }
+        _ = try? await refreshRoster()
     }
 
     /// Sets (or with nil, removes) the function told of attachment uploads and downloads as they

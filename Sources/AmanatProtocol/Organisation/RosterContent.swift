@@ -3,10 +3,10 @@
 import AmanatCrypto
 
 /// What a signed roster (§8.7) says, sealed so the relay cannot read it (SPEC.md §16.2): the
-/// organisation's experts, one entry per expert device, each with a display name and the contact
-/// card that reaches it.
+/// organisation's experts, one entry per expert device, each with a display name, the contact
+/// card that reaches it, and the sender certificate the organisation signed for it.
 ///
-///     plaintext = u8 version = 1 ‖ u16 n (1...1024) ‖ (vector8(name) ‖ ContactCard) × n
+///     plaintext = u8 version = 1 ‖ u16 n (1...1024) ‖ (vector8(name) ‖ ContactCard ‖ SenderCertificate) × n
 ///     content   = [24] nonce ‖ XChaCha20-Poly1305(rosterKey, nonce, plaintext,
 ///                                                 ad = lp("amanat/v1/roster-content") ‖ lp(u64 version))
 public struct RosterContent: Equatable, Sendable {
@@ -24,11 +24,15 @@ public struct RosterContent: Equatable, Sendable {
         public let name: String
         /// How to reach the device; it names exactly one device.
         public let card: ContactCard
+        /// The device's sender certificate (§7.1), signed by the organisation root: the device
+        /// takes its own from here, and receivers check envelopes against it.
+        public let certificate: SenderCertificate
 
         /// An entry.
-        public init(name: String, card: ContactCard) {
+        public init(name: String, card: ContactCard, certificate: SenderCertificate) {
             self.name = name
             self.card = card
+            self.certificate = certificate
         }
     }
 
@@ -40,7 +44,8 @@ public struct RosterContent: Equatable, Sendable {
         guard (1...Self.maximumEntryCount).contains(entries.count) else { throw .tooLarge }
         for entry in entries {
             guard !entry.name.isEmpty, entry.name.utf8.count <= Self.maximumNameByteCount,
-                entry.card.devices.count == 1
+                entry.card.devices.count == 1, entry.certificate.signer == .organisation,
+                entry.certificate.sender == entry.card.devices[0].identity
             else { throw .malformed }
         }
         self.entries = entries
@@ -57,6 +62,7 @@ public struct RosterContent: Equatable, Sendable {
         for entry in entries {
             writer.vector8(Array(entry.name.utf8))
             try entry.card.write(to: &writer)
+            writer.fixed(entry.certificate.encoded)
         }
         let nonce = entropy.bytes(count: XChaCha20Poly1305.nonceByteCount)
         guard
@@ -69,6 +75,7 @@ public struct RosterContent: Equatable, Sendable {
     }
 
     /// Opens the content of `roster`, which the caller has verified under the organisation root.
+    /// The certificates inside are checked by the caller too (``SenderCertificate/verify(now:organisationRoot:)``).
     ///
     /// - Throws: ``ProtocolError/authenticationFailure`` if it was not sealed under this key for
     ///   this version; ``ProtocolError/malformed`` if it does not decode.
@@ -89,7 +96,8 @@ public struct RosterContent: Equatable, Sendable {
         var entries: [Entry] = []
         for _ in 0..<count {
             let name = try reader.utf8(try reader.vector8(maximum: Self.maximumNameByteCount))
-            entries.append(Entry(name: name, card: try ContactCard(reading: &reader)))
+            let card = try ContactCard(reading: &reader)
+            entries.append(Entry(name: name, card: card, certificate: try SenderCertificate(reading: &reader)))
         }
         try reader.finish()
         try self.init(entries: entries)
