@@ -290,4 +290,55 @@ struct AccountTests {
         _ = try await defender.sync()
         #expect(try await future.unconfirmedCount() == 0)
     }
+
+    @Test(
+        "an organisation profile holds the root: it connects, invites a defender and a second expert, adds and removes experts",
+        .timeLimit(.minutes(2)))
+    func organisation() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-org-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let passphrase = SecureBytes(copying: Array("organisation passphrase".utf8))
+        let cost = TestOrganisation.cost
+        let root = try Account.createOrganisation(
+            at: folder.appendingPathComponent("admin"), passphrase: passphrase, cost: cost)
+        let relay = try LiveRelay(organisationRoot: root)
+        try await relay.start()
+        let admin = try await Account.connectOrganisation(
+            at: folder.appendingPathComponent("admin"), passphrase: passphrase, relay: relay.url, name: "Admin")
+        #expect(await admin.isOrganisationAdministrator)
+        #expect(try await admin.roster().map(\.name) == ["Admin"])
+
+        let second = try await Account.enrol(
+            invite: try await admin.invite(), at: folder.appendingPathComponent("second"), passphrase: passphrase,
+            role: .expert, cost: cost)
+        #expect(await !second.isOrganisationAdministrator)
+        await #expect(throws: AccountError.notPermitted) { try await second.invite() }
+        try await admin.addExpert(name: "Second", card: try await second.contactCard)
+        let defender = try await Account.enrol(
+            invite: try await admin.invite(), at: folder.appendingPathComponent("defender"), passphrase: passphrase,
+            cost: cost)
+        #expect(try await defender.roster().map(\.name) == ["Admin", "Second"])
+
+        let sent = try await defender.sendCaseUpdate("to both")
+        #expect(sent.deliveries.map(\.name) == ["Admin", "Second"] && sent.deliveryState == .submitted)
+        // The second expert takes its certificate from the roster on sync, then can answer.
+        #expect(try await second.sync().received == 1)
+        #expect(try await admin.sync().received == 1)
+        try await second.reply(to: try await defender.identityKey, text: "from the second expert")
+        #expect(try await defender.sync().received == 1)
+        #expect(try await defender.messages().last?.senderName == "Second")
+
+        try await admin.removeExpert(try await second.identityKey)
+        _ = try await defender.sync()
+        #expect(try await defender.roster().map(\.name) == ["Admin"])
+        let later = try await defender.sendCaseUpdate("only the admin now")
+        #expect(later.deliveries.map(\.name) == ["Admin"])
+        // A removed expert's certificate no longer counts: its reply is refused.
+        try await second.reply(to: try await defender.identityKey, text: "still here?")
+        #expect(try await defender.sync().undecryptable == 1)
+        // Connecting again just opens the profile.
+        let again = try await Account.connectOrganisation(
+            at: folder.appendingPathComponent("admin"), passphrase: passphrase, relay: relay.url, name: "Admin")
+        #expect(try await again.roster().count == 1)
+    }
 }

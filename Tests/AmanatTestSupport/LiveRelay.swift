@@ -20,15 +20,19 @@ public final class LiveRelay: @unchecked Sendable {
     }
 
     /// Initialises a data directory; `prepare` may add files (a certificate) before `start`.
-    public init() throws {
+    public convenience init() throws {
+        try self.init(organisationRoot: nil)
+    }
+
+    /// A relay that trusts `organisationRoot` (whose private key lives elsewhere, in an
+    /// organisation profile) instead of ``root``.
+    public init(organisationRoot: Ed25519.PublicKey?) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-client-\(UUID().uuidString)")
         port = try freeLoopbackPort()
+        let key = organisationRoot ?? root.publicKey
         let (_, status) = try runProgram(
             Self.binary.path,
-            [
-                "init", "--data", directory.path, "--organisation-root",
-                Base64URL.encode(root.publicKey.rawRepresentation),
-            ])
+            ["init", "--data", directory.path, "--organisation-root", Base64URL.encode(key.rawRepresentation)])
         guard status == 0 else { throw LiveRelayError.didNotStart }
     }
 

@@ -72,6 +72,15 @@ public actor Account {
         } catch {
             throw .store(error)
         }
+        return try await enrol(
+            invite: invite, into: store, info: info, api: api, role: role, proxy: proxy, clock: clock)
+    }
+
+    /// Writes fresh device keys and the invite's settings into `store`, then finishes enrolment.
+    static func enrol(
+        invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayAPI, role: AccountRole, proxy: String?,
+        clock: @escaping @Sendable () -> UInt64
+    ) async throws(AccountError) -> Account {
         let keys = DeviceKeys.generate(now: clock())
         let state = AccountState(
             relay: invite.relay, pin: invite.pin.map { Data($0) }, proxy: proxy,

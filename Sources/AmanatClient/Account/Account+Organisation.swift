@@ -1,0 +1,155 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+/// The organisation's administrator (DESIGN §4, issue #8): the first expert device holds the
+/// organisation root key inside its encrypted profile, issues invites (vouchers) and signs and
+/// publishes the roster with every expert device's certificate.
+extension Account {
+    static let organisationRootName = "organisation-root"
+
+    /// Creates a profile in `directory` holding a new organisation root key and roster key, and
+    /// returns the root's public key: give it to `amanat-relay init --organisation-root`, start the
+    /// relay, then ``connectOrganisation(at:passphrase:relay:pin:proxy:name:clock:)``.
+    public static func createOrganisation(
+        at directory: URL, passphrase: SecureBytes, cost: Argon2id.Cost = .moderate
+    ) throws(AccountError) -> Ed25519.PublicKey {
+        let store: ProfileStore
+        do {
+            store = try ProfileStore.create(at: directory, passphrase: passphrase, cost: cost)
+        } catch {
+            throw .store(error)
+        }
+        let root = Ed25519.PrivateKey()
+        try store.transaction { db in
+            try store.setSetting(organisationRootName, root.seed, in: db)
+            try store.setSetting(
+                ProfileStore.rosterKeyName, SecureBytes.random(count: RosterContent.keyByteCount), in: db)
+        }
+        return root.publicKey
+    }
+
+    /// Connects the organisation profile to its relay (which must know the root key): enrols this
+    /// device as the first expert with a voucher of its own, and publishes the first roster with
+    /// it as `name`. A second call on a connected profile just opens it.
+    public static func connectOrganisation(
+        at directory: URL, passphrase: SecureBytes, relay: String, pin: [UInt8]? = nil, proxy: String? = nil,
+        name: String, clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+    ) async throws(AccountError) -> Account {
+        let store: ProfileStore
+        do {
+            store = try ProfileStore.open(at: directory, passphrase: passphrase)
+        } catch {
+            throw .store(error)
+        }
+        let (root, rosterKey, state) = try store.transaction { db in
+            (
+                try store.secretSetting(organisationRootName, in: db),
+                try store.secretSetting(ProfileStore.rosterKeyName, in: db), try store.state(in: db)
+            )
+        }
+        guard let root, let rosterKey, let rootKey = try? Ed25519.PrivateKey(seed: root) else { throw .notPermitted }
+        if state != nil {
+            let account = try open(at: directory, passphrase: passphrase, proxy: proxy, clock: clock)
+            try await account.finishEnrolment()
+            return account
+        }
+        let invite: Invite
+        do {
+            invite = try Invite(
+                relay: relay, pin: pin, organisationRoot: rootKey.publicKey, rosterKey: rosterKey,
+                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + 3600, signedBy: rootKey))
+        } catch {
+            throw .invalidInvite
+        }
+        let api = RelayAPI(transport: try transport(relay: relay, pin: pin, proxy: proxy), clock: clock)
+        let info: RelayInfo
+        do {
+            info = try await api.info()
+        } catch {
+            throw .transport(error)
+        }
+        let account = try await enrol(
+            invite: invite, into: store, info: info, api: api, role: .expert, proxy: proxy, clock: clock)
+        try await account.addExpert(name: name, card: try await account.contactCard)
+        return account
+    }
+
+    /// Whether this profile holds the organisation root key.
+    public var isOrganisationAdministrator: Bool {
+        ((try? perform { db in try store.secretSetting(Self.organisationRootName, in: db) }) ?? nil) != nil
+    }
+
+    /// A single-use invite for a new device (a defender's, or another expert's), valid for
+    /// `lifetime` seconds.
+    public func invite(lifetime: UInt64 = 7 * 86_400) throws(AccountError) -> Invite {
+        let root = try organisationRootKey()
+        guard let state = try loadState() else { throw .notEnrolled }
+        let rosterKey = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
+        guard let rosterKey else { throw .store(.corrupted) }
+        do {
+            return try Invite(
+                relay: state.relay, pin: state.pin.map(Array.init), organisationRoot: root.publicKey,
+                rosterKey: rosterKey,
+                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + lifetime, signedBy: root))
+        } catch {
+            throw .invalidInvite
+        }
+    }
+
+    /// Adds an expert device (its contact card, as its owner's `amanat-inbox` shows it) to the
+    /// roster as `name`, with a certificate valid for a year, and publishes the new version.
+    public func addExpert(name: String, card: ContactCard) async throws(AccountError) {
+        do {
+            try card.verify(now: clock())
+        } catch {
+            throw .protocolFailure(error)
+        }
+        guard card.devices.count == 1 else { throw .protocolFailure(.malformed) }
+        let root = try organisationRootKey()
+        let certificate = SenderCertificate(
+            for: card.devices[0].identity, expiresAt: clock() + 365 * 86_400, signedByOrganisation: root)
+        var entries = try rosterEntries().filter { $0.card.devices[0].identity != card.devices[0].identity }
+        entries.append(RosterContent.Entry(name: name, card: card, certificate: certificate))
+        try await publish(entries)
+    }
+
+    /// Removes an expert device from the roster and publishes the new version.
+    public func removeExpert(_ identity: IdentityKey) async throws(AccountError) {
+        let entries = try rosterEntries().filter { $0.card.devices[0].identity != identity }
+        guard !entries.isEmpty else { throw .notPermitted }
+        try await publish(entries)
+    }
+
+    private func publish(_ entries: [RosterContent.Entry]) async throws(AccountError) {
+        let root = try organisationRootKey()
+        guard let state = try loadState() else { throw .notEnrolled }
+        let rosterKey = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
+        guard let rosterKey else { throw .store(.corrupted) }
+        let version = state.rosterVersion + 1
+        let roster: SignedRoster
+        do {
+            var entropy = SystemEntropy()
+            let content = try RosterContent(entries: entries).sealed(
+                version: version, rosterKey: rosterKey, entropy: &entropy)
+            roster = try SignedRoster(version: version, content: content, signedBy: root)
+        } catch {
+            throw .protocolFailure(error)
+        }
+        do {
+            try await api.publishRoster(roster)
+        } catch {
+            throw .transport(error)
+        }
+        try acceptRoster(roster.encoded)
+    }
+
+    private func organisationRootKey() throws(AccountError) -> Ed25519.PrivateKey {
+        let seed = try perform { db in try store.secretSetting(Self.organisationRootName, in: db) }
+        guard let seed, let key = try? Ed25519.PrivateKey(seed: seed) else { throw .notPermitted }
+        return key
+    }
+}
