@@ -95,10 +95,17 @@ let package = Package(
             swiftSettings: ourSwiftSettings
         ),
 
-        // The defender's terminal client: commands, strings in English and Russian, terminal I/O.
+        // What the terminal tools share: passphrase prompts, progress bars, languages.
+        .target(
+            name: "AmanatTerminal",
+            dependencies: ["AmanatCrypto"],
+            swiftSettings: ourSwiftSettings
+        ),
+        // The defender's terminal client: commands, strings in English and Russian.
         .target(
             name: "AmanatDefender",
             dependencies: [
+                "AmanatTerminal",
                 "AmanatClient",
                 "AmanatProtocol",
                 "AmanatCrypto",
@@ -178,7 +185,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatDefenderTests",
-            dependencies: ["AmanatDefender", "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatTestSupport"],
+            dependencies: [
+                "AmanatDefender", "AmanatTerminal", "AmanatClient", "AmanatProtocol", "AmanatCrypto",
+                "AmanatTestSupport",
+            ],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

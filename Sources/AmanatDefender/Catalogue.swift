@@ -1,30 +1,12 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatTerminal
 import Foundation
-
-/// The languages `amanat` speaks.
-public enum Language: String, Sendable, CaseIterable {
-    case english = "en"
-    case russian = "ru"
-
-    /// `--lang` if given, else the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that names one we have,
-    /// else English.
-    public static func choose(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
-        -> Language
-    {
-        for candidate in [flag, environment["LC_ALL"], environment["LC_MESSAGES"], environment["LANG"]] {
-            guard let candidate, !candidate.isEmpty else { continue }
-            if candidate.lowercased().hasPrefix("ru") { return .russian }
-            if candidate.lowercased().hasPrefix("en") || candidate == "C" || candidate == "POSIX" { return .english }
-        }
-        return .english
-    }
-}
 
 /// Every sentence `amanat` shows, by key, in each language. `%@` marks are filled in order.
 /// A test checks that both languages have the same keys and the same number of marks.
 public enum Catalogue {
-    public static let english: [String: String] = [
+    public static let english: [String: String] = TerminalText.english.merging(own: [
         "enrolled": "Enrolled with %@. Experts on the roster: %@.",
         "enrolled.no-roster": "Enrolled with %@. The organisation has not published its list of experts yet.",
         "sent": "Sent to %@ expert device(s). Message %@.",
@@ -66,21 +48,6 @@ public enum Catalogue {
         "error.unknown-expert": "There is no expert %@. See `amanat experts`.",
         "error.safety-mismatch":
             "The digits do not match %@'s safety number. Do not trust this device until you have checked with the organisation.",
-        "wipe.confirm": "This destroys this profile for good: keys, messages, attachments. Type YES to continue: ",
-        "wipe.done": "The profile is gone.",
-        "wipe.cancelled": "Nothing was deleted.",
-        "passphrase.prompt": "Passphrase: ",
-        "passphrase.new": "New passphrase: ",
-        "passphrase.repeat": "Repeat the new passphrase: ",
-        "passphrase.duress": "Duress passphrase (opens an empty decoy profile): ",
-        "passphrase.changed": "The passphrase is changed.",
-        "passphrase.duress-set": "The duress passphrase is set.",
-        "error.passphrase-mismatch": "The two passphrases differ. Nothing was changed.",
-        "error.passphrase-empty": "The passphrase is empty. Choose one of at least 8 characters.",
-        "error.no-terminal": "There is no terminal to ask for the passphrase. Use --passphrase-fd N.",
-        "error.wrong-passphrase": "The passphrase is wrong. Try again; nothing was changed.",
-        "error.wrong-passphrase-final":
-            "Three wrong passphrases. Nothing was opened or changed; run the command again when you have the right one.",
         "error.no-profile": "There is no profile at %@. Enrol first with `amanat enroll <invite>`.",
         "error.profile-exists": "A profile exists at %@ already. Use another --profile, or wipe this one.",
         "error.corrupted": "The profile's files are damaged. Restore them from a backup or enrol again.",
@@ -109,9 +76,9 @@ public enum Catalogue {
         "error.security": "A security check failed. Do not trust this conversation; tell the organisation.",
         "error.nothing-to-send": "Nothing to send: give a text, --file or --attach.",
         "error.internal": "Something went wrong: %@.",
-    ]
+    ])
 
-    public static let russian: [String: String] = [
+    public static let russian: [String: String] = TerminalText.russian.merging(own: [
         "enrolled": "Регистрация на %@ выполнена. Экспертов в списке: %@.",
         "enrolled.no-roster": "Регистрация на %@ выполнена. Организация ещё не опубликовала список экспертов.",
         "sent": "Отправлено на устройства экспертов: %@. Сообщение %@.",
@@ -153,21 +120,6 @@ public enum Catalogue {
         "error.unknown-expert": "Эксперта %@ нет. См. `amanat experts`.",
         "error.safety-mismatch":
             "Цифры не совпадают с кодом безопасности %@. Не доверяйте этому устройству, пока не проверите с организацией.",
-        "wipe.confirm": "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Введите YES для продолжения: ",
-        "wipe.done": "Профиль уничтожен.",
-        "wipe.cancelled": "Ничего не удалено.",
-        "passphrase.prompt": "Парольная фраза: ",
-        "passphrase.new": "Новая парольная фраза: ",
-        "passphrase.repeat": "Повторите новую парольную фразу: ",
-        "passphrase.duress": "Парольная фраза под принуждением (открывает пустой профиль-приманку): ",
-        "passphrase.changed": "Парольная фраза изменена.",
-        "passphrase.duress-set": "Парольная фраза под принуждением задана.",
-        "error.passphrase-mismatch": "Парольные фразы не совпадают. Ничего не изменено.",
-        "error.passphrase-empty": "Парольная фраза пуста. Выберите фразу не короче 8 символов.",
-        "error.no-terminal": "Нет терминала, чтобы спросить парольную фразу. Используйте --passphrase-fd N.",
-        "error.wrong-passphrase": "Неверная парольная фраза. Попробуйте ещё раз; ничего не изменено.",
-        "error.wrong-passphrase-final":
-            "Три неверные парольные фразы. Ничего не открыто и не изменено; запустите команду снова, когда будете знать верную.",
         "error.no-profile": "Профиля в %@ нет. Сначала зарегистрируйтесь: `amanat enroll <приглашение>`.",
         "error.profile-exists": "Профиль в %@ уже есть. Укажите другой --profile или уничтожьте этот.",
         "error.corrupted": "Файлы профиля повреждены. Восстановите их из резервной копии или зарегистрируйтесь заново.",
@@ -196,16 +148,10 @@ public enum Catalogue {
         "error.security": "Проверка безопасности не пройдена. Не доверяйте этому разговору; сообщите организации.",
         "error.nothing-to-send": "Нечего отправлять: укажите текст, --file или --attach.",
         "error.internal": "Что-то пошло не так: %@.",
-    ]
+    ])
 
     /// The sentence `key` in `language`, with `arguments` in its marks.
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        let table = language == .russian ? russian : english
-        var template = table[key] ?? english[key] ?? key
-        for argument in arguments {
-            guard let mark = template.range(of: "%@") else { break }
-            template.replaceSubrange(mark, with: argument)
-        }
-        return template
+        fill((language == .russian ? russian : english)[key] ?? english[key] ?? key, arguments)
     }
 }

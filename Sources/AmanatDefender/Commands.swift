@@ -3,6 +3,7 @@
 import AmanatClient
 import AmanatCrypto
 import AmanatProtocol
+import AmanatTerminal
 import ArgumentParser
 import Foundation
 

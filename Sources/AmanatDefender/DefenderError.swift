@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatClient
+import AmanatTerminal
 import ArgumentParser
 import Foundation
 

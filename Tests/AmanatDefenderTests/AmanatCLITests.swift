@@ -4,6 +4,7 @@ import AmanatClient
 import AmanatCrypto
 import AmanatDefender
 import AmanatProtocol
+import AmanatTerminal
 import AmanatTestSupport
 import Foundation
 import Testing

@@ -3,6 +3,7 @@
 import AmanatClient
 import AmanatCrypto
 import AmanatDefender
+import AmanatTerminal
 import AmanatTestSupport
 import Foundation
 import Testing

@@ -10,10 +10,10 @@ import Darwin
 #endif
 
 /// Reading passphrases and drawing progress, on the terminal or from a file descriptor.
-enum Terminal {
+public enum Terminal {
     /// Reads one line from file descriptor `fd` (for scripts: `--passphrase-fd 3 3<file`), without
     /// the line break. Returns nil at end of input.
-    static func readLine(fd: Int32) -> SecureBytes? {
+    public static func readLine(fd: Int32) -> SecureBytes? {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(256)
         var byte: UInt8 = 0
@@ -28,7 +28,7 @@ enum Terminal {
     }
 
     /// Asks on the controlling terminal with echo off. Nil when there is no terminal.
-    static func prompt(_ text: String) -> SecureBytes? {
+    public static func prompt(_ text: String) -> SecureBytes? {
         let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard tty >= 0 else { return nil }
         defer { close(tty) }
@@ -44,7 +44,7 @@ enum Terminal {
     }
 
     /// Asks a yes/no question on the terminal (echo on); true only for "YES" (or "ДА").
-    static func confirm(_ text: String) -> Bool {
+    public static func confirm(_ text: String) -> Bool {
         let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard tty >= 0 else { return false }
         defer { close(tty) }
@@ -56,10 +56,10 @@ enum Terminal {
     }
 
     /// Whether standard error is a terminal (progress bars go there).
-    static var showsProgress: Bool { isatty(STDERR_FILENO) == 1 }
+    public static var showsProgress: Bool { isatty(STDERR_FILENO) == 1 }
 
     /// A one-line progress bar on standard error: `name [#####     ] 42%`.
-    static func drawProgress(name: String, done: UInt64, total: UInt64) {
+    public static func drawProgress(name: String, done: UInt64, total: UInt64) {
         let fraction = total == 0 ? 1 : min(1, Double(done) / Double(total))
         let width = 30
         let filled = Int(fraction * Double(width))
