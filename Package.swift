@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "AmanatRelay", targets: ["AmanatRelay"]),
         .library(name: "AmanatClient", targets: ["AmanatClient"]),
         .executable(name: "amanat", targets: ["amanat"]),
+        .executable(name: "amanat-inbox", targets: ["amanat-inbox"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -98,7 +99,9 @@ let package = Package(
         // What the terminal tools share: passphrase prompts, progress bars, languages.
         .target(
             name: "AmanatTerminal",
-            dependencies: ["AmanatCrypto"],
+            dependencies: [
+                "AmanatClient", "AmanatCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
             swiftSettings: ourSwiftSettings
         ),
         // The defender's terminal client: commands, strings in English and Russian.
@@ -116,6 +119,23 @@ let package = Package(
         .executableTarget(
             name: "amanat",
             dependencies: ["AmanatDefender"],
+            swiftSettings: ourSwiftSettings
+        ),
+        // The experts' inbox and the organisation's administration.
+        .target(
+            name: "AmanatInbox",
+            dependencies: [
+                "AmanatTerminal",
+                "AmanatClient",
+                "AmanatProtocol",
+                "AmanatCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: ourSwiftSettings
+        ),
+        .executableTarget(
+            name: "amanat-inbox",
+            dependencies: ["AmanatInbox"],
             swiftSettings: ourSwiftSettings
         ),
 

@@ -29,90 +29,18 @@ public struct AmanatCommand: AsyncParsableCommand {
     public init() {}
 }
 
-/// Options every command takes.
-struct GlobalOptions: ParsableArguments {
-    @Option(help: "The profile directory (env AMANAT_PROFILE; default ~/.local/share/amanat).")
-    var profile: String?
-
-    @Option(help: "Read the passphrase from this file descriptor instead of the terminal (one line).")
-    var passphraseFd: Int32?
-
-    @Option(help: "Language: en or ru (default from LANG).")
-    var lang: String?
-
-    var language: Language { Language.choose(lang) }
-
-    var directory: URL {
-        if let profile { return URL(fileURLWithPath: profile, isDirectory: true) }
-        let environment = ProcessInfo.processInfo.environment
-        if let path = environment["AMANAT_PROFILE"], !path.isEmpty {
-            return URL(fileURLWithPath: path, isDirectory: true)
-        }
-        let data =
-            environment["XDG_DATA_HOME"].map { URL(fileURLWithPath: $0, isDirectory: true) }
-            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
-        return data.appendingPathComponent("amanat", isDirectory: true)
-    }
+/// Where `amanat` keeps its profile by default.
+extension ProfileOptions {
+    var directory: URL { directory(defaultFolder: "amanat") }
 
     func say(_ key: String, _ arguments: [String] = []) {
         print(Catalogue.text(key, language, arguments))
     }
 
-    /// The passphrase: from `--passphrase-fd`, else asked on the terminal.
-    func passphrase(prompt key: String = "passphrase.prompt") throws -> SecureBytes {
-        if let fd = passphraseFd {
-            guard let line = Terminal.readLine(fd: fd), line.count > 0 else {
-                throw DefenderError("error.passphrase-empty", code: DefenderError.usage)
-            }
-            return line
-        }
-        guard let answer = Terminal.prompt(Catalogue.text(key, language)) else {
-            throw DefenderError("error.no-terminal", code: DefenderError.usage)
-        }
-        return answer
-    }
+    func open() throws -> Account { try open(at: directory) }
 
-    /// A new passphrase: one line from the descriptor, or asked twice on the terminal.
-    func newPassphrase(prompt key: String = "passphrase.new") throws -> SecureBytes {
-        let first = try passphrase(prompt: key)
-        guard first.count >= 8 else { throw DefenderError("error.passphrase-empty", code: DefenderError.usage) }
-        if passphraseFd == nil {
-            guard try passphrase(prompt: "passphrase.repeat") == first else {
-                throw DefenderError("error.passphrase-mismatch", code: DefenderError.usage)
-            }
-        }
-        return first
-    }
-
-    /// Opens the profile, asking for the passphrase: up to three tries on the terminal, one
-    /// from `--passphrase-fd`.
-    func open() throws -> Account {
-        guard ProfileStore.exists(at: directory) else {
-            throw DefenderError("error.no-profile", [directory.path], code: DefenderError.authentication)
-        }
-        let attempts = passphraseFd == nil ? 3 : 1
-        for attempt in 1...attempts {
-            let passphrase = try passphrase()
-            do {
-                return try Account.open(at: directory, passphrase: passphrase)
-            } catch .store(.wrongPassphrase) where attempt < attempts {
-                FileHandle.standardError.write(Data((Catalogue.text("error.wrong-passphrase", language) + "\n").utf8))
-            } catch .store(.wrongPassphrase) where attempts > 1 {
-                throw DefenderError("error.wrong-passphrase-final", code: DefenderError.authentication)
-            } catch {
-                throw DefenderError(error, profile: directory.path)
-            }
-        }
-        throw DefenderError("error.wrong-passphrase", code: DefenderError.authentication)
-    }
-
-    /// Runs `body`, turning library errors into the user's.
     func run<T>(_ body: () async throws(AccountError) -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw DefenderError(error, profile: directory.path)
-        }
+        try await run(profile: directory, body)
     }
 }
 
@@ -127,7 +55,7 @@ extension AmanatCommand {
                 try command.run()
             }
             return 0
-        } catch let error as DefenderError {
+        } catch let error as CommandError {
             let language = Language.choose(Self.languageFlag(arguments))
             FileHandle.standardError.write(Data((Catalogue.text(error.key, language, error.arguments) + "\n").utf8))
             return error.code

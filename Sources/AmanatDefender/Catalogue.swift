@@ -48,34 +48,7 @@ public enum Catalogue {
         "error.unknown-expert": "There is no expert %@. See `amanat experts`.",
         "error.safety-mismatch":
             "The digits do not match %@'s safety number. Do not trust this device until you have checked with the organisation.",
-        "error.no-profile": "There is no profile at %@. Enrol first with `amanat enroll <invite>`.",
-        "error.profile-exists": "A profile exists at %@ already. Use another --profile, or wipe this one.",
-        "error.corrupted": "The profile's files are damaged. Restore them from a backup or enrol again.",
-        "error.unwritable": "The profile cannot be written (permissions or a full disk).",
-        "error.invalid-invite": "The invite is not valid. Ask the organisation for a new one.",
-        "error.expired-invite": "The invite has expired. Ask the organisation for a new one.",
-        "error.unreachable": "The relay cannot be reached. Check the network or Tor, then run `amanat sync`.",
-        "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check `amanat config`.",
-        "error.pin":
-            "The relay's key does not match the invite: the connection may be intercepted. Do not continue; tell the organisation.",
-        "error.tls": "The secure connection to the relay failed.",
-        "error.clock": "This device's clock is wrong by more than five minutes. Set the right time and try again.",
-        "error.rate-limited": "The relay asks to wait %@ seconds. Try again then.",
-        "error.quota": "The relay's storage for this mailbox is full. Try again later.",
-        "error.relay": "The relay refused the request (%@). Try again later; if it persists, tell the organisation.",
-        "error.no-roster": "The organisation has not published its list of experts yet. Try `amanat sync` later.",
-        "error.not-enrolled": "This profile is not enrolled. Enrol with `amanat enroll <invite>`.",
-        "error.roster": "The list of experts from the relay is not signed by the organisation. Tell the organisation.",
-        "error.too-large": "The message is too large. Send long texts or files as attachments.",
-        "error.missing-file": "The file %@ does not exist.",
-        "error.unreadable-file": "The file %@ cannot be read.",
-        "error.unknown-message": "There is no message or attachment %@. See `amanat inbox`.",
-        "error.attachment": "The attachment could not be saved: %@.",
-        "error.damaged-image":
-            "An image is damaged, so its metadata (GPS, camera) cannot be removed. Send it with --keep-original only if it must go as it is.",
-        "error.security": "A security check failed. Do not trust this conversation; tell the organisation.",
         "error.nothing-to-send": "Nothing to send: give a text, --file or --attach.",
-        "error.internal": "Something went wrong: %@.",
     ])
 
     public static let russian: [String: String] = TerminalText.russian.merging(own: [
@@ -120,34 +93,7 @@ public enum Catalogue {
         "error.unknown-expert": "Эксперта %@ нет. См. `amanat experts`.",
         "error.safety-mismatch":
             "Цифры не совпадают с кодом безопасности %@. Не доверяйте этому устройству, пока не проверите с организацией.",
-        "error.no-profile": "Профиля в %@ нет. Сначала зарегистрируйтесь: `amanat enroll <приглашение>`.",
-        "error.profile-exists": "Профиль в %@ уже есть. Укажите другой --profile или уничтожьте этот.",
-        "error.corrupted": "Файлы профиля повреждены. Восстановите их из резервной копии или зарегистрируйтесь заново.",
-        "error.unwritable": "Профиль нельзя записать (права доступа или заполненный диск).",
-        "error.invalid-invite": "Приглашение недействительно. Попросите у организации новое.",
-        "error.expired-invite": "Срок приглашения истёк. Попросите у организации новое.",
-        "error.unreachable": "Ретранслятор недоступен. Проверьте сеть или Tor и запустите `amanat sync`.",
-        "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте `amanat config`.",
-        "error.pin":
-            "Ключ ретранслятора не совпадает с приглашением: соединение может быть перехвачено. Не продолжайте; сообщите организации.",
-        "error.tls": "Не удалось установить защищённое соединение с ретранслятором.",
-        "error.clock": "Часы этого устройства ошибаются больше чем на пять минут. Установите точное время и повторите.",
-        "error.rate-limited": "Ретранслятор просит подождать %@ с. Повторите позже.",
-        "error.quota": "Хранилище этого почтового ящика на ретрансляторе заполнено. Повторите позже.",
-        "error.relay": "Ретранслятор отклонил запрос (%@). Повторите позже; если не поможет, сообщите организации.",
-        "error.no-roster": "Организация ещё не опубликовала список экспертов. Попробуйте `amanat sync` позже.",
-        "error.not-enrolled": "Профиль не зарегистрирован. Зарегистрируйтесь: `amanat enroll <приглашение>`.",
-        "error.roster": "Список экспертов с ретранслятора не подписан организацией. Сообщите организации.",
-        "error.too-large": "Сообщение слишком длинное. Отправьте длинный текст или файлы вложением.",
-        "error.missing-file": "Файла %@ не существует.",
-        "error.unreadable-file": "Файл %@ нельзя прочитать.",
-        "error.unknown-message": "Сообщения или вложения %@ нет. См. `amanat inbox`.",
-        "error.attachment": "Не удалось сохранить вложение: %@.",
-        "error.damaged-image":
-            "Изображение повреждено, поэтому из него нельзя удалить метаданные (GPS, камера). Отправляйте с --keep-original, только если оно должно уйти как есть.",
-        "error.security": "Проверка безопасности не пройдена. Не доверяйте этому разговору; сообщите организации.",
         "error.nothing-to-send": "Нечего отправлять: укажите текст, --file или --attach.",
-        "error.internal": "Что-то пошло не так: %@.",
     ])
 
     /// The sentence `key` in `language`, with `arguments` in its marks.

@@ -12,7 +12,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Join your organisation with an invite (amanat://invite/…, a file, or - for standard input).")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Argument(help: "The invite text, a file holding it, or - to read it from standard input.")
         var invite: String
@@ -29,13 +29,13 @@ extension AmanatCommand {
             } else if let data = FileManager.default.contents(atPath: invite) {
                 text = String(decoding: data, as: UTF8.self)
             } else {
-                throw DefenderError("error.missing-file", [invite], code: DefenderError.input)
+                throw CommandError("error.missing-file", [invite], code: CommandError.input)
             }
             guard let parsed = try? Invite(text: text) else {
-                throw DefenderError("error.invalid-invite", code: DefenderError.data)
+                throw CommandError("error.invalid-invite", code: CommandError.data)
             }
             if ProfileStore.exists(at: options.directory) {
-                throw DefenderError("error.profile-exists", [options.directory.path], code: DefenderError.cannotCreate)
+                throw CommandError("error.profile-exists", [options.directory.path], code: CommandError.cannotCreate)
             }
             let passphrase = try options.newPassphrase()
             let account = try await options.run { () async throws(AccountError) in
@@ -51,7 +51,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send a case update (text, a text file, attachments) to every expert.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Argument(help: "The text of the update.")
         var text: String?
@@ -69,28 +69,28 @@ extension AmanatCommand {
             var body = text ?? ""
             if let file {
                 guard FileManager.default.fileExists(atPath: file) else {
-                    throw DefenderError("error.missing-file", [file], code: DefenderError.input)
+                    throw CommandError("error.missing-file", [file], code: CommandError.input)
                 }
                 guard let data = FileManager.default.contents(atPath: file),
                     let contents = String(data: data, encoding: .utf8)
-                else { throw DefenderError("error.unreadable-file", [file], code: DefenderError.input) }
+                else { throw CommandError("error.unreadable-file", [file], code: CommandError.input) }
                 body = body.isEmpty ? contents : body + "\n\n" + contents
             }
             var files: [OutgoingFile] = []
             for path in attachments {
                 guard FileManager.default.fileExists(atPath: path) else {
-                    throw DefenderError("error.missing-file", [path], code: DefenderError.input)
+                    throw CommandError("error.missing-file", [path], code: CommandError.input)
                 }
                 var isDirectory: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
                 guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path),
                     let handle = FileHandle(forReadingAtPath: path)
-                else { throw DefenderError("error.unreadable-file", [path], code: DefenderError.input) }
+                else { throw CommandError("error.unreadable-file", [path], code: CommandError.input) }
                 try? handle.close()
                 files.append(OutgoingFile(url: URL(fileURLWithPath: path), keepOriginal: keepOriginal))
             }
             guard !body.isEmpty || !files.isEmpty else {
-                throw DefenderError("error.nothing-to-send", code: DefenderError.usage)
+                throw CommandError("error.nothing-to-send", code: CommandError.usage)
             }
             let account = try options.open()
             if Terminal.showsProgress {
@@ -104,7 +104,7 @@ extension AmanatCommand {
             let queued = (try? await account.queuedCount()) ?? 0
             if message.deliveryState == .queued {
                 options.say("queued", [String(queued)])
-                throw ExitCode(DefenderError.queued)
+                throw ExitCode(CommandError.queued)
             } else {
                 options.say("sent", [String(message.deliveries.count), String(message.idText.prefix(8))])
             }
@@ -115,7 +115,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Send what is queued and fetch what has arrived; --watch keeps doing it.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Flag(help: "Keep running: wait for news from the relay and sync again (Ctrl-C to stop).")
         var watch = false
@@ -148,7 +148,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "List messages, with what you sent and how far it got.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -175,7 +175,7 @@ extension AmanatCommand {
     struct Read: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show one message and mark it read.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Argument(help: "The message id (or its first characters) from `amanat inbox`.")
         var id: String
@@ -185,7 +185,7 @@ extension AmanatCommand {
             let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
             let matches = messages.filter { $0.idText.hasPrefix(id.lowercased()) }
             guard !id.isEmpty, matches.count == 1, let message = matches.first else {
-                throw DefenderError("error.unknown-message", [id], code: DefenderError.data)
+                throw CommandError("error.unknown-message", [id], code: CommandError.data)
             }
             print(Listing.line(message, options.language))
             print()
@@ -207,7 +207,7 @@ extension AmanatCommand {
     struct Save: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Decrypt an attachment to a file.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Argument(help: "The attachment id from `amanat read` (message id, a dash, its number).")
         var attachment: String
@@ -218,13 +218,13 @@ extension AmanatCommand {
         func run() async throws {
             let parts = attachment.split(separator: "-")
             guard parts.count == 2, let number = Int(parts[1]), number >= 1 else {
-                throw DefenderError("error.unknown-message", [attachment], code: DefenderError.data)
+                throw CommandError("error.unknown-message", [attachment], code: CommandError.data)
             }
             let account = try options.open()
             let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
             let matches = messages.filter { $0.idText.hasPrefix(parts[0].lowercased()) }
             guard matches.count == 1, let message = matches.first, message.attachments.indices.contains(number - 1)
-            else { throw DefenderError("error.unknown-message", [attachment], code: DefenderError.data) }
+            else { throw CommandError("error.unknown-message", [attachment], code: CommandError.data) }
             try await options.run { () async throws(AccountError) in
                 try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
             }
@@ -236,7 +236,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Relay reachable, Tor on or off, queued items, roster.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -279,7 +279,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "The organisation's experts with their safety numbers, to compare in person.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Flag(help: "Print JSON.")
         var json = false
@@ -313,7 +313,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Mark an expert verified after comparing safety numbers with them in person.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Argument(help: "The expert's number in `amanat experts`, or their name.")
         var expert: String
@@ -326,12 +326,12 @@ extension AmanatCommand {
             let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
             let matches = roster.enumerated().filter { String($0.offset + 1) == expert || $0.element.name == expert }
             guard matches.count == 1, let device = matches.first?.element else {
-                throw DefenderError("error.unknown-expert", [expert], code: DefenderError.data)
+                throw CommandError("error.unknown-expert", [expert], code: CommandError.data)
             }
             let given = digits.filter(\.isNumber)
             guard given.count == 60, ConstantTime.equals(Array(given.utf8), Array(device.safetyNumber.digits.utf8))
             else {
-                throw DefenderError("error.safety-mismatch", [device.name], code: DefenderError.security)
+                throw CommandError("error.safety-mismatch", [device.name], code: CommandError.security)
             }
             try await options.run { () async throws(AccountError) in try await account.markVerified(device.identity) }
             options.say("verified", [device.name])
@@ -342,7 +342,7 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Change the passphrase, or set a duress passphrase that opens an empty decoy profile.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Flag(help: "Set the duress passphrase instead.")
         var duress = false
@@ -353,7 +353,7 @@ extension AmanatCommand {
             do {
                 store = try ProfileStore.open(at: options.directory, passphrase: current)
             } catch {
-                throw DefenderError(.store(error), profile: options.directory.path)
+                throw CommandError(.store(error), profile: options.directory.path)
             }
             let new = try options.newPassphrase(prompt: duress ? "passphrase.duress" : "passphrase.new")
             do {
@@ -365,7 +365,7 @@ extension AmanatCommand {
                     options.say("passphrase.changed")
                 }
             } catch {
-                throw DefenderError(.store(error), profile: options.directory.path)
+                throw CommandError(.store(error), profile: options.directory.path)
             }
         }
     }
@@ -373,7 +373,7 @@ extension AmanatCommand {
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Show or change the proxy (Tor).")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Option(help: "Use this SOCKS proxy from now on, e.g. socks5h://127.0.0.1:9050; \"none\" for none.")
         var proxy: String?
@@ -396,14 +396,14 @@ extension AmanatCommand {
         static let configuration = CommandConfiguration(
             abstract: "Destroy this profile at once: keys first, then every file. Cannot be undone.")
 
-        @OptionGroup var options: GlobalOptions
+        @OptionGroup var options: ProfileOptions
 
         @Flag(help: "Do not ask.")
         var yes = false
 
         func run() async throws {
             guard ProfileStore.exists(at: options.directory) else {
-                throw DefenderError("error.no-profile", [options.directory.path], code: DefenderError.authentication)
+                throw CommandError("error.no-profile", [options.directory.path], code: CommandError.authentication)
             }
             guard yes || Terminal.confirm(Catalogue.text("wipe.confirm", options.language)) else {
                 options.say("wipe.cancelled")

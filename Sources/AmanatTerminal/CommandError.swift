@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatClient
-import AmanatTerminal
 import ArgumentParser
 import Foundation
 
-/// What `amanat` tells the user when something fails: a catalogue key with its arguments, and
-/// the exit code (sysexits.h), documented in `amanat --help`:
+/// What a terminal tool (`amanat`, `amanat-inbox`) tells the user when something fails: a catalogue key with its arguments, and
+/// the exit code (sysexits.h), documented in each tool's `--help`:
 ///
 /// | code | meaning |
 /// | --- | --- |
@@ -20,29 +19,29 @@ import Foundation
 /// | 75 | saved but not sent yet (relay unreachable): `amanat sync` sends it later |
 /// | 76 | security: pin mismatch, a signature or key that does not verify |
 /// | 77 | authentication: wrong passphrase, no profile, not enrolled |
-struct DefenderError: Error {
-    let key: String
-    let arguments: [String]
-    let code: Int32
+public struct CommandError: Error {
+    public let key: String
+    public let arguments: [String]
+    public let code: Int32
 
-    init(_ key: String, _ arguments: [String] = [], code: Int32) {
+    public init(_ key: String, _ arguments: [String] = [], code: Int32) {
         self.key = key
         self.arguments = arguments
         self.code = code
     }
 
-    static let usage: Int32 = 64
-    static let data: Int32 = 65
-    static let input: Int32 = 66
-    static let network: Int32 = 69
-    static let software: Int32 = 70
-    static let cannotCreate: Int32 = 73
-    static let queued: Int32 = 75
-    static let security: Int32 = 76
-    static let authentication: Int32 = 77
+    public static let usage: Int32 = 64
+    public static let data: Int32 = 65
+    public static let input: Int32 = 66
+    public static let network: Int32 = 69
+    public static let software: Int32 = 70
+    public static let cannotCreate: Int32 = 73
+    public static let queued: Int32 = 75
+    public static let security: Int32 = 76
+    public static let authentication: Int32 = 77
 
     /// The user's error for a library error.
-    init(_ error: AccountError, profile: String) {
+    public init(_ error: AccountError, profile: String) {
         switch error {
         case .store(let store):
             switch store {

@@ -1,0 +1,62 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatTerminal
+
+/// Every sentence `amanat-inbox` shows, by key, in each language (with the shared ones of
+/// ``TerminalText``). `%@` marks are filled in order.
+public enum InboxCatalogue {
+    public static let english: [String: String] = TerminalText.english.merging(own: [
+        "org.created":
+            "Organisation created. Its root public key:\n%@\nStart the relay with it:\n  amanat-relay init --data <dir> --organisation-root %@\nthen run `amanat-inbox org connect --relay <url>`.",
+        "org.connected": "Connected to %@ as %@. Experts on the roster: %@.",
+        "org.invite": "%@",
+        "org.expert-added": "%@ is on the roster now (version %@).",
+        "org.expert-removed": "%@ is no longer on the roster (version %@).",
+        "enrolled": "Enrolled with %@. Give this card to the organisation's administrator:\n%@",
+        "card": "%@",
+        "synced": "Sync done: %@ new, %@ sent, %@ still queued.",
+        "synced.undecryptable": "%@ message(s) could not be decrypted and were dropped.",
+        "cases.empty": "No cases yet.",
+        "cases.line": "%@  %@ message(s), %@ unread, last %@",
+        "case.in": "%@  %@  %@",
+        "case.out": "%@  you, to %@  %@",
+        "attachment": "  attachment %@: %@ (%@ bytes, %@)",
+        "sent": "Sent. Message %@.",
+        "queued": "Saved, but not sent yet: run `amanat-inbox sync` later.",
+        "saved": "Saved to %@.",
+        "error.unknown-case": "There is no case %@. See `amanat-inbox cases`.",
+        "error.not-administrator": "This profile does not hold the organisation's root key.",
+        "error.invalid-card": "That is not an expert's card (amanat://card/…).",
+        "error.unknown-expert": "There is no expert %@ on the roster.",
+    ])
+
+    public static let russian: [String: String] = TerminalText.russian.merging(own: [
+        "org.created":
+            "Организация создана. Её корневой открытый ключ:\n%@\nЗапустите ретранслятор с ним:\n  amanat-relay init --data <каталог> --organisation-root %@\nзатем выполните `amanat-inbox org connect --relay <адрес>`.",
+        "org.connected": "Подключено к %@ как %@. Экспертов в списке: %@.",
+        "org.invite": "%@",
+        "org.expert-added": "%@ теперь в списке экспертов (версия %@).",
+        "org.expert-removed": "%@ больше нет в списке экспертов (версия %@).",
+        "enrolled": "Регистрация на %@ выполнена. Передайте эту карточку администратору организации:\n%@",
+        "card": "%@",
+        "synced": "Синхронизация завершена: новых %@, отправлено %@, ждут отправки %@.",
+        "synced.undecryptable": "Не удалось расшифровать сообщений: %@; они удалены.",
+        "cases.empty": "Дел пока нет.",
+        "cases.line": "%@  сообщений: %@, не прочитано: %@, последнее %@",
+        "case.in": "%@  %@  %@",
+        "case.out": "%@  вы, для %@  %@",
+        "attachment": "  вложение %@: %@ (%@ байт, %@)",
+        "sent": "Отправлено. Сообщение %@.",
+        "queued": "Сохранено, но ещё не отправлено: запустите `amanat-inbox sync` позже.",
+        "saved": "Сохранено в %@.",
+        "error.unknown-case": "Дела %@ нет. См. `amanat-inbox cases`.",
+        "error.not-administrator": "В этом профиле нет корневого ключа организации.",
+        "error.invalid-card": "Это не карточка эксперта (amanat://card/…).",
+        "error.unknown-expert": "Эксперта %@ в списке нет.",
+    ])
+
+    /// The sentence `key` in `language`, with `arguments` in its marks.
+    public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
+        fill((language == .russian ? russian : english)[key] ?? english[key] ?? key, arguments)
+    }
+}

@@ -1,0 +1,421 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTerminal
+import ArgumentParser
+import Foundation
+
+/// `amanat-inbox`: the experts' inbox and the organisation's administration (issue #8). This
+/// first part covers the organisation (root key, invites, roster), enrolling an expert device,
+/// sync, cases (one per defender), replies and attachments; triage state comes next.
+public struct InboxCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "amanat-inbox",
+        abstract: "Receive, read and answer defenders' case updates; run the organisation.",
+        discussion: """
+            Exit codes: 0 done; 64 usage; 65 invalid data; 66 a file is missing or unreadable; 69 network \\
+            (relay unreachable, try again later); 73 the profile cannot be written or exists already; \\
+            75 saved but not sent yet; 76 security check failed; 77 wrong passphrase, no profile, or not \\
+            permitted.
+            """,
+        subcommands: [Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self])
+
+    public init() {}
+
+    /// Runs the command line, printing failures in the user's language; returns the exit code.
+    public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let error as CommandError {
+            let language = Language.choose(languageFlag(arguments))
+            FileHandle.standardError.write(Data((InboxCatalogue.text(error.key, language, error.arguments) + "\n").utf8))
+            return error.code
+        } catch {
+            let code = exitCode(for: error).rawValue
+            let message = fullMessage(for: error)
+            let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
+            if !message.isEmpty { stream.write(Data((message + "\n").utf8)) }
+            return code
+        }
+    }
+
+    static func languageFlag(_ arguments: [String]) -> String? {
+        if let index = arguments.firstIndex(of: "--lang"), index + 1 < arguments.count { return arguments[index + 1] }
+        return arguments.first { $0.hasPrefix("--lang=") }.map { String($0.dropFirst(7)) }
+    }
+}
+
+/// Where `amanat-inbox` keeps its profile by default, and how it speaks.
+extension ProfileOptions {
+    var directory: URL { directory(defaultFolder: "amanat-inbox") }
+
+    func say(_ key: String, _ arguments: [String] = []) {
+        print(InboxCatalogue.text(key, language, arguments))
+    }
+
+    func open() throws -> Account { try open(at: directory) }
+
+    func run<T>(_ body: () async throws(AccountError) -> T) async throws -> T {
+        try await run(profile: directory, body)
+    }
+}
+
+/// An expert's contact card as text: `amanat://card/` and base64url, handed to the administrator.
+enum CardText {
+    static let prefix = "amanat://card/"
+
+    static func encode(_ card: ContactCard) throws -> String {
+        prefix + Base64URL.encode(try card.encoded)
+    }
+
+    static func decode(_ text: String) -> ContactCard? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        guard trimmed.hasPrefix(prefix), let bytes = Base64URL.decode(String(trimmed.dropFirst(prefix.count))) else {
+            return nil
+        }
+        return try? ContactCard(decoding: bytes)
+    }
+}
+
+extension InboxCommand {
+    struct Organisation: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "org", abstract: "The organisation: root key, relay, invites, experts.",
+            subcommands: [Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self])
+    }
+
+    struct Initialise: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "init", abstract: "Create the organisation's root key inside a new encrypted profile.")
+
+        @OptionGroup var options: ProfileOptions
+
+        func run() async throws {
+            let passphrase = try options.newPassphrase()
+            let root = try await options.run { () async throws(AccountError) in
+                try Account.createOrganisation(at: options.directory, passphrase: passphrase)
+            }
+            let key = Base64URL.encode(root.rawRepresentation)
+            options.say("org.created", [key, key])
+        }
+    }
+
+    struct Connect: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Connect the organisation to its relay; this device becomes the first expert.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Option(help: "The relay's address: https://…, or http://….onion.")
+        var relay: String
+
+        @Option(help: "The relay's TLS pin (sha256//…) when it uses its own certificate.")
+        var pin: String?
+
+        @Option(help: "A SOCKS proxy such as Tor's: socks5h://127.0.0.1:9050.")
+        var proxy: String?
+
+        @Option(help: "This expert's name as defenders see it.")
+        var name: String = "Expert"
+
+        func run() async throws {
+            let pinBytes: [UInt8]?
+            do {
+                pinBytes = try pin.map { text throws(ProtocolError) in try AmanatProtocol.Invite.pin(fromText: text) }
+            } catch {
+                throw CommandError("error.invalid-invite", code: CommandError.usage)
+            }
+            let passphrase = try options.passphrase()
+            let account = try await options.run { () async throws(AccountError) in
+                try await Account.connectOrganisation(
+                    at: options.directory, passphrase: passphrase, relay: relay, pin: pinBytes, proxy: proxy, name: name)
+            }
+            let count = try await options.run { () async throws(AccountError) in try await account.roster().count }
+            options.say("org.connected", [relay, name, String(count)])
+        }
+    }
+
+    struct Invite: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Make a single-use invite for a defender or a new expert device.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Option(help: "Days until it expires (default 7).")
+        var days: Int = 7
+
+        @Option(help: "Also write it to this file.")
+        var out: String?
+
+        func run() async throws {
+            guard (1...90).contains(days) else { throw ValidationError("--days must be 1-90.") }
+            let account = try options.open()
+            guard await account.isOrganisationAdministrator else {
+                throw CommandError("error.not-administrator", code: CommandError.authentication)
+            }
+            let invite = try await options.run { () async throws(AccountError) in
+                try await account.invite(lifetime: UInt64(days) * 86_400)
+            }
+            if let out {
+                guard FileManager.default.createFile(
+                    atPath: out, contents: Data((invite.text + "\n").utf8), attributes: [.posixPermissions: 0o600])
+                else { throw CommandError("error.unwritable", code: CommandError.cannotCreate) }
+            }
+            options.say("org.invite", [invite.text])
+        }
+    }
+
+    struct AddExpert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "add-expert", abstract: "Put an expert device on the roster, by the card it printed.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The expert's name as defenders see it.")
+        var name: String
+
+        @Argument(help: "The card (amanat://card/…) the expert's `amanat-inbox enroll` printed.")
+        var card: String
+
+        func run() async throws {
+            guard let card = CardText.decode(card) else {
+                throw CommandError("error.invalid-card", code: CommandError.data)
+            }
+            let account = try options.open()
+            guard await account.isOrganisationAdministrator else {
+                throw CommandError("error.not-administrator", code: CommandError.authentication)
+            }
+            try await options.run { () async throws(AccountError) in try await account.addExpert(name: name, card: card) }
+            let version = try await options.run { () async throws(AccountError) in try await account.refreshRoster() }
+            options.say("org.expert-added", [name, String(version)])
+        }
+    }
+
+    struct RemoveExpert: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "remove-expert", abstract: "Take an expert device off the roster.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The expert's name on the roster.")
+        var name: String
+
+        func run() async throws {
+            let account = try options.open()
+            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            guard let device = roster.first(where: { $0.name == name }) else {
+                throw CommandError("error.unknown-expert", [name], code: CommandError.data)
+            }
+            try await options.run { () async throws(AccountError) in try await account.removeExpert(device.identity) }
+            let version = try await options.run { () async throws(AccountError) in try await account.refreshRoster() }
+            options.say("org.expert-removed", [name, String(version)])
+        }
+    }
+
+    struct Enroll: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Enrol this device as an expert with an invite; prints the card for the administrator.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The invite text, or a file holding it.")
+        var invite: String
+
+        @Option(help: "A SOCKS proxy such as Tor's: socks5h://127.0.0.1:9050.")
+        var proxy: String?
+
+        func run() async throws {
+            let text =
+                invite.hasPrefix(AmanatProtocol.Invite.uriPrefix)
+                ? invite : FileManager.default.contents(atPath: invite).map { String(decoding: $0, as: UTF8.self) }
+            guard let text, let parsed = try? AmanatProtocol.Invite(text: text) else {
+                throw CommandError("error.invalid-invite", code: CommandError.data)
+            }
+            let passphrase = try options.newPassphrase()
+            let account = try await options.run { () async throws(AccountError) in
+                try await Account.enrol(
+                    invite: parsed, at: options.directory, passphrase: passphrase, role: .expert, proxy: proxy)
+            }
+            let card = try await options.run { () async throws(AccountError) in try await account.contactCard }
+            options.say("enrolled", [parsed.relay, try CardText.encode(card)])
+        }
+    }
+
+    struct Card: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Print this device's card for the administrator.")
+
+        @OptionGroup var options: ProfileOptions
+
+        func run() async throws {
+            let account = try options.open()
+            let card = try await options.run { () async throws(AccountError) in try await account.contactCard }
+            options.say("card", [try CardText.encode(card)])
+        }
+    }
+
+    struct Sync: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send what is queued and fetch what has arrived.")
+
+        @OptionGroup var options: ProfileOptions
+
+        func run() async throws {
+            let account = try options.open()
+            let summary = try await options.run { () async throws(AccountError) in try await account.sync() }
+            options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
+            if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
+        }
+    }
+
+    struct Cases: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "One line per defender: messages, unread, latest.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let account = try options.open()
+            let cases = try await CaseList.load(account, options)
+            if json {
+                let list = cases.map {
+                    ["case": $0.label, "messages": $0.messages.count, "unread": $0.unread] as [String: Any]
+                }
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]), as: UTF8.self))
+                return
+            }
+            if cases.isEmpty { options.say("cases.empty") }
+            for item in cases {
+                let last = item.messages.last.map { String($0.text.prefix(40)) } ?? ""
+                options.say("cases.line", [item.label, String(item.messages.count), String(item.unread), last])
+            }
+        }
+    }
+
+    struct Case: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "A case's timeline: updates, attachments, replies.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The case, as `amanat-inbox cases` names it.")
+        var label: String
+
+        func run() async throws {
+            let account = try options.open()
+            guard let item = try await CaseList.load(account, options).first(where: { $0.label == label }) else {
+                throw CommandError("error.unknown-case", [label], code: CommandError.data)
+            }
+            for message in item.messages {
+                let id = String(message.idText.prefix(8))
+                if message.direction == .incoming {
+                    options.say("case.in", [id, label, message.text])
+                    try await options.run { () async throws(AccountError) in try await account.markRead(message.id) }
+                } else {
+                    options.say("case.out", [id, label, message.text])
+                }
+                for (index, attachment) in message.attachments.enumerated() {
+                    options.say(
+                        "attachment",
+                        ["\(id)-\(index + 1)", attachment.fileName, String(attachment.size), attachment.state.rawValue])
+                }
+            }
+        }
+    }
+
+    struct Reply: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Answer a defender.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The case, as `amanat-inbox cases` names it.")
+        var label: String
+
+        @Argument(help: "The text of the reply.")
+        var text: String
+
+        @Option(name: .customLong("attach"), parsing: .upToNextOption, help: "Files to attach.")
+        var attachments: [String] = []
+
+        func run() async throws {
+            let account = try options.open()
+            guard let item = try await CaseList.load(account, options).first(where: { $0.label == label }) else {
+                throw CommandError("error.unknown-case", [label], code: CommandError.data)
+            }
+            var files: [OutgoingFile] = []
+            for path in attachments {
+                guard FileManager.default.isReadableFile(atPath: path) else {
+                    throw CommandError("error.missing-file", [path], code: CommandError.input)
+                }
+                files.append(OutgoingFile(url: URL(fileURLWithPath: path)))
+            }
+            let message = try await options.run { () async throws(AccountError) in
+                try await account.reply(
+                    to: item.identity, text: text, inReplyTo: item.messages.last { $0.direction == .incoming }?.id,
+                    attachments: files)
+            }
+            if message.deliveryState == .queued {
+                options.say("queued")
+                throw ExitCode(CommandError.queued)
+            }
+            options.say("sent", [String(message.idText.prefix(8))])
+        }
+    }
+
+    struct Save: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Decrypt an attachment to a file.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The attachment id from `amanat-inbox case` (message id, a dash, its number).")
+        var attachment: String
+
+        @Argument(help: "Where to write it.")
+        var path: String
+
+        func run() async throws {
+            let parts = attachment.split(separator: "-")
+            guard parts.count == 2, let number = Int(parts[1]), number >= 1 else {
+                throw CommandError("error.unknown-message", [attachment], code: CommandError.data)
+            }
+            let account = try options.open()
+            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+            guard let message = messages.first(where: { $0.idText.hasPrefix(parts[0].lowercased()) }),
+                message.attachments.indices.contains(number - 1)
+            else { throw CommandError("error.unknown-message", [attachment], code: CommandError.data) }
+            try await options.run { () async throws(AccountError) in
+                try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
+            }
+            options.say("saved", [path])
+        }
+    }
+}
+
+/// The cases: one per defender who wrote, with every message to and from them.
+struct CaseList {
+    let label: String
+    let identity: IdentityKey
+    let messages: [Message]
+    var unread: Int { messages.filter { $0.direction == .incoming && !$0.isRead }.count }
+
+    static func load(_ account: Account, _ options: ProfileOptions) async throws -> [CaseList] {
+        let contacts = try await options.run { () async throws(AccountError) in try await account.contacts() }
+        let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+        return contacts.map { contact in
+            let key = Data(contact.identity.encoded)
+            let related = messages.filter { message in
+                message.sender == key || message.deliveries.contains { $0.device == key }
+            }
+            return CaseList(label: contact.label, identity: contact.identity, messages: related)
+        }
+    }
+}

@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import ArgumentParser
+import Foundation
+
+/// Options every command of a terminal tool takes: the profile, the passphrase source, the
+/// language.
+public struct ProfileOptions: ParsableArguments {
+    public init() {}
+
+    @Option(help: "The profile directory (env AMANAT_PROFILE; default ~/.local/share/<tool>).")
+    public var profile: String?
+
+    @Option(help: "Read the passphrase from this file descriptor instead of the terminal (one line).")
+    public var passphraseFd: Int32?
+
+    @Option(help: "Language: en or ru (default from LANG).")
+    public var lang: String?
+
+    public var language: Language { Language.choose(lang) }
+
+    /// The profile directory: `--profile`, else `AMANAT_PROFILE`, else `defaultFolder` in the
+    /// user's data directory.
+    public func directory(defaultFolder: String) -> URL {
+        if let profile { return URL(fileURLWithPath: profile, isDirectory: true) }
+        let environment = ProcessInfo.processInfo.environment
+        if let path = environment["AMANAT_PROFILE"], !path.isEmpty {
+            return URL(fileURLWithPath: path, isDirectory: true)
+        }
+        let data =
+            environment["XDG_DATA_HOME"].map { URL(fileURLWithPath: $0, isDirectory: true) }
+            ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".local/share")
+        return data.appendingPathComponent(defaultFolder, isDirectory: true)
+    }
+
+    /// The passphrase: from `--passphrase-fd`, else asked on the terminal.
+    public func passphrase(prompt key: String = "passphrase.prompt") throws -> SecureBytes {
+        if let fd = passphraseFd {
+            guard let line = Terminal.readLine(fd: fd), line.count > 0 else {
+                throw CommandError("error.passphrase-empty", code: CommandError.usage)
+            }
+            return line
+        }
+        guard let answer = Terminal.prompt(TerminalText.text(key, language)) else {
+            throw CommandError("error.no-terminal", code: CommandError.usage)
+        }
+        return answer
+    }
+
+    /// A new passphrase: one line from the descriptor, or asked twice on the terminal.
+    public func newPassphrase(prompt key: String = "passphrase.new") throws -> SecureBytes {
+        let first = try passphrase(prompt: key)
+        guard first.count >= 8 else { throw CommandError("error.passphrase-empty", code: CommandError.usage) }
+        if passphraseFd == nil {
+            guard try passphrase(prompt: "passphrase.repeat") == first else {
+                throw CommandError("error.passphrase-mismatch", code: CommandError.usage)
+            }
+        }
+        return first
+    }
+
+    /// Opens the profile, asking for the passphrase: up to three tries on the terminal, one
+    /// from `--passphrase-fd`.
+    public func open(at directory: URL) throws -> Account {
+        guard ProfileStore.exists(at: directory) else {
+            throw CommandError("error.no-profile", [directory.path], code: CommandError.authentication)
+        }
+        let attempts = passphraseFd == nil ? 3 : 1
+        for attempt in 1...attempts {
+            let passphrase = try passphrase()
+            do {
+                return try Account.open(at: directory, passphrase: passphrase)
+            } catch .store(.wrongPassphrase) where attempt < attempts {
+                FileHandle.standardError.write(
+                    Data((TerminalText.text("error.wrong-passphrase", language) + "\n").utf8))
+            } catch .store(.wrongPassphrase) where attempts > 1 {
+                throw CommandError("error.wrong-passphrase-final", code: CommandError.authentication)
+            } catch {
+                throw CommandError(error, profile: directory.path)
+            }
+        }
+        throw CommandError("error.wrong-passphrase", code: CommandError.authentication)
+    }
+
+    /// Runs `body`, turning library errors into the user's.
+    public func run<T>(profile directory: URL, _ body: () async throws(AccountError) -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch {
+            throw CommandError(error, profile: directory.path)
+        }
+    }
+}
