@@ -212,6 +212,13 @@ let package = Package(
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(
+            name: "AmanatInboxTests",
+            dependencies: [
+                "AmanatInbox", "AmanatTerminal", "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatTestSupport",
+            ],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
             name: "CCurlTests",
             dependencies: ["CCurl"],
             swiftSettings: ourSwiftSettings

@@ -9,36 +9,9 @@ import AmanatTestSupport
 import Foundation
 import Testing
 
-/// What one run of `amanat` printed and how it ended.
-struct Run {
-    let output: String
-    let error: String
-    let status: Int32
-}
-
-/// Runs the real `amanat` binary with `arguments`, the passphrase lines on standard input (read
-/// through `--passphrase-fd 0`), and a fixed environment.
+/// Runs the real `amanat` binary (see ``runTool(_:_:input:environment:)``).
 func amanat(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Run {
-    let process = Process()
-    process.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat")
-    process.arguments = arguments
-    process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"].merging(
-        environment, uniquingKeysWith: { $1 })
-    let output = Pipe()
-    let error = Pipe()
-    let stdin = Pipe()
-    process.standardOutput = output
-    process.standardError = error
-    process.standardInput = stdin
-    try process.run()
-    stdin.fileHandleForWriting.write(Data(input.utf8))
-    try stdin.fileHandleForWriting.close()
-    let out = output.fileHandleForReading.readDataToEndOfFile()
-    let err = error.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return Run(
-        output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self),
-        status: process.terminationStatus)
+    try runTool("amanat", arguments, input: input, environment: environment)
 }
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import Foundation
+
+/// What one run of a command-line tool printed and how it ended.
+public struct Run: Sendable, CustomStringConvertible {
+    public let output: String
+    public let error: String
+    public let status: Int32
+
+    public var description: String { "status \(status)\nstdout: \(output)\nstderr: \(error)" }
+}
+
+/// Runs one of our binaries (beside the test bundle) with `arguments`, `input` on its standard
+/// input (passphrases, read through `--passphrase-fd 0`), and a fixed, small environment.
+public func runTool(
+    _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]
+) throws -> Run {
+    let process = Process()
+    process.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent(name)
+    process.arguments = arguments
+    process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"].merging(
+        environment, uniquingKeysWith: { $1 })
+    let output = Pipe()
+    let error = Pipe()
+    let stdin = Pipe()
+    process.standardOutput = output
+    process.standardError = error
+    process.standardInput = stdin
+    try process.run()
+    stdin.fileHandleForWriting.write(Data(input.utf8))
+    try stdin.fileHandleForWriting.close()
+    let out = output.fileHandleForReading.readDataToEndOfFile()
+    let err = error.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return Run(
+        output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self),
+        status: process.terminationStatus)
+}
