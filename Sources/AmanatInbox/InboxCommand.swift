@@ -20,7 +20,9 @@ public struct InboxCommand: AsyncParsableCommand {
             75 saved but not sent yet; 76 security check failed; 77 wrong passphrase, no profile, or not \\
             permitted.
             """,
-        subcommands: [Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self])
+        subcommands: [
+            Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
+        ])
 
     public init() {}
 
@@ -36,7 +38,8 @@ public struct InboxCommand: AsyncParsableCommand {
             return 0
         } catch let error as CommandError {
             let language = Language.choose(languageFlag(arguments))
-            FileHandle.standardError.write(Data((InboxCatalogue.text(error.key, language, error.arguments) + "\n").utf8))
+            FileHandle.standardError.write(
+                Data((InboxCatalogue.text(error.key, language, error.arguments) + "\n").utf8))
             return error.code
         } catch {
             let code = exitCode(for: error).rawValue
@@ -136,7 +139,8 @@ extension InboxCommand {
             let passphrase = try options.passphrase()
             let account = try await options.run { () async throws(AccountError) in
                 try await Account.connectOrganisation(
-                    at: options.directory, passphrase: passphrase, relay: relay, pin: pinBytes, proxy: proxy, name: name)
+                    at: options.directory, passphrase: passphrase, relay: relay, pin: pinBytes, proxy: proxy, name: name
+                )
             }
             let count = try await options.run { () async throws(AccountError) in try await account.roster().count }
             options.say("org.connected", [relay, name, String(count)])
@@ -165,8 +169,9 @@ extension InboxCommand {
                 try await account.invite(lifetime: UInt64(days) * 86_400)
             }
             if let out {
-                guard FileManager.default.createFile(
-                    atPath: out, contents: Data((invite.text + "\n").utf8), attributes: [.posixPermissions: 0o600])
+                guard
+                    FileManager.default.createFile(
+                        atPath: out, contents: Data((invite.text + "\n").utf8), attributes: [.posixPermissions: 0o600])
                 else { throw CommandError("error.unwritable", code: CommandError.cannotCreate) }
             }
             options.say("org.invite", [invite.text])
@@ -193,7 +198,8 @@ extension InboxCommand {
             guard await account.isOrganisationAdministrator else {
                 throw CommandError("error.not-administrator", code: CommandError.authentication)
             }
-            try await options.run { () async throws(AccountError) in try await account.addExpert(name: name, card: card) }
+            try await options.run { () async throws(AccountError) in try await account.addExpert(name: name, card: card)
+            }
             let version = try await options.run { () async throws(AccountError) in try await account.refreshRoster() }
             options.say("org.expert-added", [name, String(version)])
         }
@@ -291,7 +297,8 @@ extension InboxCommand {
                 }
                 print(
                     String(
-                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]), as: UTF8.self))
+                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
+                        as: UTF8.self))
                 return
             }
             if cases.isEmpty { options.say("cases.empty") }
