@@ -47,30 +47,6 @@ extension ProfileOptions {
 /// Prints a failure in the user's language and exits with its code; the entry point of `amanat`.
 extension AmanatCommand {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        do {
-            var command = try parseAsRoot(arguments)
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch let error as CommandError {
-            let language = Language.choose(Self.languageFlag(arguments))
-            FileHandle.standardError.write(Data((Catalogue.text(error.key, language, error.arguments) + "\n").utf8))
-            return error.code
-        } catch {
-            let code = exitCode(for: error).rawValue
-            // Help and version are answers, not failures: they go to standard output.
-            let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
-            let message = fullMessage(for: error)
-            if !message.isEmpty { stream.write(Data((message + "\n").utf8)) }
-            return code
-        }
-    }
-
-    static func languageFlag(_ arguments: [String]) -> String? {
-        if let index = arguments.firstIndex(of: "--lang"), index + 1 < arguments.count { return arguments[index + 1] }
-        return arguments.first { $0.hasPrefix("--lang=") }.map { String($0.dropFirst(7)) }
+        await CommandRunner.run(Self.self, arguments: arguments, text: Catalogue.text)
     }
 }

@@ -28,31 +28,7 @@ public struct InboxCommand: AsyncParsableCommand {
 
     /// Runs the command line, printing failures in the user's language; returns the exit code.
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        do {
-            var command = try parseAsRoot(arguments)
-            if var command = command as? AsyncParsableCommand {
-                try await command.run()
-            } else {
-                try command.run()
-            }
-            return 0
-        } catch let error as CommandError {
-            let language = Language.choose(languageFlag(arguments))
-            FileHandle.standardError.write(
-                Data((InboxCatalogue.text(error.key, language, error.arguments) + "\n").utf8))
-            return error.code
-        } catch {
-            let code = exitCode(for: error).rawValue
-            let message = fullMessage(for: error)
-            let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
-            if !message.isEmpty { stream.write(Data((message + "\n").utf8)) }
-            return code
-        }
-    }
-
-    static func languageFlag(_ arguments: [String]) -> String? {
-        if let index = arguments.firstIndex(of: "--lang"), index + 1 < arguments.count { return arguments[index + 1] }
-        return arguments.first { $0.hasPrefix("--lang=") }.map { String($0.dropFirst(7)) }
+        await CommandRunner.run(Self.self, arguments: arguments, text: InboxCatalogue.text)
     }
 }
 

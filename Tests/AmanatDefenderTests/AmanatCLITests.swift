@@ -10,8 +10,8 @@ import Foundation
 import Testing
 
 /// Runs the real `amanat` binary (see ``runTool(_:_:input:environment:)``).
-func amanat(_ arguments: [String], input: String = "", environment: [String: String] = [:]) throws -> Run {
-    try runTool("amanat", arguments, input: input, environment: environment)
+func amanat(_ arguments: [String], input: String = "", environment: [String: String] = [:]) async throws -> Run {
+    try await runTool("amanat", arguments, input: input, environment: environment)
 }
 
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -37,12 +37,12 @@ struct AmanatCLITests {
         let inviteFile = organisation.folder.appendingPathComponent("invite-\(language.rawValue).txt")
         let invite = try organisation.invite()
         try Data((invite.text + "\n").utf8).write(to: inviteFile)
-        let enrolled = try amanat(["enroll", inviteFile.path] + common, input: passphrase)
+        let enrolled = try await amanat(["enroll", inviteFile.path] + common, input: passphrase)
         #expect(enrolled.status == 0, "\(enrolled.error)")
         #expect(enrolled.output.contains(say("enrolled", [invite.relay, "1"])))
 
         let photo = fixtures.appendingPathComponent("court-paper-gps.jpg")
-        let sent = try amanat(
+        let sent = try await amanat(
             ["send", "Суд перенесён на 3 декабря", "--attach", photo.path] + common, input: passphrase)
         #expect(sent.status == 0, "\(sent.error)")
         #expect(sent.output.contains(say("sent", ["1", ""]).components(separatedBy: ".").first!))
@@ -59,27 +59,27 @@ struct AmanatCLITests {
             to: try IdentityKey(decoding: Array(try #require(update.sender))), text: "Мы на связи / we are here",
             inReplyTo: update.id)
 
-        let synced = try amanat(["sync"] + common, input: passphrase)
+        let synced = try await amanat(["sync"] + common, input: passphrase)
         #expect(synced.status == 0, "\(synced.error)")
         #expect(synced.output.contains(say("synced", ["1", "1", "0"])))  // the reply in, its receipt out
-        let inbox = try amanat(["inbox"] + common, input: passphrase)
+        let inbox = try await amanat(["inbox"] + common, input: passphrase)
         #expect(inbox.output.contains(say("state.delivered")) && inbox.output.contains(say("unread")))
-        let listing = try amanat(["inbox", "--json"] + common, input: passphrase)
+        let listing = try await amanat(["inbox", "--json"] + common, input: passphrase)
         let messages = try #require(
             try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]])
         #expect(messages.count == 2)
         let replyId = try #require(messages.last?["id"] as? String)
-        let read = try amanat(["read", String(replyId.prefix(8))] + common, input: passphrase)
+        let read = try await amanat(["read", String(replyId.prefix(8))] + common, input: passphrase)
         #expect(read.status == 0 && read.output.contains("Мы на связи / we are here"), "\(read)")
         #expect(read.output.contains("Expert Айгерим"))
-        #expect(!(try amanat(["inbox"] + common, input: passphrase).output.contains(say("unread"))))
+        #expect(!(try await amanat(["inbox"] + common, input: passphrase).output.contains(say("unread"))))
 
-        let experts = try amanat(["experts"] + common, input: passphrase)
+        let experts = try await amanat(["experts"] + common, input: passphrase)
         #expect(experts.output.contains("Expert Айгерим"))
-        let wiped = try amanat(["wipe", "--yes"] + common)
+        let wiped = try await amanat(["wipe", "--yes"] + common)
         #expect(wiped.status == 0 && wiped.output.contains(say("wipe.done")))
         #expect(!FileManager.default.fileExists(atPath: profile.path))
-        let after = try amanat(["inbox"] + common, input: passphrase)
+        let after = try await amanat(["inbox"] + common, input: passphrase)
         #expect(after.status == 77 && after.error.contains(say("error.no-profile", [profile.path])))
     }
 
@@ -100,18 +100,19 @@ struct AmanatCLITests {
             #expect(run.error.contains(Catalogue.text(key, language, arguments)), "\(key): \(run.error)")
         }
 
-        let unknown = try amanat(["frobnicate"])
+        let unknown = try await amanat(["frobnicate"])
         #expect(unknown.status == 64 && unknown.error.contains("frobnicate"))
         check(
-            try amanat(["enroll", "amanat://invite/AAAA"] + common, input: passphrase), "error.invalid-invite", code: 65
+            try await amanat(["enroll", "amanat://invite/AAAA"] + common, input: passphrase), "error.invalid-invite",
+            code: 65
         )
         check(
-            try amanat(["enroll", "amanat://invite/AAAA", "--lang", "ru"] + common, input: passphrase),
+            try await amanat(["enroll", "amanat://invite/AAAA", "--lang", "ru"] + common, input: passphrase),
             "error.invalid-invite", code: 65, .russian)
         let expired = try organisation.invite(expiresIn: 0)
-        check(try amanat(["enroll", expired.text] + common, input: passphrase), "error.expired-invite", code: 65)
+        check(try await amanat(["enroll", expired.text] + common, input: passphrase), "error.expired-invite", code: 65)
         check(
-            try amanat(["enroll", "/nonexistent/invite.txt"] + common, input: passphrase), "error.missing-file",
+            try await amanat(["enroll", "/nonexistent/invite.txt"] + common, input: passphrase), "error.missing-file",
             ["/nonexistent/invite.txt"], code: 66)
         #expect(!FileManager.default.fileExists(atPath: profile.path))
 
@@ -123,70 +124,76 @@ struct AmanatCLITests {
         defer { intercepted.remove() }
         intercepted.url = "https://127.0.0.1:\(tlsRelay.port)"
         intercepted.pin = SecureRandom.bytes(count: 32)
-        check(try amanat(["enroll", try intercepted.invite().text] + common, input: passphrase), "error.pin", code: 76)
         check(
-            try amanat(["enroll", try intercepted.invite().text, "--lang", "ru"] + common, input: passphrase),
+            try await amanat(["enroll", try intercepted.invite().text] + common, input: passphrase), "error.pin",
+            code: 76)
+        check(
+            try await amanat(["enroll", try intercepted.invite().text, "--lang", "ru"] + common, input: passphrase),
             "error.pin", code: 76, .russian)
         #expect(!FileManager.default.fileExists(atPath: profile.path))
 
-        let enrolled = try amanat(["enroll", try organisation.invite().text] + common, input: passphrase)
+        let enrolled = try await amanat(["enroll", try organisation.invite().text] + common, input: passphrase)
         #expect(enrolled.status == 0, "\(enrolled.error)")
         check(
-            try amanat(["enroll", try organisation.invite().text] + common, input: passphrase), "error.profile-exists",
+            try await amanat(["enroll", try organisation.invite().text] + common, input: passphrase),
+            "error.profile-exists",
             [profile.path], code: 73)
-        check(try amanat(["inbox"] + common, input: "the wrong passphrase\n"), "error.wrong-passphrase", code: 77)
+        check(try await amanat(["inbox"] + common, input: "the wrong passphrase\n"), "error.wrong-passphrase", code: 77)
         check(
-            try amanat(["send", "x", "--attach", "/nonexistent/photo.jpg"] + common, input: passphrase),
+            try await amanat(["send", "x", "--attach", "/nonexistent/photo.jpg"] + common, input: passphrase),
             "error.missing-file", ["/nonexistent/photo.jpg"], code: 66)
         let unreadable = organisation.folder.appendingPathComponent("secret.pdf")
         try Data("x".utf8).write(to: unreadable)
         try FileManager.default.setAttributes([.posixPermissions: 0], ofItemAtPath: unreadable.path)
         if getuid() != 0 {  // root reads anything
             check(
-                try amanat(["send", "x", "--attach", unreadable.path] + common, input: passphrase),
+                try await amanat(["send", "x", "--attach", unreadable.path] + common, input: passphrase),
                 "error.unreadable-file", [unreadable.path], code: 66)
         }
         // A directory cannot be read as a file, even by root.
         check(
-            try amanat(["send", "x", "--attach", organisation.folder.path] + common, input: passphrase),
+            try await amanat(["send", "x", "--attach", organisation.folder.path] + common, input: passphrase),
             "error.unreadable-file", [organisation.folder.path], code: 66)
         let big = organisation.folder.appendingPathComponent("big.bin")
         try Data(count: 2_000_000).write(to: big)
-        check(try amanat(["send", "x", "--attach", big.path] + common, input: passphrase), "error.too-large", code: 65)
-        let huge = String(repeating: "я", count: 30_000)  // 60,000 bytes of UTF-8
-        check(try amanat(["send", huge] + common, input: passphrase), "error.too-large", code: 65)
-        check(try amanat(["send"] + common, input: passphrase), "error.nothing-to-send", code: 64)
         check(
-            try amanat(["read", "ffffffff"] + common, input: passphrase), "error.unknown-message", ["ffffffff"],
+            try await amanat(["send", "x", "--attach", big.path] + common, input: passphrase), "error.too-large",
+            code: 65)
+        let huge = String(repeating: "я", count: 30_000)  // 60,000 bytes of UTF-8
+        check(try await amanat(["send", huge] + common, input: passphrase), "error.too-large", code: 65)
+        check(try await amanat(["send"] + common, input: passphrase), "error.nothing-to-send", code: 64)
+        check(
+            try await amanat(["read", "ffffffff"] + common, input: passphrase), "error.unknown-message", ["ffffffff"],
             code: 65)
 
         relay.kill()
-        check(try amanat(["sync"] + common, input: passphrase), "error.unreachable", code: 69)
+        check(try await amanat(["sync"] + common, input: passphrase), "error.unreachable", code: 69)
         check(
-            try amanat(["sync", "--lang", "ru"] + common, input: passphrase), "error.unreachable", code: 69, .russian)
+            try await amanat(["sync", "--lang", "ru"] + common, input: passphrase), "error.unreachable", code: 69,
+            .russian)
         // A send while the relay is down is kept and says so; it goes out on the next sync.
-        let queued = try amanat(["send", "kept for later"] + common, input: passphrase)
+        let queued = try await amanat(["send", "kept for later"] + common, input: passphrase)
         #expect(queued.status == 75 && queued.output.contains(Catalogue.text("queued", .english, ["1"])), "\(queued)")
         try await relay.start()
-        let synced = try amanat(["sync"] + common, input: passphrase)
+        let synced = try await amanat(["sync"] + common, input: passphrase)
         // The contact card and the update go out.
         #expect(synced.status == 0 && synced.output.contains(Catalogue.text("synced", .english, ["0", "2", "0"])))
         #expect(try await expert.sync().received == 1)
     }
 
     @Test("help for every command, and shell completion scripts")
-    func helpAndCompletions() throws {
-        let help = try amanat(["--help"])
+    func helpAndCompletions() async throws {
+        let help = try await amanat(["--help"])
         #expect(help.status == 0 && help.output.contains("Exit codes") && help.output.contains("75"))
         for command in [
             "enroll", "send", "sync", "inbox", "read", "save", "status", "experts", "verify", "passphrase", "config",
             "wipe",
         ] {
-            let run = try amanat(["help", command])
+            let run = try await amanat(["help", command])
             #expect(run.status == 0 && run.output.contains("USAGE: amanat \(command)"), "\(command)")
         }
         for shell in ["bash", "zsh", "fish"] {
-            let script = try amanat(["--generate-completion-script", shell])
+            let script = try await amanat(["--generate-completion-script", shell])
             #expect(script.status == 0 && script.output.contains("enroll") && script.output.contains("passphrase-fd"))
         }
     }

@@ -10,16 +10,25 @@ import Testing
 
 /// Runs `amanat` on a pseudo-terminal (through Tests/Fixtures/pty-drive.py), typing `answers`
 /// when their prompts appear. Returns what the terminal showed and the exit status.
-func amanatOnTerminal(_ arguments: [String], answers: [(String, String)]) throws -> (output: String, status: Int) {
+func amanatOnTerminal(_ arguments: [String], answers: [(String, String)]) async throws -> (output: String, status: Int)
+{
     let binary = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat").path
     let spec: [String: Any] = [
         "argv": [binary] + arguments, "answers": answers.map { [$0.0, $0.1] }, "timeout": 120,
     ]
     let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
-    let (text, status) = try runProgram(
-        "/usr/bin/python3", [fixtures.appendingPathComponent("pty-drive.py").path, json])
+    let (text, status) = try await withCheckedThrowingContinuation { continuation in
+        // A thread of its own: the wait must not hold a cooperative thread (see `runTool`).
+        Thread.detachNewThread {
+            continuation.resume(
+                with: Result {
+                    try runProgram("/usr/bin/python3", [fixtures.appendingPathComponent("pty-drive.py").path, json])
+                })
+        }
+    }
     #expect(status == 0)
     let result = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+    #expect(result["timedOut"] as? Bool == false, "the program was still running after the deadline")
     return (try #require(result["output"] as? String), try #require(result["status"] as? Int))
 }
 
@@ -41,7 +50,7 @@ struct TerminalTests {
 
         let file = organisation.folder.appendingPathComponent("scan.pdf")
         try Data(count: 3 << 20).write(to: file)
-        let sent = try amanatOnTerminal(
+        let sent = try await amanatOnTerminal(
             ["send", "papers", "--attach", file.path, "--profile", profile],
             answers: [("Passphrase: ", passphrase)])
         #expect(sent.status == 0, "\(sent.output)")
@@ -50,7 +59,7 @@ struct TerminalTests {
         #expect(sent.output.contains("scan.pdf [") && sent.output.contains("#") && sent.output.contains("100%"))
         #expect(sent.output.contains(Catalogue.text("sent", .english, ["1", ""]).components(separatedBy: ".")[0]))
 
-        let refused = try amanatOnTerminal(
+        let refused = try await amanatOnTerminal(
             ["inbox", "--profile", profile, "--lang", "ru"],
             answers: [
                 ("Парольная фраза: ", "wrong one"), ("Парольная фраза: ", "wrong two"),

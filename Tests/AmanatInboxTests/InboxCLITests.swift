@@ -18,8 +18,8 @@ struct InboxCLITests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-inbox-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        func inbox(_ profile: String, _ arguments: [String], lang: String = "en") throws -> Run {
-            try runTool(
+        func inbox(_ profile: String, _ arguments: [String], lang: String = "en") async throws -> Run {
+            try await runTool(
                 "amanat-inbox",
                 arguments + [
                     "--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0", "--lang", lang,
@@ -29,29 +29,30 @@ struct InboxCLITests {
             InboxCatalogue.text(key, .english, arguments)
         }
 
-        let created = try inbox("admin", ["org", "init"])
+        let created = try await inbox("admin", ["org", "init"])
         #expect(created.status == 0, "\(created)")
         let root = created.output.split(separator: "\n")[1]
         let key = try Ed25519.PublicKey(rawRepresentation: try #require(Base64URL.decode(String(root))))
         let relay = try LiveRelay(organisationRoot: key)
         try await relay.start()
-        let connected = try inbox("admin", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"])
+        let connected = try await inbox("admin", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"])
         #expect(connected.output.contains(say("org.connected", [relay.url, "Aigerim", "1"])), "\(connected)")
 
-        let expertInvite = try inbox("admin", ["org", "invite"]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let expertInvite = try await inbox("admin", ["org", "invite"]).output.trimmingCharacters(
+            in: .whitespacesAndNewlines)
         #expect(expertInvite.hasPrefix("amanat://invite/"))
-        let enrolled = try inbox("second", ["enroll", expertInvite])
+        let enrolled = try await inbox("second", ["enroll", expertInvite])
         let card = try #require(enrolled.output.split(separator: "\n").last.map(String.init))
         #expect(card.hasPrefix("amanat://card/"), "\(enrolled)")
-        let added = try inbox("admin", ["org", "add-expert", "Daniyar", card])
+        let added = try await inbox("admin", ["org", "add-expert", "Daniyar", card])
         #expect(added.output.contains(say("org.expert-added", ["Daniyar", "2"])), "\(added)")
-        let refused = try inbox("second", ["org", "invite"])
+        let refused = try await inbox("second", ["org", "invite"])
         #expect(refused.status == 77 && refused.error.contains(say("error.not-administrator")))
-        #expect(try inbox("admin", ["org", "add-expert", "X", "amanat://card/AAAA"]).status == 65)
+        #expect(try await inbox("admin", ["org", "add-expert", "X", "amanat://card/AAAA"]).status == 65)
 
         // The defender, through the library: enrols with an invite and writes.
         let defenderInvite = try AmanatProtocol.Invite(
-            text: try inbox("admin", ["org", "invite", "--days", "1"]).output)
+            text: try await inbox("admin", ["org", "invite", "--days", "1"]).output)
         let defender = try await Account.enrol(
             invite: defenderInvite, at: folder.appendingPathComponent("defender"),
             passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
@@ -59,21 +60,22 @@ struct InboxCLITests {
         try await defender.sendCaseUpdate("Обыск в офисе вчера вечером")
 
         for profile in ["admin", "second"] {
-            let synced = try inbox(profile, ["sync"])
+            let synced = try await inbox(profile, ["sync"])
             #expect(synced.output.contains(say("synced", ["1", "1", "0"])), "\(profile): \(synced)")
         }
-        let cases = try JSONSerialization.jsonObject(with: Data(try inbox("admin", ["cases", "--json"]).output.utf8))
+        let cases = try JSONSerialization.jsonObject(
+            with: Data(try await inbox("admin", ["cases", "--json"]).output.utf8))
         let label = try #require((cases as? [[String: Any]])?.first?["case"] as? String)
         #expect((cases as? [[String: Any]])?.first?["unread"] as? Int == 1)
-        let timeline = try inbox("admin", ["case", label], lang: "ru")
+        let timeline = try await inbox("admin", ["case", label], lang: "ru")
         #expect(timeline.output.contains("Обыск в офисе вчера вечером"))
-        #expect(try inbox("admin", ["case", "nobody"]).status == 65)
-        let replied = try inbox("admin", ["reply", label, "We are on it"])
+        #expect(try await inbox("admin", ["case", "nobody"]).status == 65)
+        let replied = try await inbox("admin", ["reply", label, "We are on it"])
         #expect(replied.status == 0, "\(replied)")
         #expect(try await defender.sync().received == 1)
         #expect(try await defender.messages().last?.text == "We are on it")
 
-        let removed = try inbox("admin", ["org", "remove-expert", "Daniyar"])
+        let removed = try await inbox("admin", ["org", "remove-expert", "Daniyar"])
         #expect(removed.output.contains(say("org.expert-removed", ["Daniyar", "3"])), "\(removed)")
         _ = try await defender.sync()
         #expect(try await defender.roster().map(\.name) == ["Aigerim"])

@@ -41,9 +41,18 @@ final class RelayProcess: @unchecked Sendable {
             "init", "--data", directory.path, "--organisation-root", Base64URL.encode(root.publicKey.rawRepresentation),
         ]
         initialise.standardOutput = FileHandle.nullDevice
+        let errors = Pipe()
+        initialise.standardError = errors
         try initialise.run()
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         initialise.waitUntilExit()
-        guard initialise.terminationStatus == 0 else { throw RelayProcessError.initialisationFailed }
+        guard initialise.terminationStatus == 0 else {
+            // Say why, so that a failure on a loaded CI machine can be understood from its log.
+            print(
+                "amanat-relay init failed: status \(initialise.terminationStatus), "
+                    + "reason \(initialise.terminationReason == .exit ? "exit" : "signal"): \(message)")
+            throw RelayProcessError.initialisationFailed
+        }
     }
 
     deinit {

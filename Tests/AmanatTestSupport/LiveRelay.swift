@@ -30,10 +30,13 @@ public final class LiveRelay: @unchecked Sendable {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-client-\(UUID().uuidString)")
         port = try freeLoopbackPort()
         let key = organisationRoot ?? root.publicKey
-        let (_, status) = try runProgram(
-            Self.binary.path,
+        let run = try runToolBlocking(
+            "amanat-relay",
             ["init", "--data", directory.path, "--organisation-root", Base64URL.encode(key.rawRepresentation)])
-        guard status == 0 else { throw LiveRelayError.didNotStart }
+        guard run.status == 0 else {
+            print("amanat-relay init failed: \(run)")
+            throw LiveRelayError.didNotStart
+        }
     }
 
     /// Starts `serve` with `arguments` added and waits for `/healthz` (through curl, so TLS works).
@@ -54,6 +57,7 @@ public final class LiveRelay: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
+        print("amanat-relay serve did not answer /healthz within 10 s (running: \(process.isRunning))")
         throw LiveRelayError.didNotStart
     }
 

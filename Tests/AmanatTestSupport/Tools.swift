@@ -11,9 +11,23 @@ public struct Run: Sendable, CustomStringConvertible {
     public var description: String { "status \(status)\nstdout: \(output)\nstderr: \(error)" }
 }
 
+/// ``runTool(_:_:input:environment:)`` on a thread of its own, so that waiting for the child does
+/// not hold one of Swift concurrency's few cooperative threads (two on a two-core machine: a test
+/// run blocking both would stall every other test).
+public func runTool(
+    _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]
+) async throws -> Run {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread {
+            continuation.resume(
+                with: Result { try runToolBlocking(name, arguments, input: input, environment: environment) })
+        }
+    }
+}
+
 /// Runs one of our binaries (beside the test bundle) with `arguments`, `input` on its standard
 /// input (passphrases, read through `--passphrase-fd 0`), and a fixed, small environment.
-public func runTool(
+public func runToolBlocking(
     _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]
 ) throws -> Run {
     let process = Process()

@@ -34,5 +34,11 @@ while time.time() < deadline:
     if answers and answers[0][0].encode() in output[seen:]:
         seen = len(output)
         os.write(fd, (answers.pop(0)[1] + "\n").encode())
+timed_out = False
+if time.time() >= deadline:
+    # Never hang the test run: a program still waiting after the deadline is killed.
+    timed_out = True
+    os.kill(pid, 9)
 _, status = os.waitpid(pid, 0)
-print(json.dumps({"output": output.decode("utf-8", "replace"), "status": os.waitstatus_to_exitcode(status)}))
+print(json.dumps({"output": output.decode("utf-8", "replace"), "status": os.waitstatus_to_exitcode(status),
+                  "timedOut": timed_out}))

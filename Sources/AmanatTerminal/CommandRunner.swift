@@ -1,0 +1,42 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import ArgumentParser
+import Foundation
+
+/// Runs a terminal tool's command line: a ``CommandError`` is printed in the user's language
+/// (`--lang`, else the environment) from the tool's catalogue, anything else as argument-parser
+/// says; help and completion scripts go to standard output. Returns the exit code.
+public enum CommandRunner {
+    public static func run(
+        _ root: any ParsableCommand.Type, arguments: [String],
+        text: (_ key: String, _ language: Language, _ arguments: [String]) -> String
+    ) async -> Int32 {
+        do {
+            var command = try root.parseAsRoot(arguments)
+            if var command = command as? AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+            return 0
+        } catch let error as CommandError {
+            let language = Language.choose(languageFlag(arguments))
+            FileHandle.standardError.write(Data((text(error.key, language, error.arguments) + "\n").utf8))
+            return error.code
+        } catch {
+            let code = root.exitCode(for: error).rawValue
+            // Help and version are answers, not failures: they go to standard output.
+            let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
+            let message = root.fullMessage(for: error)
+            if !message.isEmpty { stream.write(Data((message + "\n").utf8)) }
+            return code
+        }
+    }
+
+    /// The value of `--lang` on the command line, read before parsing so that parse errors can
+    /// be in the user's language too.
+    static func languageFlag(_ arguments: [String]) -> String? {
+        if let index = arguments.firstIndex(of: "--lang"), index + 1 < arguments.count { return arguments[index + 1] }
+        return arguments.first { $0.hasPrefix("--lang=") }.map { String($0.dropFirst(7)) }
+    }
+}
