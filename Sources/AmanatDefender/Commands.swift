@@ -371,12 +371,22 @@ extension AmanatCommand {
     }
 
     struct Config: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show or change the proxy (Tor).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show or change the relay's address, the proxy (Tor) and the language.")
 
         @OptionGroup var options: ProfileOptions
 
         @Option(help: "Use this SOCKS proxy from now on, e.g. socks5h://127.0.0.1:9050; \"none\" for none.")
         var proxy: String?
+
+        @Option(help: "The relay's new address (the same relay: a new domain or its .onion address).")
+        var relay: String?
+
+        @Option(help: "The relay's TLS pin (sha256//…) for the new address, if it has one.")
+        var pin: String?
+
+        @Option(help: "The language for this profile from now on: en or ru.")
+        var language: String?
 
         func run() async throws {
             let account = try options.open()
@@ -385,10 +395,31 @@ extension AmanatCommand {
                     try await account.setProxy(proxy == "none" ? nil : proxy)
                 }
             }
+            if let relay {
+                let pinBytes: [UInt8]?
+                do {
+                    pinBytes = try pin.map { text throws(ProtocolError) in try Invite.pin(fromText: text) }
+                } catch {
+                    throw CommandError("error.invalid-pin", code: CommandError.usage)
+                }
+                try await options.run { () async throws(AccountError) in
+                    try await account.setRelay(relay, pin: pinBytes)
+                }
+            }
+            if let language {
+                guard let chosen = Language(rawValue: language) else {
+                    throw ValidationError("--language is en or ru.")
+                }
+                try await options.run { () async throws(AccountError) in
+                    try await account.setPreferredLanguage(chosen.rawValue)
+                }
+                setenv(Language.profileLanguageVariable, chosen.rawValue, 1)
+            }
             let connection = await account.connection
-            options.say("status.relay", [connection.relay, ""])
+            options.say("status.relay", [relay ?? connection.relay, ""])
             let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
             if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
+            options.say("status.language", [options.language.rawValue])
         }
     }
 

@@ -7,12 +7,17 @@ public enum Language: String, Sendable, CaseIterable {
     case english = "en"
     case russian = "ru"
 
-    /// `--lang` if given, else the first of `LC_ALL`, `LC_MESSAGES`, `LANG` that names one we have,
-    /// else English.
+    /// Where a tool puts the language stored in the profile once it is open, so that everything it
+    /// says afterwards (errors included) uses it.
+    public static let profileLanguageVariable = "AMANAT_PROFILE_LANGUAGE"
+
+    /// `--lang` if given, else the profile's stored choice, else the first of `LC_ALL`,
+    /// `LC_MESSAGES`, `LANG` that names one we have, else English.
     public static func choose(_ flag: String?, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> Language
     {
-        for candidate in [flag, environment["LC_ALL"], environment["LC_MESSAGES"], environment["LANG"]] {
+        let chosen = environment[profileLanguageVariable]
+        for candidate in [flag, chosen, environment["LC_ALL"], environment["LC_MESSAGES"], environment["LANG"]] {
             guard let candidate, !candidate.isEmpty else { continue }
             if candidate.lowercased().hasPrefix("ru") { return .russian }
             if candidate.lowercased().hasPrefix("en") || candidate == "C" || candidate == "POSIX" { return .english }

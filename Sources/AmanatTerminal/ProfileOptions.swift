@@ -71,7 +71,9 @@ public struct ProfileOptions: ParsableArguments {
         for attempt in 1...attempts {
             let passphrase = try passphrase()
             do {
-                return try Account.open(at: directory, passphrase: passphrase)
+                let account = try Account.open(at: directory, passphrase: passphrase)
+                if let stored = account.storedLanguage { setenv(Language.profileLanguageVariable, stored, 1) }
+                return account
             } catch .store(.wrongPassphrase) where attempt < attempts {
                 FileHandle.standardError.write(
                     Data((TerminalText.text("error.wrong-passphrase", language) + "\n").utf8))

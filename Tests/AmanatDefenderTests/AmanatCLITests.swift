@@ -74,6 +74,16 @@ struct AmanatCLITests {
         #expect(read.output.contains("Expert Айгерим"))
         #expect(!(try await amanat(["inbox"] + common, input: passphrase).output.contains(say("unread"))))
 
+        // The profile keeps a language of its own, and can move to another address of its relay.
+        let plain = ["--profile", profile.path, "--passphrase-fd", "0"]
+        let configured = try await amanat(
+            ["config", "--language", "ru", "--relay", "http://localhost:\(relay.port)"] + plain, input: passphrase)
+        #expect(configured.status == 0, "\(configured)")
+        let inRussian = try await amanat(["inbox"] + plain, input: passphrase)
+        #expect(inRussian.output.contains(Catalogue.text("state.delivered", .russian)), "\(inRussian)")
+        let moved = try await amanat(["status", "--json"] + plain, input: passphrase)
+        #expect(moved.output.contains("localhost:\(relay.port)") && moved.output.contains("\"reachable\":true"))
+        #expect(try await amanat(["config", "--relay", "ftp://x"] + plain, input: passphrase).status == 64)
         let experts = try await amanat(["experts"] + common, input: passphrase)
         #expect(experts.output.contains("Expert Айгерим"))
         let wiped = try await amanat(["wipe", "--yes"] + common)

@@ -229,6 +229,35 @@ public actor Account {
         ((try? loadState()) ?? nil)?.retentionSeconds ?? 30 * 86_400
     }
 
+    /// Moves the account to another address of its relay (a new domain, an onion address), with
+    /// its TLS pin if it has one. The relay must be the same one: its receipts are still checked
+    /// against the key recorded at enrolment. Takes effect on the next ``open``.
+    public func setRelay(_ relay: String, pin: [UInt8]?) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        do {
+            _ = try CurlTransport(
+                configuration: TransportConfiguration(
+                    relay: relay, proxy: state.proxy, pin: pin.map { "sha256//" + Base64URL.encodeStandard($0) }))
+        } catch {
+            throw .transport(error)
+        }
+        state.relay = relay
+        state.pin = pin.map { Data($0) }
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
+    }
+
+    /// The language the user chose for this profile's tools (`en`, `ru`), if any.
+    public nonisolated var storedLanguage: String? {
+        let bytes = try? store.read { db in try store.setting("language", in: db) }
+        return (bytes ?? nil).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// Records the language for this profile's tools (sealed like every other setting).
+    public func setPreferredLanguage(_ language: String) throws(AccountError) {
+        try store.transaction { db in try store.setSetting("language", Array(language.utf8), in: db) }
+    }
+
     /// Every message, oldest first.
     public func messages() throws(AccountError) -> [Message] {
         try perform { db in try store.messages(in: db) }
