@@ -37,9 +37,11 @@ public enum Terminal {
         var silent = original
         silent.c_lflag &= ~tcflag_t(ECHO)
         silent.c_lflag |= tcflag_t(ECHONL)
-        _ = text.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
+        // Echo off (dropping stale typeahead) before the prompt appears: whatever is typed or
+        // pasted once it shows is kept. The other order loses a quick answer to the flush.
         guard tcsetattr(tty, TCSAFLUSH, &silent) == 0 else { return nil }
-        defer { _ = tcsetattr(tty, TCSAFLUSH, &original) }
+        defer { _ = tcsetattr(tty, TCSANOW, &original) }
+        _ = text.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
         return readLine(fd: tty)
     }
 
