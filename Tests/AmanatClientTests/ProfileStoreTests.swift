@@ -33,6 +33,14 @@ struct ProfileStoreTests {
         #expect(throws: StoreError.exists) {
             try ProfileStore.create(at: directory, passphrase: passphrase, cost: Self.cost)
         }
+        // A creation cut short before its keyslots were written does not block a new one.
+        let unfinished = directory.appendingPathComponent("unfinished")
+        try FileManager.default.createDirectory(at: unfinished, withIntermediateDirectories: true)
+        try Data("half".utf8).write(to: ProfileStore.databaseURL(unfinished, profile: 0))
+        let fresh = try ProfileStore.create(at: unfinished, passphrase: passphrase, cost: Self.cost)
+        #expect(fresh.profile == 0)
+        try fresh.database.close()
+        ProfileStore.wipe(at: unfinished)
         #expect(throws: StoreError.wrongPassphrase) {
             try ProfileStore.open(at: directory, passphrase: SecureBytes(copying: Array("wrong".utf8)))
         }

@@ -52,11 +52,9 @@ public final class ProfileStore: Sendable {
         at directory: URL, passphrase: SecureBytes, cost: Argon2id.Cost = .moderate
     ) throws(StoreError) -> ProfileStore {
         let manager = FileManager.default
-        if manager.fileExists(atPath: keyslotsURL(directory).path)
-            || manager.fileExists(atPath: databaseURL(directory, profile: 0).path)
-        {
-            throw .exists
-        }
+        if manager.fileExists(atPath: keyslotsURL(directory).path) { throw .exists }
+        // Databases without keyslots are what a creation cut short leaves: nothing can open them.
+        for profile in 0..<2 { removeProfileFiles(directory, profile: profile) }
         do {
             try manager.createDirectory(
                 at: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
