@@ -7,7 +7,7 @@ import AmanatTerminal
 public enum InboxCatalogue {
     public static let english: [String: String] = TerminalText.english.merging(own: [
         "org.created":
-            "Organisation created. Its root public key:\n%@\nStart the relay with it:\n  amanat-relay init --data <dir> --organisation-root %@\nthen run `amanat-inbox org connect --relay <url>`.",
+            "Organisation created. Its root public key:\n%@\nStart the relay with it:\n  amanat-relay init --data <dir> --organisation-root=%@\nthen run `amanat-inbox org connect --relay <url>`.",
         "org.connected": "Connected to %@ as %@. Experts on the roster: %@.",
         "org.invite": "%@",
         "org.expert-added": "%@ is on the roster now (version %@).",
@@ -32,7 +32,7 @@ public enum InboxCatalogue {
 
     public static let russian: [String: String] = TerminalText.russian.merging(own: [
         "org.created":
-            "Организация создана. Её корневой открытый ключ:\n%@\nЗапустите ретранслятор с ним:\n  amanat-relay init --data <каталог> --organisation-root %@\nзатем выполните `amanat-inbox org connect --relay <адрес>`.",
+            "Организация создана. Её корневой открытый ключ:\n%@\nЗапустите ретранслятор с ним:\n  amanat-relay init --data <каталог> --organisation-root=%@\nзатем выполните `amanat-inbox org connect --relay <адрес>`.",
         "org.connected": "Подключено к %@ как %@. Экспертов в списке: %@.",
         "org.invite": "%@",
         "org.expert-added": "%@ теперь в списке экспертов (версия %@).",

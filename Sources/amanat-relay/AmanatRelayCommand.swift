@@ -69,7 +69,9 @@ extension AmanatRelayCommand {
                 let text = organisationRoot ?? ProcessInfo.processInfo.environment["AMANAT_RELAY_ORGANISATION_ROOT"],
                 let key = Base64URL.decode(text).flatMap({ try? Ed25519.PublicKey(rawRepresentation: $0) })
             else {
-                throw ValidationError("--organisation-root must be the organisation's 32-byte public key in base64url.")
+                throw ValidationError(
+                    "--organisation-root must be the organisation's 32-byte public key in base64url "
+                        + "(write --organisation-root=KEY: a key may start with -).")
             }
             do {
                 try options.directory.initialise(organisationRoot: key, retentionDays: retentionDays)

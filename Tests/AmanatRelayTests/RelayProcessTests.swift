@@ -38,7 +38,8 @@ final class RelayProcess: @unchecked Sendable {
         let initialise = Process()
         initialise.executableURL = Self.binary
         initialise.arguments = [
-            "init", "--data", directory.path, "--organisation-root", Base64URL.encode(root.publicKey.rawRepresentation),
+            "init", "--data", directory.path,
+            "--organisation-root=" + Base64URL.encode(root.publicKey.rawRepresentation),
         ]
         initialise.standardOutput = FileHandle.nullDevice
         let errors = Pipe()
@@ -427,6 +428,23 @@ struct RelayProcessTests {
             }
             #expect(!inLog, "\(name) is in the log")
         }
+    }
+
+    @Test("a root key whose base64url starts with '-' is taken in the --organisation-root=KEY form")
+    func dashKey() throws {
+        var key = Ed25519.PrivateKey().publicKey
+        while !Base64URL.encode(key.rawRepresentation).hasPrefix("-") { key = Ed25519.PrivateKey().publicKey }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "amanat-dash-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = Base64URL.encode(key.rawRepresentation)
+        // The separate form reads the key as an option (argument-parser's rule); the = form works.
+        #expect(
+            try runProgram(RelayProcess.binary.path, ["init", "--data", directory.path, "--organisation-root", text]).1
+                != 0)
+        #expect(
+            try runProgram(RelayProcess.binary.path, ["init", "--data", directory.path, "--organisation-root=" + text])
+                .1 == 0)
     }
 
     @Test("serve refuses plain HTTP or metrics on a reachable address unless told a proxy is in front")

@@ -32,7 +32,7 @@ public final class LiveRelay: @unchecked Sendable {
         let key = organisationRoot ?? root.publicKey
         let run = try runToolBlocking(
             "amanat-relay",
-            ["init", "--data", directory.path, "--organisation-root", Base64URL.encode(key.rawRepresentation)])
+            ["init", "--data", directory.path, "--organisation-root=" + Base64URL.encode(key.rawRepresentation)])
         guard run.status == 0 else {
             print("amanat-relay init failed: \(run)")
             throw LiveRelayError.didNotStart
