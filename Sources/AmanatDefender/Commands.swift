@@ -216,18 +216,8 @@ extension AmanatCommand {
         var path: String
 
         func run() async throws {
-            let parts = attachment.split(separator: "-")
-            guard parts.count == 2, let number = Int(parts[1]), number >= 1 else {
-                throw CommandError("error.unknown-message", [attachment], code: CommandError.data)
-            }
             let account = try options.open()
-            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
-            let matches = messages.filter { $0.idText.hasPrefix(parts[0].lowercased()) }
-            guard matches.count == 1, let message = matches.first, message.attachments.indices.contains(number - 1)
-            else { throw CommandError("error.unknown-message", [attachment], code: CommandError.data) }
-            try await options.run { () async throws(AccountError) in
-                try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
-            }
+            try await options.saveAttachment(attachment, of: account, to: path, profile: options.directory)
             options.say("saved", [path])
         }
     }

@@ -95,3 +95,24 @@ public struct ProfileOptions: ParsableArguments {
         }
     }
 }
+
+extension ProfileOptions {
+    /// Decrypts the attachment a tool lists as `<message id prefix>-<number>` to `path`.
+    ///
+    /// - Throws: ``CommandError`` `error.unknown-message` when no single message and attachment
+    ///   match, and the library's errors as the user's.
+    public func saveAttachment(_ id: String, of account: Account, to path: String, profile: URL) async throws {
+        let parts = id.split(separator: "-")
+        guard parts.count == 2, let number = Int(parts[1]), number >= 1 else {
+            throw CommandError("error.unknown-message", [id], code: CommandError.data)
+        }
+        let messages = try await run(profile: profile) { () async throws(AccountError) in try await account.messages() }
+        let matches = messages.filter { $0.idText.hasPrefix(parts[0].lowercased()) }
+        guard matches.count == 1, let message = matches.first, message.attachments.indices.contains(number - 1) else {
+            throw CommandError("error.unknown-message", [id], code: CommandError.data)
+        }
+        try await run(profile: profile) { () async throws(AccountError) in
+            try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
+        }
+    }
+}

@@ -57,7 +57,9 @@ struct InboxCLITests {
             invite: defenderInvite, at: folder.appendingPathComponent("defender"),
             passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
         #expect(try await defender.roster().map(\.name) == ["Aigerim", "Daniyar"])
-        try await defender.sendCaseUpdate("Обыск в офисе вчера вечером")
+        let notes = folder.appendingPathComponent("notes.txt")
+        try Data("протокол обыска".utf8).write(to: notes)
+        try await defender.sendCaseUpdate("Обыск в офисе вчера вечером", attachments: [OutgoingFile(url: notes)])
 
         for profile in ["admin", "second"] {
             let synced = try await inbox(profile, ["sync"])
@@ -69,6 +71,14 @@ struct InboxCLITests {
         #expect((cases as? [[String: Any]])?.first?["unread"] as? Int == 1)
         let timeline = try await inbox("admin", ["case", label], lang: "ru")
         #expect(timeline.output.contains("Обыск в офисе вчера вечером"))
+        // The attachment, by the id the timeline shows, decrypted to a file.
+        let attachmentId = try #require(
+            timeline.output.split(separator: " ").first { $0.hasSuffix("-1:") }.map { String($0.dropLast()) })
+        let saved = folder.appendingPathComponent("saved.txt")
+        let savedRun = try await inbox("admin", ["save", attachmentId, saved.path])
+        #expect(savedRun.status == 0, "\(savedRun)")
+        #expect(try Data(contentsOf: saved) == Data("протокол обыска".utf8))
+        #expect(try await inbox("admin", ["save", "nope", saved.path]).status == 65)
         #expect(try await inbox("admin", ["case", "nobody"]).status == 65)
         let replied = try await inbox("admin", ["reply", label, "We are on it"])
         #expect(replied.status == 0, "\(replied)")

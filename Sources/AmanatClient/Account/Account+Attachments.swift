@@ -114,7 +114,7 @@ extension Account {
         var prepared: [Draft.File] = []
         do {
             for file in files {
-                let name = "out-" + SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+                let name = "out-" + SecureRandom.bytes(count: 16).hexText
                 // Images lose their metadata unless the sender keeps the original on purpose.
                 let ranges = file.keepOriginal ? nil : try ImageMetadata.keptRanges(of: file.url)
                 let encrypted = try AttachmentCipher.encrypt(
@@ -289,7 +289,7 @@ extension Account {
             throw .transport(error)
         }
         guard status.complete else { return .pending }
-        let name = "in-" + SecureRandom.bytes(count: 16).map { String(format: "%02x", $0) }.joined()
+        let name = "in-" + SecureRandom.bytes(count: 16).hexText
         let destination = store.filesDirectory.appendingPathComponent(name)
         let writer: AtomicWriter
         do {

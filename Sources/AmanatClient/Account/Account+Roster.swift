@@ -101,7 +101,7 @@ extension Account {
     }
 
     static func verifiedName(_ identity: IdentityKey) -> String {
-        "verified-" + (try! BLAKE2b.hash(identity.encoded)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        settingName("verified", identity)
     }
 
     func rosterEntries() throws(AccountError) -> [RosterContent.Entry] {

@@ -12,6 +12,20 @@ struct Route: Sendable {
     let mailbox: [UInt8]
     let depositKey: SecureBytes
     let directoryKey: SecureBytes
+
+    /// The route to `device` through `card`'s mailbox, shown as `name`.
+    init(name: String, device: ContactCard.Device, card: ContactCard) {
+        self.name = name
+        self.device = device
+        mailbox = card.mailbox
+        depositKey = card.depositKey
+        directoryKey = card.directoryKey
+    }
+
+    /// The route to a roster entry's one device.
+    init(_ entry: RosterContent.Entry) {
+        self.init(name: entry.name, device: entry.card.devices[0], card: entry.card)
+    }
 }
 
 extension Account {
@@ -209,10 +223,7 @@ extension Account {
     func rosterRoutes() throws(AccountError) -> [Route] {
         let own = try loadKeys().identity.publicKey
         return try rosterEntries().compactMap { entry in
-            guard entry.card.devices[0].identity != own else { return nil }
-            return Route(
-                name: entry.name, device: entry.card.devices[0], mailbox: entry.card.mailbox,
-                depositKey: entry.card.depositKey, directoryKey: entry.card.directoryKey)
+            entry.card.devices[0].identity == own ? nil : Route(entry)
         }
     }
 
@@ -220,17 +231,13 @@ extension Account {
         guard let card = try? ContactCard(decoding: Array(contact.card)),
             let device = card.devices.first(where: { $0.identity.encoded == Array(contact.identity) })
         else { return nil }
-        return Route(
-            name: contact.label, device: device, mailbox: card.mailbox, depositKey: card.depositKey,
-            directoryKey: card.directoryKey)
+        return Route(name: contact.label, device: device, card: card)
     }
 
     /// The route to `identity`: a roster device, or a defender who sent a card.
     func route(to identity: IdentityKey, in db: Database) throws -> Route? {
         if let entry = try rosterEntries(in: db).first(where: { $0.card.devices[0].identity == identity }) {
-            return Route(
-                name: entry.name, device: entry.card.devices[0], mailbox: entry.card.mailbox,
-                depositKey: entry.card.depositKey, directoryKey: entry.card.directoryKey)
+            return Route(entry)
         }
         return try store.contact(identity, in: db).flatMap(Self.route)
     }

@@ -286,7 +286,7 @@ extension Account {
     }
 
     static func resetName(_ identity: IdentityKey) -> String {
-        "reset-" + (try! BLAKE2b.hash(identity.encoded)).prefix(8).map { String(format: "%02x", $0) }.joined()
+        settingName("reset", identity)
     }
 
     /// Starts a new session with every peer marked for a reset: claims a fresh bundle, and sends

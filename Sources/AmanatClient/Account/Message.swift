@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
 import AmanatProtocol
 import Foundation
 
@@ -130,7 +131,7 @@ public struct Message: Sendable, Equatable, Codable {
     }
 
     /// The id as hex, for display and commands.
-    public var idText: String { id.map { String(format: "%02x", $0) }.joined() }
+    public var idText: String { id.hexText }
 }
 
 /// What one sync did.
@@ -153,4 +154,15 @@ public struct SyncSummary: Sendable, Equatable {
     public var sessionsReset = 0
     /// Sent messages the relay took longer ago than its retention time, still without a receipt.
     public var unconfirmed = 0
+}
+
+extension Sequence<UInt8> {
+    /// Lower-case hex, for ids shown to people and names of local files and settings.
+    var hexText: String { map { String(format: "%02x", $0) }.joined() }
+}
+
+/// A setting name for something about `identity` (`verified-…`, `reset-…`): a prefix and a short
+/// hash, so the name says nothing about whom.
+func settingName(_ prefix: String, _ identity: IdentityKey) -> String {
+    prefix + "-" + (try! BLAKE2b.hash(identity.encoded)).prefix(8).hexText
 }
