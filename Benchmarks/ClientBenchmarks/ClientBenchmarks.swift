@@ -105,45 +105,48 @@ func rawMemoryEncrypt(_ plaintext: [UInt8], into output: inout [UInt8]) {
     }
 }
 
+/// A benchmark that encrypts a file of `count` bytes, made before and removed after, timing only
+/// `encrypt`.
+func fileBenchmark(
+    _ name: String, configuration: Benchmark.Configuration, count: Int,
+    encrypt: @escaping @Sendable (PlainFile) throws -> Void
+) {
+    Benchmark(name, configuration: configuration) { benchmark, file in
+        benchmark.startMeasurement()
+        try encrypt(file)
+        benchmark.stopMeasurement()
+    } setup: {
+        PlainFile(count: count)
+    } teardown: {
+        PlainFile.removeAll()
+    }
+}
+
+/// AmanatClient's file-to-file encryption.
+let amanatEncrypt: @Sendable (PlainFile) throws -> Void = { file in
+    blackHole(try AttachmentCipher.encrypt(file.url, to: file.output).encryptedSize)
+}
+
+/// The raw libsodium file loop.
+let rawEncrypt: @Sendable (PlainFile) throws -> Void = { file in rawFileEncrypt(file.url, file.output) }
+
 let benchmarks: @Sendable () -> Void = {
     let configuration = Benchmark.Configuration(
         metrics: [.wallClock, .throughput], timeUnits: .milliseconds, warmupIterations: 1,
         maxDuration: .seconds(10), maxIterations: 20)
+    let large = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput, .peakMemoryResident], timeUnits: .milliseconds, warmupIterations: 0,
+        maxDuration: .seconds(60), maxIterations: 1)
 
-    Benchmark("attachment 64 MiB file to file: AmanatClient AttachmentCipher", configuration: configuration) {
-        benchmark, file in
-        benchmark.startMeasurement()
-        let encrypted = try AttachmentCipher.encrypt(file.url, to: file.output)
-        benchmark.stopMeasurement()
-        blackHole(encrypted.encryptedSize)
-    } setup: {
-        PlainFile(count: fileByteCount)
-    } teardown: {
-        PlainFile.removeAll()
-    }
-
-    Benchmark("attachment 64 MiB file to file: raw libsodium with read and write", configuration: configuration) {
-        benchmark, file in
-        benchmark.startMeasurement()
-        rawFileEncrypt(file.url, file.output)
-        benchmark.stopMeasurement()
-    } setup: {
-        PlainFile(count: fileByteCount)
-    } teardown: {
-        PlainFile.removeAll()
-    }
-
-    Benchmark("attachment 64 MiB vs memory: AmanatClient AttachmentCipher", configuration: configuration) {
-        benchmark, file in
-        benchmark.startMeasurement()
-        let encrypted = try AttachmentCipher.encrypt(file.url, to: file.output)
-        benchmark.stopMeasurement()
-        blackHole(encrypted.encryptedSize)
-    } setup: {
-        PlainFile(count: fileByteCount)
-    } teardown: {
-        PlainFile.removeAll()
-    }
+    fileBenchmark(
+        "attachment 64 MiB file to file: AmanatClient AttachmentCipher", configuration: configuration,
+        count: fileByteCount, encrypt: amanatEncrypt)
+    fileBenchmark(
+        "attachment 64 MiB file to file: raw libsodium with read and write", configuration: configuration,
+        count: fileByteCount, encrypt: rawEncrypt)
+    fileBenchmark(
+        "attachment 64 MiB vs memory: AmanatClient AttachmentCipher", configuration: configuration,
+        count: fileByteCount, encrypt: amanatEncrypt)
 
     Benchmark("attachment 64 MiB vs memory: raw libsodium in memory", configuration: configuration) { benchmark in
         let plaintext = [UInt8](repeating: 0x41, count: fileByteCount)
@@ -155,34 +158,10 @@ let benchmarks: @Sendable () -> Void = {
         blackHole(output[output.count - 1])
     }
 
-    Benchmark(
-        "attachment 1 GiB peak memory: AmanatClient AttachmentCipher",
-        configuration: .init(
-            metrics: [.wallClock, .throughput, .peakMemoryResident], timeUnits: .milliseconds, warmupIterations: 0,
-            maxDuration: .seconds(60), maxIterations: 1)
-    ) { benchmark, file in
-        benchmark.startMeasurement()
-        let encrypted = try AttachmentCipher.encrypt(file.url, to: file.output)
-        benchmark.stopMeasurement()
-        blackHole(encrypted.encryptedSize)
-    } setup: {
-        PlainFile(count: largeByteCount)
-    } teardown: {
-        PlainFile.removeAll()
-    }
-
-    Benchmark(
-        "attachment 1 GiB peak memory: raw libsodium with read and write",
-        configuration: .init(
-            metrics: [.wallClock, .throughput, .peakMemoryResident], timeUnits: .milliseconds, warmupIterations: 0,
-            maxDuration: .seconds(60), maxIterations: 1)
-    ) { benchmark, file in
-        benchmark.startMeasurement()
-        rawFileEncrypt(file.url, file.output)
-        benchmark.stopMeasurement()
-    } setup: {
-        PlainFile(count: largeByteCount)
-    } teardown: {
-        PlainFile.removeAll()
-    }
+    fileBenchmark(
+        "attachment 1 GiB peak memory: AmanatClient AttachmentCipher", configuration: large, count: largeByteCount,
+        encrypt: amanatEncrypt)
+    fileBenchmark(
+        "attachment 1 GiB peak memory: raw libsodium with read and write", configuration: large,
+        count: largeByteCount, encrypt: rawEncrypt)
 }

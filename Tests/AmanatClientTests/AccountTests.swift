@@ -15,12 +15,9 @@ struct AccountTests {
         "a defender and an expert exchange a case update and a reply, with end-to-end receipts", .timeLimit(.minutes(2))
     )
     func exchange() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started(expertName: "Expert Айгерим")
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert Айгерим", expert)], version: 1)
+        let relay = organisation.relay
         let defender = try await organisation.enrolDefender("defender")
         let roster = try await defender.roster()
         #expect(roster.map(\.name) == ["Expert Айгерим"])
@@ -230,12 +227,8 @@ struct AccountTests {
         "a session lost on one side is noticed, shown to both users, and replaced by a new one",
         .timeLimit(.minutes(2)))
     func sessionReset() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
         let defender = try await organisation.enrolDefender("defender")
         let defenderIdentity = try await defender.identityKey
         try await defender.sendCaseUpdate("one")
@@ -266,12 +259,8 @@ struct AccountTests {
 
     @Test("a message the relay took longer ago than its retention, with no receipt since, is reported unconfirmed")
     func unconfirmed() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
         let defender = try await organisation.enrolDefender("defender")
         let sent = try await defender.sendCaseUpdate("nobody reads this")
         #expect(try await defender.unconfirmedCount() == 0)

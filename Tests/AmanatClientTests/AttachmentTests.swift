@@ -144,12 +144,8 @@ struct AttachmentTests {
         .timeLimit(.minutes(3)))
     func exchange() async throws {
         defer { try? FileManager.default.removeItem(at: folder) }
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
         let defender = try await organisation.enrolDefender("defender")
 
         let evidence = folder.appendingPathComponent("court-papers.pdf")
@@ -233,12 +229,9 @@ struct AttachmentResumeTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let relay = organisation.relay
         let defender = try await organisation.enrolDefender("defender")
         let evidence = folder.appendingPathComponent("video.mp4")
         try makeFile(evidence, count: 20 << 20, marker: "VIDEO", seed: 9)

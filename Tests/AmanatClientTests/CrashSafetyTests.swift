@@ -41,12 +41,8 @@ struct CrashSafetyTests {
         "a client killed with SIGKILL at random points of send, sync and receive loses and duplicates nothing",
         .timeLimit(.minutes(5)))
     func killedClient() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
         // The defender's profile is made here with a cheap Argon2 cost (the header records it);
         // from then on only the `amanat` child processes touch it.
         let profile = organisation.directory("defender")

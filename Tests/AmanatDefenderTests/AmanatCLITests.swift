@@ -23,12 +23,9 @@ struct AmanatCLITests {
         "enroll, send with a photo whose GPS is gone on arrival, receive the reply, read, wipe",
         .timeLimit(.minutes(4)), arguments: [Language.english, Language.russian])
     func endToEnd(language: Language) async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started(expertName: "Expert Айгерим")
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert Айгерим", expert)], version: 1)
+        let relay = organisation.relay
         let profile = organisation.directory("cli-\(language.rawValue)")
         let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", language.rawValue]
         let passphrase = "a long enough passphrase\n"
@@ -95,12 +92,11 @@ struct AmanatCLITests {
 
     @Test("bad input: each gets its message in the user's language and its exit code", .timeLimit(.minutes(4)))
     func badInput() async throws {
-        let relay = try LiveRelay()
-        try await relay.start(["--limit", "blobBytes=1000000"])
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, expert) = try await TestOrganisation.started(relayArguments: [
+            "--limit", "blobBytes=1000000",
+        ])
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let relay = organisation.relay
         let passphrase = "a long enough passphrase\n"
         let profile = organisation.directory("defender")
         let common = ["--profile", profile.path, "--passphrase-fd", "0"]

@@ -38,12 +38,8 @@ struct TerminalTests {
         "the passphrase prompt does not echo, uploads draw a progress bar, three wrong passphrases end cleanly",
         .timeLimit(.minutes(3)))
     func terminal() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
+        let (organisation, _) = try await TestOrganisation.started()
         defer { organisation.remove() }
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Expert", expert)], version: 1)
         _ = try await organisation.enrolDefender("defender")
         let profile = organisation.directory("defender").path
         let passphrase = "pass defender"

@@ -24,6 +24,19 @@ public struct TestOrganisation {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     }
 
+    /// A relay started with `relayArguments`, an organisation on it, and one expert device
+    /// (profile `expert`) on roster version 1 as `expertName`: where most exchanges begin.
+    public static func started(
+        expertName: String = "Expert", relayArguments: [String] = []
+    ) async throws -> (organisation: TestOrganisation, expert: Account) {
+        let relay = try LiveRelay()
+        try await relay.start(relayArguments)
+        let organisation = try TestOrganisation(relay: relay)
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([(expertName, expert)], version: 1)
+        return (organisation, expert)
+    }
+
     public var now: UInt64 { UInt64(Date().timeIntervalSince1970) }
 
     public func invite(expiresIn seconds: UInt64 = 3600) throws -> Invite {
