@@ -2,6 +2,7 @@
 
 import AmanatCrypto
 import AmanatProtocol
+import AmanatProtocolVectors
 import Foundation
 import Testing
 
@@ -375,6 +376,99 @@ struct MailboxStoreConformance {
         #expect(try await store.blob(second.id) != nil)
         // The space is free again.
         try await store.createBlob(blob(size: 6000), totalBytes: 10_000)
+    }
+
+    // MARK: - What a seized store may hold
+
+    /// What ``storeKnownData()`` stored, and the byte strings that must not appear anywhere in the
+    /// store's files or dump.
+    struct KnownData {
+        let envelopeBytes: Int
+        let forbidden: [(String, [UInt8])]
+    }
+
+    /// Stores one of every kind of data with known contents: a real sealed envelope of a known
+    /// plaintext and sender, sealed prekey directory entries, an encrypted attachment, a roster.
+    func storeKnownData() async throws -> KnownData {
+        // A real exchange's envelope, whose plaintext and sender we know.
+        let alice = VectorDevice("alice")
+        let bob = VectorDevice("bob")
+        var entropy = SeededEntropy(seed: [UInt8](repeating: 3, count: 32))
+        var encapsulator = SystemEncapsulator()
+        var session = try Handshake.initiate(
+            from: alice.identity, to: bob.bundle(withOneTimePrekeys: true), now: 1_800_000_000, entropy: &entropy,
+            encapsulator: &encapsulator)
+        let marker = "PLAINTEXT-MARKER-Задержан-у-суда"
+        let message = try session.encrypt(
+            Array(marker.utf8), now: 1_800_000_000, entropy: &entropy, encapsulator: &encapsulator)
+        let mailboxId = MailboxStoreConformance.random()
+        let envelope = try SealedEnvelope.seal(
+            message, certificate: SenderCertificate(selfSignedBy: alice.identity, expiresAt: .max),
+            to: bob.sealingKey.publicKey, mailbox: mailboxId)
+        try await store.createMailbox(
+            MailboxRecord(
+                id: mailboxId, ownerKey: MailboxStoreConformance.random(),
+                depositKey: MailboxStoreConformance.random()),
+            redeemingVoucher: MailboxStoreConformance.random(), now: 1_800_000_000)
+        _ = try await store.deposit(
+            envelope, digest: SealedEnvelope.digest(of: envelope), into: mailboxId, now: 1_800_000_123,
+            quota: MailboxQuota(maximumEnvelopes: 10, maximumBytes: 1 << 20))
+
+        // Bob's sealed prekey directory entries.
+        let directoryKey = SecureBytes.random(count: 32)
+        let bundle = bob.bundle(withOneTimePrekeys: true)
+        let head = try PrekeyDirectory.sealHead(
+            identity: bundle.identity, signedPrekey: bundle.signedPrekey,
+            lastResortPrekey: bob.bundle(withOneTimePrekeys: false).postQuantumPrekey,
+            sealingKey: bundle.sealingKey, directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
+        let oneTime = try PrekeyDirectory.sealOneTime(
+            try #require(bundle.oneTimePrekey), directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
+        let postQuantum = try PrekeyDirectory.sealOneTime(
+            bundle.postQuantumPrekey, directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
+        _ = try await store.publishPrekeys(
+            head: head,
+            oneTime: [
+                PrekeyEntry(pool: .oneTime, id: 3, entry: oneTime),
+                PrekeyEntry(pool: .oneTimePostQuantum, id: 4, entry: postQuantum),
+            ], for: mailboxId, maximumPerPool: 10)
+        // An encrypted attachment with a known marker inside.
+        let attachmentMarker = "ATTACHMENT-MARKER-решение-суда"
+        let attachment = try SecretStream.encrypt(
+            Array(attachmentMarker.utf8) + [UInt8](repeating: 0x20, count: 3000), key: SecretStream.generateKey())
+        let blob = BlobRecord(
+            id: MailboxStoreConformance.random(), uploadKeyDigest: MailboxStoreConformance.random(),
+            size: attachment.count, chunkSize: 1024, downloads: 1, expiresAt: 1_800_003_600)
+        try await store.createBlob(blob, totalBytes: 1 << 20)
+        for index in 0..<blob.chunkCount {
+            let start = index * blob.chunkSize
+            _ = try await store.putChunk(
+                Array(attachment[start..<min(attachment.count, start + blob.chunkSize)]), index: index, of: blob.id)
+        }
+        // A roster whose content is sealed by the clients (the relay sees it signed, not read).
+        let rosterMarker = "ROSTER-MARKER-expert"
+        let roster = try SignedRoster(
+            version: 1,
+            content: try XChaCha20Poly1305.sealCombined(
+                Array(rosterMarker.utf8) + bob.identity.publicKey.encoded, key: SecureBytes.random(count: 32)),
+            signedBy: Ed25519.PrivateKey())
+        try await store.publishRoster(StoredRoster(version: 1, encoded: roster.encoded))
+
+        let forbidden: [(String, [UInt8])] = [
+            ("plaintext marker", Array(marker.utf8)),
+            ("sender signing key", alice.identity.publicKey.signingKey.rawRepresentation),
+            ("sender agreement key", alice.identity.publicKey.agreementKey.rawRepresentation),
+            ("recipient identity", bob.identity.publicKey.signingKey.rawRepresentation),
+            ("recipient agreement key", bob.identity.publicKey.agreementKey.rawRepresentation),
+            ("recipient signed prekey", bob.signedPrekey.publicKey.rawRepresentation),
+            ("recipient one-time prekey", bob.oneTimePrekey.publicKey.rawRepresentation),
+            ("recipient sealing key", Array(bob.sealingKey.publicKey.rawRepresentation.prefix(64))),
+            ("recipient X-Wing prekey", Array(bob.oneTimePostQuantumPrekey.publicKey.rawRepresentation.prefix(64))),
+            ("attachment marker", Array(attachmentMarker.utf8)),
+            ("roster marker", Array(rosterMarker.utf8)),
+            ("loopback address", Array("127.0.0.1".utf8)),
+            ("exact arrival time", withUnsafeBytes(of: Int64(1_800_000_123).bigEndian) { Array($0) }),
+        ]
+        return KnownData(envelopeBytes: envelope.count, forbidden: forbidden)
     }
 
     // MARK: - Roster

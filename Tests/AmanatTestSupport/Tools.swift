@@ -25,13 +25,15 @@ public func runTool(
     }
 }
 
-/// Runs one of our binaries (beside the test bundle) with `arguments`, `input` on its standard
+/// Runs one of our binaries (beside the test bundle; or a program by absolute path) with `arguments`, `input` on its standard
 /// input (passphrases, read through `--passphrase-fd 0`), and a fixed, small environment.
 public func runToolBlocking(
     _ name: String, _ arguments: [String], input: String = "", environment: [String: String] = [:]
 ) throws -> Run {
     let process = Process()
-    process.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent(name)
+    process.executableURL =
+        name.hasPrefix("/")
+        ? URL(fileURLWithPath: name) : LiveRelay.binary.deletingLastPathComponent().appendingPathComponent(name)
     process.arguments = arguments
     process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"].merging(
         environment, uniquingKeysWith: { $1 })

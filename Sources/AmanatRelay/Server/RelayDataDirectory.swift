@@ -99,6 +99,12 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
     case publicWithoutTLS(String)
     /// Metrics on an address other hosts can reach.
     case publicMetrics(String)
+    /// The `--database` URL cannot be used; the text says why (never the password).
+    case invalidDatabaseURL(String)
+    /// A plain connection to a database on another machine.
+    case databaseWithoutTLS(String)
+    /// The database could not be reached or its schema brought up to date.
+    case databaseUnavailable
 
     public var description: String {
         switch self {
@@ -117,6 +123,15 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
         case .publicMetrics(let host):
             "refusing to serve metrics on \(host), which other machines can reach: keep them on 127.0.0.1 "
                 + "(scrape through SSH or the local network namespace), or give --public-metrics on purpose"
+        case .invalidDatabaseURL(let reason):
+            "the --database URL cannot be used: \(reason) (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
+                + "[?sslmode=verify-full|disable&sslrootcert=FILE&host=/socket/dir])"
+        case .databaseWithoutTLS(let host):
+            "refusing a plain connection to the database on \(host), which is another machine: use "
+                + "sslmode=verify-full (the default there), or run PostgreSQL on loopback or a Unix socket"
+        case .databaseUnavailable:
+            "the database cannot be reached or its schema brought up to date; check that PostgreSQL runs, "
+                + "the URL, the user's rights, and the server's log"
         }
     }
 }

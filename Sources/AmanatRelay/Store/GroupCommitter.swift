@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-import GRDB
 import Synchronization
 
 /// A deposit waiting for the next group commit.
@@ -18,10 +17,10 @@ struct PendingDeposit: Sendable {
 ///
 /// The first deposit to arrive when no batch is being written starts a writer; deposits that
 /// arrive while it writes queue up and go together in its next transaction. Each caller is
-/// answered only after the transaction holding its deposit has committed (durably, with
-/// `synchronous = FULL`). A deposit refused by its own checks (unknown mailbox, quota) gets its
-/// error without affecting the others; a failure of the transaction itself fails the whole batch,
-/// and nothing of it is acknowledged.
+/// answered only after the transaction holding its deposit has committed durably (the store's
+/// `writeBatch` returns only then). A deposit refused by its own checks (unknown mailbox, quota)
+/// gets its error without affecting the others; a failure of the transaction itself fails the
+/// whole batch, and nothing of it is acknowledged.
 final class GroupCommitter: Sendable {
     private struct State {
         var queue: [(PendingDeposit, CheckedContinuation<Result<DepositOutcome, RelayError>, Never>)] = []
@@ -30,13 +29,17 @@ final class GroupCommitter: Sendable {
         var largestBatch = 0
     }
 
-    private let database: DatabasePool
+    /// Writes one batch in one transaction and returns each deposit's result, in order, once it
+    /// has committed; throws if the transaction failed.
+    typealias BatchWriter = @Sendable ([PendingDeposit]) async throws -> [Result<DepositOutcome, RelayError>]
+
+    private let writeBatch: BatchWriter
     private let state = Mutex(State())
     /// The most deposits in one transaction (up to 64 KiB each: at most 16 MiB per commit).
     private let maximumBatch = 256
 
-    init(database: DatabasePool) {
-        self.database = database
+    init(writeBatch: @escaping BatchWriter) {
+        self.writeBatch = writeBatch
     }
 
     /// Transactions written so far, and the most deposits one of them held.
@@ -75,22 +78,10 @@ final class GroupCommitter: Sendable {
                 state.largestBatch = max(state.largestBatch, batch.count)
             }
             let deposits = batch.map(\.0)
-            let results: [Result<DepositOutcome, RelayError>]
-            do {
-                results = try await database.write { db in
-                    var usage: [[UInt8]: SQLiteMailboxStore.BatchUsage] = [:]
-                    let results = try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
-                        do {
-                            return .success(try SQLiteMailboxStore.deposit(deposit, db, &usage))
-                        } catch let error as RelayError {
-                            return .failure(error)
-                        }
-                    }
-                    try SQLiteMailboxStore.saveUsage(usage, db)
-                    return results
-                }
-            } catch {
-                results = Array(repeating: .failure(.storageFailure), count: batch.count)
+            var results = Array(
+                repeating: Result<DepositOutcome, RelayError>.failure(.storageFailure), count: batch.count)
+            if let written = try? await writeBatch(deposits), written.count == batch.count {
+                results = written
             }
             for ((_, continuation), result) in zip(batch, results) {
                 continuation.resume(returning: result)

@@ -110,9 +110,19 @@ public protocol MailboxStore: Sendable {
 
     /// The current roster, if one was published.
     func roster() async throws(RelayError) -> StoredRoster?
+
+    // MARK: Several instances
+
+    /// Until cancelled, calls `deposited` with each mailbox that any relay instance sharing this
+    /// store stored a new envelope in, so each instance can wake its own push waiters; `nil` means
+    /// news may have been missed (a lost connection) and every waiter should look. A store that
+    /// only one process can use returns at once: that process's own deposits wake its waiters.
+    func followDeposits(_ deposited: @escaping @Sendable ([UInt8]?) -> Void) async
 }
 
 extension MailboxStore {
+    public func followDeposits(_ deposited: @escaping @Sendable ([UInt8]?) -> Void) async {}
+
     /// Up to `limit` envelopes after `cursor`, whatever their size.
     public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {
         try await fetch(from: mailbox, after: cursor, limit: limit, maximumBytes: .max)

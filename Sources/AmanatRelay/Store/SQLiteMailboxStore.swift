@@ -27,7 +27,20 @@ public struct SQLiteMailboxStore: MailboxStore {
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
-            committer = GroupCommitter(database: database)
+            committer = GroupCommitter { [database] deposits in
+                try await database.write { db in
+                    var usage: [[UInt8]: BatchUsage] = [:]
+                    let results = try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
+                        do {
+                            return .success(try Self.deposit(deposit, db, &usage))
+                        } catch let error as RelayError {
+                            return .failure(error)
+                        }
+                    }
+                    try Self.saveUsage(usage, db)
+                    return results
+                }
+            }
         } catch {
             throw .storageFailure
         }
