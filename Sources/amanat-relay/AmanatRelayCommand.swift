@@ -117,6 +117,14 @@ extension AmanatRelayCommand {
         var metricsPort: Int?
 
         @Option(
+            help: ArgumentHelp(
+                "Keep envelopes in PostgreSQL instead of the data directory's SQLite file, so several instances "
+                    + "(each with a copy of the data directory) can share them: postgres://USER[:PASSWORD]@HOST[:PORT]"
+                    + "/DATABASE[?sslmode=verify-full|disable&sslrootcert=FILE&host=/socket/dir] (env "
+                    + "AMANAT_RELAY_DATABASE, which keeps a password out of the process list)."))
+        var database: String?
+
+        @Option(
             name: .customLong("limit"),
             help: ArgumentHelp(
                 "Override a limit, NAME=VALUE; repeatable. Also `limits` in relay.json and env AMANAT_RELAY_LIMITS "
@@ -160,13 +168,18 @@ extension AmanatRelayCommand {
                     host: host, tls: tls != nil,
                     behindProxy: behindProxy || environment["AMANAT_RELAY_BEHIND_PROXY"] == "1",
                     metricsHost: metrics?.host, publicMetrics: publicMetrics)
-                let application = try RelayServer.application(
+                let database = try (database ?? environment["AMANAT_RELAY_DATABASE"] ?? settings?.database).map {
+                    try PostgresDatabaseURL($0)
+                }
+                let application = try await RelayServer.application(
                     dataDirectory: options.directory, host: host, port: port,
-                    limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, logger: logger)
+                    limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, database: database,
+                    logger: logger)
                 print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
                 if let tls { print("TLS pin for invites: \(tls.pin)") }
                 print("Listening on \(host):\(port)\(tls == nil ? "" : " (HTTPS)")")
                 if let metrics { print("Metrics on \(metrics.host):\(metrics.port)/metrics") }
+                print("Envelopes in \(database.map(\.description) ?? options.directory.databasePath)")
                 try await application.runService()
             } catch let error as RelaySetupError {
                 throw relayExit(error)

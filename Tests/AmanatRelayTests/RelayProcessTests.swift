@@ -22,7 +22,7 @@ final class RelayProcess: @unchecked Sendable {
     let directory: URL
     let port: Int
     let metricsPort: Int
-    let root = Ed25519.PrivateKey()
+    let root: Ed25519.PrivateKey
     private var process: Process?
 
     /// The binary SwiftPM built beside the test bundle.
@@ -31,10 +31,22 @@ final class RelayProcess: @unchecked Sendable {
             "amanat-relay")
     }
 
-    init() throws {
+    /// A relay with a new data directory; with `sharing`, a second instance of that relay: a copy
+    /// of its data directory (same relay key and settings), as an operator deploys one.
+    init(sharing other: RelayProcess? = nil) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-live-\(UUID().uuidString)")
         port = try freeLoopbackPort()
         metricsPort = try freeLoopbackPort()
+        if let other {
+            root = other.root
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            for file in ["relay.key", "relay.json"] {
+                try FileManager.default.copyItem(
+                    at: other.directory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+            }
+            return
+        }
+        root = Ed25519.PrivateKey()
         let initialise = Process()
         initialise.executableURL = Self.binary
         initialise.arguments = [
@@ -242,15 +254,15 @@ struct RelayProcessTests {
         #expect(try await relay.fetchAll(owner).count == 5)
         #expect(relay.interrupt() == 0)
 
-        // At the default level the relay logs nothing per request: only its two start-up lines,
+        // At the default level the relay logs nothing per request: only its four start-up lines,
         // so no mailbox id, envelope digest, token or client address reaches its output.
         let log = try String(contentsOf: relay.logURL, encoding: .utf8)
         let lines = log.split(separator: "\n")
-        #expect(lines.count == 6, "\(lines)")
+        #expect(lines.count == 8, "\(lines)")
         #expect(
             lines.allSatisfy {
                 $0.hasPrefix("Relay key: ") || $0.hasPrefix("Listening on 127.0.0.1:")
-                    || $0.hasPrefix("Metrics on 127.0.0.1:")
+                    || $0.hasPrefix("Metrics on 127.0.0.1:") || $0.hasPrefix("Envelopes in /")
             })
         #expect(!log.contains(Base64URL.encode(owner.id)))
         for envelope in envelopes {

@@ -70,6 +70,14 @@ final class PushHub: Sendable {
         }
     }
 
+    /// Wakes every waiter (after news may have been missed).
+    func notifyAll() {
+        let continuations = state.withLock { state in state.waiters.values.flatMap(\.values) }
+        for continuation in continuations {
+            continuation.yield()
+        }
+    }
+
     /// How many subscriptions are open.
     var count: Int { state.withLock { $0.count } }
 }

@@ -3,6 +3,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdWebSocket
+import ServiceLifecycle
 
 // MARK: - Push: WebSocket and long-poll
 
@@ -81,5 +82,28 @@ extension Relay {
             return first
         }
         return try json(WaitResponse(new: woke))
+    }
+}
+
+// MARK: - Push across instances
+
+extension Relay {
+    /// A service that wakes this instance's waiters for deposits other instances stored, when
+    /// the store is shared (PostgreSQL); with SQLite it ends at once.
+    public func pushFeed() -> some Service { PushFeed(store: store, push: push) }
+}
+
+/// Runs ``MailboxStore/followDeposits(_:)`` into the push hub.
+struct PushFeed: Service {
+    let store: any MailboxStore
+    let push: PushHub
+
+    func run() async throws {
+        let push = push
+        await store.followDeposits { mailbox in
+            if let mailbox { push.notify(mailbox) } else { push.notifyAll() }
+        }
+        // A service that returns ends the whole group: wait for the shutdown like the others.
+        try? await gracefulShutdown()
     }
 }

@@ -5,8 +5,9 @@ import ServiceLifecycle
 
 /// Deletes envelopes older than the retention period, on a schedule, and counts them as expired
 /// unread for their owners (DESIGN §4); deletes blobs past their expiry. Logs only aggregate counts.
+/// Every instance on a shared PostgreSQL database runs it; the store makes that safe.
 public struct PurgeService: Service {
-    let store: SQLiteMailboxStore
+    let store: any MailboxStore
     let retention: UInt64
     let interval: Duration
     let clock: @Sendable () -> UInt64
@@ -14,7 +15,7 @@ public struct PurgeService: Service {
 
     /// A service purging `store` every `interval`.
     public init(
-        store: SQLiteMailboxStore, retention: UInt64, interval: Duration = .seconds(3600),
+        store: any MailboxStore, retention: UInt64, interval: Duration = .seconds(3600),
         clock: @escaping @Sendable () -> UInt64, logger: Logger
     ) {
         self.store = store

@@ -27,6 +27,8 @@ public struct RelayDataDirectory: Sendable {
         /// PEM files for serving HTTPS directly.
         public var tlsCertificate: String?
         public var tlsKey: String?
+        /// A PostgreSQL URL to keep envelopes in instead of `relay.sqlite` (``PostgresDatabaseURL``).
+        public var database: String?
     }
 
     /// A directory at `url` (not checked until used).

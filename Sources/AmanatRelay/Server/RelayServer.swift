@@ -9,6 +9,7 @@ import HummingbirdTLS
 import HummingbirdWebSocket
 import Logging
 import Prometheus
+import ServiceLifecycle
 
 /// Puts a relay together from its data directory: store, routes, purge service.
 public enum RelayServer {
@@ -17,11 +18,14 @@ public enum RelayServer {
     /// `limits` are assignments from flags and the environment, applied over those of `relay.json`.
     /// With `metrics`, a second listener serves them at `metrics.host:metrics.port` (`GET /metrics`);
     /// the caller bootstraps swift-metrics with a factory on `metrics.registry`.
+    /// With `database`, envelopes live in that PostgreSQL database (shared by every instance
+    /// given the same URL and a copy of the same data directory) instead of the data directory's
+    /// SQLite file; its schema is brought up to date here, before anything listens.
     public static func application(
         dataDirectory: RelayDataDirectory, host: String, port: Int, limits assignments: [String] = [],
         metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)? = nil, tls: RelayTLS? = nil,
-        logger: Logger
-    ) throws -> some ApplicationProtocol {
+        database: PostgresDatabaseURL? = nil, logger: Logger
+    ) async throws -> some ApplicationProtocol {
         let (signingKey, settings) = try dataDirectory.load()
         guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
         var configuration = RelayConfiguration(signingKey: signingKey, organisationRoot: root)
@@ -29,7 +33,16 @@ public enum RelayServer {
         var limits = settings.limits ?? RelayLimits()
         try limits.assign(assignments)
         try limits.apply(to: &configuration)
-        let store = try SQLiteMailboxStore(path: dataDirectory.databasePath)
+        let store: any MailboxStore
+        var storeServices: [any Service] = []
+        if let database {
+            try await PostgresMailboxStore.prepare(database, logger: logger)
+            let postgres = try PostgresMailboxStore(url: database, logger: logger)
+            store = postgres
+            storeServices.append(postgres)
+        } else {
+            store = try SQLiteMailboxStore(path: dataDirectory.databasePath)
+        }
         let clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
         let relay = Relay(store: store, configuration: configuration, clock: clock)
         let purge = PurgeService(store: store, retention: configuration.retention, clock: clock, logger: logger)
@@ -44,7 +57,7 @@ public enum RelayServer {
             router: relay.router(),
             server: try tls.map { try .tls(http, tlsConfiguration: $0.configuration) } ?? http,
             configuration: .init(address: .hostname(host, port: port), serverName: nil),
-            services: [purge]
+            services: storeServices + [purge, relay.pushFeed()]
                 + (metrics.map { metrics in
                     [
                         metricsApplication(

@@ -47,6 +47,11 @@ public protocol MailboxStore: Sendable {
     /// expired unread in their mailboxes. Returns how many were deleted.
     func purge(arrivedBefore cutoff: UInt64) async throws(RelayError) -> Int
 
+    /// After a purge: makes deleted data unrecoverable from the store's own files where it can
+    /// (SQLite copies its write-ahead log back and truncates it; PostgreSQL leaves dead rows to
+    /// autovacuum, so it does nothing here).
+    func checkpoint() async throws(RelayError)
+
     // MARK: Prekey directory (SPEC.md §8.6)
 
     /// Replaces the mailbox's head entry (when `head` is given) and adds or replaces one-time
@@ -122,6 +127,8 @@ public protocol MailboxStore: Sendable {
 
 extension MailboxStore {
     public func followDeposits(_ deposited: @escaping @Sendable ([UInt8]?) -> Void) async {}
+
+    public func checkpoint() async throws(RelayError) {}
 
     /// Up to `limit` envelopes after `cursor`, whatever their size.
     public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {

@@ -48,9 +48,10 @@ public final class PostgresMailboxStore: MailboxStore, Service {
         var configuration = try url.clientConfiguration()
         configuration.options.maximumConnections = maximumConnections
         // postgres-nio logs queries at debug and trace: keep it to real problems whatever the
-        // relay's level, so no statement or value can reach a log.
+        // relay's level, so no statement or value can reach a log. (Its one warning, a call
+        // waiting for a pool still starting, is harmless.)
         var quiet = logger
-        quiet.logLevel = max(logger.logLevel, .warning)
+        quiet.logLevel = max(logger.logLevel, .error)
         let client = PostgresClient(configuration: configuration, backgroundLogger: quiet)
         let batchLogger = quiet
         self.client = client
@@ -155,6 +156,39 @@ public final class PostgresMailboxStore: MailboxStore, Service {
             """,
         ]
     ]
+
+    /// Brings the schema of the database at `url` up to date, through a client of its own,
+    /// giving up after `timeout`: what `amanat-relay serve` does before it listens.
+    ///
+    /// - Throws: ``RelaySetupError/databaseUnavailable``.
+    public static func prepare(
+        _ url: PostgresDatabaseURL, timeout: Duration = .seconds(30), logger: Logger
+    ) async throws(RelaySetupError) {
+        let store = try PostgresMailboxStore(url: url, maximumConnections: 1, logger: logger)
+        do {
+            try await withThrowingTaskGroup(of: Bool.self) { group in
+                group.addTask {
+                    try await store.run()
+                    return false
+                }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    throw RelaySetupError.databaseUnavailable
+                }
+                group.addTask {
+                    try await store.migrate()
+                    return true
+                }
+                defer { group.cancelAll() }
+                while let migrated = try await group.next() {
+                    if migrated { return }
+                }
+            }
+        } catch {
+            store.logger.error("database unavailable at start", metadata: ["error": "\(describe(error))"])
+            throw .databaseUnavailable
+        }
+    }
 
     /// Brings the schema up to date (the client must be running).
     ///
@@ -483,7 +517,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 }
             } catch {
                 if Task.isCancelled || Task.isShuttingDownGracefully { return }
-                logger.warning(
+                logger.error(
                     "deposit notifications interrupted; reconnecting", metadata: ["error": "\(Self.describe(error))"])
             }
             reconnecting = true
