@@ -120,7 +120,7 @@ extension AmanatRelayCommand {
             help: ArgumentHelp(
                 "Keep envelopes in PostgreSQL instead of the data directory's SQLite file, so several instances "
                     + "(each with a copy of the data directory) can share them: postgres://USER[:PASSWORD]@HOST[:PORT]"
-                    + "/DATABASE[?sslmode=verify-full|disable&sslrootcert=FILE&host=/socket/dir] (env "
+                    + "/DATABASE[?sslmode=verify-full|disable&sslrootcert=FILE&host=/socket/dir&port=PORT] (env "
                     + "AMANAT_RELAY_DATABASE, which keeps a password out of the process list)."))
         var database: String?
 

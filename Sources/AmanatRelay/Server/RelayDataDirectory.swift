@@ -127,7 +127,7 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
                 + "(scrape through SSH or the local network namespace), or give --public-metrics on purpose"
         case .invalidDatabaseURL(let reason):
             "the --database URL cannot be used: \(reason) (postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE"
-                + "[?sslmode=verify-full|disable&sslrootcert=FILE&host=/socket/dir])"
+                + "[?sslmode=verify-full|disable&sslrootcert=FILE&host=/socket/dir&port=PORT])"
         case .databaseWithoutTLS(let host):
             "refusing a plain connection to the database on \(host), which is another machine: use "
                 + "sslmode=verify-full (the default there), or run PostgreSQL on loopback or a Unix socket"

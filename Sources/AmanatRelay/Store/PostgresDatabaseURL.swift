@@ -7,8 +7,8 @@ import PostgresNIO
 /// Where the PostgreSQL store connects: `postgres://USER[:PASSWORD]@HOST[:PORT]/DATABASE[?OPTIONS]`.
 ///
 /// Options: `sslmode=disable` or `sslmode=verify-full` (the certificate must chain to the system's
-/// roots, or to `sslrootcert=FILE`, and name the host); `host=/run/postgresql` for a Unix socket
-/// directory. A TCP host that is not loopback gets `verify-full` unless told otherwise, and
+/// roots, or to `sslrootcert=FILE`, and name the host); `host=/run/postgresql` (and `port=` when
+/// it is not 5432) for a Unix socket directory. A TCP host that is not loopback gets `verify-full` unless told otherwise, and
 /// `disable` with such a host is refused: envelopes, mailbox ids and keys would cross the network
 /// in clear. Unverified TLS (libpq's `require`, `prefer`) is not offered: it does not stop an
 /// attacker in the middle. The password never appears in ``description`` or in errors.
@@ -47,14 +47,15 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
         let path = components.path.hasPrefix("/") ? String(components.path.dropFirst()) : components.path
         database = path.isEmpty ? user : path
         guard !database.contains("/") else { throw .invalidDatabaseURL("the database name cannot contain /") }
-        port = components.port ?? 5432
-        guard (1...65_535).contains(port) else { throw .invalidDatabaseURL("the port must be 1-65535") }
         var options: [String: String] = [:]
         for item in components.queryItems ?? [] {
             guard let value = item.value else { throw .invalidDatabaseURL("option \(item.name) has no value") }
             options[item.name] = value
         }
-        let unknown = Set(options.keys).subtracting(["sslmode", "sslrootcert", "host"])
+        // As in libpq, ?port= serves when there is no host part (a socket's name ends in the port).
+        port = components.port ?? options["port"].flatMap { Int($0) } ?? 5432
+        guard (1...65_535).contains(port) else { throw .invalidDatabaseURL("the port must be 1-65535") }
+        let unknown = Set(options.keys).subtracting(["sslmode", "sslrootcert", "host", "port"])
         guard unknown.isEmpty else {
             throw .invalidDatabaseURL("unknown option \(unknown.sorted().joined(separator: ", "))")
         }
@@ -85,7 +86,7 @@ public struct PostgresDatabaseURL: Sendable, CustomStringConvertible {
     /// The URL without its password.
     public var description: String {
         let place = host.map { "\($0.contains(":") ? "[\($0)]" : $0):\(port)" } ?? ""
-        let socket = socketDirectory.map { "?host=\($0)" } ?? ""
+        let socket = socketDirectory.map { "?host=\($0)&port=\(port)" } ?? ""
         return "postgres://\(username)@\(place)/\(database)\(socket)"
     }
 
