@@ -202,6 +202,7 @@ extension PostgresMailboxStoreTests {
         #expect(remote.security == .verifyFull(rootCertificate: nil))
         let socket = try PostgresDatabaseURL("postgres://relay@/amanat?host=/run/postgresql")
         #expect(socket.socketDirectory == "/run/postgresql" && socket.host == nil && socket.security == .disable)
+        #expect(try PostgresDatabaseURL("postgres://relay@/amanat?host=/run/postgresql&port=5433").port == 5433)
         #expect(throws: RelaySetupError.databaseWithoutTLS("db.example.org")) {
             try PostgresDatabaseURL("postgres://relay:pw@db.example.org/amanat?sslmode=disable")
         }
