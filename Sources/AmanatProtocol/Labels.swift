@@ -20,6 +20,7 @@ enum Label {
     static let receipt = "amanat/v1/receipt".bytes
     static let roster = "amanat/v1/roster".bytes
     static let rosterContent = "amanat/v1/roster-content".bytes
+    static let triageEvent = "amanat/v1/triage-event".bytes
     static let safetyNumber = "amanat/v1/safety-number".bytes
 }
 

@@ -18,6 +18,16 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
         public let identity: String
         public let sealingKey: String
     }
+    /// A triage event's fields (SPEC.md §16.3); `value` is the field's value bytes, hex.
+    public struct Triage: Codable, Equatable, Sendable {
+        public let caseKey: String
+        public let lamport: UInt64
+        public let author: String
+        public let time: UInt64
+        public let field: String
+        public let value: String
+        public let signature: String
+    }
     public struct Card: Codable, Equatable, Sendable {
         public let mailbox: String
         public let depositKey: String
@@ -35,6 +45,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     public var messageIds: [String]?
     public var contactCard: Card?
     public var resetReason: String?
+    public var triage: Triage?
 
     public init(_ payload: Payload) {
         id = hex(payload.id)
@@ -70,6 +81,15 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
         case .sessionReset(let reason):
             type = "sessionReset"
             resetReason = ["undecryptable", "newDevice", "requested"][Int(reason.rawValue) - 1]
+        case .triage(let event):
+            type = "triage"
+            let field = ["status", "priority", "assignee", "label", "due", "note"]
+            let encoded = event.encoded
+            // The value sits between the fixed fields (82 bytes and a u16 length) and the signature.
+            triage = Triage(
+                caseKey: hex(event.caseKey), lamport: event.lamport, author: hex(event.author), time: event.time,
+                field: field[Int(encoded[81]) - 1], value: hex(Array(encoded[84..<(encoded.count - 64)])),
+                signature: hex(event.signature))
         }
     }
 }
@@ -104,6 +124,12 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
             directoryKey: SecureBytes(copying: seed("directory-key")),
             devices: [.init(identity: device.identity.publicKey, sealingKey: device.sealingKeyRecord)])
         let sentAt: UInt64 = 1_800_000_000
+        let expert = VectorDevice("bob")
+        func triage(_ change: TriageEvent.Change, lamport: UInt64) -> TriageEvent {
+            try! TriageEvent(
+                caseKey: device.identity.publicKey.signingKey.rawRepresentation, lamport: lamport, time: sentAt + 60,
+                change: change, signedBy: expert.identity.signingKey)
+        }
         return [
             (
                 "case update, Russian text",
@@ -145,6 +171,20 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                 "session reset after an undecryptable message",
                 Payload(id: id, sentAt: sentAt, body: .sessionReset(.undecryptable))
             ),
+            (
+                "triage: status set to in progress by expert bob",
+                Payload(id: id, sentAt: sentAt, body: .triage(triage(.status(.inProgress), lamport: 7)))
+            ),
+            (
+                "triage: label added",
+                Payload(id: id, sentAt: sentAt, body: .triage(triage(.label("задержание", present: true), lamport: 8)))
+            ),
+            (
+                "triage: internal note",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .triage(triage(.note("Звонил адвокату, ждём ответа до пятницы."), lamport: 9)))
+            ),
         ]
     }
 
@@ -160,7 +200,7 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
         var longLength = base
         longLength.replaceSubrange(26..<30, with: [0x00, 0x00, 0xC0, 0x01])
         var unknownType = base
-        unknownType[1] = 6
+        unknownType[1] = 7
         var badVersion = base
         badVersion[0] = 2
         let receipt = try! samples[4].1.encoded()
@@ -172,7 +212,7 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
             invalid: [
                 Invalid(comment: "text that is not UTF-8", encoded: hex(badUTF8), error: "malformed"),
                 Invalid(comment: "text length over 49,152", encoded: hex(longLength), error: "malformed"),
-                Invalid(comment: "unknown type 6", encoded: hex(unknownType), error: "malformed"),
+                Invalid(comment: "unknown type 7", encoded: hex(unknownType), error: "malformed"),
                 Invalid(comment: "version 2", encoded: hex(badVersion), error: "unsupportedVersion"),
                 Invalid(comment: "receipt for zero messages", encoded: hex(zeroIds), error: "malformed"),
                 Invalid(comment: "one trailing byte", encoded: hex(base + [0]), error: "malformed"),

@@ -140,7 +140,7 @@ extension Account {
                     session = try Handshake.initiate(
                         from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
                     // A defender's first message to a device says how to answer (SPEC.md §9.3).
-                    introduce = keys.identity.publicKey != route.device.identity
+                    introduce = try store.state(in: db)?.role == .defender
                 }
                 if introduce {
                     let card = Payload(

@@ -30,6 +30,7 @@ extension Account {
         // New experts, removed ones, and (for an expert) its own certificate come with the roster.
         try await refreshRoster()
         _ = try await completeDrafts()
+        _ = try await sendPendingTriage()
         summary.sent += try await flushOutbox()
         var prekeysLow = false
         var after: Int64 = 0
@@ -251,7 +252,11 @@ extension Account {
             }
             return .receipt
         case .contactCard(let card):
-            guard state.role == .expert, (try? card.verify(now: now)) != nil,
+            // Only defenders introduce themselves: another expert is known from the roster, and
+            // must not become a case.
+            guard state.role == .expert,
+                try !rosterEntries(in: db).contains(where: { $0.card.devices[0].identity == sender }),
+                (try? card.verify(now: now)) != nil,
                 card.devices.contains(where: { $0.identity == sender }),
                 let encoded = try? card.encoded
             else { return .rejected }
@@ -265,6 +270,8 @@ extension Account {
         case .sessionReset:
             try insertNotice(.sessionReset, from: sender, now: now, in: db)
             return .other
+        case .triage(let event):
+            return try receiveTriage(event, from: sender, state: state, in: db)
         }
     }
 

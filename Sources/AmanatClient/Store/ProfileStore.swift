@@ -285,6 +285,18 @@ public final class ProfileStore: Sendable {
             try db.execute(
                 sql: "CREATE TABLE processed (digest BLOB PRIMARY KEY NOT NULL, day INTEGER NOT NULL)")
         }
+        migrator.registerMigration("v2: triage events") { db in
+            // Signed triage events (SPEC.md §16.3), made here or received from other experts:
+            // `lookup` a keyed hash of the event id, `case_lookup` of the case, `event` sealed;
+            // `pending` is 1 until a local event has been put in the outbox for every other expert.
+            try db.execute(
+                sql: """
+                    CREATE TABLE triage (seq INTEGER PRIMARY KEY AUTOINCREMENT, row BLOB NOT NULL UNIQUE,
+                                         lookup BLOB NOT NULL UNIQUE, case_lookup BLOB NOT NULL,
+                                         pending INTEGER NOT NULL, event BLOB NOT NULL)
+                    """)
+            try db.execute(sql: "CREATE INDEX triage_case ON triage (case_lookup)")
+        }
         return migrator
     }()
 

@@ -36,6 +36,8 @@ public struct Payload: Equatable, Sendable {
         case contactCard(ContactCard)
         /// The sender dropped its session and starts a new one (type 5).
         case sessionReset(SessionResetReason)
+        /// A signed change to a case's triage state, between expert devices (type 6).
+        case triage(TriageEvent)
 
         var type: UInt8 {
             switch self {
@@ -44,6 +46,7 @@ public struct Payload: Equatable, Sendable {
             case .receipt: 3
             case .contactCard: 4
             case .sessionReset: 5
+            case .triage: 6
             }
         }
     }
@@ -100,6 +103,8 @@ public struct Payload: Equatable, Sendable {
             try card.write(to: &writer)
         case .sessionReset(let reason):
             writer.u8(reason.rawValue)
+        case .triage(let event):
+            event.write(to: &writer)
         }
         return writer.bytes
     }
@@ -133,6 +138,8 @@ public struct Payload: Equatable, Sendable {
         case 5:
             guard let reason = SessionResetReason(rawValue: try reader.u8()) else { throw .malformed }
             body = .sessionReset(reason)
+        case 6:
+            body = .triage(try TriageEvent(reading: &reader))
         default:
             throw .malformed
         }
