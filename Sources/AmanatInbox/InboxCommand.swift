@@ -22,6 +22,7 @@ public struct InboxCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
+            Set.self, Assign.self, Label.self, Note.self, Due.self,
         ])
 
     public init() {}
@@ -257,19 +258,67 @@ extension InboxCommand {
     }
 
     struct Cases: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One line per defender: messages, unread, latest.")
+        static let configuration = CommandConfiguration(
+            abstract: "One line per defender: triage state, messages, unread, latest.")
 
         @OptionGroup var options: ProfileOptions
+
+        @Option(help: "Only cases with this status: new, in-progress, waiting, resolved, closed.")
+        var status: String?
+
+        @Option(help: "Only cases assigned to this expert (a roster name, `me` or `nobody`).")
+        var assignee: String?
+
+        @Option(help: "Only cases with this label.")
+        var label: String?
+
+        @Flag(help: "Only cases past their due date and not resolved or closed.")
+        var overdue = false
+
+        @Option(help: "Order: latest (newest message first), priority (most urgent first), due (soonest first).")
+        var sort: String = "latest"
 
         @Flag(help: "Print JSON.")
         var json = false
 
         func run() async throws {
             let account = try options.open()
-            let cases = try await CaseList.load(account, options)
+            guard ["latest", "priority", "due"].contains(sort) else {
+                throw CommandError("error.triage-value", [sort, "latest, priority, due"], code: CommandError.usage)
+            }
+            if let status, !TriageWords.statuses.contains(where: { $0.0 == status }) {
+                throw CommandError(
+                    "error.triage-value", [status, "new, in-progress, waiting, resolved, closed"],
+                    code: CommandError.usage)
+            }
+            let view = try await TriageView.load(account, options)
+            var cases = try await CaseList.load(account, options)
+            let now = UInt64(Date().timeIntervalSince1970)
+            if let status { cases = cases.filter { TriageWords.word(view.state(of: $0).status) == status } }
+            if let assignee {
+                let wanted: Data? = try await view.expertKey(assignee, account, options)
+                cases = cases.filter { view.state(of: $0).assignee.map { Data($0) } == wanted }
+            }
+            if let label { cases = cases.filter { view.state(of: $0).labels.contains(label) } }
+            if overdue { cases = cases.filter { view.isOverdue($0, now: now) } }
+            switch sort {
+            case "priority":
+                cases.sort { view.state(of: $0).priority.rawValue > view.state(of: $1).priority.rawValue }
+            case "due":
+                cases.sort { (view.state(of: $0).due ?? .max) < (view.state(of: $1).due ?? .max) }
+            default:
+                cases.sort { ($0.messages.last?.storedAt ?? 0) > ($1.messages.last?.storedAt ?? 0) }
+            }
             if json {
-                let list = cases.map {
-                    ["case": $0.label, "messages": $0.messages.count, "unread": $0.unread] as [String: Any]
+                let list = cases.map { item -> [String: Any] in
+                    let state = view.state(of: item)
+                    return [
+                        "case": item.label, "messages": item.messages.count, "unread": item.unread,
+                        "status": TriageWords.word(state.status), "priority": TriageWords.word(state.priority),
+                        "assignee": state.assignee.map { view.name(of: $0) } ?? NSNull(), "labels": state.labels,
+                        "due": state.due.map(TriageWords.date) ?? NSNull(), "overdue": view.isOverdue(item, now: now),
+                        "notes": state.notes.count,
+                    ]
                 }
                 print(
                     String(
@@ -279,14 +328,24 @@ extension InboxCommand {
             }
             if cases.isEmpty { options.say("cases.empty") }
             for item in cases {
+                let state = view.state(of: item)
                 let last = item.messages.last.map { String($0.text.prefix(40)) } ?? ""
-                options.say("cases.line", [item.label, String(item.messages.count), String(item.unread), last])
+                options.say(
+                    "cases.line",
+                    [
+                        item.label, view.say("status." + TriageWords.word(state.status)),
+                        view.say("priority." + TriageWords.word(state.priority)),
+                        state.assignee.map { view.name(of: $0) } ?? view.say("nobody"),
+                        state.labels.isEmpty ? "-" : state.labels.joined(separator: ", "),
+                        state.due.map(TriageWords.date) ?? "-", String(item.messages.count), String(item.unread), last,
+                    ])
             }
         }
     }
 
     struct Case: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A case's timeline: updates, attachments, replies.")
+        static let configuration = CommandConfiguration(
+            abstract: "A case's timeline (updates, attachments, replies), its triage, notes and history.")
 
         @OptionGroup var options: ProfileOptions
 
@@ -295,9 +354,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            guard let item = try await CaseList.load(account, options).first(where: { $0.label == label }) else {
-                throw CommandError("error.unknown-case", [label], code: CommandError.data)
-            }
+            let item = try await CaseList.find(label, account, options)
             for message in item.messages {
                 let id = String(message.idText.prefix(8))
                 if message.direction == .incoming {
@@ -311,6 +368,31 @@ extension InboxCommand {
                         "attachment",
                         ["\(id)-\(index + 1)", attachment.fileName, String(attachment.size), attachment.state.rawValue])
                 }
+            }
+            let view = try await TriageView.load(account, options)
+            let triage = view.cases[Data(item.identity.signingKey.rawRepresentation)]
+            let state = triage?.state ?? TriageState()
+            options.say(
+                "case.triage",
+                [
+                    view.say("status." + TriageWords.word(state.status)),
+                    view.say("priority." + TriageWords.word(state.priority)),
+                    state.assignee.map { view.name(of: $0) } ?? view.say("nobody"),
+                    state.labels.isEmpty ? "-" : state.labels.joined(separator: ", "),
+                    state.due.map(TriageWords.date) ?? "-",
+                ])
+            for note in state.notes {
+                if case .note(let text) = note.change {
+                    options.say("case.note", [TriageWords.date(note.time), view.name(of: note.author), text])
+                }
+            }
+            for event in triage?.events ?? [] {
+                options.say(
+                    "case.event",
+                    [
+                        TriageWords.date(event.time), view.name(of: event.author),
+                        TriageWords.describe(event.change, names: view.names, options),
+                    ])
             }
         }
     }
@@ -390,5 +472,15 @@ struct CaseList {
             }
             return CaseList(label: contact.label, identity: contact.identity, messages: related)
         }
+    }
+
+    /// The case named `label`.
+    ///
+    /// - Throws: ``CommandError`` `error.unknown-case` (exit 65) when there is none.
+    static func find(_ label: String, _ account: Account, _ options: ProfileOptions) async throws -> CaseList {
+        guard let item = try await load(account, options).first(where: { $0.label == label }) else {
+            throw CommandError("error.unknown-case", [label], code: CommandError.data)
+        }
+        return item
     }
 }

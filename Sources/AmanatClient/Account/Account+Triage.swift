@@ -172,3 +172,10 @@ extension Account {
         return try TriageEvent(decoding: try store.cipher.open(Array(sealed), place: "triage.event", row: Array(rowId)))
     }
 }
+
+extension Account {
+    /// This device's identity key.
+    public func ownIdentity() throws(AccountError) -> IdentityKey {
+        try loadKeys().identity.publicKey
+    }
+}

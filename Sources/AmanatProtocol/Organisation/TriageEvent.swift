@@ -141,11 +141,13 @@ public struct TriageEvent: Hashable, Sendable {
         else { throw .authenticationFailure }
     }
 
-    /// Whether this event wins over `other` for the same register: the greater lamport, and
-    /// between equal ones the greater author key (bytewise).
+    /// Whether this event wins over `other` for the same register: the greater lamport, between
+    /// equal ones the greater author key, and (only a misbehaving device repeats its own clock)
+    /// the greater event id, all compared bytewise. A total order, so every device agrees.
     public func supersedes(_ other: TriageEvent) -> Bool {
         if lamport != other.lamport { return lamport > other.lamport }
-        return other.author.lexicographicallyPrecedes(author)
+        if author != other.author { return other.author.lexicographicallyPrecedes(author) }
+        return other.id.lexicographicallyPrecedes(id)
     }
 
     static func body(

@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatProtocol
+import AmanatTerminal
+import ArgumentParser
+import Foundation
+
+/// Words for triage values on the command line and in `--json`, the same in every language (the
+/// catalogue translates them for display).
+enum TriageWords {
+    static let statuses: [(String, TriageEvent.Status)] = [
+        ("new", .new), ("in-progress", .inProgress), ("waiting", .waitingOnDefender), ("resolved", .resolved),
+        ("closed", .closed),
+    ]
+    static let priorities: [(String, TriageEvent.Priority)] = [
+        ("low", .low), ("normal", .normal), ("high", .high), ("urgent", .urgent),
+    ]
+
+    static func word(_ status: TriageEvent.Status) -> String { statuses.first { $0.1 == status }?.0 ?? "new" }
+    static func word(_ priority: TriageEvent.Priority) -> String {
+        priorities.first { $0.1 == priority }?.0 ?? "normal"
+    }
+
+    /// A due date as YYYY-MM-DD (UTC).
+    static func date(_ time: UInt64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(time)))
+    }
+
+    /// YYYY-MM-DD (UTC) as Unix seconds, or nil.
+    static func time(_ text: String) -> UInt64? {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd"
+        formatter.isLenient = false
+        guard let date = formatter.date(from: text), date.timeIntervalSince1970 >= 0 else { return nil }
+        return UInt64(date.timeIntervalSince1970)
+    }
+
+    /// What one event says, for the audit trail.
+    static func describe(_ change: TriageEvent.Change, names: [Data: String], _ options: ProfileOptions) -> String {
+        let say = { (key: String, arguments: [String]) in InboxCatalogue.text(key, options.language, arguments) }
+        switch change {
+        case .status(let status): return say("triage.set-status", [say("status." + word(status), [])])
+        case .priority(let priority): return say("triage.set-priority", [say("priority." + word(priority), [])])
+        case .assignee(let key):
+            return say("triage.set-assignee", [key.map { names[Data($0)] ?? "?" } ?? say("nobody", [])])
+        case .label(let name, let present): return say(present ? "triage.label-added" : "triage.label-removed", [name])
+        case .due(let time): return say("triage.set-due", [time.map(date) ?? say("none", [])])
+        case .note(let text): return say("triage.note", [text])
+        }
+    }
+}
+
+extension InboxCommand {
+    /// Records a change and says whether it reached the other experts (exit 75 when queued).
+    static func change(
+        _ change: TriageEvent.Change, of label: String, _ options: ProfileOptions, account: Account? = nil
+    ) async throws {
+        // The profile opens once per command: its passphrase may come from a pipe, read once.
+        let account = try account ?? options.open()
+        let item = try await CaseList.find(label, account, options)
+        let (_, sent) = try await options.run { () async throws(AccountError) in
+            try await account.changeTriage(of: item.identity.signingKey.rawRepresentation, change)
+        }
+        guard sent else {
+            options.say("triage.queued")
+            throw ExitCode(CommandError.queued)
+        }
+        options.say("triage.changed", [label])
+    }
+
+    struct Set: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Set a case's status (new, in-progress, waiting, resolved, closed) or priority (low, normal, high, urgent).",
+            discussion: "Examples: `amanat-inbox set defender-12345 status in-progress`, `… priority urgent`.")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: "status or priority.") var field: String
+        @Argument(help: "The new value.") var value: String
+
+        func run() async throws {
+            let change: TriageEvent.Change
+            switch field {
+            case "status":
+                guard let status = TriageWords.statuses.first(where: { $0.0 == value })?.1 else {
+                    throw CommandError(
+                        "error.triage-value", [value, "new, in-progress, waiting, resolved, closed"],
+                        code: CommandError.usage)
+                }
+                change = .status(status)
+            case "priority":
+                guard let priority = TriageWords.priorities.first(where: { $0.0 == value })?.1 else {
+                    throw CommandError(
+                        "error.triage-value", [value, "low, normal, high, urgent"], code: CommandError.usage)
+                }
+                change = .priority(priority)
+            default:
+                throw CommandError("error.triage-value", [field, "status, priority"], code: CommandError.usage)
+            }
+            try await InboxCommand.change(change, of: label, options)
+        }
+    }
+
+    struct Assign: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Assign a case to an expert on the roster (by name), to `me`, or to `nobody`.")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: "An expert's name from the roster, `me` or `nobody`.") var expert: String
+
+        func run() async throws {
+            let account = try options.open()
+            let key: [UInt8]?
+            switch expert {
+            case "nobody": key = nil
+            case "me":
+                key = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }
+                    .signingKey.rawRepresentation
+            default:
+                let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+                guard let device = roster.first(where: { $0.name == expert }) else {
+                    throw CommandError("error.unknown-expert", [expert], code: CommandError.data)
+                }
+                key = device.identity.signingKey.rawRepresentation
+            }
+            try await InboxCommand.change(.assignee(key), of: label, options, account: account)
+        }
+    }
+
+    struct Label: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add labels to a case, or take them off with --remove.")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: "Labels (1-64 bytes each).") var names: [String]
+        @Flag(help: "Take the labels off instead.") var remove = false
+
+        func run() async throws {
+            guard !names.isEmpty else {
+                throw CommandError("error.triage-value", ["", "a label"], code: CommandError.usage)
+            }
+            let account = try options.open()
+            for name in names {
+                try await InboxCommand.change(.label(name, present: !remove), of: label, options, account: account)
+            }
+        }
+    }
+
+    struct Note: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Add an internal note to a case: experts see it, the defender never does.")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: "The note.") var text: String
+
+        func run() async throws {
+            try await InboxCommand.change(.note(text), of: label, options)
+        }
+    }
+
+    struct Due: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a case's due date (YYYY-MM-DD, UTC) or `none`.")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: "YYYY-MM-DD or none.") var date: String
+
+        func run() async throws {
+            let due: UInt64?
+            if date == "none" {
+                due = nil
+            } else {
+                guard let time = TriageWords.time(date) else {
+                    throw CommandError("error.triage-value", [date, "YYYY-MM-DD, none"], code: CommandError.usage)
+                }
+                due = time
+            }
+            try await InboxCommand.change(.due(due), of: label, options)
+        }
+    }
+}
+
+/// Every case's triage and the roster's names, loaded once for a command.
+struct TriageView {
+    let cases: [Data: CaseTriage]
+    /// Expert device identity signing keys to their roster names.
+    let names: [Data: String]
+    let language: Language
+
+    static func load(_ account: Account, _ options: ProfileOptions) async throws -> TriageView {
+        let cases = try await options.run { () async throws(AccountError) in try await account.triage() }
+        let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+        var names: [Data: String] = [:]
+        for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
+        return TriageView(cases: cases, names: names, language: options.language)
+    }
+
+    func state(of item: CaseList) -> TriageState {
+        cases[Data(item.identity.signingKey.rawRepresentation)]?.state ?? TriageState()
+    }
+
+    func name(of key: [UInt8]) -> String { names[Data(key)] ?? say("former-expert") }
+
+    func say(_ key: String) -> String { InboxCatalogue.text(key, language) }
+
+    /// Past its due date and still open.
+    func isOverdue(_ item: CaseList, now: UInt64) -> Bool {
+        let state = state(of: item)
+        guard let due = state.due else { return false }
+        return due < now && state.status != .resolved && state.status != .closed
+    }
+
+    /// The key `text` names: a roster name, `me`, or nil for `nobody`.
+    func expertKey(_ text: String, _ account: Account, _ options: ProfileOptions) async throws -> Data? {
+        switch text {
+        case "nobody": return nil
+        case "me":
+            return Data(
+                try await options.run { () async throws(AccountError) in try await account.ownIdentity() }.signingKey
+                    .rawRepresentation)
+        default:
+            guard let key = names.first(where: { $0.value == text })?.key else {
+                throw CommandError("error.unknown-expert", [text], code: CommandError.data)
+            }
+            return key
+        }
+    }
+}

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatInbox
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@Suite("amanat-inbox triage between experts", .serialized)
+struct InboxTriageTests {
+    @Test(
+        "expert A sets status and assignee while expert B, offline, labels and notes: both converge, the relay holds no triage value",
+        .timeLimit(.minutes(4)))
+    func replication() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-triage-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func inbox(_ profile: String, _ arguments: [String]) async throws -> Run {
+            try await runTool(
+                "amanat-inbox",
+                arguments + ["--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0"],
+                input: "passphrase for \(profile)\n")
+        }
+        func cases(_ profile: String, _ filters: [String] = []) async throws -> [[String: Any]] {
+            let run = try await inbox(profile, ["cases", "--json"] + filters)
+            return try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]])
+        }
+
+        // An organisation with two experts, through the real tools, and a defender who writes.
+        let created = try await inbox("aigerim", ["org", "init"])
+        let root = try Ed25519.PublicKey(
+            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
+        let relay = try LiveRelay(organisationRoot: root)
+        try await relay.start()
+        #expect(try await inbox("aigerim", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        let invite = try await inbox("aigerim", ["org", "invite"]).output.trimmingCharacters(
+            in: .whitespacesAndNewlines)
+        let card = try #require(try await inbox("daniyar", ["enroll", invite]).output.split(separator: "\n").last)
+        #expect(try await inbox("aigerim", ["org", "add-expert", "Daniyar", String(card)]).status == 0)
+        let defender = try await Account.enrol(
+            invite: try AmanatProtocol.Invite(text: try await inbox("aigerim", ["org", "invite"]).output),
+            at: folder.appendingPathComponent("defender"),
+            passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
+        try await defender.sendCaseUpdate("Задержан у здания суда")
+        for profile in ["aigerim", "daniyar"] { #expect(try await inbox(profile, ["sync"]).status == 0) }
+        // Each expert names the case its own way (from its own safety number).
+        let caseA = try #require(try await cases("aigerim").first?["case"] as? String)
+        let caseB = try #require(try await cases("daniyar").first?["case"] as? String)
+
+        // A, online: status and assignee.
+        let status = try await inbox("aigerim", ["set", caseA, "status", "in-progress"])
+        #expect(status.status == 0, "\(status)")
+        let assigned = try await inbox("aigerim", ["assign", caseA, "Daniyar"])
+        #expect(assigned.status == 0, "\(assigned)")
+        #expect(try await inbox("aigerim", ["set", caseA, "status", "finished"]).status == 64)
+        #expect(try await inbox("aigerim", ["assign", caseA, "Nobody-Such"]).status == 65)
+        // B, with the relay down (and before hearing of A's changes): a label and a note, queued.
+        relay.kill()
+        let labelled = try await inbox("daniyar", ["label", caseB, "срочно"])
+        #expect(labelled.status == 75, "\(labelled)")
+        let noteText = "NOTE-MARKER адвокат приедет в 9:00"
+        #expect(try await inbox("daniyar", ["note", caseB, noteText]).status == 75)
+        #expect(try await inbox("daniyar", ["due", caseB, "2026-13-40"]).status == 64)
+        try await relay.start()
+
+        for profile in ["daniyar", "aigerim", "daniyar"] { #expect(try await inbox(profile, ["sync"]).status == 0) }
+        let seenByA = try #require(try await cases("aigerim").first)
+        let seenByB = try #require(try await cases("daniyar").first)
+        for (name, state) in [("A", seenByA), ("B", seenByB)] {
+            #expect(state["status"] as? String == "in-progress", "\(name): \(state)")
+            #expect(state["assignee"] as? String == "Daniyar", "\(name): \(state)")
+            #expect(state["labels"] as? [String] == ["срочно"], "\(name): \(state)")
+            #expect(state["notes"] as? Int == 1, "\(name): \(state)")
+        }
+        // Filters see the same.
+        #expect(try await cases("aigerim", ["--label", "срочно", "--status", "in-progress"]).count == 1)
+        #expect(try await cases("daniyar", ["--assignee", "me"]).count == 1)
+        #expect(try await cases("aigerim", ["--assignee", "me"]).isEmpty)
+        #expect(try await cases("aigerim", ["--status", "closed"]).isEmpty)
+        // The timeline has the note and the history, naming who did what.
+        let timeline = try await inbox("aigerim", ["case", caseA])
+        #expect(timeline.output.contains(noteText) && timeline.output.contains("Daniyar added the label срочно"))
+        #expect(timeline.output.contains("Aigerim set the status to in progress"), "\(timeline.output)")
+        // The defender sees none of it: no notice, no message beyond the case update it sent.
+        _ = try await defender.sync()
+        #expect(try await defender.messages().allSatisfy { !$0.text.contains("NOTE-MARKER") })
+
+        // The relay's database and log hold no triage value.
+        relay.kill()
+        var stored: [UInt8] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: relay.directory.path) {
+            let url = relay.directory.appendingPathComponent(file)
+            if let data = FileManager.default.contents(atPath: url.path) { stored += data }
+        }
+        #expect(stored.count > 10_000)
+        for marker in ["срочно", "NOTE-MARKER", "адвокат приедет", "in-progress", "Daniyar", "Aigerim"] {
+            let needle = Array(marker.utf8)
+            let found =
+                stored.count >= needle.count
+                && (0...(stored.count - needle.count)).contains {
+                    stored[$0..<($0 + needle.count)].elementsEqual(needle)
+                }
+            #expect(!found, "\(marker) is in the relay's files")
+        }
+    }
+}
