@@ -75,8 +75,10 @@ extension InboxCommand {
         options.say("triage.changed", [label])
     }
 
-    struct Set: AsyncParsableCommand {
+    /// `set`: named apart from Swift's `Set`.
+    struct SetField: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "set",
             abstract:
                 "Set a case's status (new, in-progress, waiting, resolved, closed) or priority (low, normal, high, urgent).",
             discussion: "Examples: `amanat-inbox set defender-12345 status in-progress`, `… priority urgent`.")

@@ -30,7 +30,16 @@ extension Account {
         // New experts, removed ones, and (for an expert) its own certificate come with the roster.
         try await refreshRoster()
         _ = try await completeDrafts()
-        _ = try await sendPendingTriage()
+        do {
+            _ = try await sendPendingTriage()
+        } catch {
+            // An expert device that cannot be reached yet (no prekeys published, relay trouble)
+            // must not stop this device from receiving: the events stay pending for the next sync.
+            switch error {
+            case .transport, .protocolFailure: break
+            default: throw error
+            }
+        }
         summary.sent += try await flushOutbox()
         var prekeysLow = false
         var after: Int64 = 0

@@ -43,14 +43,18 @@ extension Account {
             try storeTriage(event, pending: true, in: db)
             return event
         }
-        // Offline is not a failure: the event is committed and pending, and sync sends it.
+        // Offline (or an expert device not reachable yet) is not a failure: the event is
+        // committed and pending, and the next sync sends it.
         var sent = false
         do {
             _ = try await sendPendingTriage()
             _ = try await flushOutbox()
             sent = try queuedCount() == 0
         } catch {
-            guard case .transport = error else { throw error }
+            switch error {
+            case .transport, .protocolFailure: break
+            default: throw error
+            }
         }
         return (event, sent)
     }
