@@ -35,6 +35,18 @@ public enum InboxCatalogue {
         "priority.low": "low", "priority.normal": "normal", "priority.high": "high", "priority.urgent": "urgent",
         "nobody": "nobody", "none": "none", "former-expert": "a former expert",
         "error.triage-value": "%@ is not a valid value here; use one of: %@.",
+        "exported":
+            "Case %@ exported to %@: %@ message(s), %@ attachment(s). It holds the case in clear: keep it encrypted.",
+        "bundle.verified":
+            "Bundle verified: case %@, exported by %@; %@ message(s), %@ file(s), %@ relay receipt(s) and %@ triage event(s) checked.",
+        "bundle.root": "Signed under the organisation root %@: compare it with the one your organisation published.",
+        "bundle.malformed": "This is not an evidence bundle, or it is cut short or extended.",
+        "bundle.invalid":
+            "The bundle does not verify: %@ does not check. It was changed after export, or is not genuine.",
+        "bundle.other-organisation": "The bundle was signed under another organisation's root key.",
+        "error.invalid-root":
+            "--organisation-root must be a 32-byte public key in base64url (write --organisation-root=KEY).",
+        "error.export-unwritable": "%@ cannot be written.",
         "case.in": "%@  %@  %@",
         "case.out": "%@  you, to %@  %@",
         "attachment": "  attachment %@: %@ (%@ bytes, %@)",
@@ -79,6 +91,17 @@ public enum InboxCatalogue {
         "priority.urgent": "срочный",
         "nobody": "никто", "none": "нет", "former-expert": "бывший эксперт",
         "error.triage-value": "%@ здесь не подходит; допустимо: %@.",
+        "exported":
+            "Дело %@ выгружено в %@: сообщений %@, вложений %@. Файл содержит дело в открытом виде: храните его зашифрованным.",
+        "bundle.verified":
+            "Пакет проверен: дело %@, выгрузил(а) %@; проверено сообщений %@, файлов %@, квитанций ретранслятора %@, событий разбора %@.",
+        "bundle.root": "Подписан под корневым ключом организации %@: сверьте его с опубликованным вашей организацией.",
+        "bundle.malformed": "Это не пакет доказательств, или он обрезан либо дополнен.",
+        "bundle.invalid": "Пакет не прошёл проверку: не сходится %@. Его изменили после выгрузки, или он не подлинный.",
+        "bundle.other-organisation": "Пакет подписан под корневым ключом другой организации.",
+        "error.invalid-root":
+            "--organisation-root должен быть 32-байтовым открытым ключом в base64url (пишите --organisation-root=КЛЮЧ).",
+        "error.export-unwritable": "Нельзя записать %@.",
         "case.in": "%@  %@  %@",
         "case.out": "%@  вы, для %@  %@",
         "attachment": "  вложение %@: %@ (%@ байт, %@)",

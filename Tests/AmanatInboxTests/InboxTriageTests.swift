@@ -11,7 +11,7 @@ import Testing
 @Suite("amanat-inbox triage between experts", .serialized)
 struct InboxTriageTests {
     @Test(
-        "expert A sets status and assignee while expert B, offline, labels and notes: both converge, the relay holds no triage value",
+        "expert A sets status and assignee while expert B, offline, labels and notes: both converge, the relay holds no triage value; the exported case verifies, and fails after any byte changes",
         .timeLimit(.minutes(4)))
     func replication() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-triage-\(UUID().uuidString)")
@@ -43,7 +43,9 @@ struct InboxTriageTests {
             invite: try AmanatProtocol.Invite(text: try await inbox("aigerim", ["org", "invite"]).output),
             at: folder.appendingPathComponent("defender"),
             passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
-        try await defender.sendCaseUpdate("Задержан у здания суда")
+        let photo = folder.appendingPathComponent("повестка.txt")
+        try Data("EVIDENCE-ATTACHMENT повестка на 3 декабря".utf8).write(to: photo)
+        try await defender.sendCaseUpdate("Задержан у здания суда", attachments: [OutgoingFile(url: photo)])
         for profile in ["aigerim", "daniyar"] { #expect(try await inbox(profile, ["sync"]).status == 0) }
         // Each expert names the case its own way (from its own safety number).
         let caseA = try #require(try await cases("aigerim").first?["case"] as? String)
@@ -86,6 +88,42 @@ struct InboxTriageTests {
         // The defender sees none of it: no notice, no message beyond the case update it sent.
         _ = try await defender.sync()
         #expect(try await defender.messages().allSatisfy { !$0.text.contains("NOTE-MARKER") })
+
+        // A replies (a relay receipt to carry), then exports the case as signed evidence.
+        #expect(try await inbox("aigerim", ["reply", caseA, "Адвокат будет в 9:00"]).status == 0)
+        let bundle = folder.appendingPathComponent("case.amanat-evidence")
+        let exported = try await inbox("aigerim", ["export", caseA, "--out", bundle.path])
+        #expect(exported.status == 0, "\(exported)")
+        let rootText = "--organisation-root=" + Base64URL.encode(root.rawRepresentation)
+        let extracted = folder.appendingPathComponent("extracted")
+        let verified = try await runTool(
+            "amanat-inbox", ["verify-bundle", bundle.path, rootText, "--extract", extracted.path])
+        #expect(verified.status == 0, "\(verified)")
+        #expect(verified.output.contains("2 message(s), 1 file(s), 1 relay receipt(s) and 4 triage event(s)"))
+        let files = try FileManager.default.contentsOfDirectory(atPath: extracted.path)
+        #expect(files.count == 1 && files[0].hasSuffix("повестка.txt"))
+        #expect(
+            try Data(contentsOf: extracted.appendingPathComponent(files[0])) == Data(contentsOf: photo))
+        let otherRoot = "--organisation-root=" + Base64URL.encode(Ed25519.PrivateKey().publicKey.rawRepresentation)
+        #expect(try await runTool("amanat-inbox", ["verify-bundle", bundle.path, otherRoot]).status == 65)
+        // Any byte changed anywhere: refused (checked in process, every byte; and once through the CLI).
+        let original = Array(try Data(contentsOf: bundle))
+        _ = try EvidenceBundle.verify(original, organisationRoot: root)
+        var accepted = 0
+        for index in original.indices {
+            var changed = original
+            changed[index] ^= 0x20
+            if (try? EvidenceBundle.verify(changed)) != nil { accepted += 1 }
+        }
+        #expect(accepted == 0, "\(accepted) single-byte changes were accepted")
+        var edited = original
+        edited[original.count / 2] ^= 0x01
+        try Data(edited).write(to: bundle)
+        let refused = try await runTool("amanat-inbox", ["verify-bundle", bundle.path])
+        #expect(refused.status == 65, "\(refused)")
+        #expect(
+            try await runTool("amanat-inbox", ["verify-bundle", folder.appendingPathComponent("nope").path]).status
+                == 66)
 
         // The relay's database and log hold no triage value.
         relay.kill()

@@ -274,6 +274,8 @@ extension Account {
                             }
                             message.deliveries[index].submittedAt = receipt.time
                             message.deliveries[index].receiptSignature = Data(receipt.signature)
+                            message.deliveries[index].receiptMailbox = Data(receipt.mailbox)
+                            message.deliveries[index].receiptDigest = Data(receipt.digest)
                         }
                     }
                 }

@@ -183,3 +183,35 @@ extension Account {
         try loadKeys().identity.publicKey
     }
 }
+
+// MARK: - Evidence
+
+/// What an evidence bundle needs from the account: who signs it, under which organisation and
+/// relay (SPEC.md §17).
+public struct EvidenceSigner: Sendable {
+    public let identity: IdentityKey
+    public let certificate: SenderCertificate
+    public let organisationRoot: Ed25519.PublicKey
+    public let relayKey: Ed25519.PublicKey
+}
+
+extension Account {
+    /// This expert device's identity, certificate, organisation root and relay key.
+    ///
+    /// - Throws: ``AccountError/notPermitted`` on a defender's device or before the certificate.
+    public func evidenceSigner() throws(AccountError) -> EvidenceSigner {
+        guard let state = try loadState() else { throw .notEnrolled }
+        guard state.role == .expert, let encoded = state.certificate,
+            let certificate = try? SenderCertificate(decoding: Array(encoded)),
+            let relayKey = try? Ed25519.PublicKey(rawRepresentation: Array(state.relayKey))
+        else { throw .notPermitted }
+        return EvidenceSigner(
+            identity: try loadKeys().identity.publicKey, certificate: certificate,
+            organisationRoot: try organisationRoot(state), relayKey: relayKey)
+    }
+
+    /// Signs an evidence bundle's content with this device's identity key (SPEC.md §17).
+    public func signEvidence(_ content: [UInt8]) throws(AccountError) -> [UInt8] {
+        try loadKeys().identity.signingKey.signature(for: EvidenceSignature.input(content))
+    }
+}

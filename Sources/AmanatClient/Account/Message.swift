@@ -62,6 +62,10 @@ public struct Message: Sendable, Equatable, Codable {
         public var submittedAt: UInt64?
         /// The relay's signed receipt (SPEC.md §8.4), kept as proof of submission.
         public var receiptSignature: Data?
+        /// The mailbox and envelope digest the receipt names, so it can be checked later (an
+        /// evidence bundle carries them); absent for messages sent before they were kept.
+        public var receiptMailbox: Data?
+        public var receiptDigest: Data?
     }
 
     /// A file sent with a message.

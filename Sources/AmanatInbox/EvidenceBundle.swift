@@ -1,0 +1,210 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+
+/// A case exported as one signed file (SPEC.md §17): a JSON manifest (messages, attachments'
+/// hashes, relay receipts, triage events), the attachments' decrypted bytes, and the exporting
+/// expert device's signature over all of it. ``verify(_:organisationRoot:)`` checks every part.
+///
+///     bundle = "AMANAT-EVIDENCE\n" ‖ u8 version = 1 ‖ vector32(manifest) ‖ u16 n ‖ vector32(file) × n
+///              ‖ [64] signature
+public struct EvidenceBundle: Sendable {
+    static let magic = Array("AMANAT-EVIDENCE\n".utf8)
+    static let version: UInt8 = 1
+    /// The most files one bundle holds (a case's attachments).
+    static let maximumFiles = 4096
+
+    /// The manifest: what the bundle says, in JSON (keys sorted).
+    public struct Manifest: Codable, Sendable, Equatable {
+        public struct Exporter: Codable, Sendable, Equatable {
+            public var name: String
+            /// The device's `IdentityKey` (SPEC.md §4.1), hex.
+            public var identity: String
+            /// Its organisation-signed sender certificate (SPEC.md §7.1), hex.
+            public var certificate: String
+        }
+        public struct Receipt: Codable, Sendable, Equatable {
+            public var recipient: String
+            public var mailbox: String
+            public var digest: String
+            public var time: UInt64
+            public var signature: String
+        }
+        public struct Attachment: Codable, Sendable, Equatable {
+            /// Its index among the bundle's files, or nil if it was never downloaded.
+            public var file: Int?
+            public var fileName: String
+            public var mimeType: String
+            public var size: UInt64
+            /// SHA-256 of the decrypted file, hex.
+            public var sha256: String?
+        }
+        public struct Entry: Codable, Sendable, Equatable {
+            public var id: String
+            public var direction: String
+            public var kind: String
+            public var from: String?
+            public var sentAt: UInt64
+            public var storedAt: UInt64
+            public var text: String
+            public var inReplyTo: String?
+            public var attachments: [Attachment]
+            public var receipts: [Receipt]
+        }
+
+        public var format = "amanat-evidence-1"
+        public var caseLabel: String
+        /// The defender's `IdentityKey`, hex.
+        public var defender: String
+        public var exportedAt: UInt64
+        public var exporter: Exporter
+        public var organisationRoot: String
+        public var relayKey: String
+        public var messages: [Entry]
+        /// Every triage event of the case (SPEC.md §16.3), hex.
+        public var triage: [String]
+    }
+
+    public var manifest: Manifest
+    public var files: [[UInt8]]
+
+    public init(manifest: Manifest, files: [[UInt8]]) {
+        self.manifest = manifest
+        self.files = files
+    }
+
+    /// The bytes the signature covers.
+    public func content() throws -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted, .withoutEscapingSlashes]
+        var writer = ByteWriter(capacity: files.reduce(4096) { $0 + 4 + $1.count })
+        writer.fixed(Self.magic)
+        writer.u8(Self.version)
+        writer.vector32(Array(try encoder.encode(manifest)))
+        writer.u16(UInt16(files.count))
+        for file in files { writer.vector32(file) }
+        return writer.bytes
+    }
+
+    /// What ``verify(_:organisationRoot:)`` found.
+    public struct Report: Sendable {
+        public let manifest: Manifest
+        public let files: [[UInt8]]
+        public let receiptsChecked: Int
+        public let triageEventsChecked: Int
+    }
+
+    /// Why a bundle is refused.
+    public enum Failure: Error, Equatable, Sendable {
+        /// Not a bundle, or cut short or extended.
+        case malformed
+        /// The signature, a certificate, a receipt, a triage event or a file hash does not check.
+        case invalid(String)
+        /// Signed under another organisation than the one given.
+        case otherOrganisation
+    }
+
+    /// Checks a bundle: its structure, the exporter's signature over every byte before it, the
+    /// exporter's certificate under the organisation root (and that root against
+    /// `organisationRoot` when given), every file's size and SHA-256, every relay receipt under
+    /// the relay key, and every triage event's signature and case.
+    public static func verify(
+        _ bytes: [UInt8], organisationRoot expected: Ed25519.PublicKey? = nil
+    ) throws(Failure) -> Report {
+        guard bytes.count > magic.count + 64, Array(bytes.prefix(magic.count)) == magic else { throw .malformed }
+        let content = Array(bytes.dropLast(64))
+        let signature = Array(bytes.suffix(64))
+        var reader = ByteReader(Array(content.dropFirst(magic.count)))
+        let manifest: Manifest
+        var files: [[UInt8]] = []
+        do {
+            try reader.version(version)
+            let manifestBytes = try reader.vector32(maximum: 64 << 20)
+            let count = Int(try reader.u16())
+            guard count <= maximumFiles else { throw Failure.malformed }
+            for _ in 0..<count { files.append(try reader.vector32(maximum: Int(UInt32.max))) }
+            try reader.finish()
+            manifest = try JSONDecoder().decode(Manifest.self, from: Data(manifestBytes))
+        } catch {
+            throw .malformed
+        }
+        guard manifest.format == "amanat-evidence-1" else { throw .malformed }
+        func hexBytes(_ text: String, _ what: String) throws(Failure) -> [UInt8] {
+            guard let bytes = hexDecode(text) else { throw .invalid(what) }
+            return bytes
+        }
+        guard let exporter = try? IdentityKey(decoding: try hexBytes(manifest.exporter.identity, "exporter")),
+            EvidenceSignature.isValid(signature, of: content, by: exporter.signingKey)
+        else { throw .invalid("signature") }
+        guard let root = try? Ed25519.PublicKey(rawRepresentation: try hexBytes(manifest.organisationRoot, "root"))
+        else { throw .invalid("organisation root") }
+        if let expected, expected != root { throw .otherOrganisation }
+        guard let certificate = try? SenderCertificate(decoding: try hexBytes(manifest.exporter.certificate, "cert")),
+            certificate.signer == .organisation, certificate.sender == exporter,
+            // Expiry is not checked: a bundle outlives its exporter's certificate.
+            (try? certificate.verify(now: 0, organisationRoot: root)) != nil
+        else { throw .invalid("exporter certificate") }
+        guard let defender = try? IdentityKey(decoding: try hexBytes(manifest.defender, "defender")) else {
+            throw .invalid("defender")
+        }
+        guard let relayKey = try? Ed25519.PublicKey(rawRepresentation: try hexBytes(manifest.relayKey, "relay key"))
+        else { throw .invalid("relay key") }
+        var receipts = 0
+        var referenced = Set<Int>()
+        for entry in manifest.messages {
+            for attachment in entry.attachments {
+                guard let index = attachment.file else { continue }
+                guard files.indices.contains(index), referenced.insert(index).inserted,
+                    UInt64(files[index].count) == attachment.size,
+                    let digest = attachment.sha256, hexDecode(digest) == SHA256Hash.hash(files[index])
+                else { throw .invalid("attachment \(attachment.fileName)") }
+            }
+            for receipt in entry.receipts {
+                let parsed = DepositReceipt(
+                    mailbox: try hexBytes(receipt.mailbox, "receipt"), digest: try hexBytes(receipt.digest, "receipt"),
+                    time: receipt.time, signature: try hexBytes(receipt.signature, "receipt"))
+                guard parsed.isValid(relayKey: relayKey) else { throw .invalid("relay receipt of \(entry.id)") }
+                receipts += 1
+            }
+        }
+        guard referenced.count == files.count else { throw .invalid("unlisted file") }
+        for text in manifest.triage {
+            guard let event = try? TriageEvent(decoding: try hexBytes(text, "triage")),
+                event.caseKey == defender.signingKey.rawRepresentation, (try? event.verify()) != nil
+            else { throw .invalid("triage event") }
+        }
+        return Report(
+            manifest: manifest, files: files, receiptsChecked: receipts, triageEventsChecked: manifest.triage.count)
+    }
+}
+
+/// Lowercase hex.
+func hexEncode(_ bytes: some Sequence<UInt8>) -> String {
+    bytes.map { String(format: "%02x", $0) }.joined()
+}
+
+/// Hex (either case) to bytes, or nil.
+func hexDecode(_ text: String) -> [UInt8]? {
+    let digits = Array(text.utf8)
+    guard digits.count % 2 == 0 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(digits.count / 2)
+    var index = 0
+    while index < digits.count {
+        guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
+        bytes.append(high << 4 | low)
+        index += 2
+    }
+    return bytes
+}
+
+private func hexValue(_ digit: UInt8) -> UInt8? {
+    switch digit {
+    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
+    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
+    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
+    default: nil
+    }
+}

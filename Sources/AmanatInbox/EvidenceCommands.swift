@@ -1,0 +1,175 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTerminal
+import ArgumentParser
+import Foundation
+
+extension InboxCommand {
+    struct Export: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "Export a case as a signed evidence bundle: messages, attachments, hashes, relay receipts, triage.",
+            discussion: """
+                The bundle holds the case in clear (that is its purpose): keep it encrypted, and share it only \\
+                with whom the defender agreed. Anyone can check it with `amanat-inbox verify-bundle`.
+                """)
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The case, as `amanat-inbox cases` names it.")
+        var label: String
+
+        @Option(help: "Where to write the bundle (default <case>.amanat-evidence).")
+        var out: String?
+
+        func run() async throws {
+            let account = try options.open()
+            let item = try await CaseList.find(label, account, options)
+            let signer = try await options.run { () async throws(AccountError) in try await account.evidenceSigner() }
+            let triage = try await options.run { () async throws(AccountError) in
+                try await account.triage(of: item.identity.signingKey.rawRepresentation)
+            }
+            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let destination = URL(fileURLWithPath: out ?? "\(label).amanat-evidence")
+            var files: [[UInt8]] = []
+            var entries: [EvidenceBundle.Manifest.Entry] = []
+            for message in item.messages {
+                var attachments: [EvidenceBundle.Manifest.Attachment] = []
+                for (index, attachment) in message.attachments.enumerated() {
+                    var entry = EvidenceBundle.Manifest.Attachment(
+                        file: nil, fileName: attachment.fileName, mimeType: attachment.mimeType, size: attachment.size,
+                        sha256: nil)
+                    if attachment.state == .stored {
+                        let bytes = try await decrypted(account, message.id, index, next: destination)
+                        entry.file = files.count
+                        entry.sha256 = hexEncode(SHA256Hash.hash(bytes))
+                        files.append(bytes)
+                    }
+                    attachments.append(entry)
+                }
+                let receipts = message.deliveries.compactMap { delivery -> EvidenceBundle.Manifest.Receipt? in
+                    guard let signature = delivery.receiptSignature, let mailbox = delivery.receiptMailbox,
+                        let digest = delivery.receiptDigest, let time = delivery.submittedAt
+                    else { return nil }
+                    return EvidenceBundle.Manifest.Receipt(
+                        recipient: delivery.name, mailbox: hexEncode(mailbox), digest: hexEncode(digest), time: time,
+                        signature: hexEncode(signature))
+                }
+                entries.append(
+                    EvidenceBundle.Manifest.Entry(
+                        id: message.idText, direction: message.direction == .incoming ? "incoming" : "outgoing",
+                        kind: "\(message.kind)", from: message.direction == .incoming ? label : nil,
+                        sentAt: message.sentAt, storedAt: message.storedAt, text: message.text,
+                        inReplyTo: message.inReplyTo.map(hexEncode), attachments: attachments, receipts: receipts))
+            }
+            let name = roster.first { $0.identity == signer.identity }?.name ?? ""
+            let bundle = EvidenceBundle(
+                manifest: EvidenceBundle.Manifest(
+                    caseLabel: label, defender: hexEncode(item.identity.encoded),
+                    exportedAt: UInt64(Date().timeIntervalSince1970),
+                    exporter: .init(
+                        name: name, identity: hexEncode(signer.identity.encoded),
+                        certificate: hexEncode(signer.certificate.encoded)),
+                    organisationRoot: hexEncode(signer.organisationRoot.rawRepresentation),
+                    relayKey: hexEncode(signer.relayKey.rawRepresentation), messages: entries,
+                    triage: triage.events.map { hexEncode($0.encoded) }),
+                files: files)
+            let content = try bundle.content()
+            let signature = try await options.run { () async throws(AccountError) in
+                try await account.signEvidence(content)
+            }
+            do {
+                try Data(content + signature).write(to: destination, options: .atomic)
+            } catch {
+                throw CommandError("error.export-unwritable", [destination.path], code: CommandError.cannotCreate)
+            }
+            options.say("exported", [label, destination.path, String(entries.count), String(files.count)])
+        }
+
+        /// Attachment `index` of message `id`, decrypted through a temporary file beside the
+        /// bundle (the bundle is plaintext anyway), removed at once.
+        func decrypted(_ account: Account, _ id: Data, _ index: Int, next destination: URL) async throws -> [UInt8] {
+            let temporary = destination.deletingLastPathComponent().appendingPathComponent(
+                ".\(destination.lastPathComponent).part-\(UUID().uuidString)")
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            try await options.run { () async throws(AccountError) in
+                try await account.saveAttachment(of: id, index: index, to: temporary)
+            }
+            return Array(try Data(contentsOf: temporary))
+        }
+    }
+
+    struct VerifyBundle: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify-bundle",
+            abstract: "Check an evidence bundle: signature, certificate, files, relay receipts, triage events.",
+            discussion: "Needs no profile. Exit 0 when every check holds, 65 when one fails.")
+
+        @Argument(help: "The bundle file.")
+        var path: String
+
+        @Option(
+            help: "The organisation root public key, base64url, to require (write --organisation-root=KEY).")
+        var organisationRoot: String?
+
+        @Option(help: "Write the attachments into this directory after a successful check.")
+        var extract: String?
+
+        @Option(name: .customLong("lang"), help: "Language: en or ru (default from LANG).")
+        var language: String?
+
+        func run() async throws {
+            let language = Language.choose(language)
+            func say(_ key: String, _ arguments: [String] = []) { print(InboxCatalogue.text(key, language, arguments)) }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CommandError("error.missing-file", [path], code: CommandError.input)
+            }
+            var root: Ed25519.PublicKey?
+            if let organisationRoot {
+                guard
+                    let key = Base64URL.decode(organisationRoot).flatMap({
+                        try? Ed25519.PublicKey(rawRepresentation: $0)
+                    })
+                else { throw CommandError("error.invalid-root", [], code: CommandError.usage) }
+                root = key
+            }
+            let report: EvidenceBundle.Report
+            do {
+                report = try EvidenceBundle.verify(Array(data), organisationRoot: root)
+            } catch {
+                switch error {
+                case .malformed: throw CommandError("bundle.malformed", [], code: CommandError.data)
+                case .invalid(let what): throw CommandError("bundle.invalid", [what], code: CommandError.data)
+                case .otherOrganisation: throw CommandError("bundle.other-organisation", [], code: CommandError.data)
+                }
+            }
+            let manifest = report.manifest
+            say(
+                "bundle.verified",
+                [
+                    manifest.caseLabel, manifest.exporter.name, String(manifest.messages.count),
+                    String(report.files.count), String(report.receiptsChecked), String(report.triageEventsChecked),
+                ])
+            if root == nil {
+                say("bundle.root", [Base64URL.encode(hexDecode(manifest.organisationRoot) ?? [])])
+            }
+            if let extract {
+                let directory = URL(fileURLWithPath: extract, isDirectory: true)
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                for entry in manifest.messages {
+                    for attachment in entry.attachments {
+                        guard let index = attachment.file else { continue }
+                        // Only the last path component: a bundle cannot write outside the directory.
+                        let name =
+                            "\(entry.id.prefix(8))-\(index)-"
+                            + URL(fileURLWithPath: attachment.fileName).lastPathComponent
+                        try Data(report.files[index]).write(to: directory.appendingPathComponent(name))
+                    }
+                }
+            }
+        }
+    }
+}
