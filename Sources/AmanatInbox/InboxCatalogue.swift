@@ -47,6 +47,8 @@ public enum InboxCatalogue {
         "error.invalid-root":
             "--organisation-root must be a 32-byte public key in base64url (write --organisation-root=KEY).",
         "error.export-unwritable": "%@ cannot be written.",
+        "search.none": "Nothing found.",
+        "search.hit": "%@  %@  %@",
         "case.in": "%@  %@  %@",
         "case.out": "%@  you, to %@  %@",
         "attachment": "  attachment %@: %@ (%@ bytes, %@)",
@@ -102,6 +104,8 @@ public enum InboxCatalogue {
         "error.invalid-root":
             "--organisation-root должен быть 32-байтовым открытым ключом в base64url (пишите --organisation-root=КЛЮЧ).",
         "error.export-unwritable": "Нельзя записать %@.",
+        "search.none": "Ничего не найдено.",
+        "search.hit": "%@  %@  %@",
         "case.in": "%@  %@  %@",
         "case.out": "%@  вы, для %@  %@",
         "attachment": "  вложение %@: %@ (%@ байт, %@)",

@@ -23,6 +23,7 @@ public struct InboxCommand: AsyncParsableCommand {
         subcommands: [
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
             SetField.self, Assign.self, Label.self, Note.self, Due.self, Export.self, VerifyBundle.self,
+            Search.self,
         ])
 
     public init() {}

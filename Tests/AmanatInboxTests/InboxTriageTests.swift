@@ -125,6 +125,17 @@ struct InboxTriageTests {
             try await runTool("amanat-inbox", ["verify-bundle", folder.appendingPathComponent("nope").path]).status
                 == 66)
 
+        // Search, over decrypted data in memory: messages (any case), notes, labels, file names.
+        let search = try await inbox("aigerim", ["search", "адвокат", "--json"])
+        let hits = try #require(try JSONSerialization.jsonObject(with: Data(search.output.utf8)) as? [[String: Any]])
+        #expect(Set(hits.compactMap { $0["place"] as? String }).contains("note"), "\(hits)")
+        #expect(hits.contains { ($0["text"] as? String) == "Адвокат будет в 9:00" }, "\(hits)")
+        #expect(try await inbox("aigerim", ["search", "ЗАДЕРЖАН", "суда"]).output.contains("Задержан у здания суда"))
+        #expect(try await inbox("aigerim", ["search", "повестка.txt"]).output.contains(caseA))
+        #expect(try await inbox("daniyar", ["search", "срочно"]).output.contains("label"))
+        let nothing = try await inbox("aigerim", ["search", "Задержан", "Алматы"])
+        #expect(nothing.status == 0 && nothing.output.contains("Nothing found."))
+
         // The relay's database and log hold no triage value.
         relay.kill()
         var stored: [UInt8] = []

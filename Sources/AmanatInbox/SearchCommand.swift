@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatProtocol
+import AmanatTerminal
+import ArgumentParser
+import Foundation
+
+/// Full-text search over what this device holds, decrypted in memory only: there is no search
+/// index on disk, so nothing about the words in the cases is readable from the profile's files
+/// without the passphrase (a plaintext SQLite FTS index would be; a keyed-hash index would still
+/// show how often each word occurs). A scan of every message, note and label is fast at the
+/// scale of one organisation's cases.
+struct CaseSearch {
+    struct Hit {
+        let caseLabel: String
+        /// A message id (8 hex digits), or "note" / "label".
+        let place: String
+        let time: UInt64
+        let text: String
+    }
+
+    /// Words to match, each case- and diacritic-insensitively (ё matches е); all must occur.
+    let words: [String]
+
+    func matches(_ text: String) -> Bool {
+        words.allSatisfy { text.range(of: $0, options: [.caseInsensitive, .diacriticInsensitive]) != nil }
+    }
+
+    func search(_ cases: [CaseList], _ view: TriageView) -> [Hit] {
+        var hits: [Hit] = []
+        for item in cases {
+            for message in item.messages where message.kind != .notice {
+                let names = message.attachments.map(\.fileName).joined(separator: " ")
+                if matches(message.text + " " + names) {
+                    hits.append(
+                        Hit(
+                            caseLabel: item.label, place: String(message.idText.prefix(8)), time: message.storedAt,
+                            text: message.text))
+                }
+            }
+            let state = view.state(of: item)
+            for note in state.notes {
+                if case .note(let text) = note.change, matches(text) {
+                    hits.append(Hit(caseLabel: item.label, place: "note", time: note.time, text: text))
+                }
+            }
+            for label in state.labels where matches(label) {
+                hits.append(Hit(caseLabel: item.label, place: "label", time: 0, text: label))
+            }
+        }
+        return hits.sorted { $0.time > $1.time }
+    }
+}
+
+extension InboxCommand {
+    struct Search: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find messages, attachment names, notes and labels containing all the words.",
+            discussion: "Decrypts in memory only; the profile keeps no search index.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "Words; every one must occur (any case; ё and е alike).")
+        var words: [String]
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let words = words.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            guard !words.isEmpty else {
+                throw CommandError("error.triage-value", ["", "one or more words"], code: CommandError.usage)
+            }
+            let account = try options.open()
+            let hits = CaseSearch(words: words).search(
+                try await CaseList.load(account, options), try await TriageView.load(account, options))
+            if json {
+                let list = hits.map { ["case": $0.caseLabel, "place": $0.place, "time": $0.time, "text": $0.text] }
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
+                        as: UTF8.self))
+                return
+            }
+            if hits.isEmpty { options.say("search.none") }
+            for hit in hits {
+                let line = hit.text.replacingOccurrences(of: "\n", with: " ")
+                options.say("search.hit", [hit.caseLabel, hit.place, String(line.prefix(100))])
+            }
+        }
+    }
+}
