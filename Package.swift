@@ -26,6 +26,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-websocket.git", from: "2.8.1"),
         .package(url: "https://github.com/hummingbird-project/swift-websocket.git", from: "1.6.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
+        .package(url: "https://github.com/vapor/multipart-kit.git", from: "4.7.1"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
@@ -42,6 +44,14 @@ let package = Package(
             name: "CSodium",
             pkgConfig: "libsodium",
             providers: [.apt(["libsodium-dev"])]
+        ),
+        // memfd_create(2) for files that must never reach a disk (web uploads).
+        .systemLibrary(name: "CMemoryFile"),
+        // QR codes in the terminal for invites and safety numbers.
+        .systemLibrary(
+            name: "CQRencode",
+            pkgConfig: "libqrencode",
+            providers: [.apt(["libqrencode-dev"])]
         ),
         .systemLibrary(
             name: "CCurl",
@@ -123,7 +133,7 @@ let package = Package(
             dependencies: ["AmanatDefender"],
             swiftSettings: ourSwiftSettings
         ),
-        // The experts' inbox and the organisation's administration.
+        // The experts' inbox and the organisation's administration: the CLI and its local web UI.
         .target(
             name: "AmanatInbox",
             dependencies: [
@@ -131,7 +141,14 @@ let package = Package(
                 "AmanatClient",
                 "AmanatProtocol",
                 "AmanatCrypto",
+                "CQRencode",
+                "CMemoryFile",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "MultipartKit", package: "multipart-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: ourSwiftSettings
         ),

@@ -23,7 +23,7 @@ public struct InboxCommand: AsyncParsableCommand {
         subcommands: [
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
             SetField.self, Assign.self, Label.self, Note.self, Due.self, Export.self, VerifyBundle.self,
-            Search.self,
+            Search.self, Serve.self,
         ])
 
     public init() {}
@@ -137,6 +137,11 @@ extension InboxCommand {
         @Option(help: "Also write it to this file.")
         var out: String?
 
+        @Flag(
+            inversion: .prefixedNo,
+            help: "Draw it as a QR code above the link (default: when the output is a terminal).")
+        var qr: Bool?
+
         func run() async throws {
             guard (1...90).contains(days) else { throw ValidationError("--days must be 1-90.") }
             let account = try options.open()
@@ -151,6 +156,10 @@ extension InboxCommand {
                     FileManager.default.createFile(
                         atPath: out, contents: Data((invite.text + "\n").utf8), attributes: [.posixPermissions: 0o600])
                 else { throw CommandError("error.unwritable", code: CommandError.cannotCreate) }
+            }
+            // The link stays the last line, for scripts that read it.
+            if qr ?? (isatty(STDOUT_FILENO) == 1), let code = TerminalQR.render(invite.text) {
+                print(code)
             }
             options.say("org.invite", [invite.text])
         }
@@ -392,7 +401,7 @@ extension InboxCommand {
                     "case.event",
                     [
                         TriageWords.date(event.time), view.name(of: event.author),
-                        TriageWords.describe(event.change, names: view.names, options),
+                        TriageWords.describe(event.change, names: view.names, language: options.language),
                     ])
             }
         }

@@ -43,8 +43,8 @@ enum TriageWords {
     }
 
     /// What one event says, for the audit trail.
-    static func describe(_ change: TriageEvent.Change, names: [Data: String], _ options: ProfileOptions) -> String {
-        let say = { (key: String, arguments: [String]) in InboxCatalogue.text(key, options.language, arguments) }
+    static func describe(_ change: TriageEvent.Change, names: [Data: String], language: Language) -> String {
+        let say = { (key: String, arguments: [String]) in InboxCatalogue.text(key, language, arguments) }
         switch change {
         case .status(let status): return say("triage.set-status", [say("status." + word(status), [])])
         case .priority(let priority): return say("triage.set-priority", [say("priority." + word(priority), [])])

@@ -35,8 +35,10 @@ struct InboxTriageTests {
         let relay = try LiveRelay(organisationRoot: root)
         try await relay.start()
         #expect(try await inbox("aigerim", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
-        let invite = try await inbox("aigerim", ["org", "invite"]).output.trimmingCharacters(
-            in: .whitespacesAndNewlines)
+        // With --qr, the invite is drawn above the link, which stays the last line; a scanner reads it.
+        let drawn = try await inbox("aigerim", ["org", "invite", "--qr"]).output
+        let invite = try #require(drawn.split(separator: "\n").last.map(String.init))
+        if QRScanner.enabled { #expect(try await QRScanner.scan(drawn) == invite) }
         let card = try #require(try await inbox("daniyar", ["enroll", invite]).output.split(separator: "\n").last)
         #expect(try await inbox("aigerim", ["org", "add-expert", "Daniyar", String(card)]).status == 0)
         let defender = try await Account.enrol(

@@ -25,6 +25,11 @@ public struct OutgoingFile: Sendable {
         self.keepOriginal = keepOriginal
     }
 
+    /// The MIME type a file name suggests.
+    public static func mimeType(for fileName: String) -> String {
+        guessMimeType(URL(fileURLWithPath: fileName).pathExtension)
+    }
+
     static func guessMimeType(_ pathExtension: String) -> String {
         switch pathExtension.lowercased() {
         case "jpg", "jpeg": "image/jpeg"

@@ -69,9 +69,10 @@ public enum AttachmentCipher {
     public static func encrypt(
         _ input: URL, to output: URL, keeping ranges: [Range<UInt64>]? = nil, progress: ((UInt64) -> Void)? = nil
     ) throws(AttachmentError) -> Encrypted {
-        guard let reader = try? FileHandle(forReadingFrom: input),
-            let fileSize = (try? FileManager.default.attributesOfItem(atPath: input.path))?[.size] as? UInt64
-        else { throw .unreadable }
+        // The size of what was opened, not of whatever the path names a moment later.
+        guard let reader = try? FileHandle(forReadingFrom: input), let fileSize = openedSize(reader) else {
+            throw .unreadable
+        }
         defer { try? reader.close() }
         let ranges = ranges ?? [0..<fileSize]
         guard ranges.allSatisfy({ $0.upperBound <= fileSize }) else { throw .unreadable }
@@ -259,4 +260,11 @@ final class AtomicWriter {
         try? handle.close()
         try? FileManager.default.removeItem(at: temporary)
     }
+}
+
+/// The size of an open file (fstat), or nil.
+func openedSize(_ handle: FileHandle) -> UInt64? {
+    var status = stat()
+    guard fstat(handle.fileDescriptor, &status) == 0, status.st_size >= 0 else { return nil }
+    return UInt64(status.st_size)
 }

@@ -162,9 +162,7 @@ final class FileScanner {
     var position: UInt64 = 0
 
     init?(_ url: URL) {
-        guard let handle = try? FileHandle(forReadingFrom: url),
-            let size = (try? FileManager.default.attributesOfItem(atPath: url.path))?[.size] as? UInt64
-        else { return nil }
+        guard let handle = try? FileHandle(forReadingFrom: url), let size = openedSize(handle) else { return nil }
         self.handle = handle
         self.size = size
     }

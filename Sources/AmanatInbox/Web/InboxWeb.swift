@@ -1,0 +1,557 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTerminal
+import Foundation
+import HTTPTypes
+import Hummingbird
+import MultipartKit
+import Mustache
+import NIOCore
+
+/// `amanat-inbox serve`: the experts' web UI on 127.0.0.1 (DESIGN §6). Server-rendered pages,
+/// no JavaScript, no external assets. Every response carries a strict Content-Security-Policy
+/// and no-store caching; requests naming another Host are refused (DNS rebinding); every page
+/// but the login needs the session cookie, and every POST its session's CSRF token.
+struct InboxWeb: Sendable {
+    let account: Account
+    let port: Int
+    let sessions: WebSessions
+    let templates: MustacheLibrary
+    let defaultLanguage: Language
+    /// The largest reply form (text and attachments), as the relay's blob limit allows.
+    let maximumUpload: Int
+
+    static let cookieName = "amanat_session"
+
+    init(account: Account, port: Int, language: Language, maximumUpload: Int = 100 << 20) throws {
+        self.account = account
+        self.port = port
+        sessions = WebSessions()
+        templates = try WebTemplates.library()
+        defaultLanguage = language
+        self.maximumUpload = maximumUpload
+    }
+
+    /// The link that logs in, once.
+    var loginURL: String { "http://127.0.0.1:\(port)/login?token=\(sessions.loginToken)" }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.middlewares.add(WebGuard(port: port))
+        router.get("/static/style.css") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/css; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: WebTemplates.style)))
+        }
+        router.get("/login") { request, _ in try login(request) }
+        router.get("/") { request, _ in try await page(request) { session in try await caseList(request, session) } }
+        router.get("/case/:label") { request, context in
+            try await page(request) { session in
+                try await casePage(
+                    try label(context), session, notice: request.uri.queryParameters.get("notice").map { String($0) })
+            }
+        }
+        router.post("/case/:label/triage") { request, context in
+            try await form(request) { session, fields in
+                try await triage(try label(context), fields, session)
+            }
+        }
+        router.post("/case/:label/reply") { request, context in
+            try await reply(request, try label(context))
+        }
+        router.get("/search") { request, _ in try await page(request) { session in try await search(request, session) }
+        }
+        router.get("/roster") { request, _ in try await page(request) { session in try await roster(session) } }
+        router.post("/sync") { request, _ in
+            try await form(request) { session, _ in
+                let summary = try await account.sync()
+                return redirect(
+                    "/", notice: text("web.synced", session, [String(summary.received), String(summary.sent)]))
+            }
+        }
+        router.post("/language") { request, _ in
+            try await form(request) { session, fields in
+                sessions.setLanguage(fields["lang"] == "ru" ? .russian : .english, for: session)
+                return redirect("/", notice: nil)
+            }
+        }
+        return router
+    }
+
+    // MARK: - Session handling
+
+    func login(_ request: Request) throws -> Response {
+        guard let token = request.uri.queryParameters.get("token"),
+            let session = sessions.logIn(token, language: defaultLanguage)
+        else {
+            return message(.unauthorized, InboxCatalogue.text("web.login-used", defaultLanguage))
+        }
+        var response = Response(status: .seeOther, headers: [.location: "/"])
+        response.headers[.setCookie] =
+            "\(Self.cookieName)=\(Base64URL.encode(session.id)); Path=/; HttpOnly; SameSite=Strict"
+        return response
+    }
+
+    /// A page for a logged-in session.
+    func page(_ request: Request, _ body: (WebSessions.Session) async throws -> Response) async throws -> Response {
+        guard let session = sessions.session(request.cookies[Self.cookieName]?.value) else {
+            return message(.unauthorized, InboxCatalogue.text("web.login-needed", defaultLanguage))
+        }
+        do {
+            return try await body(session)
+        } catch let error as AccountError {
+            return message(.internalServerError, error.description)
+        }
+    }
+
+    /// A URL-encoded form POST: session and CSRF token checked before anything else.
+    func form(
+        _ request: Request, _ body: (WebSessions.Session, [String: String]) async throws -> Response
+    ) async throws -> Response {
+        guard let session = sessions.session(request.cookies[Self.cookieName]?.value) else {
+            return message(.unauthorized, InboxCatalogue.text("web.login-needed", defaultLanguage))
+        }
+        let buffer = try await request.body.collect(upTo: 64 * 1024)
+        let fields = Self.formFields(String(buffer: buffer))
+        guard sessions.checkCSRF(fields["csrf"], for: session) else {
+            return message(.forbidden, InboxCatalogue.text("web.csrf", session.language))
+        }
+        do {
+            return try await body(session, fields)
+        } catch let error as AccountError {
+            return message(.internalServerError, error.description)
+        }
+    }
+
+    static func formFields(_ text: String) -> [String: String] {
+        var fields: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ part: Substring) -> String {
+                String(part).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            fields[decode(parts[0])] = parts.count > 1 ? decode(parts[1]) : ""
+        }
+        return fields
+    }
+
+    func label(_ context: BasicRequestContext) throws -> String {
+        guard let label = context.parameters.get("label") else { throw HTTPError(.notFound) }
+        return label
+    }
+
+    // MARK: - Pages
+
+    func caseList(_ request: Request, _ session: WebSessions.Session) async throws -> Response {
+        let query = request.uri.queryParameters
+        let data = try await WebData.load(account)
+        let status = query.get("status").flatMap { word in TriageWords.statuses.first { $0.0 == word }?.1 }
+        let assignee = query.get("assignee").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
+        let label = query.get("label").map { String($0) } ?? ""
+        let overdue = query.get("overdue") == "1"
+        let now = UInt64(Date().timeIntervalSince1970)
+        var cases = data.cases
+        if let status { cases = cases.filter { data.state(of: $0).status == status } }
+        if let assignee {
+            cases = cases.filter { item in
+                let key = data.state(of: item).assignee.map { Base64URL.encode($0) } ?? "nobody"
+                return key == assignee
+            }
+        }
+        if !label.isEmpty { cases = cases.filter { data.state(of: $0).labels.contains(label) } }
+        if overdue { cases = cases.filter { data.isOverdue($0, now: now) } }
+        cases.sort { ($0.messages.last?.storedAt ?? 0) > ($1.messages.last?.storedAt ?? 0) }
+        var context = base(session, title: text("web.cases", session))
+        context["notice"] = query.get("notice").map { String($0) }
+        context["total"] = data.cases.count
+        context["anyStatus"] = status != nil
+        context["statuses"] = TriageWords.statuses.map { word, value in
+            [
+                "word": word, "name": text("status." + word, session), "selected": value == status,
+                "count": data.cases.filter { data.state(of: $0).status == value }.count,
+            ] as [String: Any]
+        }
+        context["assignees"] =
+            [["value": "nobody", "name": text("nobody", session), "selected": assignee == "nobody"]]
+            + data.roster.map { device in
+                let value = Base64URL.encode(device.identity.signingKey.rawRepresentation)
+                return ["value": value, "name": device.name, "selected": value == assignee] as [String: Any]
+            }
+        context["label"] = label
+        context["overdue"] = overdue
+        context["hasCases"] = !cases.isEmpty
+        context["cases"] = cases.map { item -> [String: Any] in
+            let state = data.state(of: item)
+            return [
+                "label": item.label, "path": Self.path(item.label),
+                "status": text("status." + TriageWords.word(state.status), session),
+                "priority": text("priority." + TriageWords.word(state.priority), session),
+                "priorityWord": TriageWords.word(state.priority),
+                "assignee": state.assignee.map { data.name(of: $0, session) } ?? "—",
+                "labels": state.labels.joined(separator: ", "), "due": state.due.map(TriageWords.date) ?? "",
+                "overdue": data.isOverdue(item, now: now), "messages": item.messages.count,
+                "unread": item.unread, "hasUnread": item.unread > 0,
+                "last": String((item.messages.last?.text ?? "").prefix(60)),
+            ]
+        }
+        return render("cases", context)
+    }
+
+    func casePage(_ label: String, _ session: WebSessions.Session, notice: String?) async throws -> Response {
+        let data = try await WebData.load(account)
+        guard let item = data.cases.first(where: { $0.label == label }) else {
+            return message(.notFound, text("error.unknown-case", session, [label]))
+        }
+        let triage = try await account.triage(of: item.identity.signingKey.rawRepresentation)
+        let state = triage.state
+        for message in item.messages where message.direction == .incoming && !message.isRead {
+            try await account.markRead(message.id)
+        }
+        var context = base(session, title: label)
+        context["notice"] = notice
+        context["label"] = label
+        context["path"] = Self.path(label)
+        context["statuses"] = TriageWords.statuses.map { word, value in
+            ["word": word, "name": text("status." + word, session), "selected": value == state.status] as [String: Any]
+        }
+        context["priorities"] = TriageWords.priorities.map { word, value in
+            ["word": word, "name": text("priority." + word, session), "selected": value == state.priority]
+                as [String: Any]
+        }
+        context["assignees"] = data.roster.map { device in
+            let key = device.identity.signingKey.rawRepresentation
+            return ["value": Base64URL.encode(key), "name": device.name, "selected": key == state.assignee]
+                as [String: Any]
+        }
+        context["due"] = state.due.map(TriageWords.date) ?? ""
+        context["labels"] = state.labels
+        context["messages"] = item.messages.map { message -> [String: Any] in
+            let id = String(message.idText.prefix(8))
+            let incoming = message.direction == .incoming
+            return [
+                "id": id, "direction": incoming ? "incoming" : "outgoing",
+                "from": incoming ? label : text("web.you", session), "time": Self.time(message.storedAt),
+                "text": message.kind == .notice ? text("web.notice", session) : message.text,
+                "attachments": message.attachments.enumerated().map { index, attachment in
+                    ["name": attachment.fileName, "size": Self.size(attachment.size), "ref": "\(id)-\(index + 1)"]
+                },
+            ]
+        }
+        context["notes"] = state.notes.compactMap { note -> [String: Any]? in
+            guard case .note(let text) = note.change else { return nil }
+            return ["author": data.name(of: note.author, session), "time": Self.time(note.time), "text": text]
+        }
+        context["events"] = triage.events.map { event -> [String: Any] in
+            [
+                "time": Self.time(event.time), "author": data.name(of: event.author, session),
+                "what": TriageWords.describe(event.change, names: data.names, language: session.language),
+            ]
+        }
+        return render("case", context)
+    }
+
+    func triage(_ label: String, _ fields: [String: String], _ session: WebSessions.Session) async throws -> Response {
+        let data = try await WebData.load(account)
+        guard let item = data.cases.first(where: { $0.label == label }) else {
+            return message(.notFound, text("error.unknown-case", session, [label]))
+        }
+        let value = fields["value"] ?? ""
+        let change: TriageEvent.Change
+        switch fields["action"] {
+        case "status":
+            guard let status = TriageWords.statuses.first(where: { $0.0 == value })?.1 else { return badValue(session) }
+            change = .status(status)
+        case "priority":
+            guard let priority = TriageWords.priorities.first(where: { $0.0 == value })?.1 else {
+                return badValue(session)
+            }
+            change = .priority(priority)
+        case "assignee":
+            if value == "nobody" {
+                change = .assignee(nil)
+            } else {
+                guard let key = Base64URL.decode(value),
+                    data.roster.contains(where: { $0.identity.signingKey.rawRepresentation == key })
+                else { return badValue(session) }
+                change = .assignee(key)
+            }
+        case "due":
+            if value.isEmpty {
+                change = .due(nil)
+            } else {
+                guard let time = TriageWords.time(value) else { return badValue(session) }
+                change = .due(time)
+            }
+        case "label-add", "label-remove":
+            let name = value.trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, name.utf8.count <= TriageEvent.maximumLabelByteCount else { return badValue(session) }
+            change = .label(name, present: fields["action"] == "label-add")
+        case "note":
+            let note = value.trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !note.isEmpty, note.utf8.count <= TriageEvent.maximumNoteByteCount else { return badValue(session) }
+            change = .note(note)
+        default:
+            return badValue(session)
+        }
+        let (_, sent) = try await account.changeTriage(of: item.identity.signingKey.rawRepresentation, change)
+        return redirect(
+            "/case/\(Self.path(label))", notice: text(sent ? "web.changed" : "triage.queued", session, [label]))
+    }
+
+    func reply(_ request: Request, _ label: String) async throws -> Response {
+        guard let session = sessions.session(request.cookies[Self.cookieName]?.value) else {
+            return message(.unauthorized, InboxCatalogue.text("web.login-needed", defaultLanguage))
+        }
+        guard let contentType = request.headers[.contentType], let boundary = Self.boundary(contentType) else {
+            return message(.badRequest, text("web.bad-form", session))
+        }
+        let body = try await request.body.collect(upTo: maximumUpload)
+        let parts: [MultipartPart]
+        do {
+            parts = try Self.parts(body, boundary: boundary)
+        } catch {
+            return message(.badRequest, text("web.bad-form", session))
+        }
+        let csrf = parts.firstPart(named: "csrf").map { String(buffer: $0.body) }
+        guard sessions.checkCSRF(csrf, for: session) else {
+            return message(.forbidden, text("web.csrf", session))
+        }
+        let data = try await WebData.load(account)
+        guard let item = data.cases.first(where: { $0.label == label }) else {
+            return message(.notFound, text("error.unknown-case", session, [label]))
+        }
+        let replyText = parts.firstPart(named: "text").map { String(buffer: $0.body) } ?? ""
+        // Uploaded files reach the attachment encryption from memory files: their plaintext never
+        // touches a disk.
+        var files: [OutgoingFile] = []
+        var memory: [MemoryFile] = []
+        for part in parts.allParts(named: "attach") where part.body.readableBytes > 0 {
+            let name = URL(fileURLWithPath: Self.fileName(part) ?? "attachment").lastPathComponent
+            let file = try MemoryFile(part.body.readableBytesView)
+            memory.append(file)
+            files.append(OutgoingFile(url: file.url, fileName: name, mimeType: OutgoingFile.mimeType(for: name)))
+        }
+        defer { withExtendedLifetime(memory) {} }
+        guard !replyText.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty || !files.isEmpty else {
+            return badValue(session)
+        }
+        do {
+            let sent = try await account.reply(
+                to: item.identity, text: replyText,
+                inReplyTo: item.messages.last { $0.direction == .incoming }?.id, attachments: files)
+            return redirect(
+                "/case/\(Self.path(label))",
+                notice: text(sent.deliveryState == .queued ? "queued" : "web.sent", session))
+        } catch {
+            return message(.internalServerError, error.description)
+        }
+    }
+
+    func search(_ request: Request, _ session: WebSessions.Session) async throws -> Response {
+        let query = request.uri.queryParameters.get("q").map { String($0) } ?? ""
+        let words = query.split(separator: " ").map(String.init)
+        let data = try await WebData.load(account)
+        let view = TriageView(cases: data.triage, names: data.names, language: session.language)
+        let hits = words.isEmpty ? [] : CaseSearch(words: words).search(data.cases, view)
+        var context = base(session, title: text("web.search", session))
+        context["q"] = query
+        context["hits"] = hits.map { hit in
+            [
+                "label": hit.caseLabel, "path": Self.path(hit.caseLabel), "place": hit.place,
+                "text": String(hit.text.prefix(160)),
+            ]
+        }
+        return render("search", context)
+    }
+
+    func roster(_ session: WebSessions.Session) async throws -> Response {
+        let devices = try await account.roster()
+        let own = try await account.ownIdentity()
+        var context = base(session, title: text("web.roster", session))
+        context["devices"] = devices.map { device in
+            [
+                "name": device.name, "me": device.identity == own,
+                "safety": device.identity == own ? "—" : device.safetyNumber.digits,
+                "verified": text(device.isVerified ? "web.yes" : "web.no", session),
+            ] as [String: Any]
+        }
+        return render("roster", context)
+    }
+
+    // MARK: - Rendering
+
+    func base(_ session: WebSessions.Session, title: String) -> [String: Any] {
+        let keys = [
+            "cases", "roster", "search", "sync", "all", "any", "status", "assignee", "label", "labels", "overdue",
+            "filter", "noCases", "case", "priority", "due", "messages", "latest", "unread", "triage", "save",
+            "nobody", "remove", "newLabel", "add", "timeline", "reply", "attach", "send", "notes", "newNote",
+            "addNote", "history", "nothingFound", "name", "safetyNumber", "verified", "thisDevice", "attachment",
+        ]
+        var t: [String: String] = [:]
+        for key in keys { t[key] = text("web." + key, session) }
+        let other: Language = session.language == .russian ? .english : .russian
+        return [
+            "t": t, "title": title, "csrf": Base64URL.encode(session.csrf), "lang": session.language.rawValue,
+            "otherLanguage": other.rawValue, "otherLanguageName": other == .russian ? "Русский" : "English",
+        ]
+    }
+
+    func render(_ template: String, _ context: [String: Any]) -> Response {
+        let html = templates.render(context, withTemplate: template) ?? ""
+        return Response(
+            status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func message(_ status: HTTPResponse.Status, _ text: String) -> Response {
+        let html = templates.render(["text": text, "lang": defaultLanguage.rawValue], withTemplate: "message") ?? text
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    func badValue(_ session: WebSessions.Session) -> Response {
+        message(.badRequest, text("web.bad-value", session))
+    }
+
+    /// After a POST: back to a page, with a one-line notice in the query (shown escaped).
+    func redirect(_ location: String, notice: String?) -> Response {
+        var target = location
+        if let notice, let encoded = notice.addingPercentEncoding(withAllowedCharacters: .alphanumerics) {
+            target += (location.contains("?") ? "&" : "?") + "notice=" + encoded
+        }
+        return Response(status: .seeOther, headers: [.location: target])
+    }
+
+    func text(_ key: String, _ session: WebSessions.Session, _ arguments: [String] = []) -> String {
+        InboxCatalogue.text(key, session.language, arguments)
+    }
+
+    static func path(_ label: String) -> String {
+        label.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_")))
+            ?? label
+    }
+
+    static func time(_ seconds: UInt64) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
+        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+    }
+
+    static func size(_ bytes: UInt64) -> String {
+        ByteCountFormatter.string(fromByteCount: Int64(clamping: bytes), countStyle: .file)
+    }
+
+    // MARK: - Multipart
+
+    static func boundary(_ contentType: String) -> String? {
+        guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
+        for parameter in contentType.split(separator: ";").dropFirst() {
+            let pair = parameter.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].lowercased() == "boundary" {
+                return pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+            }
+        }
+        return nil
+    }
+
+    static func parts(_ body: ByteBuffer, boundary: String) throws -> [MultipartPart] {
+        let parser = MultipartParser(boundary: boundary)
+        var parts: [MultipartPart] = []
+        var headers = HTTPHeaders()
+        var content = ByteBuffer()
+        parser.onHeader = { name, value in headers.add(name: name, value: value) }
+        parser.onBody = { chunk in content.writeBuffer(&chunk) }
+        parser.onPartComplete = {
+            parts.append(MultipartPart(headers: headers, body: content))
+            headers = HTTPHeaders()
+            content = ByteBuffer()
+        }
+        try parser.execute(body)
+        return parts
+    }
+
+    static func fileName(_ part: MultipartPart) -> String? {
+        guard let disposition = part.headers.first(name: "Content-Disposition") else { return nil }
+        for parameter in disposition.split(separator: ";") {
+            let pair = parameter.trimmingCharacters(in: .whitespaces).split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].lowercased() == "filename" {
+                let name = pair[1].trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+                return name.isEmpty ? nil : name
+            }
+        }
+        return nil
+    }
+}
+
+/// The cases, triage and roster one page needs, loaded together.
+struct WebData {
+    let cases: [CaseList]
+    let triage: [Data: CaseTriage]
+    let roster: [RosterDevice]
+    let names: [Data: String]
+
+    static func load(_ account: Account) async throws -> WebData {
+        let contacts = try await account.contacts()
+        let messages = try await account.messages()
+        let cases = contacts.map { contact in
+            let key = Data(contact.identity.encoded)
+            return CaseList(
+                label: contact.label, identity: contact.identity,
+                messages: messages.filter { $0.sender == key || $0.deliveries.contains { $0.device == key } })
+        }
+        let roster = try await account.roster()
+        var names: [Data: String] = [:]
+        for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
+        return WebData(cases: cases, triage: try await account.triage(), roster: roster, names: names)
+    }
+
+    func state(of item: CaseList) -> TriageState {
+        triage[Data(item.identity.signingKey.rawRepresentation)]?.state ?? TriageState()
+    }
+
+    func name(of key: [UInt8], _ session: WebSessions.Session) -> String {
+        names[Data(key)] ?? InboxCatalogue.text("former-expert", session.language)
+    }
+
+    func isOverdue(_ item: CaseList, now: UInt64) -> Bool {
+        let state = state(of: item)
+        guard let due = state.due else { return false }
+        return due < now && state.status != .resolved && state.status != .closed
+    }
+}
+
+/// Refuses a request whose Host is not this server's loopback address (a DNS-rebinding page
+/// cannot reach the UI), and puts the security headers on every answer.
+struct WebGuard: RouterMiddleware {
+    typealias Context = BasicRequestContext
+    let port: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        let allowed = ["127.0.0.1:\(port)", "localhost:\(port)"]
+        var response: Response
+        if let host = request.head.authority, allowed.contains(host.lowercased()) {
+            response = try await next(request, context)
+        } else {
+            response = Response(
+                status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: "wrong host")))
+        }
+        response.headers[.contentSecurityPolicy] =
+            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+            + "base-uri 'none'"
+        response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        response.headers[.cacheControl] = "no-store"
+        response.headers[HTTPField.Name("Cross-Origin-Opener-Policy")!] = "same-origin"
+        return response
+    }
+}

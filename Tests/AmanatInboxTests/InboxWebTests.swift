@@ -1,0 +1,129 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+/// The web UI in a real browser: headless Chromium driven by Selenium (Tests/Browser/inbox_ui.py,
+/// from the virtual environment scripts/test prepares), against `amanat-inbox serve` on a real
+/// profile with a real relay and defender. Skipped without the browser tools, except in CI.
+@Suite("amanat-inbox serve in a browser", .serialized, .enabled(if: BrowserTools.enabled))
+struct InboxWebTests {
+    @Test(
+        "log in with the token, filter, open a case, change its status, reply with a file; CSRF and Host checks hold",
+        .timeLimit(.minutes(4)))
+    func browser() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-web-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func inbox(_ arguments: [String]) async throws -> Run {
+            try await runTool(
+                "amanat-inbox",
+                arguments + ["--profile", folder.appendingPathComponent("expert").path, "--passphrase-fd", "0"],
+                input: "expert passphrase\n")
+        }
+        let created = try await inbox(["org", "init"])
+        let root = try Ed25519.PublicKey(
+            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
+        let relay = try LiveRelay(organisationRoot: root)
+        try await relay.start()
+        #expect(try await inbox(["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        let defender = try await Account.enrol(
+            invite: try AmanatProtocol.Invite(text: try await inbox(["org", "invite"]).output),
+            at: folder.appendingPathComponent("defender"),
+            passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
+        let update = "Обыск в офисе, изъяли ноутбук"
+        try await defender.sendCaseUpdate(update)
+        #expect(try await inbox(["sync"]).status == 0)
+        let listing = try await inbox(["cases", "--json"])
+        let cases = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]])
+        let label = try #require(cases.first?["case"] as? String)
+
+        // serve, on a free port, until the browser is done.
+        let serve = Process()
+        serve.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat-inbox")
+        serve.arguments = [
+            "serve", "--port", "0", "--sync-every", "0", "--profile", folder.appendingPathComponent("expert").path,
+            "--passphrase-fd", "0",
+        ]
+        serve.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"]
+        let input = Pipe()
+        let output = Pipe()
+        serve.standardInput = input
+        serve.standardOutput = output
+        serve.standardError = output
+        try serve.run()
+        defer { if serve.isRunning { serve.interrupt() } }
+        input.fileHandleForWriting.write(Data("expert passphrase\n".utf8))
+        let login = try await Self.loginURL(from: output.fileHandleForReading)
+
+        let attachment = folder.appendingPathComponent("ходатайство.txt")
+        try Data("ходатайство о вызове свидетеля".utf8).write(to: attachment)
+        var arguments = [
+            BrowserTools.repository.appendingPathComponent("Tests/Browser/inbox_ui.py").path, login, label, update,
+            attachment.path,
+        ]
+        if let screenshots = ProcessInfo.processInfo.environment["AMANAT_SCREENSHOTS"] { arguments.append(screenshots) }
+        let browser = try await runTool(BrowserTools.python.path, arguments)
+        #expect(browser.status == 0, "\(browser)")
+        #expect(browser.output.contains("browser test passed"))
+        serve.interrupt()
+        serve.waitUntilExit()
+
+        // The defender got the reply and its file, the status change stayed with the experts.
+        let summary = try await defender.sync()
+        #expect(summary.received == 1)
+        let reply = try #require(try await defender.messages().last)
+        #expect(
+            reply.text == "Received, a lawyer will call you."
+                && reply.attachments.map(\.fileName) == ["ходатайство.txt"])
+        let after = try await inbox(["cases", "--json"])
+        #expect(after.output.contains(#""status":"in-progress""#), "\(after)")
+    }
+
+    /// Reads serve's output until the login link appears (it prints it once it listens).
+    static func loginURL(from handle: FileHandle) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                var text = ""
+                while true {
+                    let data = handle.availableData
+                    if data.isEmpty { break }
+                    text += String(decoding: data, as: UTF8.self)
+                    if let range = text.range(
+                        of: #"http://127\.0\.0\.1:[0-9]+/login\?token=[A-Za-z0-9_-]+"#, options: .regularExpression),
+                        text[range.upperBound...].contains("\n")
+                    {
+                        continuation.resume(returning: String(text[range]))
+                        return
+                    }
+                }
+                continuation.resume(throwing: ServeDidNotStart(output: text))
+            }
+        }
+    }
+
+    struct ServeDidNotStart: Error, CustomStringConvertible {
+        let output: String
+        var description: String { "amanat-inbox serve printed no login link: \(output)" }
+    }
+}
+
+/// Where the browser test's tools are.
+enum BrowserTools {
+    static var repository: URL {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+    }
+    static var python: URL { repository.appendingPathComponent(".build/browser-venv/bin/python") }
+    /// With the virtual environment and chromedriver; and always in CI, where missing tools must
+    /// fail rather than skip the test.
+    static var enabled: Bool {
+        (FileManager.default.isExecutableFile(atPath: python.path)
+            && FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"))
+            || ProcessInfo.processInfo.environment["CI"] == "true"
+    }
+}

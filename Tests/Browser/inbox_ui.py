@@ -1,0 +1,114 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: AGPL-3.0-or-later
+"""Drives `amanat-inbox serve` in headless Chromium (Debian's chromium and chromedriver, through
+Selenium): logs in with the one-time link, filters the case list, opens a case, changes its
+status, posts a reply with an attachment; then checks, outside the browser, that a form without
+its CSRF token and a request with a foreign Host header are refused, and that the login link
+works only once. Saves screenshots of the case list and the case view when given a directory.
+
+Usage: inbox_ui.py LOGIN_URL CASE_LABEL UPDATE_TEXT ATTACHMENT [SCREENSHOT_DIR]
+Prints what it checked; exits 1 at the first failed check."""
+
+import http.client
+import sys
+import urllib.parse
+
+from selenium import webdriver
+from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select, WebDriverWait
+
+
+def check(condition, what):
+    if not condition:
+        print(f"FAILED: {what}")
+        sys.exit(1)
+    print(f"ok: {what}")
+
+
+def main():
+    login, label, update_text, attachment = sys.argv[1:5]
+    screenshots = sys.argv[5] if len(sys.argv) > 5 else None
+    base = login.split("/login")[0]
+    host = urllib.parse.urlsplit(base).netloc
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = "/usr/bin/chromium"
+    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,960",
+                     "--disable-dev-shm-usage", "--lang=en-US"]:
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    wait = WebDriverWait(driver, 20)
+    try:
+        driver.get(login)
+        wait.until(lambda d: d.current_url.rstrip("/") == base)
+        check(label in driver.page_source, "the login link opens the case list with the case")
+        check(driver.get_cookie("amanat_session")["httpOnly"], "the session cookie is HttpOnly")
+        if screenshots:
+            driver.save_screenshot(f"{screenshots}/web-case-list.png")
+
+        # Filters: the case is new; no case is closed.
+        Select(driver.find_element(By.NAME, "status")).select_by_value("closed")
+        driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        wait.until(lambda d: "status=closed" in d.current_url)
+        check(label not in driver.find_element(By.TAG_NAME, "main").text, "filtering by 'closed' hides the case")
+        Select(driver.find_element(By.NAME, "status")).select_by_value("new")
+        driver.find_element(By.CSS_SELECTOR, "form.filters button").click()
+        wait.until(lambda d: "status=new" in d.current_url)
+        check(label in driver.find_element(By.TAG_NAME, "main").text, "filtering by 'new' shows the case")
+
+        # The case view: the defender's update, then a status change.
+        driver.find_element(By.LINK_TEXT, label).click()
+        wait.until(lambda d: "/case/" in d.current_url)
+        check(update_text in driver.page_source, "the case view shows the defender's update")
+        status_form = driver.find_element(By.XPATH, "//form[input[@name='action' and @value='status']]")
+        Select(status_form.find_element(By.NAME, "value")).select_by_value("in-progress")
+        status_form.find_element(By.TAG_NAME, "button").click()
+        wait.until(lambda d: "notice=" in d.current_url)
+        status_form = driver.find_element(By.XPATH, "//form[input[@name='action' and @value='status']]")
+        selected = Select(status_form.find_element(By.NAME, "value")).first_selected_option.get_attribute("value")
+        check(selected == "in-progress", "the status change is saved and shown")
+        check("set the status to in progress" in driver.page_source, "the history records the change")
+
+        # A reply with an attachment.
+        reply = driver.find_element(By.XPATH, "//form[contains(@action, '/reply')]")
+        reply.find_element(By.NAME, "text").send_keys("Received, a lawyer will call you.")
+        reply.find_element(By.NAME, "attach").send_keys(attachment)
+        reply.find_element(By.TAG_NAME, "button").click()
+        try:
+            wait.until(lambda d: "Reply sent" in d.page_source or "not sent yet" in d.page_source)
+        except Exception:
+            check(False, "the reply is answered: " + driver.find_element(By.TAG_NAME, "body").text[:600])
+        check("Received, a lawyer will call you." in driver.page_source, "the reply appears in the timeline")
+        check(attachment.rsplit("/", 1)[-1] in driver.page_source, "with its attachment")
+        if screenshots:
+            driver.save_screenshot(f"{screenshots}/web-case-view.png")
+        session = driver.get_cookie("amanat_session")["value"]
+        path = urllib.parse.urlsplit(driver.current_url).path
+    finally:
+        driver.quit()
+
+    def request(method, target, body=None, headers=None):
+        connection = http.client.HTTPConnection(host, timeout=10)
+        connection.request(method, target, body=body, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read().decode("utf-8", "replace")
+
+    cookie = {"Cookie": f"amanat_session={session}", "Content-Type": "application/x-www-form-urlencoded"}
+    status, _ = request("POST", f"{path}/triage", "action=status&value=closed", cookie)
+    check(status == 403, f"a form without the CSRF token is refused ({status})")
+    status, _ = request("POST", f"{path}/triage", "csrf=AAAA&action=status&value=closed", cookie)
+    check(status == 403, f"a form with a wrong CSRF token is refused ({status})")
+    status, _ = request("GET", "/", headers={"Cookie": f"amanat_session={session}", "Host": "evil.example:80"})
+    check(status == 421, f"a request with a foreign Host header is refused ({status})")
+    status, _ = request("GET", "/")
+    check(status == 401, f"a request without the session cookie is refused ({status})")
+    status, _ = request("GET", urllib.parse.urlsplit(login).path + "?" + urllib.parse.urlsplit(login).query)
+    check(status == 401, f"the login link works only once ({status})")
+    status, page = request("GET", path, headers={"Cookie": f"amanat_session={session}"})
+    check(status == 200 and "In progress" not in page and "in progress" in page, "the case still reads in progress")
+    print("browser test passed")
+
+
+if __name__ == "__main__":
+    main()
