@@ -70,7 +70,7 @@ extension InboxCommand {
     struct Organisation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "The organisation: root key, relay, invites, experts.",
-            subcommands: [Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self])
+            subcommands: [Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self, Devices.self])
     }
 
     struct Initialise: AsyncParsableCommand {
@@ -162,6 +162,48 @@ extension InboxCommand {
                 print(code)
             }
             options.say("org.invite", [invite.text])
+        }
+    }
+
+    struct Devices: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "List the expert devices on the roster, with the safety number to compare with each in person.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Flag(help: "Print JSON.")
+        var json = false
+
+        func run() async throws {
+            let account = try options.open()
+            let roster = try await options.run { () async throws(AccountError) in
+                _ = try? await account.refreshRoster()
+                return try await account.roster()
+            }
+            let own = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }
+            if json {
+                let list = roster.map { device -> [String: Any] in
+                    [
+                        "name": device.name, "thisDevice": device.identity == own, "verified": device.isVerified,
+                        "safetyNumber": device.identity == own ? NSNull() : device.safetyNumber.digits,
+                        "identity": hexEncode(device.identity.signingKey.rawRepresentation),
+                    ]
+                }
+                print(
+                    String(
+                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
+                        as: UTF8.self))
+                return
+            }
+            for device in roster {
+                if device.identity == own {
+                    options.say("org.device.self", [device.name])
+                } else {
+                    options.say(
+                        device.isVerified ? "org.device.verified" : "org.device",
+                        [device.name, device.safetyNumber.digits])
+                }
+            }
         }
     }
 

@@ -41,6 +41,11 @@ struct InboxTriageTests {
         if QRScanner.enabled { #expect(try await QRScanner.scan(drawn) == invite) }
         let card = try #require(try await inbox("daniyar", ["enroll", invite]).output.split(separator: "\n").last)
         #expect(try await inbox("aigerim", ["org", "add-expert", "Daniyar", String(card)]).status == 0)
+        let devices = try await inbox("daniyar", ["org", "devices", "--json"])
+        let listed = try #require(try JSONSerialization.jsonObject(with: Data(devices.output.utf8)) as? [[String: Any]])
+        #expect(listed.map { $0["name"] as? String } == ["Aigerim", "Daniyar"], "\(devices)")
+        #expect(listed.map { $0["thisDevice"] as? Bool } == [false, true])
+        #expect((listed[0]["safetyNumber"] as? String)?.count == 60)
         let defender = try await Account.enrol(
             invite: try AmanatProtocol.Invite(text: try await inbox("aigerim", ["org", "invite"]).output),
             at: folder.appendingPathComponent("defender"),
