@@ -130,6 +130,18 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
     ) throws(ProtocolError) -> SessionMessage {
         guard plaintext.count <= ProtocolLimits.maximumPlaintextByteCount else { throw .tooLarge }
         guard canSend else { throw .sessionNotEstablished }
+        // The common case, another message on the current chain: everything that can fail comes
+        // first, then the session moves in place, without a working copy of the whole state.
+        if !needsSendingStep, !hasExpiryWork(now: now), let chainKey = sendingChainKey,
+            let headerKey = sendingHeaderKey
+        {
+            let (message, nextChainKey) = try sealMessage(
+                plaintext, chainKey: chainKey, headerKey: headerKey, entropy: &entropy)
+            sendingChainKey = nextChainKey
+            sendingMessageNumber += 1
+            messagesSinceRefresh &+= 1
+            return wrap(message)
+        }
         var next = self
         next.expireSkippedKeys(now: now)
         if next.needsSendingStep {
@@ -138,14 +150,28 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
         guard let chainKey = next.sendingChainKey, let headerKey = next.sendingHeaderKey else {
             throw .sessionNotEstablished
         }
+        let (message, nextChainKey) = try next.sealMessage(
+            plaintext, chainKey: chainKey, headerKey: headerKey, entropy: &entropy)
+        next.sendingChainKey = nextChainKey
+        next.sendingMessageNumber += 1
+        next.messagesSinceRefresh &+= 1
+        self = next
+        return wrap(message)
+    }
+
+    /// The ratchet message for `plaintext` on the current sending chain, and the chain's next
+    /// key; changes nothing.
+    private func sealMessage(
+        _ plaintext: [UInt8], chainKey: SecureBytes, headerKey: SecureBytes, entropy: inout some EntropySource
+    ) throws(ProtocolError) -> (message: [UInt8], nextChainKey: SecureBytes) {
         let (nextChainKey, messageKey) = RatchetKDF.chain(chainKey)
         let header = RatchetHeader(
-            ratchetKey: next.sendingRatchetKey.publicKey,
-            previousChainLength: next.previousSendingChainLength,
-            messageNumber: next.sendingMessageNumber,
-            acknowledgedPeerKeyId: next.peerPostQuantumKey?.id ?? 0,
-            announcement: next.ownPostQuantumKey.flatMap { $0.isAcknowledged ? nil : $0.announcement },
-            refresh: next.sendingRefresh)
+            ratchetKey: sendingRatchetKey.publicKey,
+            previousChainLength: previousSendingChainLength,
+            messageNumber: sendingMessageNumber,
+            acknowledgedPeerKeyId: peerPostQuantumKey?.id ?? 0,
+            announcement: ownPostQuantumKey.flatMap { $0.isAcknowledged ? nil : $0.announcement },
+            refresh: sendingRefresh)
         let nonce = entropy.bytes(count: XChaCha20Poly1305.nonceByteCount)
         let encryptedHeader: [UInt8]
         let ciphertext: [UInt8]
@@ -160,11 +186,12 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
         } catch {
             throw .authenticationFailure
         }
-        next.sendingChainKey = nextChainKey
-        next.sendingMessageNumber += 1
-        next.messagesSinceRefresh &+= 1
-        self = next
-        let message = RatchetMessage(encryptedHeader: encryptedHeader, ciphertext: ciphertext).encoded
+        return (RatchetMessage(encryptedHeader: encryptedHeader, ciphertext: ciphertext).encoded, nextChainKey)
+    }
+
+    /// A ratchet message as the session message to send: wrapped in the initial message while
+    /// the handshake is unanswered.
+    private func wrap(_ message: [UInt8]) -> SessionMessage {
         if let handshake = pendingHandshake {
             return SessionMessage(kind: .initial, bytes: handshake.wrapping(message))
         }
@@ -218,23 +245,42 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
     ///   ``ProtocolError/malformed`` for bytes that do not decode. The session is unchanged.
     public mutating func decrypt(_ bytes: [UInt8], now: UInt64) throws(ProtocolError) -> [UInt8] {
         let message = try RatchetMessage(decoding: bytes)
+        // The common case, the next message of the current chain in order: opened without a
+        // working copy of the state, which moves only after the body has verified.
+        if !hasExpiryWork(now: now), let headerKey = receivingHeaderKey, let chainKey = receivingChainKey,
+            let header = try openHeader(message.encryptedHeader, with: headerKey),
+            header.messageNumber == receivingMessageNumber
+        {
+            let (nextChainKey, messageKey) = RatchetKDF.chain(chainKey)
+            let plaintext = try openBody(message, messageKey: messageKey)
+            receivingChainKey = nextChainKey
+            receivingMessageNumber += 1
+            notePostQuantumFields(of: header)
+            messagesSinceRefresh &+= 1
+            pendingHandshake = nil
+            return plaintext
+        }
         var next = self
         next.expireSkippedKeys(now: now)
         let (header, messageKey) = try next.messageKey(for: message.encryptedHeader, now: now)
-        let keys = RatchetKDF.messageKeys(messageKey)
-        let plaintext: [UInt8]
-        do {
-            plaintext = try XChaCha20Poly1305.open(
-                message.ciphertext, key: keys.key, nonce: keys.nonce,
-                associatedData: Self.messageAssociatedData(associatedData, message.encryptedHeader))
-        } catch {
-            throw .authenticationFailure
-        }
+        let plaintext = try openBody(message, messageKey: messageKey)
         next.notePostQuantumFields(of: header)
         next.messagesSinceRefresh &+= 1
         next.pendingHandshake = nil
         self = next
         return plaintext
+    }
+
+    /// The plaintext of `message`'s body under `messageKey`.
+    private func openBody(_ message: RatchetMessage, messageKey: SecureBytes) throws(ProtocolError) -> [UInt8] {
+        let keys = RatchetKDF.messageKeys(messageKey)
+        do {
+            return try XChaCha20Poly1305.open(
+                message.ciphertext, key: keys.key, nonce: keys.nonce,
+                associatedData: Self.messageAssociatedData(associatedData, message.encryptedHeader))
+        } catch {
+            throw .authenticationFailure
+        }
     }
 
     /// Finds the header key that opens `encryptedHeader` and the message key it names, moving
@@ -340,12 +386,7 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
     public mutating func expireSkippedKeys(now: UInt64) {
         let lifetime = configuration.skippedKeyLifetime
         // The common case, a conversation without gaps: nothing to expire or forget.
-        let hasSkipped = receivedChains.contains { !$0.skipped.isEmpty }
-        let oldestRetired = receivedChains.first?.retiredAt
-        let mayForget =
-            receivedChains.count > Self.rememberedChains + 1
-            || oldestRetired.map { now >= $0 && now - $0 >= lifetime } ?? false
-        guard hasSkipped || mayForget else { return }
+        guard hasExpiryWork(now: now) else { return }
         for index in receivedChains.indices where !receivedChains[index].skipped.isEmpty {
             let expired = receivedChains[index].skipped.filter {
                 now >= $0.value.storedAt && now - $0.value.storedAt >= lifetime
@@ -356,6 +397,15 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
             }
         }
         forgetOldChains(now: now)
+    }
+
+    /// Whether ``expireSkippedKeys(now:)`` may have anything to do: skipped keys held, or
+    /// retired chains to forget.
+    func hasExpiryWork(now: UInt64) -> Bool {
+        if receivedChains.contains(where: { !$0.skipped.isEmpty }) { return true }
+        if receivedChains.count > Self.rememberedChains + 1 { return true }
+        let lifetime = configuration.skippedKeyLifetime
+        return receivedChains.first?.retiredAt.map { now >= $0 && now - $0 >= lifetime } ?? false
     }
 
     /// Keeps the current chain, every chain with skipped keys, and the most recent retired
