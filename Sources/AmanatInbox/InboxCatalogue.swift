@@ -19,6 +19,7 @@ public enum InboxCatalogue {
         "card": "%@",
         "synced": "Sync done: %@ new, %@ sent, %@ still queued.",
         "synced.undecryptable": "%@ message(s) could not be decrypted and were dropped.",
+        "synced.triage": "%@ triage change(s) from other experts.",
         "cases.empty": "No cases yet.",
         "cases.line": "%@  [%@, %@]  assigned: %@  labels: %@  due: %@  %@ message(s), %@ unread, last %@",
         "case.triage": "Triage: %@, priority %@, assigned to %@, labels: %@, due: %@",
@@ -100,6 +101,7 @@ public enum InboxCatalogue {
         "card": "%@",
         "synced": "Синхронизация завершена: новых %@, отправлено %@, ждут отправки %@.",
         "synced.undecryptable": "Не удалось расшифровать сообщений: %@; они удалены.",
+        "synced.triage": "Изменений разбора от других экспертов: %@.",
         "cases.empty": "Дел пока нет.",
         "cases.line":
             "%@  [%@, %@]  ответственный: %@  метки: %@  срок: %@  сообщений: %@, не прочитано: %@, последнее %@",

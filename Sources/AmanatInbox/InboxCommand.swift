@@ -305,6 +305,7 @@ extension InboxCommand {
             let account = try options.open()
             let summary = try await options.run { () async throws(AccountError) in try await account.sync() }
             options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
+            if summary.triageChanges > 0 { options.say("synced.triage", [String(summary.triageChanges)]) }
             if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
         }
     }

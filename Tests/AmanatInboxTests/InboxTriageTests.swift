@@ -74,7 +74,9 @@ struct InboxTriageTests {
         #expect(try await inbox("daniyar", ["due", caseB, "2026-13-40"]).status == 64)
         try await relay.start()
 
-        for profile in ["daniyar", "aigerim", "daniyar"] { #expect(try await inbox(profile, ["sync"]).status == 0) }
+        let syncedB = try await inbox("daniyar", ["sync"])
+        #expect(syncedB.output.contains("2 triage change(s) from other experts."), "\(syncedB)")
+        for profile in ["aigerim", "daniyar"] { #expect(try await inbox(profile, ["sync"]).status == 0) }
         let seenByA = try #require(try await cases("aigerim").first)
         let seenByB = try #require(try await cases("daniyar").first)
         for (name, state) in [("A", seenByA), ("B", seenByB)] {

@@ -13,6 +13,8 @@ extension Account {
         case other
         case duplicate
         case rejected
+        /// A triage change from another expert.
+        case triage
         /// Authenticated, but the session could not decrypt it: recorded, and a reset is due.
         case undecryptable
     }
@@ -102,6 +104,7 @@ extension Account {
             case .message: summary.received += 1
             case .receipt: summary.receipts += 1
             case .rejected, .undecryptable: summary.undecryptable += 1
+            case .triage: summary.triageChanges += 1
             case .other, .duplicate: break
             }
         }

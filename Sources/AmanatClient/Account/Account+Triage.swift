@@ -116,7 +116,7 @@ extension Account {
             (try? event.verify()) != nil
         else { return .rejected }
         try storeTriage(event, pending: false, in: db)
-        return .other
+        return .triage
     }
 
     // MARK: - Reading

@@ -158,6 +158,8 @@ public struct SyncSummary: Sendable, Equatable {
     public var sessionsReset = 0
     /// Sent messages the relay took longer ago than its retention time, still without a receipt.
     public var unconfirmed = 0
+    /// Triage changes received from other experts (SPEC.md §16.3).
+    public var triageChanges = 0
 }
 
 extension Sequence<UInt8> {
