@@ -56,6 +56,7 @@ public enum InboxCatalogue {
         "serve.open":
             "The inbox is at 127.0.0.1 only. Open this link in a browser on this machine (it works once):\n%@\nCtrl-C stops it.",
         "error.port": "No free port on 127.0.0.1.",
+        "error.port-in-use": "Port %@ on 127.0.0.1 is in use; choose another with --port (0 picks a free one).",
         "web.cases": "Cases", "web.roster": "Experts", "web.search": "Search", "web.sync": "Sync now",
         "web.all": "All", "web.any": "any", "web.status": "Status", "web.assignee": "Assigned to",
         "web.label": "Label", "web.labels": "Labels", "web.overdue": "overdue only", "web.filter": "Filter",
@@ -139,6 +140,7 @@ public enum InboxCatalogue {
         "serve.open":
             "Почта доступна только на 127.0.0.1. Откройте эту ссылку в браузере на этом компьютере (она сработает один раз):\n%@\nCtrl-C — остановить.",
         "error.port": "На 127.0.0.1 нет свободного порта.",
+        "error.port-in-use": "Порт %@ на 127.0.0.1 занят; укажите другой через --port (0 — выбрать свободный).",
         "web.cases": "Дела", "web.roster": "Эксперты", "web.search": "Поиск", "web.sync": "Синхронизировать",
         "web.all": "Все", "web.any": "любой", "web.status": "Статус", "web.assignee": "Ответственный",
         "web.label": "Метка", "web.labels": "Метки", "web.overdue": "только просроченные", "web.filter": "Показать",

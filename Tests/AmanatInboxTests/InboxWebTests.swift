@@ -59,6 +59,11 @@ struct InboxWebTests {
         defer { if serve.isRunning { serve.interrupt() } }
         input.fileHandleForWriting.write(Data("expert passphrase\n".utf8))
         let login = try await Self.loginURL(from: output.fileHandleForReading)
+        // A second serve on the same port says so, with a usage exit code, and prints no link.
+        let port = try #require(URLComponents(string: login)?.port)
+        let busy = try await inbox(["serve", "--port", String(port)])
+        #expect(busy.status == 64 && busy.error.contains("Port \(port) on 127.0.0.1 is in use"), "\(busy)")
+        #expect(!busy.output.contains("login?token="))
 
         let attachment = folder.appendingPathComponent("ходатайство.txt")
         try Data("ходатайство о вызове свидетеля".utf8).write(to: attachment)

@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
 import ServiceLifecycle
 
 extension InboxCommand {
@@ -34,13 +35,22 @@ extension InboxCommand {
             var logger = Logger(label: "amanat-inbox.serve")
             logger.logLevel = .error
             let services: [any Service] = syncEvery > 0 ? [PeriodicSync(account: account, every: syncEvery)] : []
+            let announcement = InboxCatalogue.text("serve.open", options.language, [web.loginURL])
             let application = Application(
                 router: web.router(),
                 configuration: .init(address: .hostname("127.0.0.1", port: chosen), serverName: nil),
-                services: services, logger: logger)
-            options.say("serve.open", [web.loginURL])
-            fflush(nil)
-            try await application.runService()
+                services: services,
+                // The link only once the port is really ours.
+                onServerRunning: { _ in
+                    print(announcement)
+                    fflush(nil)
+                },
+                logger: logger)
+            do {
+                try await application.runService()
+            } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                throw CommandError("error.port-in-use", [String(chosen)], code: CommandError.usage)
+            }
         }
 
         /// A free loopback port, from the kernel.
