@@ -8,6 +8,7 @@ import Foundation
 import Hummingbird
 import Logging
 import Metrics
+import NIOCore
 import Prometheus
 
 /// `amanat-relay`: set up and run the relay. Every option also reads `AMANAT_RELAY_<NAME>`.
@@ -171,16 +172,26 @@ extension AmanatRelayCommand {
                 let database = try (database ?? environment["AMANAT_RELAY_DATABASE"] ?? settings?.database).map {
                     try PostgresDatabaseURL($0)
                 }
+                // Said once the port is really ours.
+                var lines = ["Relay key: \(try RelayServer.fingerprint(of: options.directory))"]
+                if let tls { lines.append("TLS pin for invites: \(tls.pin)") }
+                lines.append("Listening on \(host):\(port)\(tls == nil ? "" : " (HTTPS)")")
+                if let metrics { lines.append("Metrics on \(metrics.host):\(metrics.port)/metrics") }
+                lines.append("Envelopes in \(database.map(\.description) ?? options.directory.databasePath)")
+                let startup = lines
                 let application = try await RelayServer.application(
                     dataDirectory: options.directory, host: host, port: port,
                     limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, database: database,
-                    logger: logger)
-                print("Relay key: \(try RelayServer.fingerprint(of: options.directory))")
-                if let tls { print("TLS pin for invites: \(tls.pin)") }
-                print("Listening on \(host):\(port)\(tls == nil ? "" : " (HTTPS)")")
-                if let metrics { print("Metrics on \(metrics.host):\(metrics.port)/metrics") }
-                print("Envelopes in \(database.map(\.description) ?? options.directory.databasePath)")
-                try await application.runService()
+                    logger: logger,
+                    onRunning: {
+                        print(startup.joined(separator: "\n"))
+                        fflush(nil)
+                    })
+                do {
+                    try await application.runService()
+                } catch let error as IOError where error.errnoCode == EADDRINUSE {
+                    throw RelaySetupError.portInUse(host, port)
+                }
             } catch let error as RelaySetupError {
                 throw relayExit(error)
             }

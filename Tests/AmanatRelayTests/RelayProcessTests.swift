@@ -514,6 +514,12 @@ struct RelayProcessTests {
             statuses.append(try await relay.signed(owner, "POST", owner.path + "/fetch", ["after": 0, "limit": 1]).1)
         }
         #expect(statuses == [200, 200, 200, 429])
+        // A second relay on the same port says so plainly, and says nothing of listening.
+        let second = try await runTool(
+            RelayProcess.binary.path, ["serve", "--data", relay.directory.path, "--port", String(relay.port)])
+        #expect(second.status == 2, "\(second)")
+        #expect(second.error.contains("127.0.0.1:\(relay.port) is in use"), "\(second)")
+        #expect(!second.output.contains("Listening on") && !second.error.contains("retention purge failed"))
     }
 
     @Test("a body that never finishes arriving is answered 408 after the request timeout", .timeLimit(.minutes(1)))

@@ -44,6 +44,8 @@ public struct PurgeService: Service {
                     "retention purge done",
                     metadata: ["expired envelopes": "\(deleted.envelopes)", "expired blobs": "\(deleted.blobs)"])
             } catch {
+                // A purge cut short by shutting down is not a failure worth an operator's attention.
+                if Task.isCancelled || Task.isShuttingDownGracefully { return }
                 logger.error("retention purge failed", metadata: ["error": "\(error)"])
             }
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }

@@ -107,6 +107,8 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
     case databaseWithoutTLS(String)
     /// The database could not be reached or its schema brought up to date.
     case databaseUnavailable
+    /// Another program listens on the address and port.
+    case portInUse(String, Int)
 
     public var description: String {
         switch self {
@@ -131,6 +133,8 @@ public enum RelaySetupError: Error, Equatable, Sendable, CustomStringConvertible
         case .databaseWithoutTLS(let host):
             "refusing a plain connection to the database on \(host), which is another machine: use "
                 + "sslmode=verify-full (the default there), or run PostgreSQL on loopback or a Unix socket"
+        case .portInUse(let host, let port):
+            "\(host):\(port) is in use by another program; choose another with --port (or stop the other relay)"
         case .databaseUnavailable:
             "the database cannot be reached or its schema brought up to date; check that PostgreSQL runs, "
                 + "the URL, the user's rights, and the server's log"

@@ -20,11 +20,12 @@ public enum RelayServer {
     /// the caller bootstraps swift-metrics with a factory on `metrics.registry`.
     /// With `database`, envelopes live in that PostgreSQL database (shared by every instance
     /// given the same URL and a copy of the same data directory) instead of the data directory's
-    /// SQLite file; its schema is brought up to date here, before anything listens.
+    /// SQLite file; its schema is brought up to date here, before anything listens. `onRunning`
+    /// is called once the API listener is bound.
     public static func application(
         dataDirectory: RelayDataDirectory, host: String, port: Int, limits assignments: [String] = [],
         metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)? = nil, tls: RelayTLS? = nil,
-        database: PostgresDatabaseURL? = nil, logger: Logger
+        database: PostgresDatabaseURL? = nil, logger: Logger, onRunning: @escaping @Sendable () -> Void = {}
     ) async throws -> some ApplicationProtocol {
         let (signingKey, settings) = try dataDirectory.load()
         guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
@@ -64,6 +65,7 @@ public enum RelayServer {
                             registry: metrics.registry, host: metrics.host, port: metrics.port, logger: logger)
                     ]
                 } ?? []),
+            onServerRunning: { _ in onRunning() },
             logger: logger)
     }
 
