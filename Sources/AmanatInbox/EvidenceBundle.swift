@@ -132,7 +132,7 @@ public struct EvidenceBundle: Sendable {
         }
         guard manifest.format == "amanat-evidence-1" else { throw .malformed }
         func hexBytes(_ text: String, _ what: String) throws(Failure) -> [UInt8] {
-            guard let bytes = hexDecode(text) else { throw .invalid(what) }
+            guard let bytes = Hex.decode(text) else { throw .invalid(what) }
             return bytes
         }
         guard let exporter = try? IdentityKey(decoding: try hexBytes(manifest.exporter.identity, "exporter")),
@@ -158,7 +158,7 @@ public struct EvidenceBundle: Sendable {
                 guard let index = attachment.file else { continue }
                 guard files.indices.contains(index), referenced.insert(index).inserted,
                     UInt64(files[index].count) == attachment.size,
-                    let digest = attachment.sha256, hexDecode(digest) == SHA256Hash.hash(files[index])
+                    let digest = attachment.sha256, Hex.decode(digest) == SHA256Hash.hash(files[index])
                 else { throw .invalid("attachment \(attachment.fileName)") }
             }
             for receipt in entry.receipts {
@@ -177,34 +177,5 @@ public struct EvidenceBundle: Sendable {
         }
         return Report(
             manifest: manifest, files: files, receiptsChecked: receipts, triageEventsChecked: manifest.triage.count)
-    }
-}
-
-/// Lowercase hex.
-func hexEncode(_ bytes: some Sequence<UInt8>) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
-}
-
-/// Hex (either case) to bytes, or nil.
-func hexDecode(_ text: String) -> [UInt8]? {
-    let digits = Array(text.utf8)
-    guard digits.count % 2 == 0 else { return nil }
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(digits.count / 2)
-    var index = 0
-    while index < digits.count {
-        guard let high = hexValue(digits[index]), let low = hexValue(digits[index + 1]) else { return nil }
-        bytes.append(high << 4 | low)
-        index += 2
-    }
-    return bytes
-}
-
-private func hexValue(_ digit: UInt8) -> UInt8? {
-    switch digit {
-    case UInt8(ascii: "0")...UInt8(ascii: "9"): digit - UInt8(ascii: "0")
-    case UInt8(ascii: "a")...UInt8(ascii: "f"): digit - UInt8(ascii: "a") + 10
-    case UInt8(ascii: "A")...UInt8(ascii: "F"): digit - UInt8(ascii: "A") + 10
-    default: nil
     }
 }

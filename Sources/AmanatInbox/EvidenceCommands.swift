@@ -45,7 +45,7 @@ extension InboxCommand {
                     if attachment.state == .stored {
                         let bytes = try await decrypted(account, message.id, index, next: destination)
                         entry.file = files.count
-                        entry.sha256 = hexEncode(SHA256Hash.hash(bytes))
+                        entry.sha256 = Hex.encode(SHA256Hash.hash(bytes))
                         files.append(bytes)
                     }
                     attachments.append(entry)
@@ -55,27 +55,28 @@ extension InboxCommand {
                         let digest = delivery.receiptDigest, let time = delivery.submittedAt
                     else { return nil }
                     return EvidenceBundle.Manifest.Receipt(
-                        recipient: delivery.name, mailbox: hexEncode(mailbox), digest: hexEncode(digest), time: time,
-                        signature: hexEncode(signature))
+                        recipient: delivery.name, mailbox: Hex.encode(mailbox), digest: Hex.encode(digest), time: time,
+                        signature: Hex.encode(signature))
                 }
                 entries.append(
                     EvidenceBundle.Manifest.Entry(
                         id: message.idText, direction: message.direction == .incoming ? "incoming" : "outgoing",
                         kind: "\(message.kind)", from: message.direction == .incoming ? label : nil,
                         sentAt: message.sentAt, storedAt: message.storedAt, text: message.text,
-                        inReplyTo: message.inReplyTo.map(hexEncode), attachments: attachments, receipts: receipts))
+                        inReplyTo: message.inReplyTo.map { Hex.encode($0) }, attachments: attachments,
+                        receipts: receipts))
             }
             let name = roster.first { $0.identity == signer.identity }?.name ?? ""
             let bundle = EvidenceBundle(
                 manifest: EvidenceBundle.Manifest(
-                    caseLabel: label, defender: hexEncode(item.identity.encoded),
+                    caseLabel: label, defender: Hex.encode(item.identity.encoded),
                     exportedAt: UInt64(Date().timeIntervalSince1970),
                     exporter: .init(
-                        name: name, identity: hexEncode(signer.identity.encoded),
-                        certificate: hexEncode(signer.certificate.encoded)),
-                    organisationRoot: hexEncode(signer.organisationRoot.rawRepresentation),
-                    relayKey: hexEncode(signer.relayKey.rawRepresentation), messages: entries,
-                    triage: triage.events.map { hexEncode($0.encoded) }),
+                        name: name, identity: Hex.encode(signer.identity.encoded),
+                        certificate: Hex.encode(signer.certificate.encoded)),
+                    organisationRoot: Hex.encode(signer.organisationRoot.rawRepresentation),
+                    relayKey: Hex.encode(signer.relayKey.rawRepresentation), messages: entries,
+                    triage: triage.events.map { Hex.encode($0.encoded) }),
                 files: files)
             let content = try bundle.content()
             let signature = try await options.run { () async throws(AccountError) in
@@ -154,7 +155,7 @@ extension InboxCommand {
                     String(report.files.count), String(report.receiptsChecked), String(report.triageEventsChecked),
                 ])
             if root == nil {
-                say("bundle.root", [Base64URL.encode(hexDecode(manifest.organisationRoot) ?? [])])
+                say("bundle.root", [Base64URL.encode(Hex.decode(manifest.organisationRoot) ?? [])])
             }
             if let extract {
                 let directory = URL(fileURLWithPath: extract, isDirectory: true)

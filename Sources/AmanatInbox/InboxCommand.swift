@@ -186,7 +186,7 @@ extension InboxCommand {
                     [
                         "name": device.name, "thisDevice": device.identity == own, "verified": device.isVerified,
                         "safetyNumber": device.identity == own ? NSNull() : device.safetyNumber.digits,
-                        "identity": hexEncode(device.identity.signingKey.rawRepresentation),
+                        "identity": Hex.encode(device.identity.signingKey.rawRepresentation),
                     ]
                 }
                 print(
@@ -518,7 +518,12 @@ struct CaseList {
     static func load(_ account: Account, _ options: ProfileOptions) async throws -> [CaseList] {
         let contacts = try await options.run { () async throws(AccountError) in try await account.contacts() }
         let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
-        return contacts.map { contact in
+        return make(contacts: contacts, messages: messages)
+    }
+
+    /// One case per contact, with the messages from and to it.
+    static func make(contacts: [(identity: IdentityKey, label: String)], messages: [Message]) -> [CaseList] {
+        contacts.map { contact in
             let key = Data(contact.identity.encoded)
             let related = messages.filter { message in
                 message.sender == key || message.deliveries.contains { $0.device == key }

@@ -200,12 +200,18 @@ struct TriageView {
     let names: [Data: String]
     let language: Language
 
+    init(cases: [Data: CaseTriage], roster: [RosterDevice], language: Language) {
+        self.cases = cases
+        var names: [Data: String] = [:]
+        for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
+        self.names = names
+        self.language = language
+    }
+
     static func load(_ account: Account, _ options: ProfileOptions) async throws -> TriageView {
         let cases = try await options.run { () async throws(AccountError) in try await account.triage() }
         let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
-        var names: [Data: String] = [:]
-        for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
-        return TriageView(cases: cases, names: names, language: options.language)
+        return TriageView(cases: cases, roster: roster, language: options.language)
     }
 
     func state(of item: CaseList) -> TriageState {

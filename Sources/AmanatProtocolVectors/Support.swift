@@ -6,7 +6,7 @@ import Foundation
 
 /// Lower-case hex of bytes.
 public func hex(_ bytes: [UInt8]) -> String {
-    bytes.map { String(format: "%02x", $0) }.joined()
+    Hex.encode(bytes)
 }
 
 /// Lower-case hex of secret bytes: only for test vectors, whose keys come from public seeds.
@@ -16,17 +16,7 @@ public func hex(_ secret: SecureBytes) -> String {
 
 /// Bytes from hex, or nil.
 public func bytes(hex: String) -> [UInt8]? {
-    guard hex.utf8.count.isMultiple(of: 2) else { return nil }
-    var result: [UInt8] = []
-    result.reserveCapacity(hex.utf8.count / 2)
-    var index = hex.startIndex
-    while index < hex.endIndex {
-        let next = hex.index(index, offsetBy: 2)
-        guard let byte = UInt8(hex[index..<next], radix: 16) else { return nil }
-        result.append(byte)
-        index = next
-    }
-    return result
+    Hex.decode(hex)
 }
 
 /// An X-Wing encapsulation as it appears in a vector file.

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import AmanatTestSupport
 import Foundation
 import Testing
@@ -91,7 +92,7 @@ extension PostgresMailboxStoreTests {
             // bytea is dumped as hex; numbers as decimal text.
             let text = Array(dump.output.utf8)
             for (name, needle) in known.forbidden {
-                let hex = needle.map { String(format: "%02x", $0) }.joined()
+                let hex = Hex.encode(needle)
                 let leaked = containsWindow(text, needle) || containsWindow(text, Array(hex.utf8))
                 #expect(!leaked, "\(name) is in the database")
             }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 import Logging
 import PostgresNIO
@@ -34,7 +35,7 @@ enum PostgresTestDatabase {
         guard let serverURL else { throw NoServer() }
         let server = try PostgresDatabaseURL(serverURL)
         let admin = PostgresClient(configuration: try server.clientConfiguration(), backgroundLogger: logger)
-        let name = "amanat_test_" + SecureRandom.bytes(count: 8).map { String(format: "%02x", $0) }.joined()
+        let name = "amanat_test_" + Hex.encode(SecureRandom.bytes(count: 8))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { await admin.run() }
             defer { group.cancelAll() }

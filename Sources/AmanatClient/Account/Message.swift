@@ -164,7 +164,7 @@ public struct SyncSummary: Sendable, Equatable {
 
 extension Sequence<UInt8> {
     /// Lower-case hex, for ids shown to people and names of local files and settings.
-    var hexText: String { map { String(format: "%02x", $0) }.joined() }
+    var hexText: String { Hex.encode(self) }
 }
 
 /// A setting name for something about `identity` (`verified-…`, `reset-…`): a prefix and a short

@@ -147,22 +147,22 @@ struct InboxWeb: Sendable {
 
     func caseList(_ request: Request, _ session: WebSessions.Session) async throws -> Response {
         let query = request.uri.queryParameters
-        let data = try await WebData.load(account)
+        let data = try await WebData.load(account, language: session.language)
         let status = query.get("status").flatMap { word in TriageWords.statuses.first { $0.0 == word }?.1 }
         let assignee = query.get("assignee").map { String($0) }.flatMap { $0.isEmpty ? nil : $0 }
         let label = query.get("label").map { String($0) } ?? ""
         let overdue = query.get("overdue") == "1"
         let now = UInt64(Date().timeIntervalSince1970)
         var cases = data.cases
-        if let status { cases = cases.filter { data.state(of: $0).status == status } }
+        if let status { cases = cases.filter { data.view.state(of: $0).status == status } }
         if let assignee {
             cases = cases.filter { item in
-                let key = data.state(of: item).assignee.map { Base64URL.encode($0) } ?? "nobody"
+                let key = data.view.state(of: item).assignee.map { Base64URL.encode($0) } ?? "nobody"
                 return key == assignee
             }
         }
-        if !label.isEmpty { cases = cases.filter { data.state(of: $0).labels.contains(label) } }
-        if overdue { cases = cases.filter { data.isOverdue($0, now: now) } }
+        if !label.isEmpty { cases = cases.filter { data.view.state(of: $0).labels.contains(label) } }
+        if overdue { cases = cases.filter { data.view.isOverdue($0, now: now) } }
         cases.sort { ($0.messages.last?.storedAt ?? 0) > ($1.messages.last?.storedAt ?? 0) }
         var context = base(session, title: text("web.cases", session))
         context["notice"] = query.get("notice").map { String($0) }
@@ -171,7 +171,7 @@ struct InboxWeb: Sendable {
         context["statuses"] = TriageWords.statuses.map { word, value in
             [
                 "word": word, "name": text("status." + word, session), "selected": value == status,
-                "count": data.cases.filter { data.state(of: $0).status == value }.count,
+                "count": data.cases.filter { data.view.state(of: $0).status == value }.count,
             ] as [String: Any]
         }
         context["assignees"] =
@@ -184,15 +184,15 @@ struct InboxWeb: Sendable {
         context["overdue"] = overdue
         context["hasCases"] = !cases.isEmpty
         context["cases"] = cases.map { item -> [String: Any] in
-            let state = data.state(of: item)
+            let state = data.view.state(of: item)
             return [
                 "label": item.label, "path": Self.path(item.label),
                 "status": text("status." + TriageWords.word(state.status), session),
                 "priority": text("priority." + TriageWords.word(state.priority), session),
                 "priorityWord": TriageWords.word(state.priority),
-                "assignee": state.assignee.map { data.name(of: $0, session) } ?? "—",
+                "assignee": state.assignee.map { data.view.name(of: $0) } ?? "—",
                 "labels": state.labels.joined(separator: ", "), "due": state.due.map(TriageWords.date) ?? "",
-                "overdue": data.isOverdue(item, now: now), "messages": item.messages.count,
+                "overdue": data.view.isOverdue(item, now: now), "messages": item.messages.count,
                 "unread": item.unread, "hasUnread": item.unread > 0,
                 "last": String((item.messages.last?.text ?? "").prefix(60)),
             ]
@@ -201,12 +201,12 @@ struct InboxWeb: Sendable {
     }
 
     func casePage(_ label: String, _ session: WebSessions.Session, notice: String?) async throws -> Response {
-        let data = try await WebData.load(account)
+        let data = try await WebData.load(account, language: session.language)
         guard let item = data.cases.first(where: { $0.label == label }) else {
             return message(.notFound, text("error.unknown-case", session, [label]))
         }
-        let triage = try await account.triage(of: item.identity.signingKey.rawRepresentation)
-        let state = triage.state
+        let triage = data.view.cases[Data(item.identity.signingKey.rawRepresentation)]
+        let state = data.view.state(of: item)
         for message in item.messages where message.direction == .incoming && !message.isRead {
             try await account.markRead(message.id)
         }
@@ -242,19 +242,19 @@ struct InboxWeb: Sendable {
         }
         context["notes"] = state.notes.compactMap { note -> [String: Any]? in
             guard case .note(let text) = note.change else { return nil }
-            return ["author": data.name(of: note.author, session), "time": Self.time(note.time), "text": text]
+            return ["author": data.view.name(of: note.author), "time": Self.time(note.time), "text": text]
         }
-        context["events"] = triage.events.map { event -> [String: Any] in
+        context["events"] = (triage?.events ?? []).map { event -> [String: Any] in
             [
-                "time": Self.time(event.time), "author": data.name(of: event.author, session),
-                "what": TriageWords.describe(event.change, names: data.names, language: session.language),
+                "time": Self.time(event.time), "author": data.view.name(of: event.author),
+                "what": TriageWords.describe(event.change, names: data.view.names, language: session.language),
             ]
         }
         return render("case", context)
     }
 
     func triage(_ label: String, _ fields: [String: String], _ session: WebSessions.Session) async throws -> Response {
-        let data = try await WebData.load(account)
+        let data = try await WebData.load(account, language: session.language)
         guard let item = data.cases.first(where: { $0.label == label }) else {
             return message(.notFound, text("error.unknown-case", session, [label]))
         }
@@ -319,7 +319,7 @@ struct InboxWeb: Sendable {
         guard sessions.checkCSRF(csrf, for: session) else {
             return message(.forbidden, text("web.csrf", session))
         }
-        let data = try await WebData.load(account)
+        let data = try await WebData.load(account, language: session.language)
         guard let item = data.cases.first(where: { $0.label == label }) else {
             return message(.notFound, text("error.unknown-case", session, [label]))
         }
@@ -353,9 +353,8 @@ struct InboxWeb: Sendable {
     func search(_ request: Request, _ session: WebSessions.Session) async throws -> Response {
         let query = request.uri.queryParameters.get("q").map { String($0) } ?? ""
         let words = query.split(separator: " ").map(String.init)
-        let data = try await WebData.load(account)
-        let view = TriageView(cases: data.triage, names: data.names, language: session.language)
-        let hits = words.isEmpty ? [] : CaseSearch(words: words).search(data.cases, view)
+        let data = try await WebData.load(account, language: session.language)
+        let hits = words.isEmpty ? [] : CaseSearch(words: words).search(data.cases, data.view)
         var context = base(session, title: text("web.search", session))
         context["q"] = query
         context["hits"] = hits.map { hit in
@@ -489,40 +488,18 @@ struct InboxWeb: Sendable {
     }
 }
 
-/// The cases, triage and roster one page needs, loaded together.
+/// The cases, their triage and the roster one page needs, loaded together.
 struct WebData {
     let cases: [CaseList]
-    let triage: [Data: CaseTriage]
+    let view: TriageView
     let roster: [RosterDevice]
-    let names: [Data: String]
 
-    static func load(_ account: Account) async throws -> WebData {
-        let contacts = try await account.contacts()
-        let messages = try await account.messages()
-        let cases = contacts.map { contact in
-            let key = Data(contact.identity.encoded)
-            return CaseList(
-                label: contact.label, identity: contact.identity,
-                messages: messages.filter { $0.sender == key || $0.deliveries.contains { $0.device == key } })
-        }
+    static func load(_ account: Account, language: Language) async throws -> WebData {
+        let cases = CaseList.make(contacts: try await account.contacts(), messages: try await account.messages())
         let roster = try await account.roster()
-        var names: [Data: String] = [:]
-        for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
-        return WebData(cases: cases, triage: try await account.triage(), roster: roster, names: names)
-    }
-
-    func state(of item: CaseList) -> TriageState {
-        triage[Data(item.identity.signingKey.rawRepresentation)]?.state ?? TriageState()
-    }
-
-    func name(of key: [UInt8], _ session: WebSessions.Session) -> String {
-        names[Data(key)] ?? InboxCatalogue.text("former-expert", session.language)
-    }
-
-    func isOverdue(_ item: CaseList, now: UInt64) -> Bool {
-        let state = state(of: item)
-        guard let due = state.due else { return false }
-        return due < now && state.status != .resolved && state.status != .closed
+        return WebData(
+            cases: cases, view: TriageView(cases: try await account.triage(), roster: roster, language: language),
+            roster: roster)
     }
 }
 
