@@ -242,10 +242,7 @@ extension AmanatCommand {
                     "profile": options.directory.path, "relay": connection.relay, "reachable": reachable,
                     "proxy": connection.proxy ?? NSNull(), "queued": queued, "experts": experts,
                 ]
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]),
-                        as: UTF8.self))
+                try JSONOutput.print(object)
                 return
             }
             options.say("status.profile", [options.directory.path])
@@ -282,10 +279,7 @@ extension AmanatCommand {
                     ["name": $0.name, "safetyNumber": $0.safetyNumber.digits, "verified": $0.isVerified]
                         as [String: Any]
                 }
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
-                        as: UTF8.self))
+                try JSONOutput.print(list)
                 return
             }
             if roster.isEmpty { options.say("experts.empty") }
@@ -477,6 +471,6 @@ enum Listing {
                 },
             ]
         }
-        return String(decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]), as: UTF8.self)
+        return try JSONOutput.text(list)
     }
 }

@@ -189,10 +189,7 @@ extension InboxCommand {
                         "identity": Hex.encode(device.identity.signingKey.rawRepresentation),
                     ]
                 }
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
-                        as: UTF8.self))
+                try JSONOutput.print(list)
                 return
             }
             for device in roster {
@@ -373,10 +370,7 @@ extension InboxCommand {
                         "notes": state.notes.count,
                     ]
                 }
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
-                        as: UTF8.self))
+                try JSONOutput.print(list)
                 return
             }
             if cases.isEmpty { options.say("cases.empty") }

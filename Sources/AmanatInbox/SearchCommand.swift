@@ -77,10 +77,7 @@ extension InboxCommand {
                 try await CaseList.load(account, options), try await TriageView.load(account, options))
             if json {
                 let list = hits.map { ["case": $0.caseLabel, "place": $0.place, "time": $0.time, "text": $0.text] }
-                print(
-                    String(
-                        decoding: try JSONSerialization.data(withJSONObject: list, options: [.sortedKeys]),
-                        as: UTF8.self))
+                try JSONOutput.print(list)
                 return
             }
             if hits.isEmpty { options.say("search.none") }

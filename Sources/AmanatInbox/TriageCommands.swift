@@ -24,22 +24,24 @@ enum TriageWords {
 
     /// A due date as YYYY-MM-DD (UTC).
     static func date(_ time: UInt64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(time)))
+        utc("yyyy-MM-dd").string(from: Date(timeIntervalSince1970: TimeInterval(time)))
     }
 
     /// YYYY-MM-DD (UTC) as Unix seconds, or nil.
     static func time(_ text: String) -> UInt64? {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd"
+        let formatter = utc("yyyy-MM-dd")
         formatter.isLenient = false
         guard let date = formatter.date(from: text), date.timeIntervalSince1970 >= 0 else { return nil }
         return UInt64(date.timeIntervalSince1970)
+    }
+
+    /// A formatter for `format` in UTC, independent of the user's locale.
+    static func utc(_ format: String) -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = format
+        return formatter
     }
 
     /// What one event says, for the audit trail.

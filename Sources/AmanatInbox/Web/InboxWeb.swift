@@ -435,11 +435,7 @@ struct InboxWeb: Sendable {
     }
 
     static func time(_ seconds: UInt64) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd HH:mm 'UTC'"
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        TriageWords.utc("yyyy-MM-dd HH:mm 'UTC'").string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     static func size(_ bytes: UInt64) -> String {
