@@ -123,19 +123,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let key: [UInt8]?
-            switch expert {
-            case "nobody": key = nil
-            case "me":
-                key = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }
-                    .signingKey.rawRepresentation
-            default:
-                let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
-                guard let device = roster.first(where: { $0.name == expert }) else {
-                    throw CommandError("error.unknown-expert", [expert], code: CommandError.data)
-                }
-                key = device.identity.signingKey.rawRepresentation
-            }
+            let key = try await TriageView.load(account, options).expertKey(expert, account, options).map { Array($0) }
             try await InboxCommand.change(.assignee(key), of: label, options, account: account)
         }
     }
@@ -200,6 +188,8 @@ struct TriageView {
     let cases: [Data: CaseTriage]
     /// Expert device identity signing keys to their roster names.
     let names: [Data: String]
+    /// The roster's devices in its own order, for finding one by name.
+    let roster: [RosterDevice]
     let language: Language
 
     init(cases: [Data: CaseTriage], roster: [RosterDevice], language: Language) {
@@ -207,6 +197,7 @@ struct TriageView {
         var names: [Data: String] = [:]
         for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
         self.names = names
+        self.roster = roster
         self.language = language
     }
 
@@ -240,10 +231,11 @@ struct TriageView {
                 try await options.run { () async throws(AccountError) in try await account.ownIdentity() }.signingKey
                     .rawRepresentation)
         default:
-            guard let key = names.first(where: { $0.value == text })?.key else {
+            // The first device of that name in the roster's order (an expert's devices share it).
+            guard let device = roster.first(where: { $0.name == text }) else {
                 throw CommandError("error.unknown-expert", [text], code: CommandError.data)
             }
-            return key
+            return Data(device.identity.signingKey.rawRepresentation)
         }
     }
 }
