@@ -67,7 +67,7 @@ struct RelayPushTests {
         let harness = try RelayHarness()
         let app = Application(
             router: harness.relay.router(),
-            server: .http1WebSocketUpgrade(webSocketRouter: harness.relay.webSocketRouter()),
+            server: harness.relay.httpServer(idleTimeout: .seconds(90)),
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         try await app.test(.live) { client in
             let owner = RelayHarness.Owner()

@@ -25,6 +25,7 @@ struct RelayHarness {
         var globalRate: RateLimit?
         var contactRate: RateLimit?
         var ownerRate: RateLimit?
+        var maximumWaiters: Int?
     }
 
     init(quota: MailboxQuota? = nil, limits: Limits = Limits()) throws {
@@ -37,6 +38,7 @@ struct RelayHarness {
         if let rate = limits.globalRate { configuration.globalRate = rate }
         if let rate = limits.contactRate { configuration.contactRate = rate }
         if let rate = limits.ownerRate { configuration.ownerRate = rate }
+        if let waiters = limits.maximumWaiters { configuration.maximumWaiters = waiters }
         let now = now
         relay = Relay(
             store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),

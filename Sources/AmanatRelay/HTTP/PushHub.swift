@@ -5,12 +5,13 @@ import Synchronization
 
 /// Who is waiting for news of which mailbox: WebSocket push connections and long-poll requests.
 ///
-/// A deposit that stored something new calls ``notify(_:)``; each waiter on that mailbox gets one
-/// wake-up (several deposits in a row may fold into one: the owner fetches everything anyway).
-/// The hub also counts waiters so the relay can cap them. It holds mailbox ids only in memory.
+/// A deposit that stored something new calls ``notify(_:)``; each waiter on that mailbox has its
+/// wake-up called (several deposits in a row may fold into one: the owner fetches everything
+/// anyway). The hub also counts waiters so the relay can cap them. It holds mailbox ids only in
+/// memory. A waiter is a closure, not a task: an idle push connection costs the hub one entry.
 final class PushHub: Sendable {
     private struct State {
-        var waiters: [[UInt8]: [UInt64: AsyncStream<Void>.Continuation]] = [:]
+        var waiters: [[UInt8]: [UInt64: @Sendable () -> Void]] = [:]
         var nextId: UInt64 = 0
         var count = 0
     }
@@ -22,59 +23,65 @@ final class PushHub: Sendable {
         self.capacity = capacity
     }
 
-    /// A subscription: its stream yields once per notification since the last one was taken.
+    /// A subscription, to give back to ``unsubscribe(_:)``.
     struct Subscription: Sendable {
         let mailbox: [UInt8]
         let id: UInt64
-        let wakeUps: AsyncStream<Void>
     }
 
-    /// Subscribes to `mailbox`, or returns nil when the hub is at capacity.
-    func subscribe(_ mailbox: [UInt8]) -> Subscription? {
-        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    /// Subscribes `wake` to `mailbox`, or returns nil when the hub is at capacity. `wake` is called
+    /// on whatever thread stored the deposit, and must only hand the news on (never block).
+    func subscribe(_ mailbox: [UInt8], wake: @escaping @Sendable () -> Void) -> Subscription? {
         let id: UInt64? = state.withLock { state in
             guard state.count < capacity else { return nil }
             state.count += 1
             state.nextId += 1
-            state.waiters[mailbox, default: [:]][state.nextId] = continuation
+            state.waiters[mailbox, default: [:]][state.nextId] = wake
             return state.nextId
         }
         guard let id else { return nil }
         RelayMetrics.waiters.increment(by: 1)
-        return Subscription(mailbox: mailbox, id: id, wakeUps: stream)
+        return Subscription(mailbox: mailbox, id: id)
     }
 
-    /// Ends a subscription.
+    /// A subscription whose wake-ups come as a stream (one pending at most), for a request that
+    /// waits in a task (cancelling that task ends its iteration).
+    func subscribeStream(_ mailbox: [UInt8]) -> (Subscription, AsyncStream<Void>)? {
+        let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        guard let subscription = subscribe(mailbox, wake: { continuation.yield() }) else { return nil }
+        return (subscription, stream)
+    }
+
+    /// Ends a subscription (once; later calls do nothing).
     func unsubscribe(_ subscription: Subscription) {
-        let continuation: AsyncStream<Void>.Continuation? = state.withLock { state in
-            guard let continuation = state.waiters[subscription.mailbox]?.removeValue(forKey: subscription.id) else {
-                return nil
+        let removed: Bool = state.withLock { state in
+            guard state.waiters[subscription.mailbox]?.removeValue(forKey: subscription.id) != nil else {
+                return false
             }
             if state.waiters[subscription.mailbox]?.isEmpty == true {
                 state.waiters[subscription.mailbox] = nil
             }
             state.count -= 1
-            return continuation
+            return true
         }
-        if let continuation {
+        if removed {
             RelayMetrics.waiters.decrement(by: 1)
-            continuation.finish()
         }
     }
 
     /// Wakes everyone waiting on `mailbox`.
     func notify(_ mailbox: [UInt8]) {
-        let continuations = state.withLock { state in state.waiters[mailbox].map { Array($0.values) } ?? [] }
-        for continuation in continuations {
-            continuation.yield()
+        let wakeUps = state.withLock { state in state.waiters[mailbox].map { Array($0.values) } ?? [] }
+        for wake in wakeUps {
+            wake()
         }
     }
 
     /// Wakes every waiter (after news may have been missed).
     func notifyAll() {
-        let continuations = state.withLock { state in state.waiters.values.flatMap(\.values) }
-        for continuation in continuations {
-            continuation.yield()
+        let wakeUps = state.withLock { state in state.waiters.values.flatMap(\.values) }
+        for wake in wakeUps {
+            wake()
         }
     }
 

@@ -2,45 +2,11 @@
 
 import Foundation
 import Hummingbird
-import HummingbirdWebSocket
 import ServiceLifecycle
 
-// MARK: - Push: WebSocket and long-poll
+// MARK: - Push: long-poll (WebSocket push: RelayHTTPChannel)
 
 extension Relay {
-    /// The WebSocket routes: `GET /v1/mailboxes/:mailbox/push`, signed by the owner like any owner
-    /// request (empty body). After the upgrade the relay sends the text message `new` once at
-    /// once, then whenever something new arrives, and nothing else; the owner fetches on each.
-    public func webSocketRouter() -> Router<BasicWebSocketRequestContext> {
-        let router = Router(context: BasicWebSocketRequestContext.self)
-        router.middlewares.add(ErrorBodyMiddleware())
-        router.middlewares.add(GlobalRateLimitMiddleware(limiter: globalLimiter))
-        router.ws("/v1/mailboxes/:mailbox/push") { request, context in
-            _ = try await authenticated(request, context)
-            guard push.count < configuration.maximumWaiters else { throw RelayHTTPError.tooManyConnections }
-            return .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
-            guard let text = context.requestContext.parameters.get("mailbox"), let mailbox = bytes(text, count: 32),
-                let subscription = push.subscribe(mailbox)
-            else { return }
-            defer { push.unsubscribe(subscription) }
-            // One "new" as soon as the subscription exists: the owner fetches then, so nothing that
-            // arrived between its connecting and this moment goes unnoticed.
-            try await outbound.write(.text("new"))
-            // One task of its own sends the wake-ups; this one reads until the client closes (what
-            // it sends is ignored). One extra task per connection, not two: idle connections are
-            // most of them.
-            let sender = Task {
-                for await _ in subscription.wakeUps {
-                    try await outbound.write(.text("new"))
-                }
-            }
-            defer { sender.cancel() }
-            for try await _ in inbound {}
-        }
-        return router
-    }
-
     struct WaitRequest: Codable {
         /// The last sequence number the owner has; news is anything after it.
         let after: Int64
@@ -62,7 +28,9 @@ extension Relay {
             throw RelayHTTPError.invalidField
         }
         // Subscribe before looking, so a deposit between the two is not missed.
-        guard let subscription = push.subscribe(mailbox) else { throw RelayHTTPError.tooManyConnections }
+        guard let (subscription, wakeUps) = push.subscribeStream(mailbox) else {
+            throw RelayHTTPError.tooManyConnections
+        }
         defer { push.unsubscribe(subscription) }
         let page = try await perform { try await store.fetch(from: mailbox, after: wait.after, limit: 1) }
         if !page.envelopes.isEmpty {
@@ -70,7 +38,7 @@ extension Relay {
         }
         let woke = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
-                for await _ in subscription.wakeUps { return true }
+                for await _ in wakeUps { return true }
                 return false
             }
             group.addTask {

@@ -262,10 +262,22 @@ public struct Relay: Sendable {
     func authenticated(_ request: Request, _ context: some RequestContext) async throws -> ([UInt8], [UInt8]) {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
-        guard let timestampText = request.headers[Self.timestampHeader], let timestamp = UInt64(timestampText),
-            let nonceText = request.headers[Self.nonceHeader],
+        try await authenticate(
+            mailbox: mailbox, method: request.method.rawValue, path: request.uri.description,
+            timestamp: request.headers[Self.timestampHeader], nonce: request.headers[Self.nonceHeader],
+            signature: request.headers[Self.signatureHeader], body: body)
+        return (mailbox, body)
+    }
+
+    /// The owner-request check itself (SPEC.md §8.2), for a request however it arrived: `path` is
+    /// the request target as sent (path and query), the three texts are the signature headers.
+    func authenticate(
+        mailbox: [UInt8], method: String, path: String, timestamp timestampText: String?, nonce nonceText: String?,
+        signature signatureText: String?, body: [UInt8]
+    ) async throws {
+        guard let timestampText, let timestamp = UInt64(timestampText), let nonceText,
             let nonce = bytes(nonceText, count: RequestSignature.nonceByteCount),
-            let signatureText = request.headers[Self.signatureHeader], let signature = bytes(signatureText, count: 64)
+            let signatureText, let signature = bytes(signatureText, count: 64)
         else { throw RelayHTTPError.badSignature }
         guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
@@ -276,8 +288,7 @@ public struct Relay: Sendable {
         let now = clock()
         do {
             try RequestSignature(mailbox: mailbox, timestamp: timestamp, nonce: nonce, signature: signature).verify(
-                method: request.method.rawValue, path: request.uri.description, body: body, mailboxKey: ownerKey,
-                now: now)
+                method: method, path: path, body: body, mailboxKey: ownerKey, now: now)
         } catch .expired {
             throw RelayHTTPError.staleTimestamp
         } catch {
@@ -285,7 +296,6 @@ public struct Relay: Sendable {
         }
         guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
         try ownerLimiter.enforce(mailbox)
-        return (mailbox, body)
     }
 
     // MARK: - Helpers

@@ -54,10 +54,17 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
-        let body = try JSONEncoder().encode(["error": code])
-        var headers: HTTPFields = [.contentType: "application/json"]
-        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
-        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+        Response(status: status, headers: headerFields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+
+    /// The body: `{"error": "<code>"}` (codes are plain ASCII words, nothing to escape).
+    var body: [UInt8] { Array(#"{"error":"\#(code)"}"#.utf8) }
+
+    /// Content type, and Retry-After when there is one.
+    var headerFields: HTTPFields {
+        var fields: HTTPFields = [.contentType: "application/json"]
+        if let retryAfter { fields[.retryAfter] = String(retryAfter) }
+        return fields
     }
 }
 

@@ -6,7 +6,6 @@ import Foundation
 import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
-import HummingbirdWebSocket
 import Logging
 import Prometheus
 import ServiceLifecycle
@@ -47,13 +46,11 @@ public enum RelayServer {
         let clock: @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
         let relay = Relay(store: store, configuration: configuration, clock: clock)
         let purge = PurgeService(store: store, retention: configuration.retention, clock: clock, logger: logger)
-        let http: HTTPServerBuilder = .http1WebSocketUpgrade(
-            webSocketRouter: relay.webSocketRouter(),
-            configuration: .init(
-                // A connection that sends nothing for this long is closed (Tor is slow, not silent).
-                http1: .init(idleTimeout: .seconds(Int64(configuration.idleTimeoutSeconds))),
-                // Push connections: pings keep NATs and Tor circuits open and find dead peers.
-                ws: .init(maxFrameSize: 1024, autoPing: .enabled(timePeriod: .seconds(60)))))
+        let http = relay.httpServer(
+            // A connection that sends nothing for this long is closed (Tor is slow, not silent).
+            idleTimeout: .seconds(configuration.idleTimeoutSeconds),
+            // Push connections: pings keep NATs and Tor circuits open and find dead peers.
+            pingPeriod: .seconds(60))
         return Application(
             router: relay.router(),
             server: try tls.map { try .tls(http, tlsConfiguration: $0.configuration) } ?? http,

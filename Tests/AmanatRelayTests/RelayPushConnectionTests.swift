@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import Testing
+
+@testable import AmanatRelay
+
+/// The push connection as the relay serves it on the event loop (RelayHTTPChannel and
+/// PushConnectionHandler), seen byte by byte through a WebSocket client written out here, so that
+/// pings, pongs, close frames and refusals are observed exactly as sent.
+@Suite("Relay push connections: refusals, pings, dead peers, close and shutdown")
+struct RelayPushConnectionTests {
+    /// An app serving `harness.relay` live, with pings every `pingPeriod`.
+    func app(_ harness: RelayHarness, pingPeriod: Duration = .seconds(60)) -> some ApplicationProtocol {
+        Application(
+            router: harness.relay.router(),
+            server: harness.relay.httpServer(idleTimeout: .seconds(90), pingPeriod: pingPeriod),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+    }
+
+    @Test("a refused upgrade gets the relay's typed error, then the connection closes", .timeLimit(.minutes(1)))
+    func refusals() async throws {
+        var limits = RelayHarness.Limits()
+        limits.maximumWaiters = 1
+        let harness = try RelayHarness(limits: limits)
+        try await app(harness).test(.live) { client in
+            let port = try #require(client.port)
+            let owner = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            let path = owner.path + "/push"
+            func refusal(_ target: String, _ headers: HTTPFields) async throws -> (Int, String) {
+                try await RawWebSocket.connect(port: port) { socket in
+                    try await socket.send(RawWebSocket.upgradeRequest(target, headers))
+                    let (status, _) = try await socket.readHead()
+                    return (status, String(decoding: try await socket.readToEnd(), as: UTF8.self))
+                }
+            }
+            let unsigned = try await refusal(path, [:])
+            #expect(unsigned.0 == 401 && unsigned.1 == #"{"error":"bad_signature"}"#)
+            let stranger = RelayHarness.Owner()
+            let unknown = try await refusal(
+                stranger.path + "/push", harness.signed(stranger, .get, stranger.path + "/push", ByteBuffer()))
+            #expect(unknown.0 == 404 && unknown.1 == #"{"error":"unknown_mailbox"}"#)
+            let garbled = try await refusal("/v1/mailboxes/not-a-mailbox/push", [:])
+            #expect(garbled.0 == 404 && garbled.1 == #"{"error":"unknown_mailbox"}"#)
+            let wrongKey = try await refusal(
+                path, harness.signed(owner, .get, path, ByteBuffer(), key: Ed25519.PrivateKey()))
+            #expect(wrongKey.0 == 401 && wrongKey.1 == #"{"error":"bad_signature"}"#)
+            let stale = try await refusal(
+                path, harness.signed(owner, .get, path, ByteBuffer(), timestamp: harness.now - 600))
+            #expect(stale.0 == 401 && stale.1 == #"{"error":"stale_timestamp"}"#)
+
+            // One waiter allowed: the first connection is served, a second is refused with 429,
+            // and so is a replay of the first one's signed request.
+            let signed = harness.signed(owner, .get, path, ByteBuffer())
+            try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(RawWebSocket.upgradeRequest(path, signed))
+                #expect(try await socket.readHead().status == 101)
+                #expect(try await socket.readFrame()?.text == "new")
+                let second = try await refusal(path, harness.signed(owner, .get, path, ByteBuffer()))
+                #expect(second.0 == 429 && second.1 == #"{"error":"too_many_connections"}"#)
+                let replay = try await refusal(path, signed)
+                #expect(replay.0 == 401 && replay.1 == #"{"error":"replayed_nonce"}"#)
+            }
+            // Without upgrade headers the path does not exist.
+            try await client.execute(uri: path, method: .get, headers: harness.signed(owner, .get, path, ByteBuffer()))
+            {
+                #expect($0.status == .notFound && errorCode($0) == "not_found")
+            }
+        }
+    }
+
+    @Test("pings are answered, a peer that stops answering is closed, a close is echoed", .timeLimit(.minutes(1)))
+    func pingsAndClose() async throws {
+        let harness = try RelayHarness()
+        try await app(harness, pingPeriod: .milliseconds(200)).test(.live) { client in
+            let port = try #require(client.port)
+            let owner = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            let path = owner.path + "/push"
+
+            // A peer that answers pings stays; it hears of a deposit; its close is echoed.
+            try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(
+                    RawWebSocket.upgradeRequest(path, harness.signed(owner, .get, path, ByteBuffer())))
+                #expect(try await socket.readHead().status == 101)
+                #expect(try await socket.readFrame()?.text == "new")
+                try await socket.send(RawWebSocket.frame(opcode: 0x9, payload: Array("abc".utf8)))
+                let pong = try #require(try await socket.readFrame())
+                #expect(pong.opcode == 0xA && pong.payload == Array("abc".utf8))
+                // Text from the peer is ignored; pings are answered for five periods.
+                try await socket.send(RawWebSocket.frame(opcode: 0x1, payload: Array("hello".utf8)))
+                var pings = 0
+                while pings < 5 {
+                    let frame = try #require(try await socket.readFrame())
+                    #expect(frame.opcode == 0x9)
+                    pings += 1
+                    try await socket.send(RawWebSocket.frame(opcode: 0xA, payload: frame.payload))
+                }
+                let envelope = RelayHarness.envelope()
+                try await client.execute(
+                    uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
+                    body: ByteBuffer(bytes: envelope)
+                ) { #expect($0.status == .created) }
+                var news = try #require(try await socket.readFrame())
+                while news.opcode == 0x9 {
+                    try await socket.send(RawWebSocket.frame(opcode: 0xA, payload: news.payload))
+                    news = try #require(try await socket.readFrame())
+                }
+                #expect(news.text == "new")
+                try await socket.send(RawWebSocket.frame(opcode: 0x8, payload: [0x03, 0xE8]))
+                var echo = try #require(try await socket.readFrame())
+                while echo.opcode == 0x9 { echo = try #require(try await socket.readFrame()) }
+                #expect(echo.opcode == 0x8 && echo.payload == [0x03, 0xE8])
+                #expect(try await socket.readToEnd().isEmpty)
+            }
+            #expect(await waiters(of: harness, toReach: 0))
+
+            // A peer that never answers gets a ping, and is closed a period later.
+            let started = ContinuousClock.now
+            let frames = try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(
+                    RawWebSocket.upgradeRequest(path, harness.signed(owner, .get, path, ByteBuffer())))
+                #expect(try await socket.readHead().status == 101)
+                var frames: [RawWebSocket.Frame] = []
+                while let frame = try await socket.readFrame() { frames.append(frame) }
+                return frames
+            }
+            #expect(frames.map(\.opcode) == [0x1, 0x9], "\(frames)")
+            #expect(ContinuousClock.now - started < .seconds(5))
+            #expect(await waiters(of: harness, toReach: 0))
+        }
+    }
+
+    @Test("on shutdown an open push connection is told \"going away\" and closed", .timeLimit(.minutes(1)))
+    func shutdown() async throws {
+        let harness = try RelayHarness()
+        let reader = try await app(harness).test(.live) { client in
+            let port = try #require(client.port)
+            let owner = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            let path = owner.path + "/push"
+            let opened = AsyncStream<Void>.makeStream()
+            // The connection outlives this closure, after which the application shuts down.
+            let reader = Task {
+                try await RawWebSocket.connect(port: port) { socket in
+                    try await socket.send(
+                        RawWebSocket.upgradeRequest(path, harness.signed(owner, .get, path, ByteBuffer())))
+                    _ = try await socket.readHead()
+                    var frames: [RawWebSocket.Frame] = []
+                    while let frame = try await socket.readFrame() {
+                        frames.append(frame)
+                        if frames.count == 1 { opened.continuation.yield() }
+                    }
+                    return frames
+                }
+            }
+            for await _ in opened.stream { break }
+            #expect(harness.relay.push.count == 1)
+            return reader
+        }
+        let frames = try await reader.value
+        #expect(frames.map(\.opcode) == [0x1, 0x8])
+        #expect(frames.last?.payload == [0x03, 0xE9])  // 1001, going away
+        #expect(harness.relay.push.count == 0)
+    }
+
+    /// Waits (up to 2 s) for the hub's count to reach `count`.
+    func waiters(of harness: RelayHarness, toReach count: Int) async -> Bool {
+        for _ in 0..<100 {
+            if harness.relay.push.count == count { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return harness.relay.push.count == count
+    }
+}
+
+/// A WebSocket client spelled out by hand: the upgrade request, masked client frames, and the
+/// server's frames parsed as they arrive.
+struct RawWebSocket: ~Copyable {
+    struct Frame: CustomStringConvertible {
+        let opcode: UInt8
+        let payload: [UInt8]
+        var text: String? { opcode == 0x1 ? String(decoding: payload, as: UTF8.self) : nil }
+        var description: String { "frame(\(opcode), \(payload.count) bytes)" }
+    }
+
+    private var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+    private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    private var buffer: [UInt8] = []
+
+    /// Connects to 127.0.0.1:`port` and runs `body`; the connection is closed after it.
+    static func connect<Value: Sendable>(
+        port: Int, _ body: (inout RawWebSocket) async throws -> Value
+    ) async throws -> Value {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
+            host: "127.0.0.1", port: port
+        ) { channel in
+            channel.eventLoop.makeCompletedFuture {
+                try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+            }
+        }
+        return try await channel.executeThenClose { inbound, outbound in
+            var socket = RawWebSocket(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            return try await body(&socket)
+        }
+    }
+
+    private init(
+        inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator,
+        outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    ) {
+        self.inbound = inbound
+        self.outbound = outbound
+    }
+
+    static func upgradeRequest(_ target: String, _ headers: HTTPFields) -> [UInt8] {
+        var text = "GET \(target) HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+        text += "Sec-WebSocket-Key: \(Data(SecureRandom.bytes(count: 16)).base64EncodedString())\r\n"
+        text += "Sec-WebSocket-Version: 13\r\n"
+        for field in headers { text += "\(field.name.rawName): \(field.value)\r\n" }
+        return Array((text + "\r\n").utf8)
+    }
+
+    /// A client frame (final, masked, payload under 126 bytes).
+    static func frame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
+        precondition(payload.count < 126)
+        let mask = SecureRandom.bytes(count: 4)
+        return [0x80 | opcode, 0x80 | UInt8(payload.count)] + mask
+            + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+    }
+
+    mutating func send(_ bytes: [UInt8]) async throws {
+        try await outbound.write(ByteBuffer(bytes: bytes))
+    }
+
+    /// Reads until `count` bytes are buffered; false if the connection ended first.
+    private mutating func fill(_ count: Int) async throws -> Bool {
+        while buffer.count < count {
+            guard let chunk = try await inbound.next() else { return false }
+            buffer += chunk.readableBytesView
+        }
+        return true
+    }
+
+    /// The status line's code and the header block of a response.
+    mutating func readHead() async throws -> (status: Int, headers: String) {
+        while true {
+            if let end = buffer.firstRange(of: Array("\r\n\r\n".utf8)) {
+                let head = String(decoding: buffer[..<end.lowerBound], as: UTF8.self)
+                buffer.removeSubrange(..<end.upperBound)
+                let status = head.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+                return (status, head)
+            }
+            guard try await fill(buffer.count + 1) else { throw RawWebSocketError.ended }
+        }
+    }
+
+    /// The next server frame (unmasked, payload under 126 bytes), or nil when the connection ends.
+    mutating func readFrame() async throws -> Frame? {
+        guard try await fill(2) else { return nil }
+        let opcode = buffer[0] & 0x0F
+        let length = Int(buffer[1] & 0x7F)
+        guard buffer[1] & 0x80 == 0, length < 126 else { throw RawWebSocketError.unexpectedFrame }
+        guard try await fill(2 + length) else { throw RawWebSocketError.ended }
+        let frame = Frame(opcode: opcode, payload: Array(buffer[2..<(2 + length)]))
+        buffer.removeFirst(2 + length)
+        return frame
+    }
+
+    /// Everything until the connection ends.
+    mutating func readToEnd() async throws -> [UInt8] {
+        while let chunk = try await inbound.next() { buffer += chunk.readableBytesView }
+        defer { buffer = [] }
+        return buffer
+    }
+}
+
+enum RawWebSocketError: Error {
+    case ended
+    case unexpectedFrame
+}
