@@ -196,9 +196,10 @@ struct RawWebSocket: ~Copyable {
     private let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
     private var buffer: [UInt8] = []
 
-    /// Connects to 127.0.0.1:`port` and runs `body`; the connection is closed after it.
+    /// Connects to 127.0.0.1:`port` and runs `body`; the connection is closed after it, or after
+    /// `deadline` whatever happens (so a server that never closes fails a test, not hangs it).
     static func connect<Value: Sendable>(
-        port: Int, _ body: (inout RawWebSocket) async throws -> Value
+        port: Int, deadline: TimeAmount = .seconds(20), _ body: (inout RawWebSocket) async throws -> Value
     ) async throws -> Value {
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
             host: "127.0.0.1", port: port
@@ -207,6 +208,9 @@ struct RawWebSocket: ~Copyable {
                 try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
             }
         }
+        let underlying = channel.channel
+        let timer = underlying.eventLoop.scheduleTask(in: deadline) { underlying.close(promise: nil) }
+        defer { timer.cancel() }
         return try await channel.executeThenClose { inbound, outbound in
             var socket = RawWebSocket(inbound: inbound.makeAsyncIterator(), outbound: outbound)
             return try await body(&socket)
