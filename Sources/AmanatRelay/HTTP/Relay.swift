@@ -312,25 +312,13 @@ public struct Relay: Sendable {
         return decoded
     }
 
-    /// The request's body, refused if larger than `limit` or not fully received within the
-    /// request timeout (a slow sender cannot hold the relay's attention indefinitely).
+    /// The request's body, refused if larger than `limit`. (A body that does not arrive within
+    /// the request timeout is answered by the server's ``RequestTimeoutHandler``, not here.)
     func collect(_ request: Request, limit: Int) async throws -> [UInt8] {
-        let timeout = configuration.requestTimeoutSeconds
-        return try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
-            group.addTask {
-                do {
-                    return Array(try await request.body.collect(upTo: limit).readableBytesView)
-                } catch {
-                    throw RelayHTTPError.bodyTooLarge
-                }
-            }
-            group.addTask {
-                try await Task.sleep(for: .seconds(timeout))
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let body = first else { throw RelayHTTPError.requestTimeout }
-            return body
+        do {
+            return Array(try await request.body.collect(upTo: limit).readableBytesView)
+        } catch {
+            throw RelayHTTPError.bodyTooLarge
         }
     }
 

@@ -16,6 +16,7 @@ import NIOWebSocket
 /// ``PushConnectionHandler`` on the event loop. The connection's task ends there: an idle push
 /// connection holds no task, only its channel (see that handler for why).
 ///
+/// Every other request must arrive in full within the request timeout (``RequestTimeoutHandler``).
 /// A refused upgrade is answered with the same status and `{"error": "<code>"}` body as any other
 /// refused owner request (401 `bad_signature`, 404 `unknown_mailbox`, 429 …), then closed.
 struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
@@ -82,6 +83,8 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 notUpgradingCompletionHandler: { channel in
                     channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+                        try channel.pipeline.syncOperations.addHandler(
+                            RequestTimeoutHandler(timeout: .seconds(Int64(relay.configuration.requestTimeoutSeconds))))
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
