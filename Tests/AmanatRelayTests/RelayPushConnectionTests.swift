@@ -15,7 +15,7 @@ import Testing
 /// The push connection as the relay serves it on the event loop (RelayHTTPChannel and
 /// PushConnectionHandler), seen byte by byte through a WebSocket client written out here, so that
 /// pings, pongs, close frames and refusals are observed exactly as sent.
-@Suite("Relay push connections: refusals, pings, dead peers, close and shutdown")
+@Suite("Relay connections: push refusals, pings, dead peers, close, shutdown; silent connections")
 struct RelayPushConnectionTests {
     /// An app serving `harness.relay` live, with pings every `pingPeriod`.
     func app(_ harness: RelayHarness, pingPeriod: Duration = .seconds(60)) -> some ApplicationProtocol {
@@ -170,6 +170,39 @@ struct RelayPushConnectionTests {
         #expect(frames.map(\.opcode) == [0x1, 0x8])
         #expect(frames.last?.payload == [0x03, 0xE9])  // 1001, going away
         #expect(harness.relay.push.count == 0)
+    }
+
+    @Test(
+        "a connection that sends no complete request head within the request timeout is closed", .timeLimit(.minutes(1))
+    )
+    func silentConnections() async throws {
+        var limits = RelayHarness.Limits()
+        limits.requestTimeoutSeconds = 1
+        let harness = try RelayHarness(limits: limits)
+        try await app(harness).test(.live) { client in
+            let port = try #require(client.port)
+            // The raw client gives up after 20 s of its own: closing well before means the relay did.
+            let started = ContinuousClock.now
+            let silent = try await RawWebSocket.connect(port: port) { socket in try await socket.readToEnd() }
+            #expect(silent.isEmpty)
+            let halfHead = try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8))
+                return try await socket.readToEnd()
+            }
+            #expect(halfHead.isEmpty)
+            #expect(ContinuousClock.now - started < .seconds(10))
+            // A whole request is served, and the connection outlives the first-request deadline.
+            let served = try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".utf8))
+                let first = try await socket.readHead().status
+                try await Task.sleep(for: .milliseconds(1500))
+                try await socket.send(
+                    Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".utf8))
+                return (first, String(decoding: try await socket.readToEnd(), as: UTF8.self))
+            }
+            #expect(served.0 == 200)
+            #expect(served.1.contains("HTTP/1.1 200"))
+        }
     }
 
     /// Waits (up to 2 s) for the hub's count to reach `count`.

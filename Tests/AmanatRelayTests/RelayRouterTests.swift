@@ -26,6 +26,7 @@ struct RelayHarness {
         var contactRate: RateLimit?
         var ownerRate: RateLimit?
         var maximumWaiters: Int?
+        var requestTimeoutSeconds: Int?
     }
 
     init(quota: MailboxQuota? = nil, limits: Limits = Limits()) throws {
@@ -39,6 +40,7 @@ struct RelayHarness {
         if let rate = limits.contactRate { configuration.contactRate = rate }
         if let rate = limits.ownerRate { configuration.ownerRate = rate }
         if let waiters = limits.maximumWaiters { configuration.maximumWaiters = waiters }
+        if let seconds = limits.requestTimeoutSeconds { configuration.requestTimeoutSeconds = seconds }
         let now = now
         relay = Relay(
             store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),

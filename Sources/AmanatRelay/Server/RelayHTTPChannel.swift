@@ -43,12 +43,21 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     let pingPeriod: TimeAmount
     let maximumFrameSize: Int
 
+    /// How long a request may take to arrive, head and body.
+    var requestTimeout: TimeAmount { .seconds(Int64(relay.configuration.requestTimeoutSeconds)) }
+
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
+            // The first request's head must arrive within the request timeout: a connection that
+            // stays silent, or dribbles a head, does not sit on the relay. (Later requests: the
+            // idle timeout between them, and RequestTimeoutHandler.)
+            let firstRequest = channel.eventLoop.scheduleTask(in: requestTimeout) { channel.close(promise: nil) }
+            channel.closeFuture.whenComplete { _ in firstRequest.cancel() }
             let decision = NIOLoopBoundBox<Decision?>(nil, eventLoop: channel.eventLoop)
             let upgrader = NIOTypedWebSocketServerUpgrader<Outcome>(
                 maxFrameSize: maximumFrameSize,
                 shouldUpgrade: { channel, head in
+                    firstRequest.cancel()
                     guard head.method == .GET, let mailboxText = Relay.pushMailbox(head.uri) else {
                         // Not the push path: the router answers (404).
                         return channel.eventLoop.makeSucceededFuture(nil)
@@ -81,10 +90,11 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             let upgrades = NIOTypedHTTPServerUpgradeConfiguration(
                 upgraders: [upgrader],
                 notUpgradingCompletionHandler: { channel in
-                    channel.eventLoop.makeCompletedFuture {
+                    firstRequest.cancel()
+                    return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(HTTP1ToHTTPServerCodec(secure: false))
                         try channel.pipeline.syncOperations.addHandler(
-                            RequestTimeoutHandler(timeout: .seconds(Int64(relay.configuration.requestTimeoutSeconds))))
+                            RequestTimeoutHandler(timeout: requestTimeout))
                         try channel.pipeline.syncOperations.addHandler(
                             HTTPConnectionStateHandler(idleTimeout: idleTimeout, logger: logger))
                         let http = try NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>(
