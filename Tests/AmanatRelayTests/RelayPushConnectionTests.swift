@@ -77,7 +77,9 @@ struct RelayPushConnectionTests {
         }
     }
 
-    @Test("pings are answered, a peer that stops answering is closed, a close is echoed", .timeLimit(.minutes(1)))
+    @Test(
+        "pings answered, a close echoed, an oversize frame refused (1009), a peer that stops answering closed",
+        .timeLimit(.minutes(1)))
     func pingsAndClose() async throws {
         let harness = try RelayHarness()
         try await app(harness, pingPeriod: .milliseconds(200)).test(.live) { client in
@@ -121,6 +123,20 @@ struct RelayPushConnectionTests {
                 #expect(echo.opcode == 0x8 && echo.payload == [0x03, 0xE8])
                 #expect(try await socket.readToEnd().isEmpty)
             }
+            #expect(await waiters(of: harness, toReach: 0))
+
+            // A frame over the relay's 1,024-byte limit: "message too big" (1009), and the end.
+            let oversize = try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(
+                    RawWebSocket.upgradeRequest(path, harness.signed(owner, .get, path, ByteBuffer())))
+                #expect(try await socket.readHead().status == 101)
+                try await socket.send(RawWebSocket.frame(opcode: 0x1, payload: Array(repeating: 0x61, count: 2000)))
+                var frames: [RawWebSocket.Frame] = []
+                while let frame = try await socket.readFrame() { frames.append(frame) }
+                return frames
+            }
+            #expect(oversize.map(\.opcode).last == 0x8, "\(oversize)")
+            #expect(oversize.last?.payload.prefix(2) == [0x03, 0xF1])
             #expect(await waiters(of: harness, toReach: 0))
 
             // A peer that never answers gets a ping, and is closed a period later.
@@ -266,12 +282,14 @@ struct RawWebSocket: ~Copyable {
         return Array((text + "\r\n").utf8)
     }
 
-    /// A client frame (final, masked, payload under 126 bytes).
+    /// A client frame (final, masked, payload under 64 KiB).
     static func frame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
-        precondition(payload.count < 126)
+        precondition(payload.count < 65_536)
         let mask = SecureRandom.bytes(count: 4)
-        return [0x80 | opcode, 0x80 | UInt8(payload.count)] + mask
-            + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+        let length: [UInt8] =
+            payload.count < 126
+            ? [0x80 | UInt8(payload.count)] : [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        return [0x80 | opcode] + length + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
     }
 
     mutating func send(_ bytes: [UInt8]) async throws {
