@@ -250,7 +250,9 @@ extension RelayLoad {
     /// Opens idle push connections and holds them until standard input closes.
     struct Idle: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Open N WebSocket push connections, print 'ready N', hold them until stdin closes.")
+            abstract:
+                "Open N WebSocket push connections, print 'ready N', then make one deposit and print how many heard "
+                + "of it ('woken N'), and hold them until stdin closes.")
 
         @OptionGroup var options: RelayOptions
         @Option(help: "Connections.") var connections: Int = 10_000
@@ -292,6 +294,10 @@ extension RelayLoad {
                                 var messages = inbound.messages(maxSize: 64).makeAsyncIterator()
                                 _ = try await messages.next()
                                 counts.ready.add(1, ordering: .relaxed)
+                                // The next message is the news of the deposit made once all are ready.
+                                if try await messages.next() != nil {
+                                    counts.woken.add(1, ordering: .relaxed)
+                                }
                                 for await _ in waiter {}
                             }
                         } catch {
@@ -312,10 +318,24 @@ extension RelayLoad {
                 while counts.ready.load(ordering: .relaxed) + counts.failed.load(ordering: .relaxed) < connections {
                     try await Task.sleep(for: .milliseconds(50))
                 }
+                let ready = counts.ready.load(ordering: .relaxed)
                 FileHandle.standardOutput.write(
-                    Data(
-                        "ready \(counts.ready.load(ordering: .relaxed)) failed \(counts.failed.load(ordering: .relaxed))\n"
-                            .utf8))
+                    Data("ready \(ready) failed \(counts.failed.load(ordering: .relaxed))\n".utf8))
+                // One deposit: every connection should hear "new" once.
+                let (token, envelope) = try makeDeposit(
+                    size: 2048, mailbox: mailbox, depositKey: SecureBytes(copying: Base64URL.decode(owner.depositKey)!))
+                let deposited = ContinuousClock.now
+                let (_, status) = try await request(
+                    "PUT", options.relay + "/v1/mailboxes/\(owner.mailbox)/envelopes",
+                    headers: ["Amanat-Deposit-Token": token], body: envelope)
+                guard status == 201 else { throw ValidationError("the deposit answered \(status)") }
+                while counts.woken.load(ordering: .relaxed) < ready, ContinuousClock.now - deposited < .seconds(30) {
+                    try await Task.sleep(for: .milliseconds(5))
+                }
+                let elapsed = (ContinuousClock.now - deposited).components
+                let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
+                FileHandle.standardOutput.write(
+                    Data("woken \(counts.woken.load(ordering: .relaxed)) of \(ready) in \(milliseconds) ms\n".utf8))
                 for await _ in release.stream {}
                 hold.withLock { continuations in
                     for continuation in continuations { continuation.finish() }
@@ -330,4 +350,5 @@ extension RelayLoad {
 final class Counts: Sendable {
     let ready = Atomic<Int>(0)
     let failed = Atomic<Int>(0)
+    let woken = Atomic<Int>(0)
 }
