@@ -162,6 +162,7 @@ extension RelayLoad {
             configuration.prepareDatabase { db in
                 try db.execute(sql: "PRAGMA synchronous = FULL")
                 try db.execute(sql: "PRAGMA secure_delete = ON")
+                try db.execute(sql: "PRAGMA cache_size = -16384")
             }
             let database = try DatabasePool(path: path, configuration: configuration)
             try await database.write { db in
