@@ -66,6 +66,16 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
         if let retryAfter { fields[.retryAfter] = String(retryAfter) }
         return fields
     }
+
+    /// The answer written straight to a connection that closes after it (outside the router):
+    /// its head, with Content-Length and `Connection: close`, and its body.
+    var closingResponse: (head: HTTPResponse, body: ByteBuffer) {
+        let body = ByteBuffer(bytes: body)
+        var fields = headerFields
+        fields[.contentLength] = String(body.readableBytes)
+        fields[.connection] = "close"
+        return (HTTPResponse(status: status, headerFields: fields), body)
+    }
 }
 
 /// Gives every error the relay's JSON form, including those the framework raises itself (no such

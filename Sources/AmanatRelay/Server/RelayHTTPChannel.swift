@@ -125,14 +125,8 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 await handleHTTP(asyncChannel: http, logger: logger)
             case .refused(let http, let error):
                 try await http.executeThenClose { _, outbound in
-                    let body = ByteBuffer(bytes: error.body)
-                    var fields = error.headerFields
-                    fields[.contentLength] = String(body.readableBytes)
-                    fields[.connection] = "close"
-                    try await outbound.write(
-                        contentsOf: [
-                            .head(HTTPResponse(status: error.status, headerFields: fields)), .body(body), .end(nil),
-                        ])
+                    let (head, body) = error.closingResponse
+                    try await outbound.write(contentsOf: [.head(head), .body(body), .end(nil)])
                 }
             case .push:
                 // The PushConnectionHandler has the connection now.

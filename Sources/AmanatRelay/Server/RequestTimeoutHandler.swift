@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
-import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
 
@@ -70,12 +69,8 @@ final class RequestTimeoutHandler: ChannelDuplexHandler, RemovableChannelHandler
             return
         }
         answered = true
-        let error = RelayHTTPError.requestTimeout
-        let body = ByteBuffer(bytes: error.body)
-        var fields = error.headerFields
-        fields[.contentLength] = String(body.readableBytes)
-        fields[.connection] = "close"
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: error.status, headerFields: fields))), promise: nil)
+        let (head, body) = RelayHTTPError.requestTimeout.closingResponse
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
         context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
     }
