@@ -109,12 +109,7 @@ extension Account {
             throw .tooLarge
         }
         guard plaintext.count <= ProtocolLimits.maximumPlaintextByteCount else { throw .tooLarge }
-        // Prekey claims need the network, so they come first; the transaction below decides
-        // whether each claimed bundle is still needed (a session may have appeared meanwhile).
-        var bundles: [[UInt8]: PrekeyBundle] = [:]
-        for route in routes where try perform({ db in try store.session(with: route.device.identity, in: db) }) == nil {
-            bundles[route.device.identity.encoded] = try await claimBundle(route)
-        }
+        let bundles = try await claimBundles(for: routes)
         let keys = try loadKeys()
         let message = Message(
             id: Data(payload.id), direction: .outgoing, kind: kind, sender: nil, senderName: nil, text: text,
@@ -127,22 +122,9 @@ extension Account {
         try store.transaction { db in
             let certificate = try self.certificate(keys: keys, now: now, in: db)
             for route in routes {
-                var session: RatchetSession
-                var introduce = false
-                if let existing = try store.session(with: route.device.identity, in: db) {
-                    session = existing
-                } else {
-                    guard let bundle = bundles[route.device.identity.encoded] else {
-                        throw AccountError.protocolFailure(.sessionNotEstablished)
-                    }
-                    var entropy = SystemEntropy()
-                    var encapsulator = SystemEncapsulator()
-                    session = try Handshake.initiate(
-                        from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
-                    // A defender's first message to a device says how to answer (SPEC.md §9.3).
-                    introduce = try store.state(in: db)?.role == .defender
-                }
-                if introduce {
+                var (session, isNew) = try outgoingSession(to: route, bundles: bundles, keys: keys, now: now, in: db)
+                // A defender's first message to a device says how to answer (SPEC.md §9.3).
+                if isNew, try store.state(in: db)?.role == .defender {
                     let card = Payload(
                         id: SecureRandom.bytes(count: 16), sentAt: now, body: .contactCard(keys.contactCard))
                     try enqueue(card, session: &session, route: route, certificate: certificate, message: nil, in: db)
@@ -189,6 +171,39 @@ extension Account {
             guard let bytes = state.certificate else { throw AccountError.notPermitted }
             return try SenderCertificate(decoding: Array(bytes))
         }
+    }
+
+    /// Claims a bundle for each of `routes` that has no session yet. Prekey claims need the
+    /// network, so they come before the transaction that starts the sessions; that transaction
+    /// decides whether each bundle is still needed (a session may have appeared meanwhile).
+    func claimBundles(for routes: [Route]) async throws(AccountError) -> [[UInt8]: PrekeyBundle] {
+        var bundles: [[UInt8]: PrekeyBundle] = [:]
+        for route in routes where try perform({ db in try store.session(with: route.device.identity, in: db) }) == nil {
+            bundles[route.device.identity.encoded] = try await claimBundle(route)
+        }
+        return bundles
+    }
+
+    /// The session with `route`'s device, inside a transaction: the stored one, or a new one
+    /// initiated with the bundle ``claimBundles(for:)`` claimed for it (`isNew`).
+    func outgoingSession(
+        to route: Route, bundles: [[UInt8]: PrekeyBundle], keys: DeviceKeys, now: UInt64, in db: Database
+    ) throws -> (session: RatchetSession, isNew: Bool) {
+        if let existing = try store.session(with: route.device.identity, in: db) {
+            return (existing, false)
+        }
+        guard let bundle = bundles[route.device.identity.encoded] else {
+            throw AccountError.protocolFailure(.sessionNotEstablished)
+        }
+        return (try initiateSession(keys: keys, to: bundle, now: now), true)
+    }
+
+    /// A new session with the device that published `bundle` (SPEC.md §7).
+    func initiateSession(keys: DeviceKeys, to bundle: PrekeyBundle, now: UInt64) throws -> RatchetSession {
+        var entropy = SystemEntropy()
+        var encapsulator = SystemEncapsulator()
+        return try Handshake.initiate(
+            from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
     }
 
     /// Claims and checks a prekey bundle for the device `route` names.

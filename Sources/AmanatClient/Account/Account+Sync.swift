@@ -323,10 +323,7 @@ extension Account {
             let keys = try loadKeys()
             let now = clock()
             try store.transaction { db in
-                var entropy = SystemEntropy()
-                var encapsulator = SystemEncapsulator()
-                var session = try Handshake.initiate(
-                    from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
+                var session = try initiateSession(keys: keys, to: bundle, now: now)
                 let certificate = try certificate(keys: keys, now: now, in: db)
                 if try store.state(in: db)?.role == .defender {
                     let card = Payload(

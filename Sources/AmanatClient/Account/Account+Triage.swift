@@ -71,28 +71,15 @@ extension Account {
         let keys = try loadKeys()
         let own = keys.identity.publicKey
         let routes = try rosterRoutes().filter { $0.device.identity != own }
-        var bundles: [[UInt8]: PrekeyBundle] = [:]
-        for route in routes where try perform({ db in try store.session(with: route.device.identity, in: db) }) == nil {
-            bundles[route.device.identity.encoded] = try await claimBundle(route)
-        }
+        let bundles = try await claimBundles(for: routes)
         let now = clock()
         try store.transaction { db in
             let certificate = try self.certificate(keys: keys, now: now, in: db)
             for (row, event) in pending {
                 let payload = Payload(id: SecureRandom.bytes(count: 16), sentAt: now, body: .triage(event))
                 for route in routes {
-                    var session: RatchetSession
-                    if let existing = try store.session(with: route.device.identity, in: db) {
-                        session = existing
-                    } else {
-                        guard let bundle = bundles[route.device.identity.encoded] else {
-                            throw AccountError.protocolFailure(.sessionNotEstablished)
-                        }
-                        var entropy = SystemEntropy()
-                        var encapsulator = SystemEncapsulator()
-                        session = try Handshake.initiate(
-                            from: keys.identity, to: bundle, now: now, entropy: &entropy, encapsulator: &encapsulator)
-                    }
+                    var (session, _) = try outgoingSession(
+                        to: route, bundles: bundles, keys: keys, now: now, in: db)
                     try enqueue(
                         payload, session: &session, route: route, certificate: certificate, message: nil, in: db)
                     try store.saveSession(session, in: db)
