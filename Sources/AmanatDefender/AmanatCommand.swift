@@ -33,8 +33,9 @@ public struct AmanatCommand: AsyncParsableCommand {
 extension ProfileOptions {
     var directory: URL { directory(defaultFolder: "amanat") }
 
+    /// Prints the sentence `key` with `arguments`, each shown safely (remote text may be among them).
     func say(_ key: String, _ arguments: [String] = []) {
-        print(Catalogue.text(key, language, arguments))
+        print(Catalogue.text(key, language, arguments.map { VisibleText.of($0) }))
     }
 
     func open() throws -> Account { try open(at: directory) }

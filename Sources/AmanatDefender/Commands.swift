@@ -189,7 +189,7 @@ extension AmanatCommand {
             }
             print(Listing.line(message, options.language))
             print()
-            print(Listing.text(message, options.language))
+            print(VisibleText.of(Listing.text(message, options.language)))
             for (index, attachment) in message.attachments.enumerated() {
                 options.say(
                     "attachment",
@@ -435,7 +435,7 @@ enum Listing {
     static func line(_ message: Message, _ language: Language, unconfirmed: Bool = false) -> String {
         let id = String(message.idText.prefix(8))
         let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(message.sentAt)))
-        let preview = String(text(message, language).prefix(60)).replacingOccurrences(of: "\n", with: " ")
+        let preview = VisibleText.of(String(text(message, language).prefix(60)), multiline: false)
         if unconfirmed {
             return Catalogue.text("inbox.out", language, [id, date, Catalogue.text("state.unconfirmed", language)])
                 + "\n    " + preview
@@ -443,7 +443,8 @@ enum Listing {
         switch message.direction {
         case .incoming:
             let read = message.isRead ? "" : Catalogue.text("unread", language)
-            return Catalogue.text("inbox.in", language, [id, message.senderName ?? "?", date, read]) + "\n    "
+            return Catalogue.text("inbox.in", language, [id, VisibleText.of(message.senderName ?? "?"), date, read])
+                + "\n    "
                 + preview
         case .outgoing:
             let state = message.deliveryState.map { Catalogue.text("state.\($0.rawValue)", language) } ?? ""

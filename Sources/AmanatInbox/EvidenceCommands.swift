@@ -19,7 +19,7 @@ extension InboxCommand {
 
         @OptionGroup var options: ProfileOptions
 
-        @Argument(help: "The case, as `amanat-inbox cases` names it.")
+        @Argument(help: InboxCommand.caseHelp)
         var label: String
 
         @Option(help: "Where to write the bundle (default <case>.amanat-evidence).")
@@ -30,10 +30,10 @@ extension InboxCommand {
             let item = try await CaseList.find(label, account, options)
             let signer = try await options.run { () async throws(AccountError) in try await account.evidenceSigner() }
             let triage = try await options.run { () async throws(AccountError) in
-                try await account.triage(of: item.identity.signingKey.rawRepresentation)
+                try await account.triage(of: item.caseKey)
             }
             let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
-            let destination = URL(fileURLWithPath: out ?? "\(label).amanat-evidence")
+            let destination = URL(fileURLWithPath: out ?? "\(item.id.short).amanat-evidence")
             var files: [[UInt8]] = []
             var entries: [EvidenceBundle.Manifest.Entry] = []
             for message in item.messages {
@@ -61,7 +61,7 @@ extension InboxCommand {
                 entries.append(
                     EvidenceBundle.Manifest.Entry(
                         id: message.idText, direction: message.direction == .incoming ? "incoming" : "outgoing",
-                        kind: "\(message.kind)", from: message.direction == .incoming ? label : nil,
+                        kind: "\(message.kind)", from: message.direction == .incoming ? item.id.short : nil,
                         sentAt: message.sentAt, storedAt: message.storedAt, text: message.text,
                         inReplyTo: message.inReplyTo.map { Hex.encode($0) }, attachments: attachments,
                         receipts: receipts))
@@ -69,7 +69,7 @@ extension InboxCommand {
             let name = roster.first { $0.identity == signer.identity }?.name ?? ""
             let bundle = EvidenceBundle(
                 manifest: EvidenceBundle.Manifest(
-                    caseLabel: label, defender: Hex.encode(item.identity.encoded),
+                    caseLabel: item.id.short, defender: Hex.encode(item.identity.encoded),
                     exportedAt: UInt64(Date().timeIntervalSince1970),
                     exporter: .init(
                         name: name, identity: Hex.encode(signer.identity.encoded),
@@ -124,7 +124,9 @@ extension InboxCommand {
 
         func run() async throws {
             let language = Language.choose(language)
-            func say(_ key: String, _ arguments: [String] = []) { print(InboxCatalogue.text(key, language, arguments)) }
+            func say(_ key: String, _ arguments: [String] = []) {
+                print(InboxCatalogue.text(key, language, arguments.map { VisibleText.of($0) }))
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw CommandError("error.missing-file", [path], code: CommandError.input)
             }

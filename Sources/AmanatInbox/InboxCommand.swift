@@ -22,11 +22,15 @@ public struct InboxCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
-            SetField.self, Assign.self, Label.self, Note.self, Due.self, Export.self, VerifyBundle.self,
+            SetField.self, Assign.self, Label.self, Alias.self, Note.self, Due.self, Export.self, VerifyBundle.self,
             Search.self, Serve.self,
         ])
 
     public init() {}
+
+    /// The help of every argument that names a case.
+    static let caseHelp: ArgumentHelp =
+        "The case: its id as `amanat-inbox cases` shows it (or any unique prefix of 4 or more characters), or its alias."
 
     /// Runs the command line, printing failures in the user's language; returns the exit code.
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
@@ -38,8 +42,9 @@ public struct InboxCommand: AsyncParsableCommand {
 extension ProfileOptions {
     var directory: URL { directory(defaultFolder: "amanat-inbox") }
 
+    /// Prints the sentence `key` with `arguments`, each shown safely (remote text may be among them).
     func say(_ key: String, _ arguments: [String] = []) {
-        print(InboxCatalogue.text(key, language, arguments))
+        print(InboxCatalogue.text(key, language, arguments.map { VisibleText.of($0) }))
     }
 
     func open() throws -> Account { try open(at: directory) }
@@ -304,6 +309,7 @@ extension InboxCommand {
             options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
             if summary.triageChanges > 0 { options.say("synced.triage", [String(summary.triageChanges)]) }
             if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
+            if summary.notPermitted > 0 { options.say("synced.not-permitted", [String(summary.notPermitted)]) }
         }
     }
 
@@ -363,7 +369,8 @@ extension InboxCommand {
                 let list = cases.map { item -> [String: Any] in
                     let state = view.state(of: item)
                     return [
-                        "case": item.label, "messages": item.messages.count, "unread": item.unread,
+                        "case": item.id.short, "id": item.id.text, "alias": item.alias ?? NSNull(),
+                        "messages": item.messages.count, "unread": item.unread,
                         "status": TriageWords.word(state.status), "priority": TriageWords.word(state.priority),
                         "assignee": state.assignee.map { view.name(of: $0) } ?? NSNull(), "labels": state.labels,
                         "due": state.due.map(TriageWords.date) ?? NSNull(), "overdue": view.isOverdue(item, now: now),
@@ -376,11 +383,11 @@ extension InboxCommand {
             if cases.isEmpty { options.say("cases.empty") }
             for item in cases {
                 let state = view.state(of: item)
-                let last = item.messages.last.map { String($0.text.prefix(40)) } ?? ""
+                let last = item.messages.last.map { VisibleText.of(String($0.text.prefix(40)), multiline: false) } ?? ""
                 options.say(
                     "cases.line",
                     [
-                        item.label, view.say("status." + TriageWords.word(state.status)),
+                        item.name, view.say("status." + TriageWords.word(state.status)),
                         view.say("priority." + TriageWords.word(state.priority)),
                         state.assignee.map { view.name(of: $0) } ?? view.say("nobody"),
                         state.labels.isEmpty ? "-" : state.labels.joined(separator: ", "),
@@ -396,19 +403,23 @@ extension InboxCommand {
 
         @OptionGroup var options: ProfileOptions
 
-        @Argument(help: "The case, as `amanat-inbox cases` names it.")
+        @Argument(help: InboxCommand.caseHelp)
         var label: String
 
         func run() async throws {
             let account = try options.open()
             let item = try await CaseList.find(label, account, options)
+            options.say("case.title", [item.name, item.id.text])
             for message in item.messages {
                 let id = String(message.idText.prefix(8))
+                let text =
+                    message.kind == .notice
+                    ? InboxCatalogue.text(message.text, options.language, [item.id.short]) : message.text
                 if message.direction == .incoming {
-                    options.say("case.in", [id, label, message.text])
+                    options.say("case.in", [id, item.id.short, text])
                     try await options.run { () async throws(AccountError) in try await account.markRead(message.id) }
                 } else {
-                    options.say("case.out", [id, label, message.text])
+                    options.say("case.out", [id, item.id.short, text])
                 }
                 for (index, attachment) in message.attachments.enumerated() {
                     options.say(
@@ -417,7 +428,7 @@ extension InboxCommand {
                 }
             }
             let view = try await TriageView.load(account, options)
-            let triage = view.cases[Data(item.identity.signingKey.rawRepresentation)]
+            let triage = view.cases[Data(item.caseKey)]
             let state = triage?.state ?? TriageState()
             options.say(
                 "case.triage",
@@ -449,7 +460,7 @@ extension InboxCommand {
 
         @OptionGroup var options: ProfileOptions
 
-        @Argument(help: "The case, as `amanat-inbox cases` names it.")
+        @Argument(help: InboxCommand.caseHelp)
         var label: String
 
         @Argument(help: "The text of the reply.")
@@ -460,9 +471,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            guard let item = try await CaseList.load(account, options).first(where: { $0.label == label }) else {
-                throw CommandError("error.unknown-case", [label], code: CommandError.data)
-            }
+            let item = try await CaseList.find(label, account, options)
             var files: [OutgoingFile] = []
             for path in attachments {
                 guard FileManager.default.isReadableFile(atPath: path) else {
@@ -479,7 +488,7 @@ extension InboxCommand {
                 options.say("queued")
                 throw ExitCode(CommandError.queued)
             }
-            options.say("sent", [String(message.idText.prefix(8))])
+            options.say("sent.reply", [item.name, String(message.idText.prefix(8))])
         }
     }
 
@@ -499,40 +508,5 @@ extension InboxCommand {
             try await options.saveAttachment(attachment, of: account, to: path, profile: options.directory)
             options.say("saved", [path])
         }
-    }
-}
-
-/// The cases: one per defender who wrote, with every message to and from them.
-struct CaseList {
-    let label: String
-    let identity: IdentityKey
-    let messages: [Message]
-    var unread: Int { messages.filter { $0.direction == .incoming && !$0.isRead }.count }
-
-    static func load(_ account: Account, _ options: ProfileOptions) async throws -> [CaseList] {
-        let contacts = try await options.run { () async throws(AccountError) in try await account.contacts() }
-        let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
-        return make(contacts: contacts, messages: messages)
-    }
-
-    /// One case per contact, with the messages from and to it.
-    static func make(contacts: [(identity: IdentityKey, label: String)], messages: [Message]) -> [CaseList] {
-        contacts.map { contact in
-            let key = Data(contact.identity.encoded)
-            let related = messages.filter { message in
-                message.sender == key || message.deliveries.contains { $0.device == key }
-            }
-            return CaseList(label: contact.label, identity: contact.identity, messages: related)
-        }
-    }
-
-    /// The case named `label`.
-    ///
-    /// - Throws: ``CommandError`` `error.unknown-case` (exit 65) when there is none.
-    static func find(_ label: String, _ account: Account, _ options: ProfileOptions) async throws -> CaseList {
-        guard let item = try await load(account, options).first(where: { $0.label == label }) else {
-            throw CommandError("error.unknown-case", [label], code: CommandError.data)
-        }
-        return item
     }
 }

@@ -13,7 +13,9 @@ import Foundation
 /// scale of one organisation's cases.
 struct CaseSearch {
     struct Hit {
-        let caseLabel: String
+        let caseID: CaseID
+        /// The case's short id and alias, as lists show it.
+        let caseName: String
         /// A message id (8 hex digits), or "note" / "label".
         let place: String
         let time: UInt64
@@ -35,18 +37,19 @@ struct CaseSearch {
                 if matches(message.text + " " + names) {
                     hits.append(
                         Hit(
-                            caseLabel: item.label, place: String(message.idText.prefix(8)), time: message.storedAt,
+                            caseID: item.id, caseName: item.name, place: String(message.idText.prefix(8)),
+                            time: message.storedAt,
                             text: message.text))
                 }
             }
             let state = view.state(of: item)
             for note in state.notes {
                 if case .note(let text) = note.change, matches(text) {
-                    hits.append(Hit(caseLabel: item.label, place: "note", time: note.time, text: text))
+                    hits.append(Hit(caseID: item.id, caseName: item.name, place: "note", time: note.time, text: text))
                 }
             }
             for label in state.labels where matches(label) {
-                hits.append(Hit(caseLabel: item.label, place: "label", time: 0, text: label))
+                hits.append(Hit(caseID: item.id, caseName: item.name, place: "label", time: 0, text: label))
             }
         }
         return hits.sorted { $0.time > $1.time }
@@ -76,14 +79,19 @@ extension InboxCommand {
             let hits = CaseSearch(words: words).search(
                 try await CaseList.load(account, options), try await TriageView.load(account, options))
             if json {
-                let list = hits.map { ["case": $0.caseLabel, "place": $0.place, "time": $0.time, "text": $0.text] }
+                let list = hits.map {
+                    [
+                        "case": $0.caseID.short, "id": $0.caseID.text, "place": $0.place, "time": $0.time,
+                        "text": $0.text,
+                    ]
+                }
                 try JSONOutput.print(list)
                 return
             }
             if hits.isEmpty { options.say("search.none") }
             for hit in hits {
                 let line = hit.text.replacingOccurrences(of: "\n", with: " ")
-                options.say("search.hit", [hit.caseLabel, hit.place, String(line.prefix(100))])
+                options.say("search.hit", [hit.caseName, hit.place, String(line.prefix(100))])
             }
         }
     }

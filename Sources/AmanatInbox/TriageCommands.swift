@@ -55,6 +55,7 @@ enum TriageWords {
         case .label(let name, let present): return say(present ? "triage.label-added" : "triage.label-removed", [name])
         case .due(let time): return say("triage.set-due", [time.map(date) ?? say("none", [])])
         case .note(let text): return say("triage.note", [text])
+        case .alias(let name): return say("triage.set-alias", [name ?? say("none", [])])
         }
     }
 }
@@ -68,13 +69,13 @@ extension InboxCommand {
         let account = try account ?? options.open()
         let item = try await CaseList.find(label, account, options)
         let (_, sent) = try await options.run { () async throws(AccountError) in
-            try await account.changeTriage(of: item.identity.signingKey.rawRepresentation, change)
+            try await account.changeTriage(of: item.caseKey, change)
         }
         guard sent else {
             options.say("triage.queued")
             throw ExitCode(CommandError.queued)
         }
-        options.say("triage.changed", [label])
+        options.say("triage.changed", [item.id.short])
     }
 
     /// `set`: named apart from Swift's `Set`.
@@ -83,10 +84,10 @@ extension InboxCommand {
             commandName: "set",
             abstract:
                 "Set a case's status (new, in-progress, waiting, resolved, closed) or priority (low, normal, high, urgent).",
-            discussion: "Examples: `amanat-inbox set defender-12345 status in-progress`, `… priority urgent`.")
+            discussion: "Examples: `amanat-inbox set k7m2q status in-progress`, `… priority urgent`.")
 
         @OptionGroup var options: ProfileOptions
-        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: InboxCommand.caseHelp) var label: String
         @Argument(help: "status or priority.") var field: String
         @Argument(help: "The new value.") var value: String
 
@@ -118,7 +119,7 @@ extension InboxCommand {
             abstract: "Assign a case to an expert on the roster (by name), to `me`, or to `nobody`.")
 
         @OptionGroup var options: ProfileOptions
-        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: InboxCommand.caseHelp) var label: String
         @Argument(help: "An expert's name from the roster, `me` or `nobody`.") var expert: String
 
         func run() async throws {
@@ -133,7 +134,7 @@ extension InboxCommand {
             abstract: "Add labels to a case, or take them off with --remove.")
 
         @OptionGroup var options: ProfileOptions
-        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: InboxCommand.caseHelp) var label: String
         @Argument(help: "Labels (1-64 bytes each).") var names: [String]
         @Flag(help: "Take the labels off instead.") var remove = false
 
@@ -148,12 +149,35 @@ extension InboxCommand {
         }
     }
 
+    struct Alias: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a case an alias the other experts see too (every command accepts it), or --clear it.",
+            discussion: "Example: `amanat-inbox alias k7m2q \"Gulnara, appeal\"`.")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: InboxCommand.caseHelp) var label: String
+        @Argument(help: "The alias (1-64 bytes).") var name: String?
+        @Flag(help: "Take the alias off instead.") var clear = false
+
+        func run() async throws {
+            let account = try options.open()
+            let cases = try await CaseList.load(account, options)
+            let item = try CaseList.find(label, in: cases)
+            guard !clear else {
+                try await InboxCommand.change(.alias(nil), of: item.id.text, options, account: account)
+                return
+            }
+            let alias = try CaseList.validAlias(name ?? "", for: item, among: cases)
+            try await InboxCommand.change(.alias(alias), of: item.id.text, options, account: account)
+        }
+    }
+
     struct Note: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an internal note to a case: experts see it, the defender never does.")
 
         @OptionGroup var options: ProfileOptions
-        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: InboxCommand.caseHelp) var label: String
         @Argument(help: "The note.") var text: String
 
         func run() async throws {
@@ -165,7 +189,7 @@ extension InboxCommand {
         static let configuration = CommandConfiguration(abstract: "Set a case's due date (YYYY-MM-DD, UTC) or `none`.")
 
         @OptionGroup var options: ProfileOptions
-        @Argument(help: "The case, as `amanat-inbox cases` names it.") var label: String
+        @Argument(help: InboxCommand.caseHelp) var label: String
         @Argument(help: "YYYY-MM-DD or none.") var date: String
 
         func run() async throws {

@@ -21,6 +21,7 @@ enum Label {
     static let roster = "amanat/v1/roster".bytes
     static let rosterContent = "amanat/v1/roster-content".bytes
     static let triageEvent = "amanat/v1/triage-event".bytes
+    static let caseID = "amanat/v1/case-id".bytes
     static let evidenceBundle = "amanat/v1/evidence-bundle".bytes
     static let safetyNumber = "amanat/v1/safety-number".bytes
 }

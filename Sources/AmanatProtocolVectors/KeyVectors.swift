@@ -144,6 +144,49 @@ public struct SafetyNumberVectors: Codable, Equatable, Sendable {
     }
 }
 
+/// Case ids (SPEC.md §16.4): the defender's identity signing key, the full id and what people see.
+public struct CaseIDVectors: Codable, Equatable, Sendable {
+    public struct Case: Codable, Equatable, Sendable {
+        public let defender: String
+        public let caseKey: String
+        public let id: String
+        public let text: String
+        public let short: String
+    }
+    /// What typed text names, among the vectors' cases: the matching defenders' names.
+    public struct Typed: Codable, Equatable, Sendable {
+        public let typed: String
+        public let matches: [String]
+    }
+    public let source: String
+    public let tests: [Case]
+    public let typed: [Typed]
+
+    public static func generate() -> Self {
+        let names = ["alice", "mallory", "defender-1", "defender-2", "defender-3"]
+        let cases = names.map { name in
+            let key = VectorDevice(name).identity.publicKey.signingKey.rawRepresentation
+            let id = try! CaseID(caseKey: key)
+            return Case(defender: name, caseKey: hex(key), id: hex(id.bytes), text: id.text, short: id.short)
+        }
+        let first = cases[0].text
+        let inputs = [
+            cases[0].short, cases[0].short.uppercased(), String(first.prefix(4)), String(first.prefix(3)), first,
+            String(first.prefix(6)).replacingOccurrences(of: "1", with: "l").replacingOccurrences(of: "0", with: "o"),
+            cases[1].short.replacingOccurrences(of: "-", with: " "), "zzzz", "gulnara",
+        ]
+        return Self(
+            source: "SPEC.md §16.4; identities from VectorDevice seeds",
+            tests: cases,
+            typed: inputs.map { typed in
+                let ids = zip(names, cases).filter { _, item in
+                    (try? CaseID(caseKey: bytes(hex: item.caseKey) ?? []))?.matches(typed) == true
+                }
+                return Typed(typed: typed, matches: ids.map(\.0))
+            })
+    }
+}
+
 public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
     public struct Token: Codable, Equatable, Sendable {
         public let purpose: String

@@ -83,7 +83,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
             resetReason = ["undecryptable", "newDevice", "requested"][Int(reason.rawValue) - 1]
         case .triage(let event):
             type = "triage"
-            let field = ["status", "priority", "assignee", "label", "due", "note"]
+            let field = ["status", "priority", "assignee", "label", "due", "note", "alias"]
             let encoded = event.encoded
             // The value sits between the fixed fields (82 bytes and a u16 length) and the signature.
             triage = Triage(
@@ -184,6 +184,14 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                 Payload(
                     id: id, sentAt: sentAt,
                     body: .triage(triage(.note("Звонил адвокату, ждём ответа до пятницы."), lamport: 9)))
+            ),
+            (
+                "triage: case alias set",
+                Payload(id: id, sentAt: sentAt, body: .triage(triage(.alias("Гульнара, суд 3 дек."), lamport: 10)))
+            ),
+            (
+                "triage: case alias cleared",
+                Payload(id: id, sentAt: sentAt, body: .triage(triage(.alias(nil), lamport: 11)))
             ),
         ]
     }

@@ -29,6 +29,7 @@ public enum VectorFiles {
             "sealed-envelopes.json": try encodeVectorFile(EnvelopeVectors.generate(previous: envelopes)),
             "payloads.json": try encodeVectorFile(PayloadVectors.generate()),
             "safety-numbers.json": try encodeVectorFile(SafetyNumberVectors.generate()),
+            "case-ids.json": try encodeVectorFile(CaseIDVectors.generate()),
             "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
             "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),

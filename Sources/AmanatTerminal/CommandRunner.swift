@@ -21,7 +21,8 @@ public enum CommandRunner {
             return 0
         } catch let error as CommandError {
             let language = Language.choose(languageFlag(arguments))
-            FileHandle.standardError.write(Data((text(error.key, language, error.arguments) + "\n").utf8))
+            let arguments = error.arguments.map { VisibleText.of($0) }
+            FileHandle.standardError.write(Data((text(error.key, language, arguments) + "\n").utf8))
             return error.code
         } catch {
             let code = root.exitCode(for: error).rawValue

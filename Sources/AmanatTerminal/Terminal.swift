@@ -66,7 +66,8 @@ public enum Terminal {
         let width = 30
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-        let line = "\r\(name.prefix(24)) [\(bar)] \(Int(fraction * 100))%" + (done >= total ? "\n" : "")
+        let shown = VisibleText.of(String(name.prefix(24)), multiline: false)
+        let line = "\r\(shown) [\(bar)] \(Int(fraction * 100))%" + (done >= total ? "\n" : "")
         FileHandle.standardError.write(Data(line.utf8))
     }
 }

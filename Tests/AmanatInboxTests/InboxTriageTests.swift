@@ -54,9 +54,10 @@ struct InboxTriageTests {
         try Data("EVIDENCE-ATTACHMENT повестка на 3 декабря".utf8).write(to: photo)
         try await defender.sendCaseUpdate("Задержан у здания суда", attachments: [OutgoingFile(url: photo)])
         for profile in ["aigerim", "daniyar"] { #expect(try await inbox(profile, ["sync"]).status == 0) }
-        // Each expert names the case its own way (from its own safety number).
+        // Both experts name the case alike (SPEC §16.4).
         let caseA = try #require(try await cases("aigerim").first?["case"] as? String)
         let caseB = try #require(try await cases("daniyar").first?["case"] as? String)
+        #expect(caseA == caseB)
 
         // A, online: status and assignee.
         let status = try await inbox("aigerim", ["set", caseA, "status", "in-progress"])

@@ -19,7 +19,7 @@ struct TriageEventTests {
     static let changes: [TriageEvent.Change] = [
         .status(.waitingOnDefender), .priority(.urgent), .assignee(nil), .assignee([UInt8](repeating: 7, count: 32)),
         .label("суд", present: true), .label("x", present: false), .due(nil), .due(1_800_086_400),
-        .note("Позвонить адвокату"),
+        .note("Позвонить адвокату"), .alias("Гульнара, апелляция"), .alias(nil),
     ]
 
     @Test("every kind of change round-trips, inside a payload too, and its signature verifies")
@@ -54,9 +54,12 @@ struct TriageEventTests {
             try event(.label(String(repeating: "a", count: 65), present: true), lamport: 1)
         }
         #expect(throws: ProtocolError.malformed) { try event(.assignee([1, 2, 3]), lamport: 1) }
+        #expect(throws: ProtocolError.malformed) { try event(.alias(""), lamport: 1) }
+        #expect(throws: ProtocolError.malformed) { try event(.alias("a\u{1B}]0;x\u{07}"), lamport: 1) }
+        #expect(throws: ProtocolError.tooLarge) { try event(.alias(String(repeating: "ж", count: 33)), lamport: 1) }
         let good = try event(.status(.resolved), lamport: 1).encoded
         // Field 1's value is at 84 (after the 82 fixed bytes and the u16 length).
-        for (offset, byte) in [(84, UInt8(9)), (81, UInt8(7)), (81, UInt8(0))] {
+        for (offset, byte) in [(84, UInt8(9)), (81, UInt8(8)), (81, UInt8(0)), (81, UInt8(7))] {
             var bad = good
             bad[offset] = byte
             #expect(throws: ProtocolError.malformed) { try TriageEvent(decoding: bad) }
@@ -115,5 +118,12 @@ struct TriageEventTests {
         let removed = try event(.label("суд", present: false), lamport: 2, by: 1)
         #expect(TriageState(merging: [removed, added]).labels.isEmpty)
         #expect(TriageState(merging: [added]).labels == ["суд"])
+        // The alias is a register like the status: the later event wins, and clearing it counts.
+        let named = try event(.alias("Гульнара"), lamport: 3)
+        let renamed = try event(.alias("Гульнара К."), lamport: 4, by: 2)
+        let cleared = try event(.alias(nil), lamport: 5, by: 1)
+        #expect(TriageState(merging: [renamed, named]).alias == "Гульнара К.")
+        #expect(TriageState(merging: [cleared, named, renamed]).alias == nil)
+        #expect(TriageState().alias == nil)
     }
 }

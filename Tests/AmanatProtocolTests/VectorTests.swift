@@ -147,6 +147,22 @@ struct VectorTests {
                 remote: try IdentityKey(decoding: [UInt8](hex: vector.remote)!))
             #expect(number.digits == vector.digits && number.qrPayload.hex == vector.qrPayload)
         }
+        let caseIDs = try loadVector("case-ids", as: CaseIDVectors.self)
+        var ids: [String: CaseID] = [:]
+        for vector in caseIDs.tests {
+            let id = try CaseID(caseKey: try #require([UInt8](hex: vector.caseKey)))
+            #expect(
+                id.bytes.hex == vector.id && id.text == vector.text && id.short == vector.short, "\(vector.defender)")
+            ids[vector.defender] = id
+        }
+        #expect(Set(ids.values.map(\.short)).count == caseIDs.tests.count)
+        for vector in caseIDs.typed {
+            #expect(
+                ids.filter { $0.value.matches(vector.typed) }.keys.sorted() == vector.matches.sorted(),
+                "\(vector.typed)")
+        }
+        #expect(caseIDs.typed.contains { $0.matches.isEmpty } && caseIDs.typed.contains { !$0.matches.isEmpty })
+        #expect(throws: ProtocolError.malformed) { try CaseID(caseKey: [UInt8](repeating: 1, count: 31)) }
         let relay = try loadVector("relay-authorisation", as: RelayAuthorisationVectors.self)
         for vector in relay.depositTokens {
             #expect(

@@ -53,3 +53,40 @@ public func runToolBlocking(
         output: String(decoding: out, as: UTF8.self), error: String(decoding: err, as: UTF8.self),
         status: process.terminationStatus)
 }
+
+/// The repository this test build came from.
+public let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent()
+
+/// Every catalogue key the Swift files under `folders` (relative to the repository) name as a
+/// literal: the first string argument of `say(`, `text(` and `CommandError(`, and every other
+/// literal that looks like a dotted key (`error.unknown-case`) whose first part is one of
+/// `families`. Keys built at run time (`"status." + word`) are the caller's to list.
+public func catalogueKeysUsed(in folders: [String], families: Set<String>) throws -> Set<String> {
+    var keys: Set<String> = []
+    let called = try NSRegularExpression(pattern: #"(?:say|text|CommandError)\(\s*"([a-z][A-Za-z0-9.-]*)""#)
+    let dotted = try NSRegularExpression(pattern: #""([a-z][a-z0-9-]*(?:\.[a-zA-Z0-9-]+)+)""#)
+    for folder in folders {
+        let directory = repositoryRoot.appendingPathComponent(folder)
+        let enumerator = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: nil)
+        while let url = enumerator?.nextObject() as? URL {
+            guard url.pathExtension == "swift", !url.lastPathComponent.contains("Catalogue") else { continue }
+            let source = try String(contentsOf: url, encoding: .utf8)
+            let range = NSRange(source.startIndex..., in: source)
+            for match in called.matches(in: source, range: range) {
+                // A key ending in "." is the start of one built at run time.
+                if let key = Range(match.range(at: 1), in: source), !source[key].hasSuffix(".") {
+                    keys.insert(String(source[key]))
+                }
+            }
+            for match in dotted.matches(in: source, range: range) {
+                guard let key = Range(match.range(at: 1), in: source) else { continue }
+                let text = String(source[key])
+                if let family = text.split(separator: ".").first, families.contains(String(family)) {
+                    keys.insert(text)
+                }
+            }
+        }
+    }
+    return keys
+}

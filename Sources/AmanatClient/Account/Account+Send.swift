@@ -84,12 +84,13 @@ extension Account {
         return message
     }
 
-    /// The defenders who have written to this (expert) device.
-    public func contacts() throws(AccountError) -> [(identity: IdentityKey, label: String)] {
+    /// The defenders who have introduced themselves to this (expert) device, with their cases'
+    /// ids (SPEC.md §16.4).
+    public func contacts() throws(AccountError) -> [(identity: IdentityKey, caseID: CaseID)] {
         try perform { db in
             try store.contacts(in: db).compactMap { record in
                 guard let identity = try? IdentityKey(decoding: Array(record.identity)) else { return nil }
-                return (identity, record.label)
+                return (identity, CaseID(defender: identity))
             }
         }
     }
@@ -246,7 +247,7 @@ extension Account {
         guard let card = try? ContactCard(decoding: Array(contact.card)),
             let device = card.devices.first(where: { $0.identity.encoded == Array(contact.identity) })
         else { return nil }
-        return Route(name: contact.label, device: device, card: card)
+        return Route(name: CaseID(defender: device.identity).short, device: device, card: card)
     }
 
     /// The route to `identity`: a roster device, or a defender who sent a card.

@@ -17,6 +17,9 @@ extension Account {
         case triage
         /// Authenticated, but the session could not decrypt it: recorded, and a reset is due.
         case undecryptable
+        /// Decrypted, but not something this sender may send this device (a triage change from
+        /// a defender, an update sent to a defender): dropped.
+        case notPermitted
     }
 
     // MARK: - Sync
@@ -105,6 +108,7 @@ extension Account {
             case .receipt: summary.receipts += 1
             case .rejected, .undecryptable: summary.undecryptable += 1
             case .triage: summary.triageChanges += 1
+            case .notPermitted: summary.notPermitted += 1
             case .other, .duplicate: break
             }
         }
@@ -228,7 +232,7 @@ extension Account {
             let isUpdate: Bool
             if case .caseUpdate = payload.body { isUpdate = true } else { isUpdate = false }
             // Case updates go from defenders to experts, replies from experts to defenders.
-            guard isUpdate == (state.role == .expert) else { return .rejected }
+            guard isUpdate == (state.role == .expert) else { return .notPermitted }
             var inReplyTo: Data?
             if case .reply(let answered, _, _) = payload.body { inReplyTo = answered.map { Data($0) } }
             let route = try route(to: sender, in: db)
@@ -271,13 +275,27 @@ extension Account {
                 (try? card.verify(now: now)) != nil,
                 card.devices.contains(where: { $0.identity == sender }),
                 let encoded = try? card.encoded
-            else { return .rejected }
-            let existing = try store.contact(sender, in: db)
-            let label =
-                existing?.label
-                ?? "defender-" + SafetyNumber(local: keys.identity.publicKey, remote: sender).digits.prefix(5)
-            try store.saveContact(
-                ContactRecord(identity: Data(sender.encoded), card: Data(encoded), label: label), in: db)
+            else { return .notPermitted }
+            let isNew = try store.contact(sender, in: db) == nil
+            try store.saveContact(ContactRecord(identity: Data(sender.encoded), card: Data(encoded)), in: db)
+            // Updates that came before the card could not be receipted (no route yet): the
+            // defender hears of them now, once.
+            if isNew, let route = try route(to: sender, in: db),
+                let certificate = try? certificate(keys: keys, now: now, in: db)
+            {
+                let waiting = try store.messages(in: db).filter {
+                    $0.direction == .incoming && $0.kind == .caseUpdate && $0.sender == Data(sender.encoded)
+                }
+                for start in stride(from: 0, to: waiting.count, by: Payload.maximumReceiptCount) {
+                    let ids = waiting[start..<min(start + Payload.maximumReceiptCount, waiting.count)].map {
+                        Array($0.id)
+                    }
+                    let receipt = Payload(
+                        id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.delivered, messageIds: ids))
+                    try? enqueue(
+                        receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                }
+            }
             return .other
         case .sessionReset:
             try insertNotice(.sessionReset, from: sender, now: now, in: db)

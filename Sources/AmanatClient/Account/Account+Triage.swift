@@ -101,7 +101,7 @@ extension Account {
             try rosterEntries(in: db).contains(where: { $0.card.devices[0].identity == sender }),
             event.author == sender.signingKey.rawRepresentation,
             (try? event.verify()) != nil
-        else { return .rejected }
+        else { return .notPermitted }
         try storeTriage(event, pending: false, in: db)
         return .triage
     }

@@ -20,7 +20,7 @@ public struct Message: Sendable, Equatable, Codable {
     }
 
     /// The notices an app shows (translated) instead of a text.
-    public enum Notice: String, Sendable, Codable {
+    public enum Notice: String, Sendable, Codable, CaseIterable {
         /// A message from the sender could not be decrypted; a new secure session is started.
         case undecryptable = "notice.undecryptable"
         /// The sender restarted the secure session (after losing its state, or on request).
@@ -28,7 +28,7 @@ public struct Message: Sendable, Equatable, Codable {
     }
 
     /// Where an outgoing message is, for one recipient device.
-    public enum DeliveryState: String, Sendable, Codable, Comparable {
+    public enum DeliveryState: String, Sendable, Codable, Comparable, CaseIterable {
         /// Sealed and waiting in the outbox for the relay.
         case queued
         /// The relay stored it (its signed receipt is kept).
@@ -160,6 +160,9 @@ public struct SyncSummary: Sendable, Equatable {
     public var unconfirmed = 0
     /// Triage changes received from other experts (SPEC.md §16.3).
     public var triageChanges = 0
+    /// Messages that decrypted but that their sender may not send here (a triage change from
+    /// someone not on the roster, say): dropped.
+    public var notPermitted = 0
 }
 
 extension Sequence<UInt8> {

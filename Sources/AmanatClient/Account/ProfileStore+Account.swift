@@ -48,11 +48,12 @@ struct OutboxItem: Codable, Sendable {
     var device: Data
 }
 
-/// A defender an expert has heard from: the card it sent.
+/// A defender an expert has heard from: the card it sent. Records written before case ids
+/// (SPEC.md §16.4) also hold a `label`, a per-device name that could collide; it is ignored, and
+/// gone once the record is written again.
 struct ContactRecord: Codable, Sendable {
     var identity: Data
     var card: Data
-    var label: String
 }
 
 // MARK: - Reading and writing, one transaction at a time

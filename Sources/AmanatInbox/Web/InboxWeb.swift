@@ -186,7 +186,7 @@ struct InboxWeb: Sendable {
         context["cases"] = cases.map { item -> [String: Any] in
             let state = data.view.state(of: item)
             return [
-                "label": item.label, "path": Self.path(item.label),
+                "label": item.name, "path": item.id.text,
                 "status": text("status." + TriageWords.word(state.status), session),
                 "priority": text("priority." + TriageWords.word(state.priority), session),
                 "priorityWord": TriageWords.word(state.priority),
@@ -200,20 +200,48 @@ struct InboxWeb: Sendable {
         return render("cases", context)
     }
 
+    /// The case a URL names (its full id, a unique prefix or its alias), or the page that says
+    /// why there is none: never a silent first match.
+    enum CaseInURL {
+        case found(CaseList)
+        case refused(Response)
+    }
+
+    func find(_ typed: String, in data: WebData, _ session: WebSessions.Session) -> CaseInURL {
+        switch CaseList.lookup(typed, in: data.cases) {
+        case .found(let item): return .found(item)
+        case .none: return .refused(message(.notFound, text("error.unknown-case", session, [typed])))
+        case .tooShort:
+            return .refused(
+                message(
+                    .notFound,
+                    text("error.short-case-id", session, [typed, String(CaseID.minimumPrefixLength)])))
+        case .ambiguous(let matches):
+            return .refused(
+                message(
+                    .conflict,
+                    text("error.ambiguous-case", session, [typed, matches.map(\.name).joined(separator: ", ")])))
+        }
+    }
+
     func casePage(_ label: String, _ session: WebSessions.Session, notice: String?) async throws -> Response {
         let data = try await WebData.load(account, language: session.language)
-        guard let item = data.cases.first(where: { $0.label == label }) else {
-            return message(.notFound, text("error.unknown-case", session, [label]))
+        let item: CaseList
+        switch find(label, in: data, session) {
+        case .found(let found): item = found
+        case .refused(let response): return response
         }
-        let triage = data.view.cases[Data(item.identity.signingKey.rawRepresentation)]
+        let triage = data.view.cases[Data(item.caseKey)]
         let state = data.view.state(of: item)
         for message in item.messages where message.direction == .incoming && !message.isRead {
             try await account.markRead(message.id)
         }
-        var context = base(session, title: label)
+        var context = base(session, title: item.name)
         context["notice"] = notice
-        context["label"] = label
-        context["path"] = Self.path(label)
+        context["label"] = item.name
+        context["caseId"] = item.id.text
+        context["alias"] = item.alias ?? ""
+        context["path"] = item.id.text
         context["statuses"] = TriageWords.statuses.map { word, value in
             ["word": word, "name": text("status." + word, session), "selected": value == state.status] as [String: Any]
         }
@@ -233,8 +261,8 @@ struct InboxWeb: Sendable {
             let incoming = message.direction == .incoming
             return [
                 "id": id, "direction": incoming ? "incoming" : "outgoing",
-                "from": incoming ? label : text("web.you", session), "time": Self.time(message.storedAt),
-                "text": message.kind == .notice ? text("web.notice", session) : message.text,
+                "from": incoming ? item.id.short : text("web.you", session), "time": Self.time(message.storedAt),
+                "text": message.kind == .notice ? text(message.text, session, [item.id.short]) : message.text,
                 "attachments": message.attachments.enumerated().map { index, attachment in
                     ["name": attachment.fileName, "size": Self.size(attachment.size), "ref": "\(id)-\(index + 1)"]
                 },
@@ -255,8 +283,10 @@ struct InboxWeb: Sendable {
 
     func triage(_ label: String, _ fields: [String: String], _ session: WebSessions.Session) async throws -> Response {
         let data = try await WebData.load(account, language: session.language)
-        guard let item = data.cases.first(where: { $0.label == label }) else {
-            return message(.notFound, text("error.unknown-case", session, [label]))
+        let item: CaseList
+        switch find(label, in: data, session) {
+        case .found(let found): item = found
+        case .refused(let response): return response
         }
         let value = fields["value"] ?? ""
         let change: TriageEvent.Change
@@ -289,6 +319,16 @@ struct InboxWeb: Sendable {
             let name = value.trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty, name.utf8.count <= TriageEvent.maximumLabelByteCount else { return badValue(session) }
             change = .label(name, present: fields["action"] == "label-add")
+        case "alias":
+            if value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty {
+                change = .alias(nil)
+            } else {
+                do {
+                    change = .alias(try CaseList.validAlias(value, for: item, among: data.cases))
+                } catch let error as CommandError {
+                    return message(.badRequest, text(error.key, session, error.arguments))
+                }
+            }
         case "note":
             let note = value.trimmingCharacters(in: .whitespacesAndNewlines)
             guard !note.isEmpty, note.utf8.count <= TriageEvent.maximumNoteByteCount else { return badValue(session) }
@@ -296,9 +336,9 @@ struct InboxWeb: Sendable {
         default:
             return badValue(session)
         }
-        let (_, sent) = try await account.changeTriage(of: item.identity.signingKey.rawRepresentation, change)
+        let (_, sent) = try await account.changeTriage(of: item.caseKey, change)
         return redirect(
-            "/case/\(Self.path(label))", notice: text(sent ? "web.changed" : "triage.queued", session, [label]))
+            "/case/\(item.id.text)", notice: text(sent ? "web.changed" : "triage.queued", session, [item.id.short]))
     }
 
     func reply(_ request: Request, _ label: String) async throws -> Response {
@@ -320,8 +360,10 @@ struct InboxWeb: Sendable {
             return message(.forbidden, text("web.csrf", session))
         }
         let data = try await WebData.load(account, language: session.language)
-        guard let item = data.cases.first(where: { $0.label == label }) else {
-            return message(.notFound, text("error.unknown-case", session, [label]))
+        let item: CaseList
+        switch find(label, in: data, session) {
+        case .found(let found): item = found
+        case .refused(let response): return response
         }
         let replyText = parts.firstPart(named: "text").map { String(buffer: $0.body) } ?? ""
         // Uploaded files reach the attachment encryption from memory files: their plaintext never
@@ -343,7 +385,7 @@ struct InboxWeb: Sendable {
                 to: item.identity, text: replyText,
                 inReplyTo: item.messages.last { $0.direction == .incoming }?.id, attachments: files)
             return redirect(
-                "/case/\(Self.path(label))",
+                "/case/\(item.id.text)",
                 notice: text(sent.deliveryState == .queued ? "queued" : "web.sent", session))
         } catch {
             return message(.internalServerError, error.description)
@@ -359,7 +401,7 @@ struct InboxWeb: Sendable {
         context["q"] = query
         context["hits"] = hits.map { hit in
             [
-                "label": hit.caseLabel, "path": Self.path(hit.caseLabel), "place": hit.place,
+                "label": hit.caseName, "path": hit.caseID.text, "place": hit.place,
                 "text": String(hit.text.prefix(160)),
             ]
         }
@@ -382,15 +424,18 @@ struct InboxWeb: Sendable {
 
     // MARK: - Rendering
 
+    /// The page words every template may use, as `t.<word>`: catalogue keys `web.<word>`.
+    static let pageWords = [
+        "cases", "roster", "search", "sync", "all", "any", "status", "assignee", "label", "labels", "overdue",
+        "filter", "noCases", "case", "priority", "due", "messages", "latest", "unread", "triage", "save",
+        "nobody", "remove", "newLabel", "add", "timeline", "reply", "attach", "send", "notes", "newNote",
+        "addNote", "history", "nothingFound", "name", "safetyNumber", "verified", "thisDevice", "attachment",
+        "alias", "caseId",
+    ]
+
     func base(_ session: WebSessions.Session, title: String) -> [String: Any] {
-        let keys = [
-            "cases", "roster", "search", "sync", "all", "any", "status", "assignee", "label", "labels", "overdue",
-            "filter", "noCases", "case", "priority", "due", "messages", "latest", "unread", "triage", "save",
-            "nobody", "remove", "newLabel", "add", "timeline", "reply", "attach", "send", "notes", "newNote",
-            "addNote", "history", "nothingFound", "name", "safetyNumber", "verified", "thisDevice", "attachment",
-        ]
         var t: [String: String] = [:]
-        for key in keys { t[key] = text("web." + key, session) }
+        for key in Self.pageWords { t[key] = text("web." + key, session) }
         let other: Language = session.language == .russian ? .english : .russian
         return [
             "t": t, "title": title, "csrf": Base64URL.encode(session.csrf), "lang": session.language.rawValue,
@@ -491,11 +536,12 @@ struct WebData {
     let roster: [RosterDevice]
 
     static func load(_ account: Account, language: Language) async throws -> WebData {
-        let cases = CaseList.make(contacts: try await account.contacts(), messages: try await account.messages())
+        let triage = try await account.triage()
+        let cases = CaseList.make(
+            contacts: try await account.contacts(), messages: try await account.messages(), triage: triage)
         let roster = try await account.roster()
         return WebData(
-            cases: cases, view: TriageView(cases: try await account.triage(), roster: roster, language: language),
-            roster: roster)
+            cases: cases, view: TriageView(cases: triage, roster: roster, language: language), roster: roster)
     }
 }
 

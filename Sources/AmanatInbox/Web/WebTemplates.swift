@@ -83,7 +83,13 @@ enum WebTemplates {
         "case": """
         {{> head}}
         <h1>{{label}}</h1>
+        <p class="meta">{{t.caseId}} <code>{{caseId}}</code></p>
         <section class="triage" aria-label="{{t.triage}}">
+        <form method="post" action="/case/{{path}}/triage">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="alias">
+        <label>{{t.alias}} <input name="value" value="{{alias}}" maxlength="64"></label>
+        <button type="submit">{{t.save}}</button>
+        </form>
         <form method="post" action="/case/{{path}}/triage">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status">
         <label>{{t.status}} <select name="value">{{#statuses}}<option value="{{word}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/statuses}}</select></label>

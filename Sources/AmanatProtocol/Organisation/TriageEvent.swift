@@ -19,6 +19,8 @@ public struct TriageEvent: Hashable, Sendable {
     public static let maximumNoteByteCount = 4096
     /// The longest label, in UTF-8 bytes.
     public static let maximumLabelByteCount = 64
+    /// The longest case alias, in UTF-8 bytes.
+    public static let maximumAliasByteCount = 64
 
     /// Where a case stands.
     public enum Status: UInt8, Sendable, CaseIterable {
@@ -51,6 +53,9 @@ public struct TriageEvent: Hashable, Sendable {
         case due(UInt64?)
         /// Field 6: an internal note, UTF-8 (1-4096 bytes); experts only, never sent to the defender.
         case note(String)
+        /// Field 7: nothing (no alias), or the case's display alias among the experts, UTF-8
+        /// (1-64 bytes, no control characters).
+        case alias(String?)
 
         var field: UInt8 {
             switch self {
@@ -60,6 +65,7 @@ public struct TriageEvent: Hashable, Sendable {
             case .label: 4
             case .due: 5
             case .note: 6
+            case .alias: 7
             }
         }
     }
@@ -186,6 +192,12 @@ public struct TriageEvent: Hashable, Sendable {
             guard !utf8.isEmpty else { throw .malformed }
             guard utf8.count <= maximumNoteByteCount else { throw .tooLarge }
             return utf8
+        case .alias(let name):
+            guard let name else { return [] }
+            let utf8 = Array(name.utf8)
+            guard !utf8.isEmpty, !containsControl(name) else { throw .malformed }
+            guard utf8.count <= maximumAliasByteCount else { throw .tooLarge }
+            return utf8
         }
     }
 
@@ -211,9 +223,20 @@ public struct TriageEvent: Hashable, Sendable {
         case 6:
             guard !value.isEmpty else { throw .malformed }
             return .note(try text(value))
+        case 7:
+            guard value.count <= maximumAliasByteCount else { throw .malformed }
+            guard !value.isEmpty else { return .alias(nil) }
+            let name = try text(value)
+            guard !containsControl(name) else { throw .malformed }
+            return .alias(name)
         default:
             throw .malformed
         }
+    }
+
+    /// Whether `text` holds a control character (C0, DEL or C1), which an alias may not.
+    private static func containsControl(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.value < 0x20 || (0x7F...0x9F).contains($0.value) }
     }
 
     /// Valid UTF-8, or malformed.

@@ -11,6 +11,8 @@ public struct TriageState: Hashable, Sendable {
     public var labels: [String] = []
     /// Unix seconds.
     public var due: UInt64?
+    /// The case's display alias among the experts.
+    public var alias: String?
     /// Every note event, oldest first by (lamport, author).
     public var notes: [TriageEvent] = []
     /// The highest Lamport clock among the events.
@@ -39,6 +41,7 @@ public struct TriageState: Hashable, Sendable {
             case (_, .priority(let priority)): self.priority = priority
             case (_, .assignee(let key)): assignee = key
             case (_, .due(let time)): due = time
+            case (_, .alias(let name)): alias = name
             case (_, .label(let name, let isPresent)): if isPresent { present.append(name) }
             case (_, .note): break
             }
@@ -49,7 +52,7 @@ public struct TriageState: Hashable, Sendable {
 
     /// What one event overwrites.
     private enum Register: Hashable {
-        case status, priority, assignee, due
+        case status, priority, assignee, due, alias
         case label([UInt8])
 
         init?(_ change: TriageEvent.Change) {
@@ -58,6 +61,7 @@ public struct TriageState: Hashable, Sendable {
             case .priority: self = .priority
             case .assignee: self = .assignee
             case .due: self = .due
+            case .alias: self = .alias
             case .label(let name, _): self = .label(Array(name.utf8))
             case .note: return nil
             }

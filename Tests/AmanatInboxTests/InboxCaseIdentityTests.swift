@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatInbox
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+/// Several experts and many defenders through the real binaries: the case names must be one per
+/// defender and the same on every expert device, and a reply must reach exactly the defender meant
+/// (issue #15; a reply to the wrong defender is a disclosure).
+@Suite("amanat-inbox: one case per defender, the same on every expert device", .serialized)
+struct InboxCaseIdentityTests {
+    static let defenders = 12
+
+    @Test(
+        "3 experts, 12 defenders (amanat): ids distinct and alike everywhere; replies by id, prefix and alias reach exactly their defender; ambiguity and short prefixes refused; remote control characters shown, not obeyed",
+        .timeLimit(.minutes(10)))
+    func caseIdentity() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-cases-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        func inbox(_ profile: String, _ arguments: [String], lang: String = "en") async throws -> Run {
+            try await runTool(
+                "amanat-inbox",
+                arguments + [
+                    "--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0", "--lang", lang,
+                ], input: "passphrase for \(profile)\n")
+        }
+        func amanat(_ number: Int, _ arguments: [String]) async throws -> Run {
+            try await runTool(
+                "amanat",
+                arguments + [
+                    "--profile", folder.appendingPathComponent("defender-\(number)").path, "--passphrase-fd", "0",
+                    "--lang", "ru",
+                ], input: "пароль правозащитника \(number)\n")
+        }
+        func json(_ run: Run) throws -> [[String: Any]] {
+            try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], "\(run)")
+        }
+        let experts = ["aigerim", "daniyar", "saule"]
+
+        // The organisation: Aigerim administers it; Daniyar and Saule enrol and join the roster.
+        let created = try await inbox("aigerim", ["org", "init"])
+        let root = try Ed25519.PublicKey(
+            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
+        let relay = try LiveRelay(organisationRoot: root)
+        try await relay.start()
+        #expect(try await inbox("aigerim", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        for (profile, name) in [("daniyar", "Daniyar"), ("saule", "Saule")] {
+            let invite = try #require(try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
+            let card = try #require(
+                try await inbox(profile, ["enroll", String(invite)]).output.split(separator: "\n").last)
+            #expect(try await inbox("aigerim", ["org", "add-expert", name, String(card)]).status == 0)
+        }
+
+        // Twelve defenders enrol with the defender's CLI and each writes one update with a marker.
+        // One of them writes what a hostile or careless sender might: terminal control sequences.
+        let hostile = 6
+        let hostileText = "UPD6Q \u{1B}]0;pwned\u{07}\u{1B}[2J\nFAKE-LINE  [new, normal]  forged"
+        for number in 0..<Self.defenders {
+            let invite = try #require(try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
+            let file = folder.appendingPathComponent("invite-\(number).txt")
+            try Data(invite.utf8).write(to: file)
+            let enrolled = try await amanat(number, ["enroll", file.path])
+            #expect(enrolled.status == 0, "\(enrolled)")
+            let text = number == hostile ? hostileText : "UPD\(number)Q задержан у суда"
+            let sent = try await amanat(number, ["send", text])
+            #expect(sent.status == 0, "\(sent)")
+        }
+        for expert in experts { #expect(try await inbox(expert, ["sync"]).status == 0) }
+
+        // Every expert device lists the same twelve cases under the same ids.
+        var listed: [String: [[String: Any]]] = [:]
+        for expert in experts { listed[expert] = try json(try await inbox(expert, ["cases", "--json"])) }
+        let ids = Set(try #require(listed["aigerim"]).compactMap { $0["id"] as? String })
+        let shorts = Set(try #require(listed["aigerim"]).compactMap { $0["case"] as? String })
+        #expect(ids.count == Self.defenders && shorts.count == Self.defenders, "\(listed)")
+        for expert in experts {
+            #expect(Set(try #require(listed[expert]).compactMap { $0["id"] as? String }) == ids, "\(expert)")
+            #expect(Set(try #require(listed[expert]).compactMap { $0["case"] as? String }) == shorts, "\(expert)")
+        }
+        // Which case is which defender's: found by the marker, the same way on every device.
+        var caseOf: [Int: String] = [:]
+        for number in 0..<Self.defenders {
+            let hits = try json(try await inbox("daniyar", ["search", "UPD\(number)Q", "--json"]))
+            caseOf[number] = try #require(hits.first?["id"] as? String, "defender \(number): \(hits)")
+            #expect(hits.count == 1)
+        }
+        #expect(Set(caseOf.values) == ids)
+        let full = { (number: Int) in caseOf[number] ?? "" }
+        /// The shortest prefix (4 or more characters) that names only this case.
+        func shortestPrefix(_ number: Int) -> String {
+            let id = full(number)
+            for length in CaseID.minimumPrefixLength...id.count {
+                let prefix = String(id.prefix(length))
+                if ids.filter({ $0.hasPrefix(prefix) }).count == 1 { return prefix }
+            }
+            return id
+        }
+
+        // Replies: by full id, by shortest unique prefix, by the short form typed in capitals,
+        // and by an alias another expert gave the case.
+        #expect(try await inbox("aigerim", ["reply", full(0), "REPLY-0 \u{1B}[2J адвокат позвонит"]).status == 0)
+        #expect(try await inbox("daniyar", ["reply", shortestPrefix(1), "REPLY-1"]).status == 0)
+        let shortOf2 = String(full(2).prefix(5)) + "-" + String(full(2).dropFirst(5).prefix(5))
+        #expect(try await inbox("saule", ["reply", shortOf2.uppercased(), "REPLY-2"]).status == 0)
+        let named = try await inbox("saule", ["alias", shortestPrefix(3), "Гульнара, апелляция"], lang: "ru")
+        #expect(named.status == 0, "\(named)")
+        #expect(try await inbox("aigerim", ["sync"]).status == 0)
+        let aliasReply = try await inbox("aigerim", ["reply", "  гульнара, АПЕЛЛЯЦИЯ ", "REPLY-3"])
+        #expect(aliasReply.status == 0, "\(aliasReply)")
+        let withAlias = try json(try await inbox("aigerim", ["cases", "--json"]))
+        #expect(withAlias.first { $0["id"] as? String == full(3) }?["alias"] as? String == "Гульнара, апелляция")
+
+        // Two experts, offline, give two cases the same alias: the alias is then ambiguous, and
+        // every device refuses to guess, naming both cases (exit 64).
+        relay.kill()
+        #expect(try await inbox("aigerim", ["alias", full(4), "Бахыт"]).status == 75)
+        #expect(try await inbox("daniyar", ["alias", full(5), "бахыт"]).status == 75)
+        try await relay.start()
+        for expert in experts { #expect(try await inbox(expert, ["sync"]).status == 0) }
+        let ambiguous = try await inbox("saule", ["reply", "Бахыт", "REPLY-WRONG"], lang: "ru")
+        #expect(ambiguous.status == 64, "\(ambiguous)")
+        for number in [4, 5] {
+            #expect(ambiguous.error.contains(String(full(number).prefix(5))), "\(ambiguous)")
+        }
+        #expect(ambiguous.error.contains("подходит к нескольким делам"), "\(ambiguous)")
+        // An alias that would shadow a name is refused; prefixes that are too short or name
+        // nothing are errors, never a guess.
+        let taken = try await inbox("saule", ["alias", full(7), "гульнара, апелляция"])
+        #expect(taken.status == 64 && taken.error.contains(String(full(3).prefix(5))), "\(taken)")
+        let idLike = try await inbox("saule", ["alias", full(7), String(full(8).prefix(6))])
+        #expect(idLike.status == 64, "\(idLike)")
+        let short = try await inbox("saule", ["reply", String(full(9).prefix(3)), "REPLY-WRONG"])
+        #expect(short.status == 64, "\(short)")
+        let unknown = try await inbox("saule", ["case", "zzzzzzzz"])
+        #expect(unknown.status == 65, "\(unknown)")
+
+        // What a defender wrote with control characters is shown, not obeyed, and cannot forge
+        // a line of the tool's own.
+        for command in [["case", full(hostile)], ["cases"]] {
+            let shown = try await inbox("aigerim", command)
+            #expect(shown.status == 0, "\(shown)")
+            #expect(!shown.output.utf8.contains(0x1B) && !shown.output.utf8.contains(0x07), "\(command)")
+            #expect(!shown.output.split(separator: "\n").contains { $0.hasPrefix("FAKE-LINE") }, "\(shown)")
+        }
+        let hostileCase = try await inbox("aigerim", ["case", full(hostile)])
+        #expect(hostileCase.output.contains("␛]0;pwned␇"), "\(hostileCase)")
+
+        // Each defender holds exactly the replies meant for it, and nothing else.
+        let expected = [0: "REPLY-0", 1: "REPLY-1", 2: "REPLY-2", 3: "REPLY-3"]
+        for number in 0..<Self.defenders {
+            #expect(try await amanat(number, ["sync"]).status == 0)
+            let messages = try json(try await amanat(number, ["inbox", "--json"]))
+            let replies = messages.filter { $0["direction"] as? String == "incoming" }.compactMap {
+                $0["text"] as? String
+            }
+            if let marker = expected[number] {
+                #expect(replies.count == 1 && replies[0].hasPrefix(marker), "defender \(number): \(replies)")
+            } else {
+                #expect(replies.isEmpty, "defender \(number): \(replies)")
+            }
+        }
+        // The defender's terminal shows the expert's control characters too, without obeying them.
+        let listing = try await amanat(0, ["inbox", "--json"])
+        let replyID = try #require(
+            try json(listing).first { $0["direction"] as? String == "incoming" }?["id"] as? String)
+        let read = try await amanat(0, ["read", String(replyID.prefix(8))])
+        #expect(read.status == 0 && read.output.contains("REPLY-0 ␛[2J"), "\(read)")
+        #expect(!read.output.utf8.contains(0x1B))
+    }
+}

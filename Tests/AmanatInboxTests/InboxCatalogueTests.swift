@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatClient
+import AmanatTerminal
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@testable import AmanatInbox
+
+@Suite("amanat-inbox's catalogue")
+struct InboxCatalogueTests {
+    @Test("every key the code names is in English and Russian, and both languages have the same keys")
+    func complete() throws {
+        let english = InboxCatalogue.english
+        let russian = InboxCatalogue.russian
+        let families = Set(
+            english.keys.compactMap { $0.contains(".") ? $0.split(separator: ".").first.map(String.init) : nil })
+        var used = try catalogueKeysUsed(in: ["Sources/AmanatInbox", "Sources/AmanatTerminal"], families: families)
+        // Keys the code builds at run time.
+        used.formUnion(TriageWords.statuses.map { "status." + $0.0 })
+        used.formUnion(TriageWords.priorities.map { "priority." + $0.0 })
+        used.formUnion(InboxWeb.pageWords.map { "web." + $0 })
+        used.formUnion(Message.Notice.allCases.map(\.rawValue))
+        #expect(used.count > 100)
+        #expect(used.subtracting(english.keys).sorted() == [], "missing in English")
+        #expect(used.subtracting(russian.keys).sorted() == [], "missing in Russian")
+        #expect(Set(english.keys).symmetricDifference(russian.keys).sorted() == [])
+    }
+
+    @Test("every notice kind reads as a sentence in both languages, naming the case")
+    func notices() {
+        for notice in Message.Notice.allCases {
+            for language in [Language.english, .russian] {
+                let text = InboxCatalogue.text(notice.rawValue, language, ["ax9h2-1vwx3"])
+                #expect(text != notice.rawValue && text.contains("ax9h2-1vwx3") && !text.contains("notice."))
+            }
+        }
+    }
+}
