@@ -31,12 +31,11 @@ extension AmanatCommand {
             } else {
                 throw CommandError("error.missing-file", [invite], code: CommandError.input)
             }
-            guard let parsed = try? Invite(text: text) else {
-                throw CommandError("error.invalid-invite", code: CommandError.data)
-            }
+            let parsed = try InviteText.checked(text)
             if ProfileStore.exists(at: options.directory) {
                 throw CommandError("error.profile-exists", [options.directory.path], code: CommandError.cannotCreate)
             }
+            options.say("invite.checked", [parsed.checkCode])
             let passphrase = try options.newPassphrase()
             let account = try await options.run { () async throws(AccountError) in
                 try await Account.enrol(

@@ -9,6 +9,8 @@ public enum InboxCatalogue {
         "org.created":
             "Organisation created. Its root public key:\n%@\nStart the relay with it:\n  amanat-relay init --data <dir> --organisation-root=%@\nthen run `amanat-inbox org connect --relay <url>`.",
         "org.connected": "Connected to %@ as %@. Experts on the roster: %@.",
+        "org.invite-check":
+            "Check code %@: say it to the person you give the invite to; it is printed when they enrol.",
         "org.invite": "%@",
         "org.expert-added": "%@ is on the roster now (version %@).",
         "org.expert-removed": "%@ is no longer on the roster (version %@).",
@@ -103,6 +105,8 @@ public enum InboxCatalogue {
         "org.created":
             "Организация создана. Её корневой открытый ключ:\n%@\nЗапустите ретранслятор с ним:\n  amanat-relay init --data <каталог> --organisation-root=%@\nзатем выполните `amanat-inbox org connect --relay <адрес>`.",
         "org.connected": "Подключено к %@ как %@. Экспертов в списке: %@.",
+        "org.invite-check":
+            "Проверочный код %@: сообщите его тому, кому передаёте приглашение; он будет показан при регистрации.",
         "org.invite": "%@",
         "org.expert-added": "%@ теперь в списке экспертов (версия %@).",
         "org.expert-removed": "%@ больше нет в списке экспертов (версия %@).",

@@ -166,6 +166,7 @@ extension InboxCommand {
             if qr ?? (isatty(STDOUT_FILENO) == 1), let code = TerminalQR.render(invite.text) {
                 print(code)
             }
+            options.say("org.invite-check", [invite.checkCode])
             options.say("org.invite", [invite.text])
         }
     }
@@ -273,9 +274,9 @@ extension InboxCommand {
             let text =
                 invite.hasPrefix(AmanatProtocol.Invite.uriPrefix)
                 ? invite : FileManager.default.contents(atPath: invite).map { String(decoding: $0, as: UTF8.self) }
-            guard let text, let parsed = try? AmanatProtocol.Invite(text: text) else {
-                throw CommandError("error.invalid-invite", code: CommandError.data)
-            }
+            guard let text else { throw CommandError("error.missing-file", [invite], code: CommandError.input) }
+            let parsed = try InviteText.checked(text)
+            options.say("invite.checked", [parsed.checkCode])
             let passphrase = try options.newPassphrase()
             let account = try await options.run { () async throws(AccountError) in
                 try await Account.enrol(

@@ -22,6 +22,8 @@ enum Label {
     static let rosterContent = "amanat/v1/roster-content".bytes
     static let triageEvent = "amanat/v1/triage-event".bytes
     static let caseID = "amanat/v1/case-id".bytes
+    static let invite = "amanat/v1/invite".bytes
+    static let inviteCheck = "amanat/v1/invite-check".bytes
     static let evidenceBundle = "amanat/v1/evidence-bundle".bytes
     static let safetyNumber = "amanat/v1/safety-number".bytes
 }

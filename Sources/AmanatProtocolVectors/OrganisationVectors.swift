@@ -12,7 +12,9 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
         public let encoded: String
         /// The text form, for the valid ones.
         public var text: String?
-        /// The error name decoding gives, for the invalid ones.
+        /// The check code (§16.1), for the valid ones.
+        public var checkCode: String?
+        /// The error name decoding, or else verifying at 1,800,000,000, gives, for the invalid ones.
         public var error: String?
     }
     public struct RosterCase: Codable, Equatable, Sendable {
@@ -43,15 +45,14 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
         let voucher = Voucher(id: seed("voucher"), expiresAt: 1_900_000_000, signedBy: root)
         let pin = seed("relay-spki-sha256")
         let withPin = try! Invite(
-            relay: "https://relay.example.org", pin: pin, organisationRoot: root.publicKey, rosterKey: rosterKey,
-            voucher: voucher)
+            relay: "https://relay.example.org", pin: pin, rosterKey: rosterKey, voucher: voucher, signedBy: root)
         let onion = try! Invite(
-            relay: "http://amanatrelayexampleonionaddressxxxxxxxxxxxxxxxxxxxx.onion", pin: nil,
-            organisationRoot: root.publicKey, rosterKey: rosterKey, voucher: voucher)
+            relay: "http://amanatrelayexampleonionaddressxxxxxxxxxxxxxxxxxxxx.onion", pin: nil, rosterKey: rosterKey,
+            voucher: voucher, signedBy: root)
         func invalid(_ comment: String, _ bytes: [UInt8]) -> InviteCase {
             var test = InviteCase(comment: comment, encoded: hex(bytes))
             do {
-                _ = try Invite(decoding: bytes)
+                try Invite(decoding: bytes).verify(now: 1_800_000_000)
                 test.text = "unexpectedly valid"
             } catch {
                 test.error = errorName(error)
@@ -59,7 +60,15 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
             return test
         }
         var wrongVersion = withPin.encoded
-        wrongVersion[0] = 2
+        wrongVersion[0] = 3
+        var unsigned = withPin.encoded.dropLast(64)
+        unsigned[unsigned.startIndex] = 1
+        var otherRelay = withPin.encoded
+        otherRelay[10] ^= 0x01
+        var otherRosterKey = withPin.encoded
+        otherRosterKey[2 + withPin.relay.utf8.count + 1 + 32 + 32 + 5] ^= 0x20
+        var otherSignature = withPin.encoded
+        otherSignature[otherSignature.count - 1] ^= 0x01
         var shortPin = onion.encoded
         let pinOffset = 2 + onion.relay.utf8.count
         shortPin.replaceSubrange(pinOffset..<(pinOffset + 1), with: [5, 1, 2, 3, 4, 5])
@@ -100,12 +109,20 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
             rootSeed: hex(seed("organisation-root")), rootPublicKey: hex(root.publicKey.rawRepresentation),
             rosterKey: hex(rosterKey), voucherId: hex(seed("voucher")), voucherExpiresAt: 1_900_000_000,
             invites: [
-                InviteCase(comment: "https relay with a pin", encoded: hex(withPin.encoded), text: withPin.text),
-                InviteCase(comment: "onion relay without a pin", encoded: hex(onion.encoded), text: onion.text),
+                InviteCase(
+                    comment: "https relay with a pin", encoded: hex(withPin.encoded), text: withPin.text,
+                    checkCode: withPin.checkCode),
+                InviteCase(
+                    comment: "onion relay without a pin", encoded: hex(onion.encoded), text: onion.text,
+                    checkCode: onion.checkCode),
                 invalid("unknown version", wrongVersion),
+                invalid("a version 1 invite (unsigned)", Array(unsigned)),
+                invalid("one bit of the relay changed", otherRelay),
+                invalid("one bit of the roster key changed", otherRosterKey),
+                invalid("one bit of the signature changed", otherSignature),
                 invalid("a 5-byte pin", shortPin),
                 invalid("a trailing byte", withPin.encoded + [0]),
-                invalid("truncated voucher", Array(withPin.encoded.dropLast())),
+                invalid("the last byte missing", Array(withPin.encoded.dropLast())),
             ],
             expert: device.secrets, expertMailbox: hex(card.mailbox), expertDepositKey: hex(card.depositKey),
             expertDirectoryKey: hex(card.directoryKey), rosterNonceSeed: hex(seed("roster-nonces")),

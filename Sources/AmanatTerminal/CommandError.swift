@@ -53,7 +53,7 @@ public struct CommandError: Error {
             }
         case .transport(let transport):
             switch transport {
-            case .unreachable, .timedOut, .network, .relayUnavailable, .responseTooLarge:
+            case .unreachable, .connectionLost, .timedOut, .network, .relayUnavailable, .responseTooLarge:
                 self.init("error.unreachable", code: Self.network)
             case .proxyFailure: self.init("error.proxy", code: Self.network)
             case .pinMismatch: self.init("error.pin", code: Self.security)
@@ -67,6 +67,7 @@ public struct CommandError: Error {
             }
         case .invalidInvite: self.init("error.invalid-invite", code: Self.data)
         case .inviteExpired: self.init("error.expired-invite", code: Self.data)
+        case .inviteUsed: self.init("error.used-invite", code: Self.data)
         case .rosterInvalid, .rosterRollback: self.init("error.roster", code: Self.security)
         case .noRoster: self.init("error.no-roster", code: Self.network)
         case .notEnrolled, .notPermitted: self.init("error.not-enrolled", code: Self.authentication)

@@ -49,7 +49,11 @@ public enum TerminalText {
         "error.profile-exists": "A profile exists at %@ already. Use another --profile, or wipe this one.",
         "error.corrupted": "The profile's files are damaged. Restore them from a backup or enrol again.",
         "error.unwritable": "The profile cannot be written (permissions or a full disk).",
-        "error.invalid-invite": "The invite is not valid. Ask the organisation for a new one.",
+        "error.invalid-invite":
+            "This invite does not check out: a character may have been changed or lost when it was copied. Nothing was sent and it is not used up: copy it again exactly, and compare its check code with the one you were given; if it still fails, ask the organisation for a new one.",
+        "error.used-invite": "This invite was already used. Ask the organisation for a new one.",
+        "invite.checked": "Invite checked; its check code is %@: it must match the one the organisation gave you.",
+        "error.old-invite": "This invite comes from an older version of Amanat. Ask the organisation for a new one.",
         "error.expired-invite": "The invite has expired. Ask the organisation for a new one.",
         "error.unreachable": "The relay cannot be reached. Check the network or Tor, then run `amanat sync`.",
         "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check `amanat config`.",
@@ -94,7 +98,12 @@ public enum TerminalText {
         "error.profile-exists": "Профиль в %@ уже есть. Укажите другой --profile или уничтожьте этот.",
         "error.corrupted": "Файлы профиля повреждены. Восстановите их из резервной копии или зарегистрируйтесь заново.",
         "error.unwritable": "Профиль нельзя записать (права доступа или заполненный диск).",
-        "error.invalid-invite": "Приглашение недействительно. Попросите у организации новое.",
+        "error.invalid-invite":
+            "Приглашение не прошло проверку: при копировании мог измениться или потеряться символ. Ничего не отправлено, и приглашение не израсходовано: скопируйте его ещё раз точно и сверьте проверочный код с тем, что вам сообщили; если ошибка повторится, попросите у организации новое.",
+        "error.used-invite": "Это приглашение уже использовано. Попросите у организации новое.",
+        "invite.checked":
+            "Приглашение проверено; его проверочный код %@ должен совпадать с тем, что вам сообщила организация.",
+        "error.old-invite": "Это приглашение от старой версии Amanat. Попросите у организации новое.",
         "error.expired-invite": "Срок приглашения истёк. Попросите у организации новое.",
         "error.unreachable": "Ретранслятор недоступен. Проверьте сеть или Tor и запустите `amanat sync`.",
         "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте `amanat config`.",

@@ -116,8 +116,9 @@ struct AccountTests {
         }
         let stranger = Ed25519.PrivateKey()
         let forged = try Invite(
-            relay: relay.url, pin: nil, organisationRoot: relay.root.publicKey, rosterKey: organisation.rosterKey,
-            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: stranger))
+            relay: relay.url, pin: nil, rosterKey: organisation.rosterKey,
+            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: stranger),
+            signedBy: relay.root)
         await #expect(throws: AccountError.invalidInvite) {
             try await Account.enrol(
                 invite: forged, at: organisation.directory("forged"), passphrase: passphrase,
@@ -127,9 +128,9 @@ struct AccountTests {
         #expect(!FileManager.default.fileExists(atPath: organisation.directory("forged").path))
         // A relay that cannot be reached: nothing is written either.
         let nowhere = try Invite(
-            relay: "http://127.0.0.1:\(try freeLoopbackPort())", pin: nil, organisationRoot: relay.root.publicKey,
-            rosterKey: organisation.rosterKey,
-            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: relay.root))
+            relay: "http://127.0.0.1:\(try freeLoopbackPort())", pin: nil, rosterKey: organisation.rosterKey,
+            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: relay.root),
+            signedBy: relay.root)
         await #expect(throws: AccountError.transport(.unreachable)) {
             try await Account.enrol(
                 invite: nowhere, at: organisation.directory("nowhere"), passphrase: passphrase,

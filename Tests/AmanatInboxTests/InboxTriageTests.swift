@@ -47,7 +47,8 @@ struct InboxTriageTests {
         #expect(listed.map { $0["thisDevice"] as? Bool } == [false, true])
         #expect((listed[0]["safetyNumber"] as? String)?.count == 60)
         let defender = try await Account.enrol(
-            invite: try AmanatProtocol.Invite(text: try await inbox("aigerim", ["org", "invite"]).output),
+            invite: try AmanatProtocol.Invite(
+                text: String(try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last ?? "")),
             at: folder.appendingPathComponent("defender"),
             passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
         let photo = folder.appendingPathComponent("повестка.txt")

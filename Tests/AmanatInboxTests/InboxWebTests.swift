@@ -32,7 +32,8 @@ struct InboxWebTests {
         try await relay.start()
         #expect(try await inbox(["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
         let defender = try await Account.enrol(
-            invite: try AmanatProtocol.Invite(text: try await inbox(["org", "invite"]).output),
+            invite: try AmanatProtocol.Invite(
+                text: String(try await inbox(["org", "invite"]).output.split(separator: "\n").last ?? "")),
             at: folder.appendingPathComponent("defender"),
             passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
         let update = "Обыск в офисе, изъяли ноутбук"

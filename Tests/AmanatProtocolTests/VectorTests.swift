@@ -202,6 +202,7 @@ struct VectorTests {
         let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.rootPublicKey)!)
         let rosterKey = SecureBytes(copying: [UInt8](hex: file.rosterKey)!)
         #expect(file.invites.filter { $0.text != nil }.count == 2)
+        #expect(file.invites.filter { $0.error == "authenticationFailure" }.count == 3)
         for vector in file.invites {
             let bytes = try #require([UInt8](hex: vector.encoded))
             if let text = vector.text {
@@ -213,8 +214,11 @@ struct VectorTests {
                 try invite.verify(now: file.voucherExpiresAt - 1)
                 #expect(throws: ProtocolError.expired) { try invite.verify(now: file.voucherExpiresAt) }
                 if let pin = invite.pinText { #expect(try Invite.pin(fromText: pin) == invite.pin) }
+                #expect(invite.checkCode == vector.checkCode && vector.checkCode?.count == 9)
             } else {
-                let error = #expect(throws: ProtocolError.self, "\(vector.comment)") { try Invite(decoding: bytes) }
+                let error = #expect(throws: ProtocolError.self, "\(vector.comment)") {
+                    try Invite(decoding: bytes).verify(now: 1_800_000_000)
+                }
                 #expect(error.map(errorName) == vector.error, "\(vector.comment)")
             }
         }

@@ -39,6 +39,15 @@ struct MailboxStoreConformance {
             try await store.createMailbox(other, redeemingVoucher: voucher, now: now)
         }
         #expect(try await store.mailbox(other.id) == nil)
+        // The same request again (its answer was lost on the way): the same answer, nothing new.
+        try await store.createMailbox(mailbox, redeemingVoucher: voucher, now: now)
+        #expect(try await store.mailbox(mailbox.id) == mailbox)
+        // The voucher's mailbox id with another key is someone else's request: refused.
+        await #expect(throws: RelayError.voucherAlreadyUsed) {
+            try await store.createMailbox(
+                MailboxRecord(id: mailbox.id, ownerKey: Self.random(), depositKey: mailbox.depositKey),
+                redeemingVoucher: voucher, now: now)
+        }
         await #expect(throws: RelayError.mailboxExists) {
             try await store.createMailbox(mailbox, redeemingVoucher: Self.random(), now: now)
         }

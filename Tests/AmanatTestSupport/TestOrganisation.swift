@@ -41,8 +41,9 @@ public struct TestOrganisation {
 
     public func invite(expiresIn seconds: UInt64 = 3600) throws -> Invite {
         try Invite(
-            relay: url, pin: pin, organisationRoot: relay.root.publicKey, rosterKey: rosterKey,
-            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: now + seconds, signedBy: relay.root))
+            relay: url, pin: pin, rosterKey: rosterKey,
+            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: now + seconds, signedBy: relay.root),
+            signedBy: relay.root)
     }
 
     public func directory(_ name: String) -> URL { folder.appendingPathComponent(name) }

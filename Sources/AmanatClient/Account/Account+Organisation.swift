@@ -60,8 +60,9 @@ extension Account {
         let invite: Invite
         do {
             invite = try Invite(
-                relay: relay, pin: pin, organisationRoot: rootKey.publicKey, rosterKey: rosterKey,
-                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + 3600, signedBy: rootKey))
+                relay: relay, pin: pin, rosterKey: rosterKey,
+                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + 3600, signedBy: rootKey),
+                signedBy: rootKey)
         } catch {
             throw .invalidInvite
         }
@@ -92,9 +93,9 @@ extension Account {
         guard let rosterKey else { throw .store(.corrupted) }
         do {
             return try Invite(
-                relay: state.relay, pin: state.pin.map(Array.init), organisationRoot: root.publicKey,
-                rosterKey: rosterKey,
-                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + lifetime, signedBy: root))
+                relay: state.relay, pin: state.pin.map(Array.init), rosterKey: rosterKey,
+                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + lifetime, signedBy: root),
+                signedBy: root)
         } catch {
             throw .invalidInvite
         }

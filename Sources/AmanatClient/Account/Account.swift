@@ -40,12 +40,20 @@ public actor Account {
 
     // MARK: - Enrolment
 
-    /// Joins the organisation with `invite`: checks it, learns the relay's receipt key, creates
-    /// the profile in `directory` with fresh device and mailbox keys, creates the mailbox with the
-    /// voucher, publishes the prekeys, and fetches the roster if there is one.
+    /// Joins the organisation with `invite`, in an order that cannot leave half a profile or
+    /// spend the voucher for nothing (SPEC.md §16.1): checks the invite's signature and voucher,
+    /// reaches the relay (through its pin), opens the organisation's roster if one is published
+    /// (so the roster key is right), prepares the profile without its keyslots, and only then
+    /// redeems the voucher. A refused redemption removes what was prepared; the keyslots are
+    /// written (and the profile exists) once the mailbox does, or once the relay's answer was
+    /// lost (then ``sync()`` asks again, and the relay recognises the same mailbox). Publishing
+    /// prekeys and fetching the roster come last; if they fail the profile stays and ``sync()``
+    /// finishes the enrolment.
     ///
-    /// Nothing is written before the invite checks out and the relay answers. If the relay fails
-    /// after the profile exists, the profile stays and ``sync()`` finishes the enrolment.
+    /// - Throws: ``AccountError/invalidInvite`` (also when the relay's roster does not open
+    ///   under the invite's keys), ``AccountError/inviteExpired``, ``AccountError/inviteUsed``,
+    ///   ``AccountError/store(_:)``
+    ///   (``StoreError/exists`` when `directory` holds a profile), ``AccountError/transport(_:)``.
     public static func enrol(
         invite: Invite, at directory: URL, passphrase: SecureBytes, role: AccountRole = .defender,
         proxy: String? = nil, cost: Argon2id.Cost = .moderate,
@@ -61,23 +69,71 @@ public actor Account {
         guard !ProfileStore.exists(at: directory) else { throw .store(.exists) }
         let api = RelayAPI(transport: try transport(relay: invite.relay, pin: invite.pin, proxy: proxy), clock: clock)
         let info: RelayInfo
+        let published: [UInt8]?
         do {
             info = try await api.info()
+            published = try await api.roster()
         } catch {
             throw .transport(error)
         }
-        let store: ProfileStore
+        if let published {
+            // The roster key and root must open the organisation's roster, or nothing works later.
+            do {
+                let roster = try SignedRoster(decoding: published)
+                try roster.verify(root: invite.organisationRoot)
+                _ = try RosterContent(opening: roster, rosterKey: invite.rosterKey)
+            } catch {
+                // Not this organisation's roster under this invite's keys: a wrong invite (or a
+                // wrong relay). Nothing has been written yet.
+                throw .invalidInvite
+            }
+        }
+        let prepared: (store: ProfileStore, keyslots: [UInt8])
         do {
-            store = try ProfileStore.create(at: directory, passphrase: passphrase, cost: cost)
+            prepared = try ProfileStore.prepare(at: directory, passphrase: passphrase, cost: cost)
         } catch {
             throw .store(error)
         }
-        return try await enrol(
-            invite: invite, into: store, info: info, api: api, role: role, proxy: proxy, clock: clock)
+        let account: Account
+        do {
+            account = try await prepare(
+                invite: invite, into: prepared.store, info: info, api: api, role: role, proxy: proxy, clock: clock)
+            try await account.redeemVoucher()
+        } catch .transport(let error) where error.mayHaveBeenCarriedOut {
+            // The relay may have created the mailbox without our hearing it: keep the profile,
+            // and let sync ask again.
+            do {
+                try prepared.store.commit(keyslots: prepared.keyslots)
+            } catch {
+                throw .store(error)
+            }
+            throw .transport(error)
+        } catch {
+            ProfileStore.wipe(at: directory)
+            throw error
+        }
+        do {
+            try prepared.store.commit(keyslots: prepared.keyslots)
+        } catch {
+            throw .store(error)
+        }
+        try await account.finishEnrolment()
+        return account
     }
 
     /// Writes fresh device keys and the invite's settings into `store`, then finishes enrolment.
     static func enrol(
+        invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayAPI, role: AccountRole, proxy: String?,
+        clock: @escaping @Sendable () -> UInt64
+    ) async throws(AccountError) -> Account {
+        let account = try await prepare(
+            invite: invite, into: store, info: info, api: api, role: role, proxy: proxy, clock: clock)
+        try await account.finishEnrolment()
+        return account
+    }
+
+    /// Writes fresh device keys and the invite's settings (the voucher not yet redeemed) into `store`.
+    static func prepare(
         invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayAPI, role: AccountRole, proxy: String?,
         clock: @escaping @Sendable () -> UInt64
     ) async throws(AccountError) -> Account {
@@ -93,9 +149,7 @@ public actor Account {
             try store.saveState(state, in: db)
             try store.setSetting(ProfileStore.rosterKeyName, invite.rosterKey, in: db)
         }
-        let account = Account(store: store, api: api, clock: clock)
-        try await account.finishEnrolment()
-        return account
+        return Account(store: store, api: api, clock: clock)
     }
 
     /// Opens the profile in `directory` with `passphrase`. Nothing touches the network until a
@@ -131,26 +185,35 @@ public actor Account {
     /// Creates the mailbox and publishes prekeys, if that has not happened yet.
     func finishEnrolment() async throws(AccountError) {
         guard var state = try loadState(), !state.enrolled else { return }
-        let keys = try loadKeys()
-        if let voucherBytes = state.voucher {
-            guard let voucher = try? Voucher(decoding: Array(voucherBytes)) else { throw .invalidInvite }
-            do {
-                try await api.createMailbox(keys.mailbox, voucher: voucher)
-            } catch .refused(_, "expired_voucher") {
-                throw .inviteExpired
-            } catch .refused(_, "invalid_voucher") {
-                throw .invalidInvite
-            } catch {
-                throw .transport(error)
-            }
-        }
+        try await redeemVoucher()
         try await publishPrekeys(head: true)
         state = try loadState() ?? state
         state.enrolled = true
-        state.voucher = nil
         let finished = state
         try store.transaction { db in try store.saveState(finished, in: db) }
         _ = try? await refreshRoster()
+    }
+
+    /// Creates the mailbox with the invite's voucher, if that has not happened yet, and forgets
+    /// the voucher once the relay said so.
+    func redeemVoucher() async throws(AccountError) {
+        guard var state = try loadState(), let voucherBytes = state.voucher else { return }
+        guard let voucher = try? Voucher(decoding: Array(voucherBytes)) else { throw .invalidInvite }
+        let mailbox = try loadKeys().mailbox
+        do {
+            try await api.createMailbox(mailbox, voucher: voucher)
+        } catch .refused(_, "expired_voucher") {
+            throw .inviteExpired
+        } catch .refused(_, "invalid_voucher") {
+            throw .invalidInvite
+        } catch .refused(_, "voucher_used") {
+            throw .inviteUsed
+        } catch {
+            throw .transport(error)
+        }
+        state.voucher = nil
+        let redeemed = state
+        try store.transaction { db in try store.saveState(redeemed, in: db) }
     }
 
     /// Sets (or with nil, removes) the function told of attachment uploads and downloads as they

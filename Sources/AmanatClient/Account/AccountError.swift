@@ -13,6 +13,8 @@ public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalidInvite
     /// The invite's voucher has expired: ask the organisation for a new invite.
     case inviteExpired
+    /// The invite's voucher was used already (by this invite, on another device or attempt).
+    case inviteUsed
     /// The relay's roster is not signed by the organisation key, or its content does not open.
     case rosterInvalid
     /// The relay offered an older roster than the one this device holds.
@@ -39,6 +41,7 @@ public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
         case .transport(let error): error.description
         case .invalidInvite: "the invite is not valid"
         case .inviteExpired: "the invite has expired; ask the organisation for a new one"
+        case .inviteUsed: "this invite was already used; ask the organisation for a new one"
         case .rosterInvalid: "the list of experts from the relay is not signed by the organisation"
         case .rosterRollback: "the relay offered an older list of experts than the one on this device"
         case .noRoster: "the organisation has not published its list of experts yet"

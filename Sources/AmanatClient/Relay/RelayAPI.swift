@@ -126,8 +126,9 @@ public struct RelayAPI: Sendable {
         return RelayInfo(relayKey: key, maximumBlobBytes: blobBytes, retentionSeconds: retention)
     }
 
-    /// Creates the mailbox with a voucher. A retry after a lost answer finds the voucher used; if
-    /// a signed request then reaches the mailbox, it was created by the first try and is ours.
+    /// Creates the mailbox with a voucher. A retry after a lost answer gets the same 201: the relay
+    /// recognises the same mailbox (SPEC.md §8.3); a voucher used for another mailbox is
+    /// ``TransportError/refused(status:code:)`` 409 `voucher_used`.
     public func createMailbox(_ credentials: MailboxCredentials, voucher: Voucher) async throws(TransportError) {
         let body = Self.json([
             "mailbox": Base64URL.encode(credentials.id),
@@ -137,11 +138,6 @@ public struct RelayAPI: Sendable {
         ])
         let response = try await transport.send(
             "POST", "/v1/mailboxes", headers: ["Content-Type": "application/json"], body: body)
-        if response.status == 409 {
-            // Ours if the owner key works on it.
-            _ = try await fetch(credentials, after: 0, limit: 1)
-            return
-        }
         _ = try CurlTransport.checked(response)
     }
 

@@ -69,10 +69,24 @@ public struct Keyslots: Sendable {
     /// - Throws: ``KeyslotError/exists`` or ``KeyslotError/unwritable``.
     public func create(passphrase: SecureBytes, storeKey: SecureBytes) throws(KeyslotError) {
         guard !FileManager.default.fileExists(atPath: url.path) else { throw .exists }
+        try write(try sealedFile(passphrase: passphrase, storeKey: storeKey))
+    }
+
+    /// What ``create(passphrase:storeKey:)`` writes, computed (the slow Argon2id step included)
+    /// but not written: ``commit(_:)`` writes it.
+    func sealedFile(passphrase: SecureBytes, storeKey: SecureBytes) throws(KeyslotError) -> [UInt8] {
         let header = Self.header(cost)
         var file = header
         file += try seal(storeKey, profile: 0, slot: 0, passphrase: passphrase, header: header)
         file += SecureRandom.bytes(count: Self.slotByteCount)
+        return file
+    }
+
+    /// Writes a file ``sealedFile(passphrase:storeKey:)`` made, unless one exists already.
+    ///
+    /// - Throws: ``KeyslotError/exists`` or ``KeyslotError/unwritable``.
+    func commit(_ file: [UInt8]) throws(KeyslotError) {
+        guard !FileManager.default.fileExists(atPath: url.path) else { throw .exists }
         try write(file)
     }
 

@@ -51,6 +51,21 @@ public final class ProfileStore: Sendable {
     public static func create(
         at directory: URL, passphrase: SecureBytes, cost: Argon2id.Cost = .moderate
     ) throws(StoreError) -> ProfileStore {
+        let (store, keyslots) = try prepare(at: directory, passphrase: passphrase, cost: cost)
+        try store.commit(keyslots: keyslots)
+        return store
+    }
+
+    /// Creates a profile's databases in `directory` and opens its real profile, but only seals
+    /// its keyslots (the slow Argon2id step done) without writing them: until
+    /// ``commit(keyslots:)`` nothing opens it, ``exists(at:)`` is false, and a crash leaves
+    /// nothing that counts as a profile (the next creation removes the databases). Enrolment
+    /// uses this so that a profile appears only once its mailbox exists.
+    ///
+    /// - Throws: ``StoreError/exists`` or ``StoreError/unwritable``.
+    static func prepare(
+        at directory: URL, passphrase: SecureBytes, cost: Argon2id.Cost
+    ) throws(StoreError) -> (store: ProfileStore, keyslots: [UInt8]) {
         let manager = FileManager.default
         if manager.fileExists(atPath: keyslotsURL(directory).path) { throw .exists }
         // Databases without keyslots are what a creation cut short leaves: nothing can open them.
@@ -67,12 +82,25 @@ public final class ProfileStore: Sendable {
         // so a crash here leaves nothing that opens.
         _ = try initialise(directory, profile: 0, storeKey: storeKey)
         _ = try initialise(directory, profile: 1, storeKey: SecureBytes.random(count: 32))
+        let keyslots: [UInt8]
         do {
-            try Keyslots(url: keyslotsURL(directory), cost: cost).create(passphrase: passphrase, storeKey: storeKey)
+            keyslots = try Keyslots(url: keyslotsURL(directory), cost: cost).sealedFile(
+                passphrase: passphrase, storeKey: storeKey)
         } catch {
             throw StoreError(error)
         }
-        return try openDatabase(directory, profile: 0, storeKey: storeKey)
+        return (try openDatabase(directory, profile: 0, storeKey: storeKey), keyslots)
+    }
+
+    /// Writes the keyslots ``prepare(at:passphrase:cost:)`` sealed: from now on the profile exists.
+    ///
+    /// - Throws: ``StoreError/exists`` or ``StoreError/unwritable``.
+    func commit(keyslots: [UInt8]) throws(StoreError) {
+        do {
+            try Keyslots(url: Self.keyslotsURL(directory)).commit(keyslots)
+        } catch {
+            throw StoreError(error)
+        }
     }
 
     /// Opens the profile `passphrase` unlocks: the real one, or the decoy for the duress passphrase.

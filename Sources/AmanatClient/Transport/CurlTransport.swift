@@ -307,9 +307,9 @@ private struct PreparedRequest: Sendable {
 
     static func error(for code: CURLcode, overflowed: Bool) -> TransportError {
         switch code {
-        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT, CURLE_GOT_NOTHING, CURLE_RECV_ERROR,
-            CURLE_SEND_ERROR:
-            return .unreachable
+        case CURLE_COULDNT_RESOLVE_HOST, CURLE_COULDNT_CONNECT: return .unreachable
+        // The request (or part of it) went out: the relay may have acted on it.
+        case CURLE_GOT_NOTHING, CURLE_RECV_ERROR, CURLE_SEND_ERROR, CURLE_PARTIAL_FILE: return .connectionLost
         case CURLE_COULDNT_RESOLVE_PROXY, CURLE_PROXY: return .proxyFailure
         case CURLE_OPERATION_TIMEDOUT: return .timedOut
         case CURLE_SSL_PINNEDPUBKEYNOTMATCH: return .pinMismatch

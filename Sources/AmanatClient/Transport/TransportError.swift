@@ -3,8 +3,11 @@
 /// Why a request to the relay did not get a usable answer. Each case says what happened in terms
 /// a user can act on; none carries a URL, key, body or address.
 public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The relay (or the proxy's path to it) could not be reached.
+    /// The relay (or the proxy's path to it) could not be reached: nothing was sent.
     case unreachable
+    /// The connection broke after the request went out, before the whole answer came back: the
+    /// relay may have acted on it.
+    case connectionLost
     /// The configured proxy could not be reached or refused the connection.
     case proxyFailure
     /// The relay's TLS key is not the pinned one: someone may be intercepting the connection.
@@ -37,6 +40,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     public var description: String {
         switch self {
         case .unreachable: "the relay cannot be reached"
+        case .connectionLost: "the connection to the relay broke before its answer arrived"
         case .proxyFailure: "the proxy cannot be reached or refused the connection"
         case .pinMismatch: "the relay's key does not match the pinned key; the connection may be intercepted"
         case .tlsFailure: "the secure connection to the relay failed"
@@ -53,10 +57,20 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// Whether the relay may have carried out the request although no answer came back (the
+    /// connection broke or timed out after the request was sent, or the answer was garbled).
+    /// Every other failure means the relay did not act on it.
+    public var mayHaveBeenCarriedOut: Bool {
+        switch self {
+        case .connectionLost, .timedOut, .network, .unexpectedAnswer, .responseTooLarge: true
+        default: false
+        }
+    }
+
     /// Whether trying the same request again later may succeed.
     public var isTransient: Bool {
         switch self {
-        case .unreachable, .proxyFailure, .timedOut, .rateLimited, .relayUnavailable, .network: true
+        case .unreachable, .connectionLost, .proxyFailure, .timedOut, .rateLimited, .relayUnavailable, .network: true
         default: false
         }
     }

@@ -233,7 +233,18 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 "INSERT INTO redeemed_vouchers (id) VALUES (\(Self.bytea(voucherId))) ON CONFLICT DO NOTHING RETURNING 1",
                 logger: logger
             ).count()
-            guard redeemed == 1 else { throw RelayError.voucherAlreadyUsed }
+            guard redeemed == 1 else {
+                // The same mailbox again is a repeated request whose answer was lost: the same
+                // answer (the relay does not record which voucher made which mailbox).
+                let same = try await connection.query(
+                    """
+                    SELECT 1 FROM mailboxes WHERE id = \(Self.bytea(mailbox.id))
+                    AND owner_key = \(Self.bytea(mailbox.ownerKey)) AND deposit_key = \(Self.bytea(mailbox.depositKey))
+                    """, logger: logger
+                ).count()
+                guard same == 1 else { throw RelayError.voucherAlreadyUsed }
+                return
+            }
             let created = try await connection.query(
                 """
                 INSERT INTO mailboxes (id, owner_key, deposit_key)

@@ -130,7 +130,13 @@ public struct SQLiteMailboxStore: MailboxStore {
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM redeemed_vouchers WHERE id = ?", arguments: [Data(voucherId)])
                 != nil
             {
-                throw RelayError.voucherAlreadyUsed
+                // The same mailbox again is a repeated request whose answer was lost: the same
+                // answer (the relay does not record which voucher made which mailbox).
+                let same = try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM mailboxes WHERE id = ? AND owner_key = ? AND deposit_key = ?",
+                    arguments: [Data(mailbox.id), Data(mailbox.ownerKey), Data(mailbox.depositKey)])
+                guard same != nil else { throw RelayError.voucherAlreadyUsed }
+                return
             }
             if try Bool.fetchOne(db, sql: "SELECT 1 FROM mailboxes WHERE id = ?", arguments: [Data(mailbox.id)]) != nil
             {
