@@ -40,6 +40,8 @@ public struct RelayConfiguration: Sendable {
     public var maximumBlobStorageBytes = 20 << 30
     /// The most push connections and long-poll requests open at once.
     public var maximumWaiters = 20_000
+    /// Open push connections and long-polls of one mailbox (its owner's devices, each with a few).
+    public var maximumMailboxWaiters = 16
     /// The longest a long-poll request may wait, in seconds.
     public var maximumWaitSeconds = 30
     /// An HTTP connection idle this long is closed, in seconds.

@@ -24,6 +24,8 @@ final class RelayProcess: @unchecked Sendable {
     let metricsPort: Int
     let root: Ed25519.PrivateKey
     private var process: Process?
+    /// The running relay's process id.
+    var processIdentifier: Int32? { process?.processIdentifier }
 
     /// The binary SwiftPM built beside the test bundle.
     static var binary: URL {

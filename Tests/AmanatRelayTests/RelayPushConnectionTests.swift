@@ -263,10 +263,14 @@ struct RawWebSocket: ~Copyable {
 
     /// Connects to 127.0.0.1:`port` and runs `body`; the connection is closed after it, or after
     /// `deadline` whatever happens (so a server that never closes fails a test, not hangs it).
+    /// `receiveBuffer` sets the socket's receive buffer (small: a peer slow to read).
     static func connect<Value: Sendable>(
-        port: Int, deadline: TimeAmount = .seconds(20), _ body: (inout RawWebSocket) async throws -> Value
+        port: Int, deadline: TimeAmount = .seconds(20), receiveBuffer: Int? = nil,
+        _ body: (inout RawWebSocket) async throws -> Value
     ) async throws -> Value {
-        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton).connect(
+        var bootstrap = ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+        if let receiveBuffer { bootstrap = bootstrap.channelOption(.socketOption(.so_rcvbuf), value: receiveBuffer) }
+        let channel = try await bootstrap.connect(
             host: "127.0.0.1", port: port
         ) { channel in
             channel.eventLoop.makeCompletedFuture {

@@ -26,6 +26,7 @@ struct RelayHarness {
         var contactRate: RateLimit?
         var ownerRate: RateLimit?
         var maximumWaiters: Int?
+        var maximumMailboxWaiters: Int?
         var requestTimeoutSeconds: Int?
     }
 
@@ -40,6 +41,7 @@ struct RelayHarness {
         if let rate = limits.contactRate { configuration.contactRate = rate }
         if let rate = limits.ownerRate { configuration.ownerRate = rate }
         if let waiters = limits.maximumWaiters { configuration.maximumWaiters = waiters }
+        if let waiters = limits.maximumMailboxWaiters { configuration.maximumMailboxWaiters = waiters }
         if let seconds = limits.requestTimeoutSeconds { configuration.requestTimeoutSeconds = seconds }
         let now = now
         relay = Relay(

@@ -9,8 +9,10 @@ import NIOWebSocket
 ///
 /// It sends the text message `new` once at once and again on each wake-up from the ``PushHub``
 /// (wake-ups while the peer is not reading fold into one, so an owner who never reads cannot make
-/// the relay buffer without bound). It answers pings and close frames, ignores anything else the
-/// peer sends (frames are bounded by the decoder's maximum size and never assembled), sends a ping
+/// the relay buffer without bound). It answers pings, and those too fold into one while the peer
+/// does not read (RFC 6455 §5.5.3 allows answering only the latest ping), and a peer that sends
+/// more than ``maximumPingsPerPeriod`` pings in one ping period is closed (1008); it answers close
+/// frames and ignores anything else the peer sends (frames are bounded by the decoder's maximum size and never assembled), sends a ping
 /// every `pingPeriod` and closes the connection when the previous one got no pong, and on
 /// shutdown (``ChannelShouldQuiesceEvent``) says "going away" and closes.
 final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -23,6 +25,12 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     private var subscription: PushHub.Subscription?
     private var pinger: RepeatedTask?
     private var awaitingPong = false
+    /// The latest ping's payload, when its pong could not be written yet.
+    private var pendingPong: ByteBuffer?
+    /// Pings received since the last ping period began.
+    private var pingsThisPeriod = 0
+    /// More pings than this in one ping period is abuse, not keep-alive.
+    static let maximumPingsPerPeriod = 1000
     /// News arrived while the channel could not take a write.
     private var pending = false
     /// A close frame has been sent: nothing else goes out.
@@ -74,6 +82,15 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
             awaitingPong = false
         case .ping:
             guard !closing else { return }
+            pingsThisPeriod += 1
+            guard pingsThisPeriod <= Self.maximumPingsPerPeriod else {
+                close(context: context, code: .policyViolation)
+                return
+            }
+            guard context.channel.isWritable else {
+                pendingPong = frame.unmaskedData
+                return
+            }
             send(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData), context: context)
         case .connectionClose:
             if closing {
@@ -91,6 +108,10 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable, !closing, let pong = pendingPong {
+            pendingPong = nil
+            send(WebSocketFrame(fin: true, opcode: .pong, data: pong), context: context)
+        }
         if context.channel.isWritable, pending {
             pending = false
             wake(context: context)
@@ -125,6 +146,7 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     private func ping(context: ChannelHandlerContext) {
         guard !closing else { return }
+        pingsThisPeriod = 0
         if awaitingPong {
             // No answer to the last ping within a whole period: the peer is gone.
             context.close(promise: nil)

@@ -18,9 +18,12 @@ final class PushHub: Sendable {
 
     private let state = Mutex(State())
     private let capacity: Int
+    /// The most waiters one mailbox may have, so one owner cannot take the relay's whole capacity.
+    private let perMailbox: Int
 
-    init(capacity: Int) {
+    init(capacity: Int, perMailbox: Int = 16) {
         self.capacity = capacity
+        self.perMailbox = perMailbox
     }
 
     /// A subscription, to give back to ``unsubscribe(_:)``.
@@ -29,11 +32,12 @@ final class PushHub: Sendable {
         let id: UInt64
     }
 
-    /// Subscribes `wake` to `mailbox`, or returns nil when the hub is at capacity. `wake` is called
+    /// Subscribes `wake` to `mailbox`, or returns nil when the hub, or the mailbox's share of it,
+    /// is at capacity. `wake` is called
     /// on whatever thread stored the deposit, and must only hand the news on (never block).
     func subscribe(_ mailbox: [UInt8], wake: @escaping @Sendable () -> Void) -> Subscription? {
         let id: UInt64? = state.withLock { state in
-            guard state.count < capacity else { return nil }
+            guard state.count < capacity, state.waiters[mailbox, default: [:]].count < perMailbox else { return nil }
             state.count += 1
             state.nextId += 1
             state.waiters[mailbox, default: [:]][state.nextId] = wake
@@ -83,6 +87,12 @@ final class PushHub: Sendable {
         for wake in wakeUps {
             wake()
         }
+    }
+
+    /// Whether one more waiter on `mailbox` would fit (a check before an upgrade; ``subscribe(_:wake:)``
+    /// checks again).
+    func hasRoom(for mailbox: [UInt8]) -> Bool {
+        state.withLock { $0.count < capacity && $0.waiters[mailbox, default: [:]].count < perMailbox }
     }
 
     /// How many subscriptions are open.

@@ -94,13 +94,31 @@ extension Relay {
 
     // MARK: - Anonymous request checks
 
-    /// The deposit token in the request's header, after taking a token from the mailbox's
-    /// contact rate. Counted before the token is checked, so guessing tokens costs the same as
-    /// using one.
-    func contactToken(_ request: Request, mailbox: [UInt8]) throws -> [UInt8] {
+    /// Admits a contact's request to `mailbox`: its deposit token (for `digest` and `purpose`)
+    /// must check against the mailbox's deposit key before anything is charged to the mailbox's
+    /// contact rate, so that junk tokens from someone without the key (every defender knows the
+    /// experts' mailbox ids) cannot use up the rate of the contacts who have it. Returns the token.
+    ///
+    /// - Throws: 401 `bad_deposit_token`, 404 `unknown_mailbox`, 429 over the contact rate.
+    func admitContact(
+        _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
+    ) async throws -> [UInt8] {
         guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
             throw RelayHTTPError.badDepositToken
         }
+        func checks(_ key: [UInt8]) -> Bool {
+            DepositToken.isValid(
+                token, depositKey: SecureBytes(copying: key), mailbox: mailbox, digest: digest, purpose: purpose)
+        }
+        if let cached = depositKeys.key(of: mailbox), checks(cached) {
+            try contactLimiter.enforce(mailbox)
+            return token
+        }
+        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
+            throw RelayHTTPError(RelayError.unknownMailbox)
+        }
+        depositKeys.remember(record.depositKey, of: mailbox)
+        guard checks(record.depositKey) else { throw RelayHTTPError.badDepositToken }
         try contactLimiter.enforce(mailbox)
         return token
     }
@@ -109,15 +127,7 @@ extension Relay {
     func requireDepositToken(
         _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
     ) async throws {
-        let token = try contactToken(request, mailbox: mailbox)
-        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
-            throw RelayHTTPError(RelayError.unknownMailbox)
-        }
-        guard
-            DepositToken.isValid(
-                token, depositKey: SecureBytes(copying: record.depositKey), mailbox: mailbox, digest: digest,
-                purpose: purpose)
-        else { throw RelayHTTPError.badDepositToken }
+        _ = try await admitContact(request, mailbox: mailbox, digest: digest, purpose: purpose)
     }
 
     /// Refuses a time outside the signature window and a nonce seen within it.
@@ -129,7 +139,7 @@ extension Relay {
         guard max(time, now) - min(time, now) <= RequestSignature.allowedClockSkew else {
             throw RelayHTTPError.staleTimestamp
         }
-        guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
+        try recordNonce(nonce, mailbox: mailbox, now: now)
     }
 }
 

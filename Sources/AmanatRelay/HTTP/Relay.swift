@@ -18,6 +18,7 @@ public struct Relay: Sendable {
     let globalLimiter: RateLimiter
     let contactLimiter: RateLimiter
     let ownerLimiter: RateLimiter
+    let depositKeys = DepositKeyCache()
 
     /// A relay over `store`; `clock` gives Unix seconds (injected for tests).
     public init(
@@ -28,7 +29,7 @@ public struct Relay: Sendable {
         self.configuration = configuration
         self.clock = clock
         nonces = NonceCache(capacity: configuration.nonceCacheCapacity, window: RequestSignature.allowedClockSkew)
-        push = PushHub(capacity: configuration.maximumWaiters)
+        push = PushHub(capacity: configuration.maximumWaiters, perMailbox: configuration.maximumMailboxWaiters)
         globalLimiter = RateLimiter(rate: configuration.globalRate.perSecond, burst: configuration.globalRate.burst)
         contactLimiter = RateLimiter(rate: configuration.contactRate.perSecond, burst: configuration.contactRate.burst)
         ownerLimiter = RateLimiter(rate: configuration.ownerRate.perSecond, burst: configuration.ownerRate.burst)
@@ -140,8 +141,8 @@ public struct Relay: Sendable {
         let mailbox = try mailboxParameter(context)
         let envelope = try await collect(request, limit: SealedEnvelope.Bucket.large.rawValue)
         guard (try? SealedEnvelope.bucket(of: envelope)) != nil else { throw RelayHTTPError.malformedEnvelope }
-        let token = try contactToken(request, mailbox: mailbox)
         let digest = SealedEnvelope.digest(of: envelope)
+        let token = try await admitContact(request, mailbox: mailbox, digest: digest, purpose: .envelope)
         let now = clock()
         // The store checks the token in the same transaction that stores the envelope.
         let outcome = try await perform {
@@ -247,6 +248,7 @@ public struct Relay: Sendable {
         let rotate: RotateRequest = try decode(body)
         guard let key = bytes(rotate.depositKey, count: 32) else { throw RelayHTTPError.invalidField }
         try await perform { try await store.rotateDepositKey(of: mailbox, to: key) }
+        depositKeys.remember(key, of: mailbox)
         return try json(["rotated": true])
     }
 
@@ -294,8 +296,21 @@ public struct Relay: Sendable {
         } catch {
             throw RelayHTTPError.badSignature
         }
-        guard nonces.insert(mailbox + nonce, now: now) else { throw RelayHTTPError.replayedNonce }
+        // Charged before the nonce is recorded: a request refused for its rate spends no room in
+        // the replay cache.
         try ownerLimiter.enforce(mailbox)
+        try recordNonce(nonce, mailbox: mailbox, now: now)
+    }
+
+    /// Records an accepted request's nonce, or refuses a replay (401) or a full cache (429).
+    func recordNonce(_ nonce: [UInt8], mailbox: [UInt8], now: UInt64) throws {
+        switch nonces.insert(nonce, mailbox: mailbox, now: now) {
+        case .new: return
+        case .replayed: throw RelayHTTPError.replayedNonce
+        case .full(let seconds):
+            RelayMetrics.rateLimited.increment()
+            throw RelayHTTPError.rateLimited(retryAfter: seconds)
+        }
     }
 
     // MARK: - Helpers

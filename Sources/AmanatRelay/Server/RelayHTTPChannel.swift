@@ -175,7 +175,7 @@ extension Relay {
             timestamp: head.headers.first(name: Self.timestampHeader.rawName),
             nonce: head.headers.first(name: Self.nonceHeader.rawName),
             signature: head.headers.first(name: Self.signatureHeader.rawName), body: [])
-        guard push.count < configuration.maximumWaiters else { throw RelayHTTPError.tooManyConnections }
+        guard push.hasRoom(for: mailbox) else { throw RelayHTTPError.tooManyConnections }
         return mailbox
     }
 }

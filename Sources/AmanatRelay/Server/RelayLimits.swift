@@ -40,6 +40,9 @@ public struct RelayLimits: Codable, Equatable, Sendable {
         Limit(name: "waiters", range: 1...1_000_000, help: "open push connections and long-polls (20000)") {
             $0.maximumWaiters = Int($1)
         },
+        Limit(name: "mailboxWaiters", range: 1...10_000, help: "push connections and long-polls per mailbox (16)") {
+            $0.maximumMailboxWaiters = Int($1)
+        },
         Limit(name: "waitSeconds", range: 0...300, help: "longest long-poll (30)") { $0.maximumWaitSeconds = Int($1) },
         Limit(name: "idleTimeoutSeconds", range: 5...3600, help: "idle HTTP connections close after (90)") {
             $0.idleTimeoutSeconds = Int($1)
