@@ -82,9 +82,12 @@ extension AmanatCommand {
                 }
                 var isDirectory: ObjCBool = false
                 _ = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-                guard !isDirectory.boolValue, FileManager.default.isReadableFile(atPath: path),
-                    let handle = FileHandle(forReadingAtPath: path)
-                else { throw CommandError("error.unreadable-file", [path], code: CommandError.input) }
+                guard !isDirectory.boolValue, RegularFile.isRegular(path) else {
+                    throw CommandError("error.not-a-file", [path], code: CommandError.input)
+                }
+                guard let handle = RegularFile.openForReading(URL(fileURLWithPath: path)) else {
+                    throw CommandError("error.unreadable-file", [path], code: CommandError.input)
+                }
                 try? handle.close()
                 files.append(OutgoingFile(url: URL(fileURLWithPath: path), keepOriginal: keepOriginal))
             }
@@ -377,6 +380,9 @@ extension AmanatCommand {
                 try await options.run { () async throws(AccountError) in
                     try await account.setProxy(proxy == "none" ? nil : proxy)
                 }
+            }
+            if pin != nil && relay == nil {
+                throw CommandError("error.pin-without-relay", code: CommandError.usage)
             }
             if let relay {
                 let pinBytes: [UInt8]?

@@ -83,7 +83,8 @@ extension InboxCommand {
                 try await account.signEvidence(content)
             }
             do {
-                try Data(content + signature).write(to: destination, options: .atomic)
+                // The bundle is clear text: mode 0600, and never written over a special file.
+                try RegularFile.write(content + signature, to: destination)
             } catch {
                 throw CommandError("error.export-unwritable", [destination.path], code: CommandError.cannotCreate)
             }
@@ -169,7 +170,13 @@ extension InboxCommand {
                         let name =
                             "\(entry.id.prefix(8))-\(index)-"
                             + URL(fileURLWithPath: attachment.fileName).lastPathComponent
-                        try Data(report.files[index]).write(to: directory.appendingPathComponent(name))
+                        let target = directory.appendingPathComponent(name)
+                        do {
+                            try RegularFile.write(report.files[index], to: target)
+                        } catch {
+                            throw CommandError(
+                                "error.export-unwritable", [target.path], code: CommandError.cannotCreate)
+                        }
                     }
                 }
             }

@@ -475,6 +475,9 @@ extension InboxCommand {
             let item = try await CaseList.find(label, account, options)
             var files: [OutgoingFile] = []
             for path in attachments {
+                if FileManager.default.fileExists(atPath: path) && !RegularFile.isRegular(path) {
+                    throw CommandError("error.not-a-file", [path], code: CommandError.input)
+                }
                 guard FileManager.default.isReadableFile(atPath: path) else {
                     throw CommandError("error.missing-file", [path], code: CommandError.input)
                 }

@@ -52,6 +52,9 @@ public enum TerminalText {
         "error.invalid-invite":
             "This invite does not check out: a character may have been changed or lost when it was copied. Nothing was sent and it is not used up: copy it again exactly, and compare its check code with the one you were given; if it still fails, ask the organisation for a new one.",
         "error.used-invite": "This invite was already used. Ask the organisation for a new one.",
+        "error.not-a-file":
+            "%@ is not a regular file (it is a folder, a device or a pipe): only files can be attached.",
+        "error.pin-without-relay": "--pin goes with --relay: give the relay's new address with its pin.",
         "invite.checked": "Invite checked; its check code is %@: it must match the one the organisation gave you.",
         "error.old-invite": "This invite comes from an older version of Amanat. Ask the organisation for a new one.",
         "error.expired-invite": "The invite has expired. Ask the organisation for a new one.",
@@ -101,6 +104,8 @@ public enum TerminalText {
         "error.invalid-invite":
             "Приглашение не прошло проверку: при копировании мог измениться или потеряться символ. Ничего не отправлено, и приглашение не израсходовано: скопируйте его ещё раз точно и сверьте проверочный код с тем, что вам сообщили; если ошибка повторится, попросите у организации новое.",
         "error.used-invite": "Это приглашение уже использовано. Попросите у организации новое.",
+        "error.not-a-file": "%@ — не обычный файл (папка, устройство или канал): прикрепить можно только файл.",
+        "error.pin-without-relay": "--pin указывается вместе с --relay: задайте новый адрес ретранслятора и его пин.",
         "invite.checked":
             "Приглашение проверено; его проверочный код %@ должен совпадать с тем, что вам сообщила организация.",
         "error.old-invite": "Это приглашение от старой версии Amanat. Попросите у организации новое.",

@@ -23,6 +23,22 @@ struct SQLiteMailboxStoreTests {
         try await body(try SQLiteMailboxStore(path: path), directory)
     }
 
+    @Test("the database and its WAL files are readable by the relay's user only (0600)")
+    func fileModes() async throws {
+        try await withStore { store, directory in
+            try await MailboxStoreConformance(store: store).mailboxes()
+            let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+                $0.hasPrefix("relay.sqlite")
+            }
+            #expect(names.count >= 2, "\(names)")
+            for name in names {
+                let attributes = try FileManager.default.attributesOfItem(
+                    atPath: directory.appendingPathComponent(name).path)
+                #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(name)")
+            }
+        }
+    }
+
     @Test("conformance: mailboxes and vouchers")
     func mailboxes() async throws {
         try await withStore { store, _ in try await MailboxStoreConformance(store: store).mailboxes() }

@@ -70,7 +70,7 @@ public enum AttachmentCipher {
         _ input: URL, to output: URL, keeping ranges: [Range<UInt64>]? = nil, progress: ((UInt64) -> Void)? = nil
     ) throws(AttachmentError) -> Encrypted {
         // The size of what was opened, not of whatever the path names a moment later.
-        guard let reader = try? FileHandle(forReadingFrom: input), let fileSize = openedSize(reader) else {
+        guard let reader = RegularFile.openForReading(input), let fileSize = openedSize(reader) else {
             throw .unreadable
         }
         defer { try? reader.close() }
@@ -213,6 +213,8 @@ final class AtomicWriter {
     private let handle: FileHandle
 
     init(_ destination: URL) throws(AttachmentError) {
+        // Renaming over a device or a pipe would replace it with what is written here.
+        guard RegularFile.mayWrite(destination.path) else { throw .unwritable }
         self.destination = destination
         temporary = destination.deletingLastPathComponent().appendingPathComponent(
             ".\(destination.lastPathComponent).\(UUID().uuidString).partial")

@@ -24,7 +24,7 @@ public enum ImageMetadata {
 
     /// The format the file's first bytes announce, or nil for anything else.
     public static func format(of url: URL) -> Format? {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { return nil }
+        guard let handle = RegularFile.openForReading(url) else { return nil }
         defer { try? handle.close() }
         let head = Array((try? handle.read(upToCount: 8)) ?? Data())
         if head.starts(with: [0xFF, 0xD8, 0xFF]) { return .jpeg }
@@ -162,7 +162,7 @@ final class FileScanner {
     var position: UInt64 = 0
 
     init?(_ url: URL) {
-        guard let handle = try? FileHandle(forReadingFrom: url), let size = openedSize(handle) else { return nil }
+        guard let handle = RegularFile.openForReading(url), let size = openedSize(handle) else { return nil }
         self.handle = handle
         self.size = size
     }

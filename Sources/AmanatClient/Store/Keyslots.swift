@@ -40,6 +40,10 @@ public struct Keyslots: Sendable {
     static let headerByteCount = 4 + 1 + 1 + 4 + 4
     static let sealedByteCount = 32 + 1 + XChaCha20Poly1305.tagByteCount
     static let slotByteCount = Argon2id.saltByteCount + XChaCha20Poly1305.nonceByteCount + sealedByteCount
+    /// The most Argon2id passes a keyslot file may ask for.
+    static let maximumOperations = 10
+    /// The most Argon2id memory a keyslot file may ask for, in KiB (4 GiB).
+    static let maximumKibibytes = 4 << 20
     /// The file's size, always.
     public static let fileByteCount = headerByteCount + slotCount * slotByteCount
 
@@ -180,6 +184,9 @@ public struct Keyslots: Sendable {
         else { throw .corrupted }
         let operations = bytes[6..<10].reduce(0) { $0 << 8 | Int($1) }
         let kibibytes = bytes[10..<14].reduce(0) { $0 << 8 | Int($1) }
+        // A file may not ask for more than this (libsodium's "sensitive" is 4 passes over 1 GiB):
+        // a damaged or planted header must not make every command run for hours.
+        guard (1...maximumOperations).contains(operations), kibibytes <= maximumKibibytes else { throw .corrupted }
         guard let cost = try? Argon2id.Cost(operations: operations, memoryByteCount: kibibytes * 1024) else {
             throw .corrupted
         }

@@ -32,6 +32,11 @@ public struct SQLiteMailboxStore: MailboxStore {
         do {
             database = try DatabasePool(path: path, configuration: configuration)
             try Self.migrator.migrate(database)
+            // Only the relay's user reads its database (SQLite gives the WAL files the main
+            // file's mode); the data directory is 0700 too, but a copied file keeps its mode.
+            for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
+                chmod(path + suffix, 0o600)
+            }
             committer = GroupCommitter { [database] deposits in
                 try await database.write { db in
                     var usage: [[UInt8]: BatchUsage] = [:]
