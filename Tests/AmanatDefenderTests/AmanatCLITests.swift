@@ -156,10 +156,10 @@ struct AmanatCLITests {
                 try await amanat(["send", "x", "--attach", unreadable.path] + common, input: passphrase),
                 "error.unreadable-file", [unreadable.path], code: 66)
         }
-        // A directory cannot be read as a file, even by root.
+        // A directory is not a file to attach.
         check(
             try await amanat(["send", "x", "--attach", organisation.folder.path] + common, input: passphrase),
-            "error.unreadable-file", [organisation.folder.path], code: 66)
+            "error.not-a-file", [organisation.folder.path], code: 66)
         let big = organisation.folder.appendingPathComponent("big.bin")
         try Data(count: 2_000_000).write(to: big)
         check(

@@ -7,6 +7,7 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import NIOCore
+import Synchronization
 import Testing
 
 @testable import AmanatRelay
@@ -68,6 +69,7 @@ struct RelayHardeningTests {
     func junkTokensDoNotStarve() async throws {
         var limits = RelayHarness.Limits()
         limits.contactRate = RateLimit(perSecond: 0.01, burst: 5)
+        limits.rateClock = { 1000 }
         let harness = try RelayHarness(limits: limits)
         try await harness.test { client in
             let owner = RelayHarness.Owner()
@@ -166,8 +168,10 @@ struct RelayHardeningTests {
 
     @Test("an owner request refused for its rate does not spend its nonce")
     func refusedRequestKeepsNonce() async throws {
+        let time = Mutex(1000.0)
         var limits = RelayHarness.Limits()
         limits.ownerRate = RateLimit(perSecond: 0.5, burst: 1)
+        limits.rateClock = { time.withLock { $0 } }
         let harness = try RelayHarness(limits: limits)
         try await harness.test { client in
             let owner = RelayHarness.Owner()
@@ -181,12 +185,12 @@ struct RelayHardeningTests {
             try await client.execute(uri: path, method: .post, headers: headers, body: body) {
                 #expect($0.status == .tooManyRequests)
             }
-            try await Task.sleep(for: .seconds(2.5))
+            time.withLock { $0 += 2.5 }
             // The same request again, once the rate allows: accepted, since nothing was spent.
             try await client.execute(uri: path, method: .post, headers: headers, body: body) {
                 #expect($0.status == .ok)
             }
-            try await Task.sleep(for: .seconds(2.5))
+            time.withLock { $0 += 2.5 }
             try await client.execute(uri: path, method: .post, headers: headers, body: body) {
                 #expect($0.status == .unauthorized && errorCode($0) == "replayed_nonce")
             }

@@ -28,6 +28,8 @@ struct RelayHarness {
         var maximumWaiters: Int?
         var maximumMailboxWaiters: Int?
         var requestTimeoutSeconds: Int?
+        /// The rate limits' clock, when a test moves time itself.
+        var rateClock: (@Sendable () -> Double)?
     }
 
     init(quota: MailboxQuota? = nil, limits: Limits = Limits()) throws {
@@ -46,7 +48,8 @@ struct RelayHarness {
         let now = now
         relay = Relay(
             store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),
-            configuration: configuration, clock: { now })
+            configuration: configuration, clock: { now },
+            rateClock: limits.rateClock ?? { Date().timeIntervalSince1970 })
     }
 
     func test(_ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {

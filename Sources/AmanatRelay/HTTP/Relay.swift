@@ -20,19 +20,24 @@ public struct Relay: Sendable {
     let ownerLimiter: RateLimiter
     let depositKeys = DepositKeyCache()
 
-    /// A relay over `store`; `clock` gives Unix seconds (injected for tests).
+    /// A relay over `store`; `clock` gives Unix seconds, `rateClock` fractional seconds for the
+    /// rate limits (both injected for tests).
     public init(
         store: any MailboxStore, configuration: RelayConfiguration,
-        clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
+        clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) },
+        rateClock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.store = store
         self.configuration = configuration
         self.clock = clock
         nonces = NonceCache(capacity: configuration.nonceCacheCapacity, window: RequestSignature.allowedClockSkew)
         push = PushHub(capacity: configuration.maximumWaiters, perMailbox: configuration.maximumMailboxWaiters)
-        globalLimiter = RateLimiter(rate: configuration.globalRate.perSecond, burst: configuration.globalRate.burst)
-        contactLimiter = RateLimiter(rate: configuration.contactRate.perSecond, burst: configuration.contactRate.burst)
-        ownerLimiter = RateLimiter(rate: configuration.ownerRate.perSecond, burst: configuration.ownerRate.burst)
+        globalLimiter = RateLimiter(
+            rate: configuration.globalRate.perSecond, burst: configuration.globalRate.burst, clock: rateClock)
+        contactLimiter = RateLimiter(
+            rate: configuration.contactRate.perSecond, burst: configuration.contactRate.burst, clock: rateClock)
+        ownerLimiter = RateLimiter(
+            rate: configuration.ownerRate.perSecond, burst: configuration.ownerRate.burst, clock: rateClock)
     }
 
     /// The routes.
