@@ -118,7 +118,8 @@ let package = Package(
         .target(
             name: "AmanatTerminal",
             dependencies: [
-                "AmanatClient", "AmanatCrypto", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "AmanatClient", "AmanatProtocol", "AmanatCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: ourSwiftSettings
         ),

@@ -305,7 +305,10 @@ extension AmanatCommand {
         var expert: String
 
         @Option(help: "The 60 digits the expert's device shows (spaces allowed).")
-        var digits: String
+        var digits: String?
+
+        @Option(help: "Instead of digits: the text of the QR code the expert's device shows (amanat://safety/…).")
+        var scan: String?
 
         func run() async throws {
             let account = try options.open()
@@ -314,9 +317,10 @@ extension AmanatCommand {
             guard matches.count == 1, let device = matches.first?.element else {
                 throw CommandError("error.unknown-expert", [expert], code: CommandError.data)
             }
-            let given = digits.filter(\.isNumber)
-            guard given.count == 60, ConstantTime.equals(Array(given.utf8), Array(device.safetyNumber.digits.utf8))
-            else {
+            guard let typed = scan ?? digits else {
+                throw CommandError("error.safety-needed", code: CommandError.usage)
+            }
+            guard SafetyText.matches(typed, device.safetyNumber) else {
                 throw CommandError("error.safety-mismatch", [device.name], code: CommandError.security)
             }
             try await options.run { () async throws(AccountError) in try await account.markVerified(device.identity) }

@@ -89,6 +89,17 @@ public enum InboxCatalogue {
         "error.alias-taken": "The alias %@ could be mistaken for case %@; choose another.",
         "error.short-case-id": "%@ is too short to name a case: type at least %@ characters of its id, or its alias.",
         "case.title": "Case %@ (id %@)",
+        "case.safety":
+            "Safety number with this defender (%@): %@\nCompare it with what `amanat experts` shows them for you, in person or by a call you trust; then `amanat-inbox verify <case> --digits …`.",
+        "case.safety.verified": "Safety number with this defender (verified): %@",
+        "safety.unverified": "not verified",
+        "verified.mark": "verified",
+        "verified.case": "Case %@ is marked verified.",
+        "verified.device": "%@ is marked verified.",
+        "error.case-safety-mismatch":
+            "The digits do not match the safety number of case %@. Do not answer until you have checked with the defender another way: someone may be in between.",
+        "error.device-safety-mismatch":
+            "The digits do not match %@'s safety number. Do not trust this device until you have checked with the organisation.",
         "sent.reply": "Sent to case %@. Message %@.",
         "triage.set-alias": "named the case %@",
         "synced.not-permitted": "%@ message(s) came from someone not allowed to send them here and were dropped.",
@@ -188,6 +199,17 @@ public enum InboxCatalogue {
         "error.short-case-id":
             "%@ — слишком коротко: введите не меньше %@ символов идентификатора дела или его псевдоним.",
         "case.title": "Дело %@ (идентификатор %@)",
+        "case.safety":
+            "Код безопасности с этим правозащитником (%@): %@\nСверьте его с тем, что `amanat experts` показывает ему для вас, лично или по надёжному звонку; затем `amanat-inbox verify <дело> --digits …`.",
+        "case.safety.verified": "Код безопасности с этим правозащитником (проверен): %@",
+        "safety.unverified": "не проверен",
+        "verified.mark": "проверен",
+        "verified.case": "Дело %@ отмечено как проверенное.",
+        "verified.device": "%@ отмечен(а) как проверенный(ая).",
+        "error.case-safety-mismatch":
+            "Цифры не совпадают с кодом безопасности дела %@. Не отвечайте, пока не проверите другим способом: возможно, кто-то вклинился в переписку.",
+        "error.device-safety-mismatch":
+            "Цифры не совпадают с кодом безопасности %@. Не доверяйте этому устройству, пока не проверите с организацией.",
         "sent.reply": "Отправлено по делу %@. Сообщение %@.",
         "triage.set-alias": "дал(а) делу псевдоним %@",
         "synced.not-permitted": "Отброшено сообщений от тех, кому нельзя присылать их сюда: %@.",

@@ -22,7 +22,8 @@ public struct InboxCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
-            SetField.self, Assign.self, Label.self, Alias.self, Note.self, Due.self, Export.self, VerifyBundle.self,
+            SetField.self, Assign.self, Label.self, Alias.self, Note.self, Due.self, Verify.self, Export.self,
+            VerifyBundle.self,
             Search.self, Serve.self,
         ])
 
@@ -75,7 +76,10 @@ extension InboxCommand {
     struct Organisation: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "The organisation: root key, relay, invites, experts.",
-            subcommands: [Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self, Devices.self])
+            subcommands: [
+                Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self, Devices.self,
+                VerifyDevice.self,
+            ])
     }
 
     struct Initialise: AsyncParsableCommand {
@@ -204,9 +208,43 @@ extension InboxCommand {
                 } else {
                     options.say(
                         device.isVerified ? "org.device.verified" : "org.device",
-                        [device.name, device.safetyNumber.digits])
+                        [device.name, SafetyText.grouped(device.safetyNumber)])
                 }
             }
+        }
+    }
+
+    struct VerifyDevice: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "verify",
+            abstract: "Mark a colleague's device verified after comparing safety numbers with them.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The expert's name on the roster (`amanat-inbox org devices`).")
+        var name: String
+
+        @Option(help: "The 60 digits their device shows (spaces allowed).")
+        var digits: String?
+
+        @Option(help: "Instead of digits: the text of the QR code their device shows (amanat://safety/…).")
+        var scan: String?
+
+        func run() async throws {
+            guard let typed = scan ?? digits else {
+                throw CommandError("error.safety-needed", code: CommandError.usage)
+            }
+            let account = try options.open()
+            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let own = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }
+            // A name may stand for several devices of one expert: the one whose number matches.
+            let named = roster.filter { $0.name == name && $0.identity != own }
+            guard !named.isEmpty else { throw CommandError("error.unknown-expert", [name], code: CommandError.data) }
+            guard let device = named.first(where: { SafetyText.matches(typed, $0.safetyNumber) }) else {
+                throw CommandError("error.device-safety-mismatch", [name], code: CommandError.security)
+            }
+            try await options.run { () async throws(AccountError) in try await account.markVerified(device.identity) }
+            options.say("verified.device", [name])
         }
     }
 
@@ -351,6 +389,13 @@ extension InboxCommand {
             let view = try await TriageView.load(account, options)
             var cases = try await CaseList.load(account, options)
             let now = UInt64(Date().timeIntervalSince1970)
+            var verified: Set<Data> = []
+            for item in cases
+            where try await options.run({ () async throws(AccountError) in
+                try await account.isVerified(item.identity)
+            }) {
+                verified.insert(Data(item.identity.encoded))
+            }
             if let status { cases = cases.filter { TriageWords.word(view.state(of: $0).status) == status } }
             if let assignee {
                 let wanted: Data? = try await view.expertKey(assignee, account, options)
@@ -371,6 +416,7 @@ extension InboxCommand {
                     let state = view.state(of: item)
                     return [
                         "case": item.id.short, "id": item.id.text, "alias": item.alias ?? NSNull(),
+                        "verified": verified.contains(Data(item.identity.encoded)),
                         "messages": item.messages.count, "unread": item.unread,
                         "status": TriageWords.word(state.status), "priority": TriageWords.word(state.priority),
                         "assignee": state.assignee.map { view.name(of: $0) } ?? NSNull(), "labels": state.labels,
@@ -385,10 +431,13 @@ extension InboxCommand {
             for item in cases {
                 let state = view.state(of: item)
                 let last = item.messages.last.map { VisibleText.of(String($0.text.prefix(40)), multiline: false) } ?? ""
+                let mark =
+                    verified.contains(Data(item.identity.encoded))
+                    ? " (" + InboxCatalogue.text("verified.mark", options.language) + ")" : ""
                 options.say(
                     "cases.line",
                     [
-                        item.name, view.say("status." + TriageWords.word(state.status)),
+                        item.name + mark, view.say("status." + TriageWords.word(state.status)),
                         view.say("priority." + TriageWords.word(state.priority)),
                         state.assignee.map { view.name(of: $0) } ?? view.say("nobody"),
                         state.labels.isEmpty ? "-" : state.labels.joined(separator: ", "),
@@ -407,10 +456,25 @@ extension InboxCommand {
         @Argument(help: InboxCommand.caseHelp)
         var label: String
 
+        @Flag(help: "Also draw the safety number as a QR code for the defender's `amanat verify --scan`.")
+        var qr = false
+
         func run() async throws {
             let account = try options.open()
             let item = try await CaseList.find(label, account, options)
             options.say("case.title", [item.name, item.id.text])
+            let (number, verified) = try await options.run {
+                () async throws(AccountError) -> (SafetyNumber, Bool) in
+                (try await account.safetyNumber(with: item.identity), try await account.isVerified(item.identity))
+            }
+            if verified {
+                options.say("case.safety.verified", [SafetyText.grouped(number)])
+            } else {
+                options.say(
+                    "case.safety",
+                    [InboxCatalogue.text("safety.unverified", options.language), SafetyText.grouped(number)])
+            }
+            if qr, let code = TerminalQR.render(SafetyText.uri(number)) { print(code) }
             for message in item.messages {
                 let id = String(message.idText.prefix(8))
                 let text =

@@ -172,6 +172,34 @@ extension InboxCommand {
         }
     }
 
+    struct Verify: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Mark a case's defender verified after comparing safety numbers with them (see `case`).")
+
+        @OptionGroup var options: ProfileOptions
+        @Argument(help: InboxCommand.caseHelp) var label: String
+        @Option(help: "The 60 digits the defender's `amanat experts` shows for you (spaces allowed).")
+        var digits: String?
+        @Option(help: "Instead of digits: the text of the QR code the defender's device shows (amanat://safety/…).")
+        var scan: String?
+
+        func run() async throws {
+            guard let typed = scan ?? digits else {
+                throw CommandError("error.safety-needed", code: CommandError.usage)
+            }
+            let account = try options.open()
+            let item = try await CaseList.find(label, account, options)
+            let number = try await options.run { () async throws(AccountError) in
+                try await account.safetyNumber(with: item.identity)
+            }
+            guard SafetyText.matches(typed, number) else {
+                throw CommandError("error.case-safety-mismatch", [item.id.short], code: CommandError.security)
+            }
+            try await options.run { () async throws(AccountError) in try await account.markVerified(item.identity) }
+            options.say("verified.case", [item.name])
+        }
+    }
+
     struct Note: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Add an internal note to a case: experts see it, the defender never does.")

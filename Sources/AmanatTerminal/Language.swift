@@ -55,6 +55,7 @@ public enum TerminalText {
         "error.not-a-file":
             "%@ is not a regular file (it is a folder, a device or a pipe): only files can be attached.",
         "error.pin-without-relay": "--pin goes with --relay: give the relay's new address with its pin.",
+        "error.safety-needed": "Give the 60 digits with --digits, or the scanned QR code's text with --scan.",
         "invite.checked": "Invite checked; its check code is %@: it must match the one the organisation gave you.",
         "error.old-invite": "This invite comes from an older version of Amanat. Ask the organisation for a new one.",
         "error.expired-invite": "The invite has expired. Ask the organisation for a new one.",
@@ -106,6 +107,7 @@ public enum TerminalText {
         "error.used-invite": "Это приглашение уже использовано. Попросите у организации новое.",
         "error.not-a-file": "%@ — не обычный файл (папка, устройство или канал): прикрепить можно только файл.",
         "error.pin-without-relay": "--pin указывается вместе с --relay: задайте новый адрес ретранслятора и его пин.",
+        "error.safety-needed": "Укажите 60 цифр через --digits или текст отсканированного QR-кода через --scan.",
         "invite.checked":
             "Приглашение проверено; его проверочный код %@ должен совпадать с тем, что вам сообщила организация.",
         "error.old-invite": "Это приглашение от старой версии Amanat. Попросите у организации новое.",

@@ -93,11 +93,27 @@ extension Account {
         }
     }
 
-    /// Marks the roster device with `identity` verified, after the user compared the safety
-    /// numbers (digits, or the QR payload in constant time) with the expert in person.
+    /// Marks `identity` verified, after the user compared the safety numbers (digits, or the QR
+    /// payload in constant time) with its owner in person: a roster expert device, or (on an
+    /// expert's device) a defender who introduced themselves.
     public func markVerified(_ identity: IdentityKey) throws(AccountError) {
-        guard try roster().contains(where: { $0.identity == identity }) else { throw .unknownContact }
+        let known = try perform { db in
+            try rosterEntries(in: db).contains { $0.card.devices[0].identity == identity }
+                || store.contact(identity, in: db) != nil
+        }
+        guard known else { throw .unknownContact }
         try store.transaction { db in try store.setSetting(Self.verifiedName(identity), identity.encoded, in: db) }
+    }
+
+    /// Whether `identity` was marked verified on this device.
+    public func isVerified(_ identity: IdentityKey) throws(AccountError) -> Bool {
+        try perform { db in try store.setting(Self.verifiedName(identity), in: db) != nil }
+    }
+
+    /// The safety number between this device and `identity` (SPEC.md §10): the same 60 digits
+    /// its owner's device shows for this one.
+    public func safetyNumber(with identity: IdentityKey) throws(AccountError) -> SafetyNumber {
+        SafetyNumber(local: try loadKeys().identity.publicKey, remote: identity)
     }
 
     static func verifiedName(_ identity: IdentityKey) -> String {

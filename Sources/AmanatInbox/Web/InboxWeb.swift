@@ -240,6 +240,9 @@ struct InboxWeb: Sendable {
         context["notice"] = notice
         context["label"] = item.name
         context["caseId"] = item.id.text
+        let verified = try await account.isVerified(item.identity)
+        context["safety"] = SafetyText.grouped(try await account.safetyNumber(with: item.identity))
+        context["safetyState"] = text(verified ? "verified.mark" : "safety.unverified", session)
         context["alias"] = item.alias ?? ""
         context["path"] = item.id.text
         context["statuses"] = TriageWords.statuses.map { word, value in

@@ -84,6 +84,7 @@ enum WebTemplates {
         {{> head}}
         <h1>{{label}}</h1>
         <p class="meta">{{t.caseId}} <code>{{caseId}}</code></p>
+        <p class="meta">{{t.safetyNumber}} ({{safetyState}}): <code class="safety">{{safety}}</code></p>
         <section class="triage" aria-label="{{t.triage}}">
         <form method="post" action="/case/{{path}}/triage">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="alias">
