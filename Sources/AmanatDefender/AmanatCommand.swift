@@ -36,6 +36,8 @@ extension ProfileOptions {
     /// Prints the sentence `key` with `arguments`, each shown safely (remote text may be among them).
     func say(_ key: String, _ arguments: [String] = []) {
         print(Catalogue.text(key, language, arguments.map { VisibleText.of($0) }))
+        // Each line as it happens, also into a pipe or a log (`sync --watch` runs for hours).
+        fflush(nil)
     }
 
     func open() throws -> Account { try open(at: directory) }

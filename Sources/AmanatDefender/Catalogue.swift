@@ -14,6 +14,8 @@ public enum Catalogue {
         "synced": "Sync done: %@ new, %@ sent, %@ still queued.",
         "synced.undecryptable": "%@ message(s) could not be decrypted and were dropped.",
         "synced.expired": "%@ message(s) expired on the relay before this device fetched them.",
+        "watch.down": "The relay cannot be reached now. Trying again at %@ (in %@ s); what is queued stays queued.",
+        "watch.back": "The relay answers again.",
         "inbox.empty": "No messages.",
         "notice.undecryptable":
             "A message from %@ could not be decrypted. A new secure session has been started; ask them to send it again.",
@@ -61,6 +63,8 @@ public enum Catalogue {
         "synced": "Синхронизация завершена: новых %@, отправлено %@, ждут отправки %@.",
         "synced.undecryptable": "Не удалось расшифровать сообщений: %@; они удалены.",
         "synced.expired": "Сообщений, истёкших на ретрансляторе до получения: %@.",
+        "watch.down": "Ретранслятор сейчас недоступен. Следующая попытка в %@ (через %@ с); очередь сохраняется.",
+        "watch.back": "Ретранслятор снова отвечает.",
         "inbox.empty": "Сообщений нет.",
         "notice.undecryptable":
             "Сообщение от %@ не удалось расшифровать. Начат новый защищённый сеанс; попросите отправить его ещё раз.",

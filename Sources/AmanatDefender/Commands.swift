@@ -129,8 +129,29 @@ extension AmanatCommand {
                     Terminal.drawProgress(name: progress.fileName, done: progress.done, total: progress.total)
                 }
             }
+            var failures = 0
+            var random = SystemRandomNumberGenerator()
             repeat {
-                let summary = try await options.run { () async throws(AccountError) in try await account.sync() }
+                let summary: SyncSummary
+                do {
+                    summary = try await account.sync()
+                } catch .transport(let error) where watch && error.isTransient {
+                    // Watching is for exactly the hours the relay or the link is down: say so,
+                    // wait a jittered, growing while (a relay's Retry-After at least), try again.
+                    failures += 1
+                    var retryAfter: Duration?
+                    if case .rateLimited(let seconds) = error { retryAfter = .seconds(max(0, seconds)) }
+                    let wait = Backoff().delay(afterFailures: failures, retryAfter: retryAfter, using: &random)
+                    let seconds = max(1, Int((wait / .seconds(1)).rounded(.up)))
+                    let next = Date().addingTimeInterval(TimeInterval(seconds))
+                    options.say("watch.down", [Listing.time(next, options.language), String(seconds)])
+                    try await Task.sleep(for: .seconds(seconds))
+                    continue
+                } catch {
+                    throw CommandError(error, profile: options.directory.path)
+                }
+                if failures > 0 { options.say("watch.back") }
+                failures = 0
                 options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
                 if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
                 if summary.expiredUnread > 0 { options.say("synced.expired", [String(summary.expiredUnread)]) }
@@ -429,7 +450,8 @@ extension AmanatCommand {
             guard ProfileStore.exists(at: options.directory) else {
                 throw CommandError("error.no-profile", [options.directory.path], code: CommandError.authentication)
             }
-            guard yes || Terminal.confirm(Catalogue.text("wipe.confirm", options.language)) else {
+            let word = Catalogue.text("wipe.word", options.language)
+            guard yes || Terminal.confirm(Catalogue.text("wipe.confirm", options.language, [word]), word: word) else {
                 options.say("wipe.cancelled")
                 return
             }
@@ -441,6 +463,14 @@ extension AmanatCommand {
 
 /// How messages are listed.
 enum Listing {
+    /// A local time of day with its zone, as a person reads it (`14:05 MSK`).
+    static func time(_ date: Date, _ language: Language) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: language == .russian ? "ru_RU" : "en_GB")
+        formatter.dateFormat = "HH:mm:ss zzz"
+        return formatter.string(from: date)
+    }
+
     static func line(_ message: Message, _ language: Language, unconfirmed: Bool = false) -> String {
         let id = String(message.idText.prefix(8))
         let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(message.sentAt)))

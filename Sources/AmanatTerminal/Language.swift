@@ -30,7 +30,8 @@ public enum Language: String, Sendable, CaseIterable {
 /// catalogue adds its own with ``Swift/Dictionary/merging(own:)``.
 public enum TerminalText {
     public static let english: [String: String] = [
-        "wipe.confirm": "This destroys this profile for good: keys, messages, attachments. Type YES to continue: ",
+        "wipe.confirm": "This destroys this profile for good: keys, messages, attachments. Type %@ to continue: ",
+        "wipe.word": "YES",
         "wipe.done": "The profile is gone.",
         "wipe.cancelled": "Nothing was deleted.",
         "passphrase.prompt": "Passphrase: ",
@@ -83,7 +84,8 @@ public enum TerminalText {
     ]
 
     public static let russian: [String: String] = [
-        "wipe.confirm": "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Введите YES для продолжения: ",
+        "wipe.confirm": "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Чтобы продолжить, введите %@: ",
+        "wipe.word": "ДА",
         "wipe.done": "Профиль уничтожен.",
         "wipe.cancelled": "Ничего не удалено.",
         "passphrase.prompt": "Парольная фраза: ",

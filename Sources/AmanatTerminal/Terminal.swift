@@ -45,16 +45,16 @@ public enum Terminal {
         return readLine(fd: tty)
     }
 
-    /// Asks a yes/no question on the terminal (echo on); true only for "YES" (or "ДА").
-    public static func confirm(_ text: String) -> Bool {
+    /// Asks on the terminal (echo on) for `word`, which the question names; true only when that
+    /// word is typed (in any case, surrounding spaces ignored).
+    public static func confirm(_ text: String, word: String) -> Bool {
         let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard tty >= 0 else { return false }
         defer { close(tty) }
         _ = text.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
         guard let answer = readLine(fd: tty) else { return false }
-        let text = answer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
-        return text.trimmingCharacters(in: .whitespaces).uppercased() == "YES"
-            || text.trimmingCharacters(in: .whitespaces).uppercased() == "ДА"
+        let typed = answer.withUnsafeBytes { String(decoding: $0, as: UTF8.self) }
+        return typed.trimmingCharacters(in: .whitespaces).uppercased() == word.uppercased()
     }
 
     /// Whether standard error is a terminal (progress bars go there).

@@ -65,5 +65,16 @@ struct TerminalTests {
         #expect(refused.output.components(separatedBy: Catalogue.text("error.wrong-passphrase", .russian)).count == 3)
         #expect(refused.output.contains(Catalogue.text("error.wrong-passphrase-final", .russian)))
         #expect(!refused.output.contains("wrong one") && !refused.output.contains("Fatal"))
+
+        // The wipe asks for the word its question names, in the user's language: in Russian
+        // "YES" does not wipe, "да" does.
+        let kept = try await amanatOnTerminal(
+            ["wipe", "--profile", profile, "--lang", "ru"], answers: [("введите ДА: ", "YES")])
+        #expect(kept.status == 0 && kept.output.contains(Catalogue.text("wipe.cancelled", .russian)), "\(kept.output)")
+        #expect(ProfileStore.exists(at: organisation.directory("defender")))
+        let wiped = try await amanatOnTerminal(
+            ["wipe", "--profile", profile, "--lang", "ru"], answers: [("введите ДА: ", "да")])
+        #expect(wiped.status == 0 && wiped.output.contains(Catalogue.text("wipe.done", .russian)), "\(wiped.output)")
+        #expect(!ProfileStore.exists(at: organisation.directory("defender")))
     }
 }
