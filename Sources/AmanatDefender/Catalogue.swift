@@ -16,6 +16,9 @@ public enum Catalogue {
         "synced.expired": "%@ message(s) expired on the relay before this device fetched them.",
         "watch.down": "The relay cannot be reached now. Trying again at %@ (in %@ s); what is queued stays queued.",
         "watch.back": "The relay answers again.",
+        "send.prompt": "Write the update (several lines are fine). End with Ctrl-D at the start of a line:\n",
+        "send.argv-warning":
+            "Note: text given on the command line is visible to other users of this machine (ps) and stays in your shell history. Next time run `amanat send` without text to type it, or use --text-file -.",
         "inbox.empty": "No messages.",
         "notice.undecryptable":
             "A message from %@ could not be decrypted. A new secure session has been started; ask them to send it again.",
@@ -65,6 +68,9 @@ public enum Catalogue {
         "synced.expired": "Сообщений, истёкших на ретрансляторе до получения: %@.",
         "watch.down": "Ретранслятор сейчас недоступен. Следующая попытка в %@ (через %@ с); очередь сохраняется.",
         "watch.back": "Ретранслятор снова отвечает.",
+        "send.prompt": "Напишите сообщение (можно в несколько строк). В конце нажмите Ctrl-D в начале строки:\n",
+        "send.argv-warning":
+            "Внимание: текст в командной строке видят другие пользователи этого компьютера (ps), и он остаётся в истории оболочки. В следующий раз запустите `amanat send` без текста и наберите его, или используйте --text-file -.",
         "inbox.empty": "Сообщений нет.",
         "notice.undecryptable":
             "Сообщение от %@ не удалось расшифровать. Начат новый защищённый сеанс; попросите отправить его ещё раз.",

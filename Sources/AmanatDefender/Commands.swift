@@ -52,10 +52,15 @@ extension AmanatCommand {
 
         @OptionGroup var options: ProfileOptions
 
-        @Argument(help: "The text of the update.")
+        @Argument(
+            help:
+                "The text of the update. Better left out: then it is asked for, and stays out of `ps` and the shell's history."
+        )
         var text: String?
 
-        @Option(help: "Read the text from this file.")
+        @Option(
+            name: [.customLong("text-file"), .customLong("file")],
+            help: "Read the text from this file, or from standard input with -.")
         var file: String?
 
         @Option(name: .customLong("attach"), parsing: .upToNextOption, help: "Files to attach (up to 16).")
@@ -66,7 +71,18 @@ extension AmanatCommand {
 
         func run() async throws {
             var body = text ?? ""
-            if let file {
+            if text != nil {
+                // Other users of the machine see a command line in `ps`; the shell keeps it.
+                FileHandle.standardError.write(
+                    Data((Catalogue.text("send.argv-warning", options.language) + "\n").utf8))
+            }
+            if file == "-" {
+                let data = FileHandle.standardInput.readDataToEndOfFile()
+                guard let contents = String(data: data, encoding: .utf8) else {
+                    throw CommandError("error.unreadable-file", ["-"], code: CommandError.input)
+                }
+                body = body.isEmpty ? contents : body + "\n\n" + contents
+            } else if let file {
                 guard FileManager.default.fileExists(atPath: file) else {
                     throw CommandError("error.missing-file", [file], code: CommandError.input)
                 }
@@ -90,6 +106,14 @@ extension AmanatCommand {
                 }
                 try? handle.close()
                 files.append(OutgoingFile(url: URL(fileURLWithPath: path), keepOriginal: keepOriginal))
+            }
+            if text == nil && file == nil && isatty(STDIN_FILENO) == 1 {
+                // Asked for on the terminal, before the passphrase.
+                guard
+                    let typed = Terminal.readText(
+                        Catalogue.text("send.prompt", options.language), limit: Payload.maximumTextByteCount)
+                else { throw CommandError("error.too-large", code: CommandError.data) }
+                body = typed.trimmingCharacters(in: .whitespacesAndNewlines)
             }
             guard !body.isEmpty || !files.isEmpty else {
                 throw CommandError("error.nothing-to-send", code: CommandError.usage)

@@ -45,6 +45,27 @@ public enum Terminal {
         return readLine(fd: tty)
     }
 
+    /// Shows `text` on the controlling terminal and reads what is typed there (echo on, several
+    /// lines) until Ctrl-D at the start of a line, at most `limit` bytes. Nil when there is no
+    /// terminal, or more than `limit` bytes were typed. What is typed stays out of the command
+    /// line, so neither `ps` nor the shell's history sees it.
+    public static func readText(_ text: String, limit: Int) -> String? {
+        let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
+        guard tty >= 0 else { return nil }
+        defer { close(tty) }
+        _ = text.utf8CString.withUnsafeBufferPointer { write(tty, $0.baseAddress, $0.count - 1) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(tty, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            bytes += chunk[0..<count]
+            guard bytes.count <= limit else { return nil }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Asks on the terminal (echo on) for `word`, which the question names; true only when that
     /// word is typed (in any case, surrounding spaces ignored).
     public static func confirm(_ text: String, word: String) -> Bool {

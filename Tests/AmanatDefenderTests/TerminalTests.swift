@@ -6,6 +6,7 @@ import AmanatDefender
 import AmanatTerminal
 import AmanatTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 /// Runs `amanat` on a pseudo-terminal (through Tests/Fixtures/pty-drive.py), typing `answers`
@@ -76,5 +77,58 @@ struct TerminalTests {
             ["wipe", "--profile", profile, "--lang", "ru"], answers: [("введите ДА: ", "да")])
         #expect(wiped.status == 0 && wiped.output.contains(Catalogue.text("wipe.done", .russian)), "\(wiped.output)")
         #expect(!ProfileStore.exists(at: organisation.directory("defender")))
+    }
+
+    @Test(
+        "an update typed at the prompt (several lines, Ctrl-D) reaches the expert, and never shows in ps",
+        .timeLimit(.minutes(3)))
+    func typedUpdate() async throws {
+        let (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        _ = try await organisation.enrolDefender("typist")
+        let profile = organisation.directory("typist").path
+        let secret = "ТАЙНА-\(UUID().uuidString.prefix(8))"
+        // Everyone's command lines, as another user of the machine sees them, while the send runs.
+        let watching = Mutex(true)
+        let seen = Mutex(false)
+        Thread.detachNewThread {
+            while watching.withLock({ $0 }) {
+                // (The test's own terminal driver holds the answers in its arguments: not counted.)
+                if let (listing, _) = try? runProgram("/bin/ps", ["-eo", "args"]),
+                    listing.split(separator: "\n").contains(where: { $0.contains(secret) && !$0.contains("pty-drive") })
+                {
+                    seen.withLock { $0 = true }
+                }
+                usleep(50_000)
+            }
+        }
+        let typed = try await amanatOnTerminal(
+            ["send", "--profile", profile, "--lang", "ru"],
+            answers: [
+                ("Ctrl-D в начале строки:", "\(secret) задержан\nвторая строка\n\u{04}"),
+                ("Парольная фраза: ", "pass typist"),
+            ])
+        watching.withLock { $0 = false }
+        #expect(typed.status == 0, "\(typed.output)")
+        #expect(!seen.withLock { $0 }, "the update appeared in ps")
+        _ = try await expert.sync()
+        #expect(try await expert.messages().contains { $0.text == "\(secret) задержан\nвторая строка" })
+        // Text on the command line still works, with a warning.
+        let argv = try await runTool(
+            "amanat", ["send", "на виду", "--profile", profile, "--passphrase-fd", "0"], input: "pass typist\n")
+        #expect(argv.status == 0 && argv.error.contains(Catalogue.text("send.argv-warning", .english)), "\(argv)")
+        // And from standard input, with the passphrase on another descriptor.
+        let passphraseFile = organisation.folder.appendingPathComponent("passphrase")
+        try Data("pass typist\n".utf8).write(to: passphraseFile)
+        let binary = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat").path
+        let piped = try await runTool(
+            "/bin/sh",
+            [
+                "-c", "\"$0\" send --text-file - --profile \"$1\" --passphrase-fd 3 3<\"$2\"", binary, profile,
+                passphraseFile.path,
+            ], input: "ИЗ-КАНАЛА\n")
+        #expect(piped.status == 0, "\(piped)")
+        _ = try await expert.sync()
+        #expect(try await expert.messages().contains { $0.text.hasPrefix("ИЗ-КАНАЛА") })
     }
 }
