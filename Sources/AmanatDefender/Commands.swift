@@ -349,11 +349,7 @@ extension AmanatCommand {
         @Argument(help: "The expert's number in `amanat experts`, or their name.")
         var expert: String
 
-        @Option(help: "The 60 digits the expert's device shows (spaces allowed).")
-        var digits: String?
-
-        @Option(help: "Instead of digits: the text of the QR code the expert's device shows (amanat://safety/…).")
-        var scan: String?
+        @OptionGroup var safety: SafetyInput
 
         func run() async throws {
             let account = try options.open()
@@ -362,9 +358,7 @@ extension AmanatCommand {
             guard matches.count == 1, let device = matches.first?.element else {
                 throw CommandError("error.unknown-expert", [expert], code: CommandError.data)
             }
-            guard let typed = scan ?? digits else {
-                throw CommandError("error.safety-needed", code: CommandError.usage)
-            }
+            let typed = try safety.typed()
             guard SafetyText.matches(typed, device.safetyNumber) else {
                 throw CommandError("error.safety-mismatch", [device.name], code: CommandError.security)
             }

@@ -224,16 +224,10 @@ extension InboxCommand {
         @Argument(help: "The expert's name on the roster (`amanat-inbox org devices`).")
         var name: String
 
-        @Option(help: "The 60 digits their device shows (spaces allowed).")
-        var digits: String?
-
-        @Option(help: "Instead of digits: the text of the QR code their device shows (amanat://safety/…).")
-        var scan: String?
+        @OptionGroup var safety: SafetyInput
 
         func run() async throws {
-            guard let typed = scan ?? digits else {
-                throw CommandError("error.safety-needed", code: CommandError.usage)
-            }
+            let typed = try safety.typed()
             let account = try options.open()
             let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
             let own = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }

@@ -178,15 +178,10 @@ extension InboxCommand {
 
         @OptionGroup var options: ProfileOptions
         @Argument(help: InboxCommand.caseHelp) var label: String
-        @Option(help: "The 60 digits the defender's `amanat experts` shows for you (spaces allowed).")
-        var digits: String?
-        @Option(help: "Instead of digits: the text of the QR code the defender's device shows (amanat://safety/…).")
-        var scan: String?
+        @OptionGroup var safety: SafetyInput
 
         func run() async throws {
-            guard let typed = scan ?? digits else {
-                throw CommandError("error.safety-needed", code: CommandError.usage)
-            }
+            let typed = try safety.typed()
             let account = try options.open()
             let item = try await CaseList.find(label, account, options)
             let number = try await options.run { () async throws(AccountError) in

@@ -2,6 +2,7 @@
 
 import AmanatCrypto
 import AmanatProtocol
+import ArgumentParser
 import Foundation
 
 /// A safety number as people compare it: digits in groups of five, or a QR code that carries
@@ -31,5 +32,25 @@ public enum SafetyText {
         let digits = trimmed.filter { $0 != " " }
         guard digits.count == 60, digits.allSatisfy(\.isASCII), digits.allSatisfy(\.isNumber) else { return false }
         return ConstantTime.equals(Array(digits.utf8), Array(number.digits.utf8))
+    }
+}
+
+/// How a person gives the other side's safety number to a `verify` command: typed digits, or a
+/// scanned QR code's text.
+public struct SafetyInput: ParsableArguments {
+    @Option(help: "The 60 digits the other device shows (spaces allowed).")
+    var digits: String?
+
+    @Option(help: "Instead of digits: the text of the QR code the other device shows (amanat://safety/…).")
+    var scan: String?
+
+    public init() {}
+
+    /// What was given.
+    ///
+    /// - Throws: ``CommandError`` `error.safety-needed` (exit 64) when neither was.
+    public func typed() throws -> String {
+        guard let typed = scan ?? digits else { throw CommandError("error.safety-needed", code: CommandError.usage) }
+        return typed
     }
 }

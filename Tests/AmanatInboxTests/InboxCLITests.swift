@@ -15,15 +15,11 @@ struct InboxCLITests {
         "organisation, second expert and defender through the real tools: update in, reply out, expert removed",
         .timeLimit(.minutes(4)))
     func organisation() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-inbox-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try InboxWorkspace("inbox")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         func inbox(_ profile: String, _ arguments: [String], lang: String = "en") async throws -> Run {
-            try await runTool(
-                "amanat-inbox",
-                arguments + [
-                    "--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0", "--lang", lang,
-                ], input: "passphrase for \(profile)\n")
+            try await workspace.inbox(profile, arguments, lang: lang)
         }
         func say(_ key: String, _ arguments: [String] = []) -> String {
             InboxCatalogue.text(key, .english, arguments)

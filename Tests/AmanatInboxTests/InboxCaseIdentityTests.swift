@@ -18,15 +18,11 @@ struct InboxCaseIdentityTests {
         "3 experts, 12 defenders (amanat): ids distinct and alike everywhere; replies by id, prefix and alias reach exactly their defender; ambiguity and short prefixes refused; remote control characters shown, not obeyed",
         .timeLimit(.minutes(10)))
     func caseIdentity() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-cases-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try InboxWorkspace("cases")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         func inbox(_ profile: String, _ arguments: [String], lang: String = "en") async throws -> Run {
-            try await runTool(
-                "amanat-inbox",
-                arguments + [
-                    "--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0", "--lang", lang,
-                ], input: "passphrase for \(profile)\n")
+            try await workspace.inbox(profile, arguments, lang: lang)
         }
         func amanat(_ number: Int, _ arguments: [String]) async throws -> Run {
             try await runTool(

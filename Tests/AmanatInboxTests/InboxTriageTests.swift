@@ -14,14 +14,11 @@ struct InboxTriageTests {
         "expert A sets status and assignee while expert B, offline, labels and notes: both converge, the relay holds no triage value; the exported case verifies, and fails after any byte changes",
         .timeLimit(.minutes(4)))
     func replication() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-triage-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try InboxWorkspace("triage")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         func inbox(_ profile: String, _ arguments: [String]) async throws -> Run {
-            try await runTool(
-                "amanat-inbox",
-                arguments + ["--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0"],
-                input: "passphrase for \(profile)\n")
+            try await workspace.inbox(profile, arguments, lang: nil)
         }
         func cases(_ profile: String, _ filters: [String] = []) async throws -> [[String: Any]] {
             let run = try await inbox(profile, ["cases", "--json"] + filters)

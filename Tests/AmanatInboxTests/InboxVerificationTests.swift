@@ -16,15 +16,11 @@ struct InboxVerificationTests {
         "the same grouped digits on both sides; QR and digits verify; a wrong number is refused; verified stays",
         .timeLimit(.minutes(4)))
     func bothSides() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-verify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try InboxWorkspace("verify")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         func inbox(_ profile: String, _ arguments: [String], lang: String = "en") async throws -> Run {
-            try await runTool(
-                "amanat-inbox",
-                arguments + [
-                    "--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0", "--lang", lang,
-                ], input: "passphrase for \(profile)\n")
+            try await workspace.inbox(profile, arguments, lang: lang)
         }
         func amanat(_ arguments: [String]) async throws -> Run {
             try await runTool(
