@@ -38,7 +38,7 @@ public enum RegularFile {
     ///
     /// - Throws: ``AttachmentError/unwritable``.
     public static func write(_ bytes: [UInt8], to url: URL) throws(AttachmentError) {
-        guard mayWrite(url.path) else { throw .unwritable }
+        // AtomicWriter refuses a destination that is not a regular file.
         let writer = try AtomicWriter(url)
         do {
             try writer.write(bytes)

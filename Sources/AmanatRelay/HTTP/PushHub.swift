@@ -37,7 +37,7 @@ final class PushHub: Sendable {
     /// on whatever thread stored the deposit, and must only hand the news on (never block).
     func subscribe(_ mailbox: [UInt8], wake: @escaping @Sendable () -> Void) -> Subscription? {
         let id: UInt64? = state.withLock { state in
-            guard state.count < capacity, state.waiters[mailbox, default: [:]].count < perMailbox else { return nil }
+            guard Self.hasRoom(for: mailbox, in: state, capacity: capacity, perMailbox: perMailbox) else { return nil }
             state.count += 1
             state.nextId += 1
             state.waiters[mailbox, default: [:]][state.nextId] = wake
@@ -92,7 +92,11 @@ final class PushHub: Sendable {
     /// Whether one more waiter on `mailbox` would fit (a check before an upgrade; ``subscribe(_:wake:)``
     /// checks again).
     func hasRoom(for mailbox: [UInt8]) -> Bool {
-        state.withLock { $0.count < capacity && $0.waiters[mailbox, default: [:]].count < perMailbox }
+        state.withLock { Self.hasRoom(for: mailbox, in: $0, capacity: capacity, perMailbox: perMailbox) }
+    }
+
+    private static func hasRoom(for mailbox: [UInt8], in state: State, capacity: Int, perMailbox: Int) -> Bool {
+        state.count < capacity && state.waiters[mailbox, default: [:]].count < perMailbox
     }
 
     /// How many subscriptions are open.

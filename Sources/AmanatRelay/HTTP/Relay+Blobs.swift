@@ -42,7 +42,7 @@ extension Relay {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
         let create: CreateBlob = try decode(body)
-        try await requireDepositToken(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .blob)
+        _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .blob)
         try checkFreshness(create.time, nonce: create.nonce, mailbox: mailbox)
         guard (1...configuration.maximumBlobBytes).contains(create.size),
             (1...configuration.maximumBlobDownloads).contains(create.downloads)

@@ -80,7 +80,7 @@ extension Relay {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
         let fresh: FreshRequest = try decode(body)
-        try await requireDepositToken(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .prekeyClaim)
+        _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .prekeyClaim)
         try checkFreshness(fresh.time, nonce: fresh.nonce, mailbox: mailbox)
         guard let claim = try await perform({ try await store.claimPrekeys(from: mailbox) }) else {
             throw RelayHTTPError(RelayError.noPrekeys)
@@ -99,7 +99,7 @@ extension Relay {
     /// contact rate, so that junk tokens from someone without the key (every defender knows the
     /// experts' mailbox ids) cannot use up the rate of the contacts who have it. Returns the token.
     ///
-    /// - Throws: 401 `bad_deposit_token`, 404 `unknown_mailbox`, 429 over the contact rate.
+    /// - Throws: 403 `bad_deposit_token`, 404 `unknown_mailbox`, 429 over the contact rate.
     func admitContact(
         _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
     ) async throws -> [UInt8] {
@@ -121,13 +121,6 @@ extension Relay {
         guard checks(record.depositKey) else { throw RelayHTTPError.badDepositToken }
         try contactLimiter.enforce(mailbox)
         return token
-    }
-
-    /// Checks a deposit token in the request's header against the mailbox's deposit key.
-    func requireDepositToken(
-        _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
-    ) async throws {
-        _ = try await admitContact(request, mailbox: mailbox, digest: digest, purpose: purpose)
     }
 
     /// Refuses a time outside the signature window and a nonce seen within it.
