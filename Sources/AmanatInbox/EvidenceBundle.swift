@@ -52,6 +52,12 @@ public struct EvidenceBundle: Sendable {
             public var inReplyTo: String?
             public var attachments: [Attachment]
             public var receipts: [Receipt]
+            /// For an outgoing message, the expert who wrote it: the exporter, or a colleague
+            /// whose team copy it is (SPEC.md §16.5): roster name and `IdentityKey` (hex).
+            public var author: String? = nil
+            public var authorIdentity: String? = nil
+            /// For an outgoing message, how far it got: queued, submitted, delivered or read.
+            public var delivery: String? = nil
         }
 
         public var format = "amanat-evidence-1"

@@ -34,6 +34,7 @@ extension InboxCommand {
             }
             let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
             let destination = URL(fileURLWithPath: out ?? "\(item.id.short).amanat-evidence")
+            let name = roster.first { $0.identity == signer.identity }?.name ?? ""
             var files: [[UInt8]] = []
             var entries: [EvidenceBundle.Manifest.Entry] = []
             for message in item.messages {
@@ -58,15 +59,17 @@ extension InboxCommand {
                         recipient: delivery.name, mailbox: Hex.encode(mailbox), digest: Hex.encode(digest), time: time,
                         signature: Hex.encode(signature))
                 }
+                let outgoing = message.direction == .outgoing
                 entries.append(
                     EvidenceBundle.Manifest.Entry(
-                        id: message.idText, direction: message.direction == .incoming ? "incoming" : "outgoing",
-                        kind: "\(message.kind)", from: message.direction == .incoming ? item.id.short : nil,
-                        sentAt: message.sentAt, storedAt: message.storedAt, text: message.text,
-                        inReplyTo: message.inReplyTo.map { Hex.encode($0) }, attachments: attachments,
-                        receipts: receipts))
+                        id: message.idText, direction: outgoing ? "outgoing" : "incoming", kind: "\(message.kind)",
+                        from: outgoing ? nil : item.id.short, sentAt: message.sentAt, storedAt: message.storedAt,
+                        text: message.text, inReplyTo: message.inReplyTo.map { Hex.encode($0) },
+                        attachments: attachments, receipts: receipts,
+                        author: outgoing ? message.authorName ?? name : nil,
+                        authorIdentity: outgoing ? Hex.encode(message.author ?? Data(signer.identity.encoded)) : nil,
+                        delivery: outgoing ? (message.deliveryState ?? .queued).rawValue : nil))
             }
-            let name = roster.first { $0.identity == signer.identity }?.name ?? ""
             let bundle = EvidenceBundle(
                 manifest: EvidenceBundle.Manifest(
                     caseLabel: item.id.short, defender: Hex.encode(item.identity.encoded),

@@ -341,6 +341,7 @@ extension InboxCommand {
             let summary = try await options.run { () async throws(AccountError) in try await account.sync() }
             options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
             if summary.triageChanges > 0 { options.say("synced.triage", [String(summary.triageChanges)]) }
+            if summary.colleaguesReplies > 0 { options.say("synced.team", [String(summary.colleaguesReplies)]) }
             if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
             if summary.notPermitted > 0 { options.say("synced.not-permitted", [String(summary.notPermitted)]) }
         }
@@ -478,7 +479,13 @@ extension InboxCommand {
                     options.say("case.in", [id, item.id.short, text])
                     try await options.run { () async throws(AccountError) in try await account.markRead(message.id) }
                 } else {
-                    options.say("case.out", [id, item.id.short, text])
+                    let state = InboxCatalogue.text(
+                        "delivery." + (message.deliveryState ?? .queued).rawValue, options.language)
+                    if let author = message.authorName {
+                        options.say("case.team", [id, author, item.id.short, state, text])
+                    } else {
+                        options.say("case.out", [id, item.id.short, state, text])
+                    }
                 }
                 for (index, attachment) in message.attachments.enumerated() {
                     options.say(

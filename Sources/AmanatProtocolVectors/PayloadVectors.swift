@@ -46,6 +46,8 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     public var contactCard: Card?
     public var resetReason: String?
     public var triage: Triage?
+    /// For a team copy (SPEC.md §16.5): the defender the reply went to, its `IdentityKey`.
+    public var defender: String?
 
     public init(_ payload: Payload) {
         id = hex(payload.id)
@@ -90,6 +92,12 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
                 caseKey: hex(event.caseKey), lamport: event.lamport, author: hex(event.author), time: event.time,
                 field: field[Int(encoded[81]) - 1], value: hex(Array(encoded[84..<(encoded.count - 64)])),
                 signature: hex(event.signature))
+        case .teamCopy(let defender, let inReplyTo, let text, let attachments):
+            type = "teamCopy"
+            self.defender = hex(defender.encoded)
+            self.inReplyTo = inReplyTo.map(hex)
+            self.text = text
+            self.attachments = describe(attachments)
         }
     }
 }
@@ -193,6 +201,15 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                 "triage: case alias cleared",
                 Payload(id: id, sentAt: sentAt, body: .triage(triage(.alias(nil), lamport: 11)))
             ),
+            (
+                "team copy of expert bob's reply to alice, with an attachment",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .teamCopy(
+                        defender: device.identity.publicKey, inReplyTo: Array(seed("earlier").prefix(16)),
+                        text: "Адвокат будет в суде завтра в 9:00.",
+                        attachments: [attachment(4, "ходатайство.pdf", "application/pdf")]))
+            ),
         ]
     }
 
@@ -208,21 +225,27 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
         var longLength = base
         longLength.replaceSubrange(26..<30, with: [0x00, 0x00, 0xC0, 0x01])
         var unknownType = base
-        unknownType[1] = 7
+        unknownType[1] = 0
         var badVersion = base
         badVersion[0] = 2
         let receipt = try! samples[4].1.encoded()
         var zeroIds = Array(receipt.prefix(27))
         zeroIds += [0, 0]
+        var forgedDefender = try! samples.last!.1.encoded()
+        // Inside the defender's IdentityKey (from byte 26): a bit of its agreement signature.
+        forgedDefender[26 + 100] ^= 0x01
         return Self(
             source: "SPEC.md §9",
             tests: tests,
             invalid: [
                 Invalid(comment: "text that is not UTF-8", encoded: hex(badUTF8), error: "malformed"),
                 Invalid(comment: "text length over 49,152", encoded: hex(longLength), error: "malformed"),
-                Invalid(comment: "unknown type 7", encoded: hex(unknownType), error: "malformed"),
+                Invalid(comment: "unknown type 0", encoded: hex(unknownType), error: "malformed"),
                 Invalid(comment: "version 2", encoded: hex(badVersion), error: "unsupportedVersion"),
                 Invalid(comment: "receipt for zero messages", encoded: hex(zeroIds), error: "malformed"),
+                Invalid(
+                    comment: "team copy whose defender identity's agreement signature does not verify",
+                    encoded: hex(forgedDefender), error: "authenticationFailure"),
                 Invalid(comment: "one trailing byte", encoded: hex(base + [0]), error: "malformed"),
                 Invalid(comment: "truncated", encoded: hex(Array(base.dropLast())), error: "malformed"),
             ])

@@ -98,7 +98,11 @@ struct InboxCaseIdentityTests {
 
         // Replies: by full id, by shortest unique prefix, by the short form typed in capitals,
         // and by an alias another expert gave the case.
-        #expect(try await inbox("aigerim", ["reply", full(0), "REPLY-0 \u{1B}[2J адвокат позвонит"]).status == 0)
+        let petition = folder.appendingPathComponent("ходатайство.txt")
+        try Data("ходатайство о вызове свидетеля".utf8).write(to: petition)
+        let firstReply = try await inbox(
+            "aigerim", ["reply", full(0), "REPLY-0 \u{1B}[2J адвокат позвонит", "--attach", petition.path])
+        #expect(firstReply.status == 0, "\(firstReply)")
         #expect(try await inbox("daniyar", ["reply", shortestPrefix(1), "REPLY-1"]).status == 0)
         let shortOf2 = String(full(2).prefix(5)) + "-" + String(full(2).dropFirst(5).prefix(5))
         #expect(try await inbox("saule", ["reply", shortOf2.uppercased(), "REPLY-2"]).status == 0)
@@ -109,6 +113,26 @@ struct InboxCaseIdentityTests {
         #expect(aliasReply.status == 0, "\(aliasReply)")
         let withAlias = try json(try await inbox("aigerim", ["cases", "--json"]))
         #expect(withAlias.first { $0["id"] as? String == full(3) }?["alias"] as? String == "Гульнара, апелляция")
+
+        // The team timeline (SPEC.md §16.5): each reply is in the other experts' timelines with
+        // its author, on the relay (the defenders have not fetched yet), its file downloaded.
+        let shortID = { (number: Int) in
+            String(full(number).prefix(5)) + "-" + String(full(number).dropFirst(5).prefix(5))
+        }
+        let synced = try await inbox("daniyar", ["sync"])
+        #expect(synced.output.contains("Replies from other experts to defenders: 3."), "\(synced)")
+        #expect(try await inbox("saule", ["sync"]).status == 0)
+        for (expert, number, author) in [
+            ("daniyar", 0, "Aigerim"), ("saule", 0, "Aigerim"), ("aigerim", 1, "Daniyar"), ("daniyar", 2, "Saule"),
+        ] {
+            let shown = try await inbox(expert, ["case", full(number)])
+            let line = shown.output.split(separator: "\n").first { $0.contains("REPLY-\(number)") } ?? ""
+            #expect(line.contains("\(author), to \(shortID(number)) (on the relay)"), "\(expert): \(shown)")
+        }
+        let ownLine = try await inbox("aigerim", ["case", full(0)])
+        #expect(ownLine.output.contains("you, to \(shortID(0)) (on the relay)  REPLY-0"), "\(ownLine)")
+        let copied = try await inbox("saule", ["case", full(0)])
+        #expect(copied.output.contains("ходатайство.txt (57 bytes, stored)"), "\(copied)")
 
         // Two experts, offline, give two cases the same alias: the alias is then ambiguous, and
         // every device refuses to guess, naming both cases (exit 64).
@@ -159,6 +183,42 @@ struct InboxCaseIdentityTests {
                 #expect(replies.isEmpty, "defender \(number): \(replies)")
             }
         }
+        // The defenders' delivery receipts reach every expert, so every timeline shows the
+        // reply delivered, in both languages; every expert's export carries it with its author,
+        // its state and its file; and the web case page shows the same in a browser.
+        for expert in experts { #expect(try await inbox(expert, ["sync"]).status == 0) }
+        for expert in experts {
+            let shown = try await inbox(expert, ["case", full(0)])
+            let line = shown.output.split(separator: "\n").first { $0.contains("REPLY-0") } ?? ""
+            #expect(line.contains(expert == "aigerim" ? "you, to" : "Aigerim, to"), "\(expert): \(shown)")
+            #expect(line.contains("(delivered)"), "\(expert): \(shown)")
+        }
+        let russian = try await inbox("daniyar", ["case", full(0)], lang: "ru")
+        #expect(russian.output.contains("Aigerim, для \(shortID(0)) (доставлено)"), "\(russian)")
+        for expert in ["saule", "aigerim"] {
+            let path = folder.appendingPathComponent("\(expert)-case-0.amanat-evidence").path
+            let exported = try await inbox(expert, ["export", full(0), "--out", path])
+            #expect(exported.status == 0, "\(exported)")
+            let report = try EvidenceBundle.verify(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            let entry = try #require(report.manifest.messages.first { $0.text.hasPrefix("REPLY-0") }, "\(expert)")
+            #expect(entry.author == "Aigerim" && entry.delivery == "delivered", "\(expert): \(entry)")
+            #expect(
+                entry.attachments.first?.file.map { report.files[$0] } == Array("ходатайство о вызове свидетеля".utf8))
+            // Only the author's device holds the relay's receipt for it.
+            #expect(entry.receipts.count == (expert == "aigerim" ? 1 : 0), "\(expert): \(entry)")
+        }
+        if BrowserTools.enabled {
+            let (serve, login) = try await workspace.serve("daniyar")
+            defer { if serve.isRunning { serve.interrupt() } }
+            let browser = try await runTool(
+                BrowserTools.python.path,
+                [
+                    BrowserTools.repository.appendingPathComponent("Tests/Browser/case_page.py").path, login,
+                    full(0), "Aigerim", "delivered", "REPLY-0", "ходатайство.txt",
+                ])
+            #expect(browser.status == 0 && browser.output.contains("case page test passed"), "\(browser)")
+        }
+
         // The defender's terminal shows the expert's control characters too, without obeying them.
         let listing = try await amanat(0, ["inbox", "--json"])
         let replyID = try #require(

@@ -24,3 +24,30 @@ struct InboxWorkspace {
             input: "passphrase for \(profile)\n")
     }
 }
+
+extension InboxWorkspace {
+    /// `amanat-inbox serve` on `profile`, on a free port, with its one-time login link; stop it
+    /// with `interrupt()`.
+    func serve(_ profile: String) async throws -> (process: Process, login: String) {
+        let serve = Process()
+        serve.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat-inbox")
+        serve.arguments = [
+            "serve", "--port", "0", "--sync-every", "0", "--profile", folder.appendingPathComponent(profile).path,
+            "--passphrase-fd", "0", "--lang", "en",
+        ]
+        serve.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"]
+        let input = Pipe()
+        let output = Pipe()
+        serve.standardInput = input
+        serve.standardOutput = output
+        serve.standardError = output
+        try serve.run()
+        input.fileHandleForWriting.write(Data("passphrase for \(profile)\n".utf8))
+        do {
+            return (serve, try await InboxWebTests.loginURL(from: output.fileHandleForReading))
+        } catch {
+            serve.interrupt()
+            throw error
+        }
+    }
+}

@@ -175,13 +175,16 @@ extension Account {
             }
         }
         guard let first = routes.first else { throw .unknownContact }
+        // One download per recipient device, and for a reply one per colleague's team copy
+        // (SPEC.md §16.5).
+        let downloads = routes.count + (draft.kind == .reply ? try rosterRoutes().count : 0)
         for index in draft.files.indices where draft.files[index].digest == nil {
             if draft.files[index].blob == nil {
                 let created: CreatedBlob
                 do {
                     created = try await api.createBlob(
                         mailbox: first.mailbox, depositKey: first.depositKey, size: draft.files[index].encryptedSize,
-                        downloads: routes.count)
+                        downloads: downloads)
                 } catch {
                     throw .transport(error)
                 }
@@ -194,20 +197,15 @@ extension Account {
             let saved = draft
             try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
         }
-        var pointers: [AttachmentPointer] = []
         var attachments: [Message.Attachment] = []
         for file in draft.files {
             guard let blob = file.blob, let digest = file.digest else { throw .store(.corrupted) }
-            pointers.append(
-                AttachmentPointer(
-                    blobId: Array(blob), key: SecureBytes(copying: Array(file.key)), size: file.size,
-                    encryptedSize: file.encryptedSize, digest: Array(digest), fileName: file.fileName,
-                    mimeType: file.mimeType))
             attachments.append(
                 Message.Attachment(
                     fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: blob,
                     key: file.key, encryptedSize: file.encryptedSize, digest: digest, localFile: file.localFile))
         }
+        let pointers = attachments.map(\.pointer)
         let body: Payload.Body =
             draft.kind == .caseUpdate
             ? .caseUpdate(text: draft.text, attachments: pointers)
@@ -271,7 +269,8 @@ extension Account {
     /// keeps it encrypted in the profile, and confirms the download to the relay.
     func downloadPendingAttachments() async throws(AccountError) -> Int {
         var downloaded = 0
-        for message in try messages() where message.direction == .incoming {
+        // Incoming messages' files, and those of colleagues' replies (team copies).
+        for message in try messages() where message.direction == .incoming || message.isColleagues {
             for (index, attachment) in message.attachments.enumerated() where attachment.state == .pending {
                 let state = try await download(attachment, into: message.id, index: index)
                 if state == .stored { downloaded += 1 }

@@ -76,6 +76,9 @@ extension Account {
         let (row, draft) = try prepareDraft(kind: kind, text: text, inReplyTo: inReplyTo, routes: routes, files: files)
         do {
             _ = try await complete(row: row, draft: draft)
+            // The colleagues' copies of a reply go after it (SPEC.md §16.5); one that cannot be
+            // sent now waits for the next sync, like a triage change.
+            _ = try? await sendPendingTeamCopies()
             _ = try? await flushOutbox()
         } catch .transport(let error) where error.isTransient {
             // Kept: the draft or the outbox holds it until the relay answers.
@@ -137,6 +140,7 @@ extension Account {
             if try !store.insertMessage(message, in: db) {
                 try store.updateMessage(id: message.id, in: db) { $0 = message }
             }
+            if kind == .reply { try markTeamCopyPending(message.id, in: db) }
             if let draft { try store.deleteDraft(row: draft, in: db) }
         }
         return message

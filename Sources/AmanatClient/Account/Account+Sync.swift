@@ -15,6 +15,8 @@ extension Account {
         case rejected
         /// A triage change from another expert.
         case triage
+        /// Another expert's reply to a defender (SPEC.md §16.5).
+        case teamCopy
         /// Authenticated, but the session could not decrypt it: recorded, and a reset is due.
         case undecryptable
         /// Decrypted, but not something this sender may send this device (a triage change from
@@ -37,6 +39,7 @@ extension Account {
         _ = try await completeDrafts()
         do {
             _ = try await sendPendingTriage()
+            _ = try await sendPendingTeamCopies()
         } catch {
             // An expert device that cannot be reached yet (no prekeys published, relay trouble)
             // must not stop this device from receiving: the events stay pending for the next sync.
@@ -108,6 +111,7 @@ extension Account {
             case .receipt: summary.receipts += 1
             case .rejected, .undecryptable: summary.undecryptable += 1
             case .triage: summary.triageChanges += 1
+            case .teamCopy: summary.colleaguesReplies += 1
             case .notPermitted: summary.notPermitted += 1
             case .other, .duplicate: break
             }
@@ -140,29 +144,65 @@ extension Account {
             return .rejected
         }
         var session: RatchetSession
+        // The session replaced by the current one, when this message changed it or was opened
+        // with it (SPEC.md §5.4): saved with the current one.
+        var previous: RatchetSession?
         let plaintext: [UInt8]
         var usedPrekeys: [(pool: Int, id: UInt32)] = []
         do {
+            let existing = try store.session(with: sender, in: db)
+            var kept = try store.previousSession(with: sender, in: db)
+            /// The message opened with the session the current one replaced, if it can be.
+            func openWithPrevious(_ message: [UInt8]) -> [UInt8]? {
+                guard var candidate = kept, let decrypted = try? candidate.decrypt(message, now: now) else {
+                    return nil
+                }
+                kept = candidate
+                return decrypted
+            }
             switch opened.kind {
             case .initial:
                 let initial = try InitialMessage(decoding: opened.message.bytes)
                 guard initial.initiatorIdentity == sender else { return .rejected }
-                if var existing = try store.session(with: sender, in: db),
-                    let decrypted = try? existing.decrypt(initial.ratchetMessage, now: now)
-                {
+                if var current = existing, let decrypted = try? current.decrypt(initial.ratchetMessage, now: now) {
                     // The initiator wraps every message until our first reply arrives.
-                    session = existing
+                    session = current
+                    plaintext = decrypted
+                } else if let current = existing, let decrypted = openWithPrevious(initial.ratchetMessage) {
+                    session = current
+                    previous = kept
                     plaintext = decrypted
                 } else {
-                    (session, plaintext, usedPrekeys) = try respond(to: initial, keys: keys, now: now, in: db)
+                    let responder: RatchetSession
+                    (responder, plaintext, usedPrekeys) = try respond(to: initial, keys: keys, now: now, in: db)
+                    if let current = existing, current.isAwaitingFirstReply,
+                        keys.identity.publicKey.keyBytes.lexicographicallyPrecedes(sender.keyBytes)
+                    {
+                        // Both devices started a session at once: both keep the one the lower
+                        // identity started, and the other only to open what was sent on it.
+                        session = current
+                        previous = responder
+                    } else {
+                        session = responder
+                        previous = existing
+                    }
                 }
             case .ratchet:
-                guard var existing = try store.session(with: sender, in: db) else {
+                guard var current = existing else {
                     try noteUndecryptable(from: sender, now: now, in: db)
                     return .undecryptable
                 }
-                plaintext = try existing.decrypt(opened.message.bytes, now: now)
-                session = existing
+                do {
+                    plaintext = try current.decrypt(opened.message.bytes, now: now)
+                    session = current
+                } catch {
+                    guard let decrypted = openWithPrevious(opened.message.bytes), let original = existing else {
+                        throw error
+                    }
+                    session = original
+                    previous = kept
+                    plaintext = decrypted
+                }
             }
         } catch let error as ProtocolError {
             switch error {
@@ -180,6 +220,7 @@ extension Account {
         for prekey in usedPrekeys {
             try store.deletePrekey(pool: prekey.pool, id: prekey.id, in: db)
         }
+        if let previous { try store.savePreviousSession(previous, in: db) }
         guard let payload = try? Payload(decoding: plaintext) else {
             try store.saveSession(session, in: db)
             return .rejected
@@ -240,18 +281,18 @@ extension Account {
                 id: Data(payload.id), direction: .incoming, kind: isUpdate ? .caseUpdate : .reply,
                 sender: Data(sender.encoded), senderName: route?.name, text: text, inReplyTo: inReplyTo,
                 sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [],
-                attachments: pointers.map { pointer in
-                    Message.Attachment(
-                        fileName: pointer.fileName, mimeType: pointer.mimeType, size: pointer.size, state: .pending,
-                        blob: Data(pointer.blobId), key: Data(pointer.key.withUnsafeBytes { Array($0) }),
-                        encryptedSize: pointer.encryptedSize, digest: Data(pointer.digest), localFile: nil)
-                })
+                attachments: pointers.map(Message.Attachment.init(pending:)))
             try store.insertMessage(message, in: db)
             if let route, let certificate = try? certificate(keys: keys, now: now, in: db) {
                 let receipt = Payload(
                     id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.delivered, messageIds: [payload.id])
                 )
                 try? enqueue(receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                // The author's colleagues hold a team copy of a reply (SPEC.md §16.5): they hear
+                // of its delivery too.
+                if !isUpdate {
+                    try sendToColleagues(of: sender, receipt, keys: keys, certificate: certificate, in: db)
+                }
             }
             return .message
         case .receipt(let kind, let ids):
@@ -302,6 +343,10 @@ extension Account {
             return .other
         case .triage(let event):
             return try receiveTriage(event, from: sender, state: state, in: db)
+        case .teamCopy(let defender, let inReplyTo, let text, let pointers):
+            return try receiveTeamCopy(
+                payload, defender: defender, inReplyTo: inReplyTo, text: text, pointers: pointers, from: sender,
+                state: state, now: now, in: db)
         }
     }
 
@@ -341,6 +386,8 @@ extension Account {
             let keys = try loadKeys()
             let now = clock()
             try store.transaction { db in
+                // What the peer sent on the old session before it hears of the new one still opens.
+                if let old = try store.session(with: peer, in: db) { try store.savePreviousSession(old, in: db) }
                 var session = try initiateSession(keys: keys, to: bundle, now: now)
                 let certificate = try certificate(keys: keys, now: now, in: db)
                 if try store.state(in: db)?.role == .defender {

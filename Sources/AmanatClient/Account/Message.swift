@@ -96,6 +96,36 @@ public struct Message: Sendable, Equatable, Codable {
         var localFile: String?
 
         public var description: String { "Attachment(\(size) bytes, \(state))" }
+
+        /// The pointer that sends it (SPEC.md §9.2).
+        var pointer: AttachmentPointer {
+            AttachmentPointer(
+                blobId: Array(blob), key: SecureBytes(copying: Array(key)), size: size, encryptedSize: encryptedSize,
+                digest: Array(digest), fileName: fileName, mimeType: mimeType)
+        }
+
+        /// An attachment a received pointer names, not downloaded yet.
+        init(pending pointer: AttachmentPointer) {
+            self.init(
+                fileName: pointer.fileName, mimeType: pointer.mimeType, size: pointer.size, state: .pending,
+                blob: Data(pointer.blobId), key: Data(pointer.key.withUnsafeBytes { Array($0) }),
+                encryptedSize: pointer.encryptedSize, digest: Data(pointer.digest), localFile: nil)
+        }
+
+        init(
+            fileName: String, mimeType: String, size: UInt64, state: State, blob: Data, key: Data,
+            encryptedSize: UInt64, digest: Data, localFile: String?
+        ) {
+            self.fileName = fileName
+            self.mimeType = mimeType
+            self.size = size
+            self.state = state
+            self.blob = blob
+            self.key = key
+            self.encryptedSize = encryptedSize
+            self.digest = digest
+            self.localFile = localFile
+        }
     }
 
     /// The payload id: 16 random bytes the sender chose.
@@ -120,6 +150,14 @@ public struct Message: Sendable, Equatable, Codable {
     public var deliveries: [Delivery]
     /// Files sent with it, in order.
     public var attachments: [Attachment] = []
+    /// For a colleague's reply (a team copy, SPEC.md §16.5): the expert device that wrote it
+    /// (its identity key, encoded) and its name on the roster. Nil for this device's own
+    /// messages and for incoming ones.
+    public var author: Data? = nil
+    public var authorName: String? = nil
+
+    /// Whether another expert device of the organisation wrote it (a team copy).
+    public var isColleagues: Bool { author != nil }
 
     /// Deliveries that the relay took more than `retention` seconds ago without an end-to-end
     /// receipt since: the recipient may never have fetched them before the relay deleted them.
@@ -160,6 +198,8 @@ public struct SyncSummary: Sendable, Equatable {
     public var unconfirmed = 0
     /// Triage changes received from other experts (SPEC.md §16.3).
     public var triageChanges = 0
+    /// Other experts' replies to defenders, received as team copies (SPEC.md §16.5).
+    public var colleaguesReplies = 0
     /// Messages that decrypted but that their sender may not send here (a triage change from
     /// someone not on the roster, say): dropped.
     public var notPermitted = 0
@@ -173,5 +213,11 @@ extension Sequence<UInt8> {
 /// A setting name for something about `identity` (`verified-…`, `reset-…`): a prefix and a short
 /// hash, so the name says nothing about whom.
 func settingName(_ prefix: String, _ identity: IdentityKey) -> String {
-    prefix + "-" + (try! BLAKE2b.hash(identity.encoded)).prefix(8).hexText
+    settingName(prefix, identity.encoded)
+}
+
+/// A setting name for something about `bytes` (an identity, a message id): a prefix and a short
+/// hash of them.
+func settingName(_ prefix: String, _ bytes: [UInt8]) -> String {
+    prefix + "-" + (try! BLAKE2b.hash(bytes)).prefix(8).hexText
 }

@@ -123,7 +123,24 @@ extension ProfileStore {
     // MARK: Sessions
 
     func session(with identity: IdentityKey, in db: Database) throws -> RatchetSession? {
-        let peer = cipher.lookup("session", identity.encoded)
+        try session(lookup: cipher.lookup("session", identity.encoded), in: db)
+    }
+
+    func saveSession(_ session: RatchetSession, in db: Database) throws {
+        try save(session, lookup: cipher.lookup("session", session.remoteIdentity.encoded), in: db)
+    }
+
+    /// The session with `identity` that the current one replaced, kept to open what the peer
+    /// sent on it before it learnt of the new one (SPEC.md §5.4).
+    func previousSession(with identity: IdentityKey, in db: Database) throws -> RatchetSession? {
+        try session(lookup: cipher.lookup("previous-session", identity.encoded), in: db)
+    }
+
+    func savePreviousSession(_ session: RatchetSession, in db: Database) throws {
+        try save(session, lookup: cipher.lookup("previous-session", session.remoteIdentity.encoded), in: db)
+    }
+
+    private func session(lookup peer: [UInt8], in db: Database) throws -> RatchetSession? {
         guard
             let sealed = try Data.fetchOne(
                 db, sql: "SELECT state FROM sessions WHERE peer = ?", arguments: [Data(peer)])
@@ -132,8 +149,7 @@ extension ProfileStore {
         return try RatchetSession(serialized: state)
     }
 
-    func saveSession(_ session: RatchetSession, in db: Database) throws {
-        let peer = cipher.lookup("session", session.remoteIdentity.encoded)
+    private func save(_ session: RatchetSession, lookup peer: [UInt8], in db: Database) throws {
         let sealed = try cipher.seal(session.serialized(), place: "sessions.state", row: peer)
         try db.execute(
             sql: "INSERT OR REPLACE INTO sessions (peer, state) VALUES (?, ?)", arguments: [Data(peer), Data(sealed)])
@@ -201,6 +217,21 @@ extension ProfileStore {
                 Array(try JSONEncoder().encode(message)), place: "messages.record", row: Array(rowId))
             try db.execute(sql: "UPDATE messages SET record = ? WHERE row = ?", arguments: [Data(resealed), rowId])
         }
+    }
+
+    /// The message with `id`, if there is one.
+    func message(id: Data, in db: Database) throws -> Message? {
+        let lookup = cipher.lookup("message", Array(id))
+        for row in try Row.fetchAll(
+            db, sql: "SELECT row, record FROM messages WHERE lookup = ?", arguments: [Data(lookup)])
+        {
+            let rowId: Data = row["row"]
+            let sealed: Data = row["record"]
+            let message = try JSONDecoder().decode(
+                Message.self, from: Data(try cipher.open(Array(sealed), place: "messages.record", row: Array(rowId))))
+            if message.id == id { return message }
+        }
+        return nil
     }
 
     func messages(in db: Database) throws -> [Message] {

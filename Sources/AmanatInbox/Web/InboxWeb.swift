@@ -264,7 +264,9 @@ struct InboxWeb: Sendable {
             let incoming = message.direction == .incoming
             return [
                 "id": id, "direction": incoming ? "incoming" : "outgoing",
-                "from": incoming ? item.id.short : text("web.you", session), "time": Self.time(message.storedAt),
+                "from": incoming ? item.id.short : message.authorName ?? text("web.you", session),
+                "state": incoming ? "" : text("delivery." + (message.deliveryState ?? .queued).rawValue, session),
+                "time": Self.time(message.storedAt),
                 "text": message.kind == .notice ? text(message.text, session, [item.id.short]) : message.text,
                 "attachments": message.attachments.enumerated().map { index, attachment in
                     ["name": attachment.fileName, "size": Self.size(attachment.size), "ref": "\(id)-\(index + 1)"]

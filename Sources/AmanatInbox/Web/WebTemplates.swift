@@ -119,7 +119,7 @@ enum WebTemplates {
         <section class="timeline" aria-label="{{t.timeline}}">
         {{#messages}}
         <article class="message {{direction}}">
-        <p class="meta">{{from}} · {{time}} · <code>{{id}}</code></p>
+        <p class="meta">{{from}} · {{time}}{{#state}} · <span class="delivery">{{state}}</span>{{/state}} · <code>{{id}}</code></p>
         <p class="text">{{text}}</p>
         {{#attachments}}<p class="attachment">{{t.attachment}}: {{name}} ({{size}}) — <code>amanat-inbox save {{ref}} PATH</code></p>{{/attachments}}
         </article>

@@ -38,6 +38,9 @@ public struct Payload: Equatable, Sendable {
         case sessionReset(SessionResetReason)
         /// A signed change to a case's triage state, between expert devices (type 6).
         case triage(TriageEvent)
+        /// A copy of this device's reply to `defender`, for the other expert devices (type 7,
+        /// SPEC.md §16.5): the payload's id and time are the reply's own.
+        case teamCopy(defender: IdentityKey, inReplyTo: [UInt8]?, text: String, attachments: [AttachmentPointer])
 
         var type: UInt8 {
             switch self {
@@ -47,6 +50,7 @@ public struct Payload: Equatable, Sendable {
             case .contactCard: 4
             case .sessionReset: 5
             case .triage: 6
+            case .teamCopy: 7
             }
         }
     }
@@ -105,6 +109,11 @@ public struct Payload: Equatable, Sendable {
             writer.u8(reason.rawValue)
         case .triage(let event):
             event.write(to: &writer)
+        case .teamCopy(let defender, let inReplyTo, let text, let attachments):
+            guard inReplyTo == nil || inReplyTo?.count == 16 else { throw .malformed }
+            writer.fixed(defender.encoded)
+            writer.optional(inReplyTo) { $0.fixed($1) }
+            try Self.write(text: text, attachments: attachments, to: &writer)
         }
         return writer.bytes
     }
@@ -140,6 +149,11 @@ public struct Payload: Equatable, Sendable {
             body = .sessionReset(reason)
         case 6:
             body = .triage(try TriageEvent(reading: &reader))
+        case 7:
+            let defender = try IdentityKey(reading: &reader)
+            let inReplyTo = try reader.optional { (reader) throws(ProtocolError) in try reader.fixed(16) }
+            let (text, attachments) = try Self.readTextAndAttachments(&reader)
+            body = .teamCopy(defender: defender, inReplyTo: inReplyTo, text: text, attachments: attachments)
         default:
             throw .malformed
         }

@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@testable import AmanatClient
+
+/// Between the experts of one organisation: the team timeline (SPEC.md §16.5) and sessions two
+/// experts start to each other at the same moment (SPEC.md §5.4).
+@Suite("Account: the experts as a team", .serialized)
+struct TeamTests {
+    /// Two experts and one defender on a live relay, the defender's update fetched by both.
+    static func organisation() async throws -> (TestOrganisation, Account, Account, Account) {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        let aigerim = try await organisation.enrolExpert("aigerim")
+        let daniyar = try await organisation.enrolExpert("daniyar")
+        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        try await defender.sendCaseUpdate("Обыск в офисе")
+        #expect(try await aigerim.sync().received == 1)
+        #expect(try await daniyar.sync().received == 1)
+        return (organisation, aigerim, daniyar, defender)
+    }
+
+    @Test(
+        "two experts who start sessions to each other at once lose nothing and never reset",
+        .timeLimit(.minutes(3)))
+    func simultaneousSessions() async throws {
+        let (organisation, aigerim, daniyar, defender) = try await Self.organisation()
+        defer { organisation.remove() }
+        let caseKey = try await defender.ownIdentity().signingKey.rawRepresentation
+        // Neither has a session with the other: both start one before either has fetched.
+        _ = try await aigerim.changeTriage(of: caseKey, .status(.inProgress))
+        _ = try await daniyar.changeTriage(of: caseKey, .priority(.high))
+        var summaries: [SyncSummary] = []
+        for round in 0..<3 {
+            summaries.append(try await daniyar.sync())
+            summaries.append(try await aigerim.sync())
+            // Both write again before fetching what the other wrote on the session it kept.
+            _ = try await aigerim.changeTriage(of: caseKey, .label("a\(round)", present: true))
+            _ = try await daniyar.changeTriage(of: caseKey, .label("d\(round)", present: true))
+        }
+        for _ in 0..<2 {
+            summaries.append(try await daniyar.sync())
+            summaries.append(try await aigerim.sync())
+        }
+        #expect(summaries.allSatisfy { $0.undecryptable == 0 && $0.sessionsReset == 0 }, "\(summaries)")
+        let expected = try await aigerim.triage(of: caseKey).events
+        #expect(expected.count == 8)
+        #expect(try await daniyar.triage(of: caseKey).events == expected)
+        for expert in [aigerim, daniyar] {
+            #expect(try await expert.messages().allSatisfy { $0.kind != .notice })
+        }
+    }
+
+    @Test(
+        "a reply reaches the other expert with its author, its file and its delivery state; copies from a defender or about an expert are dropped",
+        .timeLimit(.minutes(3)))
+    func teamCopies() async throws {
+        let (organisation, aigerim, daniyar, defender) = try await Self.organisation()
+        defer { organisation.remove() }
+        let defenderIdentity = try await defender.ownIdentity()
+        let file = organisation.directory("ходатайство.txt")
+        try Data("ходатайство о вызове свидетеля".utf8).write(to: file)
+        let reply = try await aigerim.reply(
+            to: defenderIdentity, text: "Адвокат позвонит завтра", attachments: [OutgoingFile(url: file)])
+        #expect(reply.deliveryState == .submitted)
+
+        let synced = try await daniyar.sync()
+        #expect(synced.colleaguesReplies == 1 && synced.received == 0 && synced.downloaded == 1, "\(synced)")
+        var copy = try #require(try await daniyar.messages().first { $0.id == reply.id })
+        #expect(copy.direction == .outgoing && copy.kind == .reply && copy.text == reply.text)
+        let author = Data(try await aigerim.ownIdentity().encoded)
+        #expect(copy.authorName == "Aigerim" && copy.author == author)
+        #expect(copy.deliveryState == .submitted && copy.sentAt == reply.sentAt)
+        #expect(copy.attachments.map(\.state) == [.stored] && copy.attachments.map(\.fileName) == ["ходатайство.txt"])
+        let saved = organisation.directory("saved.txt")
+        try await daniyar.saveAttachment(of: reply.id, index: 0, to: saved)
+        #expect(try Data(contentsOf: saved) == Data("ходатайство о вызове свидетеля".utf8))
+
+        // The defender's delivery receipt reaches both experts; the defender holds one reply.
+        #expect(try await defender.sync().received == 1)
+        #expect(try await daniyar.sync().receipts == 1)
+        copy = try #require(try await daniyar.messages().first { $0.id == reply.id })
+        #expect(copy.deliveryState == .delivered)
+        #expect(try await aigerim.sync().receipts == 1)
+        #expect(try await aigerim.messages().first { $0.id == reply.id }?.deliveryState == .delivered)
+        #expect(try await defender.messages().filter { $0.direction == .incoming }.count == 1)
+        // Nothing comes twice.
+        #expect(try await daniyar.sync().colleaguesReplies == 0)
+
+        // A defender cannot plant a reply in the team timeline, and an expert cannot make a
+        // colleague a case.
+        let forged = Payload.Body.teamCopy(
+            defender: defenderIdentity, inReplyTo: nil, text: "FORGED", attachments: [])
+        try await defender.deliver(forged, toRosterName: "Daniyar")
+        try await aigerim.deliver(
+            .teamCopy(defender: try await aigerim.ownIdentity(), inReplyTo: nil, text: "FORGED", attachments: []),
+            toRosterName: "Daniyar")
+        let hostile = try await daniyar.sync()
+        #expect(hostile.notPermitted == 2 && hostile.colleaguesReplies == 0, "\(hostile)")
+        #expect(try await daniyar.messages().allSatisfy { $0.text != "FORGED" })
+    }
+}
+
+extension Account {
+    /// Seals `body` to the roster device named `name` and hands it to the relay, past the rules
+    /// that keep this device from sending it: what a hostile or broken client could send.
+    func deliver(_ body: Payload.Body, toRosterName name: String) async throws {
+        guard let route = try rosterRoutes().first(where: { $0.name == name }) else {
+            throw AccountError.unknownContact
+        }
+        let bundles = try await claimBundles(for: [route])
+        let keys = try loadKeys()
+        let now = clock()
+        try store.transaction { db in
+            let certificate = try certificate(keys: keys, now: now, in: db)
+            var (session, _) = try outgoingSession(to: route, bundles: bundles, keys: keys, now: now, in: db)
+            try enqueue(
+                Payload(id: SecureRandom.bytes(count: 16), sentAt: now, body: body), session: &session, route: route,
+                certificate: certificate, message: nil, in: db)
+            try store.saveSession(session, in: db)
+        }
+        try await flushOutbox()
+    }
+}
