@@ -12,7 +12,9 @@ public enum InboxCatalogue {
         "org.invite-check":
             "Check code %@: say it to the person you give the invite to; it is printed when they enrol.",
         "org.invite": "%@",
-        "org.expert-added": "%@ is on the roster now (version %@).",
+        "org.expert-added":
+            "%@ is on the roster now (version %@). The cases this device holds go to them with the next syncs.",
+        "synced.history": "History of the cases from before this device joined: %@ item(s).",
         "org.expert-removed": "%@ is no longer on the roster (version %@).",
         "org.device.self": "%@  (this device)",
         "org.device": "%@  safety number %@  not verified",
@@ -123,7 +125,9 @@ public enum InboxCatalogue {
         "org.invite-check":
             "Проверочный код %@: сообщите его тому, кому передаёте приглашение; он будет показан при регистрации.",
         "org.invite": "%@",
-        "org.expert-added": "%@ теперь в списке экспертов (версия %@).",
+        "org.expert-added":
+            "%@ теперь в списке экспертов (версия %@). Дела, которые есть на этом устройстве, уйдут к нему(ней) со следующими синхронизациями.",
+        "synced.history": "История дел до подключения этого устройства: элементов %@.",
         "org.expert-removed": "%@ больше нет в списке экспертов (версия %@).",
         "org.device.self": "%@  (это устройство)",
         "org.device": "%@  код безопасности %@  не проверен",

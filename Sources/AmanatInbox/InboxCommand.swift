@@ -342,6 +342,7 @@ extension InboxCommand {
             options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
             if summary.triageChanges > 0 { options.say("synced.triage", [String(summary.triageChanges)]) }
             if summary.colleaguesReplies > 0 { options.say("synced.team", [String(summary.colleaguesReplies)]) }
+            if summary.historyItems > 0 { options.say("synced.history", [String(summary.historyItems)]) }
             if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
             if summary.notPermitted > 0 { options.say("synced.not-permitted", [String(summary.notPermitted)]) }
         }

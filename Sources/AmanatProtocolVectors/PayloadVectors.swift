@@ -34,6 +34,21 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
         public let directoryKey: String
         public let devices: [Device]
     }
+    /// A history item's fields (SPEC.md §16.6).
+    public struct History: Codable, Equatable, Sendable {
+        public let item: String
+        public var defender: String?
+        public var contactCard: Card?
+        public var kind: String?
+        public var id: String?
+        public var sentAt: UInt64?
+        public var inReplyTo: String?
+        public var author: String?
+        public var delivery: String?
+        public var text: String?
+        public var attachments: [Attachment]?
+        public var triage: Triage?
+    }
 
     public let type: String
     public let id: String
@@ -48,6 +63,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     public var triage: Triage?
     /// For a team copy (SPEC.md §16.5): the defender the reply went to, its `IdentityKey`.
     public var defender: String?
+    public var history: History?
 
     public init(_ payload: Payload) {
         id = hex(payload.id)
@@ -75,30 +91,59 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
             messageIds = ids.map(hex)
         case .contactCard(let card):
             type = "contactCard"
-            contactCard = Card(
-                mailbox: hex(card.mailbox), depositKey: hex(card.depositKey), directoryKey: hex(card.directoryKey),
-                devices: card.devices.map {
-                    Device(identity: hex($0.identity.encoded), sealingKey: hex($0.sealingKey.encoded))
-                })
+            contactCard = Self.describe(card)
         case .sessionReset(let reason):
             type = "sessionReset"
             resetReason = ["undecryptable", "newDevice", "requested"][Int(reason.rawValue) - 1]
         case .triage(let event):
             type = "triage"
-            let field = ["status", "priority", "assignee", "label", "due", "note", "alias"]
-            let encoded = event.encoded
-            // The value sits between the fixed fields (82 bytes and a u16 length) and the signature.
-            triage = Triage(
-                caseKey: hex(event.caseKey), lamport: event.lamport, author: hex(event.author), time: event.time,
-                field: field[Int(encoded[81]) - 1], value: hex(Array(encoded[84..<(encoded.count - 64)])),
-                signature: hex(event.signature))
+            triage = Self.describe(event)
         case .teamCopy(let defender, let inReplyTo, let text, let attachments):
             type = "teamCopy"
             self.defender = hex(defender.encoded)
             self.inReplyTo = inReplyTo.map(hex)
             self.text = text
             self.attachments = describe(attachments)
+        case .history(let item):
+            type = "history"
+            switch item {
+            case .contact(let defender, let card):
+                history = History(item: "contact", defender: hex(defender.encoded), contactCard: Self.describe(card))
+            case .message(let message):
+                var described = History(item: "message", defender: hex(message.defender.encoded))
+                described.kind = message.reply == nil ? "caseUpdate" : "reply"
+                described.id = hex(message.id)
+                described.sentAt = message.sentAt
+                described.inReplyTo = message.reply?.inReplyTo.map(hex)
+                described.author = message.reply.map { hex($0.author.encoded) }
+                described.delivery = message.reply.map {
+                    ["queued", "submitted", "delivered", "read"][Int($0.delivery.rawValue) - 1]
+                }
+                described.text = message.text
+                described.attachments = describe(message.attachments)
+                history = described
+            case .triage(let event):
+                history = History(item: "triage", triage: Self.describe(event))
+            }
         }
+    }
+
+    static func describe(_ card: ContactCard) -> Card {
+        Card(
+            mailbox: hex(card.mailbox), depositKey: hex(card.depositKey), directoryKey: hex(card.directoryKey),
+            devices: card.devices.map {
+                Device(identity: hex($0.identity.encoded), sealingKey: hex($0.sealingKey.encoded))
+            })
+    }
+
+    static func describe(_ event: TriageEvent) -> Triage {
+        let field = ["status", "priority", "assignee", "label", "due", "note", "alias"]
+        let encoded = event.encoded
+        // The value sits between the fixed fields (82 bytes and a u16 length) and the signature.
+        return Triage(
+            caseKey: hex(event.caseKey), lamport: event.lamport, author: hex(event.author), time: event.time,
+            field: field[Int(encoded[81]) - 1], value: hex(Array(encoded[84..<(encoded.count - 64)])),
+            signature: hex(event.signature))
     }
 }
 
@@ -210,6 +255,39 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                         text: "Адвокат будет в суде завтра в 9:00.",
                         attachments: [attachment(4, "ходатайство.pdf", "application/pdf")]))
             ),
+            (
+                "history: alice's case and card, for a device that joined later",
+                Payload(
+                    id: id, sentAt: sentAt, body: .history(.contact(defender: device.identity.publicKey, card: card)))
+            ),
+            (
+                "history: alice's case update with an attachment",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .history(
+                        .message(
+                            HistoryItem.Message(
+                                defender: device.identity.publicKey, id: Array(seed("earlier").prefix(16)),
+                                sentAt: sentAt - 3600, reply: nil, text: "Задержан у здания суда в 14:00",
+                                attachments: [attachment(5, "протокол.jpg", "image/jpeg")]))))
+            ),
+            (
+                "history: expert bob's reply to it, delivered",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .history(
+                        .message(
+                            HistoryItem.Message(
+                                defender: device.identity.publicKey, id: Array(seed("bob-reply").prefix(16)),
+                                sentAt: sentAt - 1800,
+                                reply: (expert.identity.publicKey, Array(seed("earlier").prefix(16)), .delivered),
+                                text: "Адвокат выехал.", attachments: []))))
+            ),
+            (
+                "history: a triage event of alice's case",
+                Payload(
+                    id: id, sentAt: sentAt, body: .history(.triage(triage(.status(.waitingOnDefender), lamport: 12))))
+            ),
         ]
     }
 
@@ -229,9 +307,15 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
         var badVersion = base
         badVersion[0] = 2
         let receipt = try! samples[4].1.encoded()
+        let historyUpdate = try! samples.first { $0.0.hasPrefix("history: alice's case update") }!.1.encoded()
+        // Item 2 from byte 26: u8 item, IdentityKey (128), u8 kind at byte 155.
+        var replyWithoutAuthor = historyUpdate
+        replyWithoutAuthor[155] = 2
+        var unknownItem = historyUpdate
+        unknownItem[26] = 4
         var zeroIds = Array(receipt.prefix(27))
         zeroIds += [0, 0]
-        var forgedDefender = try! samples.last!.1.encoded()
+        var forgedDefender = try! samples.first { $0.0.hasPrefix("team copy") }!.1.encoded()
         // Inside the defender's IdentityKey (from byte 26): a bit of its agreement signature.
         forgedDefender[26 + 100] ^= 0x01
         return Self(
@@ -246,6 +330,10 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                 Invalid(
                     comment: "team copy whose defender identity's agreement signature does not verify",
                     encoded: hex(forgedDefender), error: "authenticationFailure"),
+                Invalid(
+                    comment: "history message of kind reply without an author", encoded: hex(replyWithoutAuthor),
+                    error: "malformed"),
+                Invalid(comment: "history item 4", encoded: hex(unknownItem), error: "malformed"),
                 Invalid(comment: "one trailing byte", encoded: hex(base + [0]), error: "malformed"),
                 Invalid(comment: "truncated", encoded: hex(Array(base.dropLast())), error: "malformed"),
             ])

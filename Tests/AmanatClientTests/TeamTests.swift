@@ -102,8 +102,15 @@ struct TeamTests {
         try await aigerim.deliver(
             .teamCopy(defender: try await aigerim.ownIdentity(), inReplyTo: nil, text: "FORGED", attachments: []),
             toRosterName: "Daniyar")
+        // Nor can a defender pass itself off as history (SPEC.md §16.6).
+        try await defender.deliver(
+            .history(
+                .message(
+                    HistoryItem.Message(
+                        defender: defenderIdentity, id: SecureRandom.bytes(count: 16), sentAt: 1, reply: nil,
+                        text: "FORGED", attachments: []))), toRosterName: "Daniyar")
         let hostile = try await daniyar.sync()
-        #expect(hostile.notPermitted == 2 && hostile.colleaguesReplies == 0, "\(hostile)")
+        #expect(hostile.notPermitted == 3 && hostile.colleaguesReplies == 0 && hostile.historyItems == 0, "\(hostile)")
         #expect(try await daniyar.messages().allSatisfy { $0.text != "FORGED" })
     }
 }

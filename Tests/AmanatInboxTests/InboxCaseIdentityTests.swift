@@ -219,6 +219,57 @@ struct InboxCaseIdentityTests {
             #expect(browser.status == 0 && browser.output.contains("case page test passed"), "\(browser)")
         }
 
+        // A fourth expert device joins after all this: the administrator's device sends it the
+        // history (SPEC.md §16.6). It is killed (SIGKILL) at growing delays while it receives,
+        // until a sync finishes; then it shows what the others show, nothing twice.
+        let bolatInvite = try #require(
+            try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
+        let bolatCard = try #require(
+            try await inbox("bolat", ["enroll", String(bolatInvite)]).output.split(separator: "\n").last)
+        let added = try await inbox("aigerim", ["org", "add-expert", "Bolat", String(bolatCard)])
+        #expect(added.status == 0 && added.output.contains("go to them with the next syncs"), "\(added)")
+        for expert in experts { #expect(try await inbox(expert, ["sync"]).status == 0) }
+        func comparable(_ run: Run) throws -> [String: String] {
+            Dictionary(
+                uniqueKeysWithValues: try json(run).map { item in
+                    // Unread and verified are each device's own.
+                    let kept = item.filter { $0.key != "unread" && $0.key != "verified" }
+                    return (
+                        item["id"] as? String ?? "",
+                        kept.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ";")
+                    )
+                })
+        }
+        let reference = try comparable(try await inbox("daniyar", ["cases", "--json"]))
+        let total = try json(try await inbox("daniyar", ["cases", "--json"])).reduce(0) {
+            $0 + ($1["messages"] as? Int ?? 0)
+        }
+        var killedMidway = false
+        var finished = false
+        for step in 0..<120 where !finished {
+            let run = try await workspace.inbox("bolat", ["sync"], killAfter: .milliseconds(150 + 100 * step))
+            if !run.killed {
+                #expect(run.status == 0)
+                finished = true
+                break
+            }
+            let held = try json(try await inbox("bolat", ["cases", "--json"])).reduce(0) {
+                $0 + ($1["messages"] as? Int ?? 0)
+            }
+            if held > 0 && held < total { killedMidway = true }
+        }
+        #expect(finished && killedMidway, "finished \(finished), killed midway \(killedMidway)")
+        #expect(try await inbox("bolat", ["sync"]).status == 0)
+        #expect(try comparable(try await inbox("bolat", ["cases", "--json"])) == reference)
+        let bolatView = try await inbox("bolat", ["case", full(0)])
+        #expect(bolatView.output.contains("Aigerim, to \(shortID(0)) (delivered)"), "\(bolatView)")
+        #expect(bolatView.output.contains("ходатайство.txt (57 bytes, stored)"), "\(bolatView)")
+        // The new device can answer a defender it knows only from the history.
+        #expect(try await inbox("bolat", ["reply", full(5), "REPLY-5 от Болата"]).status == 0)
+        #expect(try await amanat(5, ["sync"]).status == 0)
+        let fifth = try json(try await amanat(5, ["inbox", "--json"])).compactMap { $0["text"] as? String }
+        #expect(fifth.contains("REPLY-5 от Болата"), "\(fifth)")
+
         // The defender's terminal shows the expert's control characters too, without obeying them.
         let listing = try await amanat(0, ["inbox", "--json"])
         let replyID = try #require(

@@ -51,3 +51,31 @@ extension InboxWorkspace {
         }
     }
 }
+
+extension InboxWorkspace {
+    /// Runs `amanat-inbox` on `profile` and kills it with SIGKILL after `delay` if it is still
+    /// running. Returns whether it was killed, and its exit status otherwise.
+    func inbox(_ profile: String, _ arguments: [String], killAfter delay: Duration) async throws -> (
+        killed: Bool, status: Int32
+    ) {
+        let process = Process()
+        process.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat-inbox")
+        process.arguments =
+            arguments + ["--profile", folder.appendingPathComponent(profile).path, "--passphrase-fd", "0"]
+        let input = Pipe()
+        process.standardInput = input
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        input.fileHandleForWriting.write(Data("passphrase for \(profile)\n".utf8))
+        try input.fileHandleForWriting.close()
+        try await Task.sleep(for: delay)
+        var killed = false
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+            killed = true
+        }
+        while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
+        return (killed && process.terminationReason == .uncaughtSignal, process.terminationStatus)
+    }
+}

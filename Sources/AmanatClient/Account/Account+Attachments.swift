@@ -216,7 +216,7 @@ extension Account {
     }
 
     /// Uploads the chunks the relay does not have yet and returns the digest of the whole file.
-    private func upload(_ file: Draft.File) async throws(AccountError) -> [UInt8] {
+    func upload(_ file: Draft.File) async throws(AccountError) -> [UInt8] {
         guard let blob = file.blob.map(Array.init), let uploadKey = file.uploadKey else { throw .store(.corrupted) }
         let key = SecureBytes(copying: Array(uploadKey))
         let status: BlobStatus

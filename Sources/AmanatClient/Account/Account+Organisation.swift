@@ -113,9 +113,16 @@ extension Account {
         let root = try organisationRootKey()
         let certificate = SenderCertificate(
             for: card.devices[0].identity, expiresAt: clock() + 365 * 86_400, signedByOrganisation: root)
-        var entries = try rosterEntries().filter { $0.card.devices[0].identity != card.devices[0].identity }
+        let before = try rosterEntries()
+        let device = card.devices[0].identity
+        var entries = before.filter { $0.card.devices[0].identity != device }
         entries.append(RosterContent.Entry(name: name, card: card, certificate: certificate))
         try await publish(entries)
+        // A device new to the roster gets the cases this device holds (SPEC.md §16.6), from the
+        // next sync on.
+        if !before.contains(where: { $0.card.devices[0].identity == device }) {
+            try store.transaction { db in try startHistory(for: device, in: db) }
+        }
     }
 
     /// Removes an expert device from the roster and publishes the new version.

@@ -17,6 +17,8 @@ extension Account {
         case triage
         /// Another expert's reply to a defender (SPEC.md §16.5).
         case teamCopy
+        /// A piece of the cases' history, for this device that joined later (SPEC.md §16.6).
+        case history
         /// Authenticated, but the session could not decrypt it: recorded, and a reset is due.
         case undecryptable
         /// Decrypted, but not something this sender may send this device (a triage change from
@@ -37,15 +39,16 @@ extension Account {
         // New experts, removed ones, and (for an expert) its own certificate come with the roster.
         try await refreshRoster()
         _ = try await completeDrafts()
-        do {
-            _ = try await sendPendingTriage()
-            _ = try await sendPendingTeamCopies()
-        } catch {
-            // An expert device that cannot be reached yet (no prekeys published, relay trouble)
-            // must not stop this device from receiving: the events stay pending for the next sync.
-            switch error {
-            case .transport, .protocolFailure: break
-            default: throw error
+        // An expert device that cannot be reached yet (no prekeys published, relay trouble) must
+        // not stop this device from receiving: what it should get stays pending for the next sync.
+        for pending in [sendPendingTriage, sendPendingTeamCopies, sendPendingHistory] {
+            do {
+                _ = try await pending()
+            } catch {
+                switch error {
+                case .transport, .protocolFailure: break
+                default: throw error
+                }
             }
         }
         summary.sent += try await flushOutbox()
@@ -112,6 +115,7 @@ extension Account {
             case .rejected, .undecryptable: summary.undecryptable += 1
             case .triage: summary.triageChanges += 1
             case .teamCopy: summary.colleaguesReplies += 1
+            case .history: summary.historyItems += 1
             case .notPermitted: summary.notPermitted += 1
             case .other, .duplicate: break
             }
@@ -347,6 +351,8 @@ extension Account {
             return try receiveTeamCopy(
                 payload, defender: defender, inReplyTo: inReplyTo, text: text, pointers: pointers, from: sender,
                 state: state, now: now, in: db)
+        case .history(let item):
+            return try receiveHistory(item, from: sender, state: state, keys: keys, now: now, in: db)
         }
     }
 

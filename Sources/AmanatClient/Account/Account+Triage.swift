@@ -132,7 +132,7 @@ extension Account {
     // MARK: - Storage
 
     /// Stores `event` unless it is there already, and moves the Lamport clock past it.
-    private func storeTriage(_ event: TriageEvent, pending: Bool, in db: Database) throws {
+    func storeTriage(_ event: TriageEvent, pending: Bool, in db: Database) throws {
         let lookup = store.cipher.lookup("triage-event", event.id)
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM triage WHERE lookup = ?", arguments: [Data(lookup)]) == true {
             return
@@ -157,7 +157,7 @@ extension Account {
         return bytes.reduce(0) { $0 << 8 | UInt64($1) }
     }
 
-    private func openTriage(_ row: Row) throws -> TriageEvent {
+    func openTriage(_ row: Row) throws -> TriageEvent {
         let rowId: Data = row["row"]
         let sealed: Data = row["event"]
         return try TriageEvent(decoding: try store.cipher.open(Array(sealed), place: "triage.event", row: Array(rowId)))

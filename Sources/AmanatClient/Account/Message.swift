@@ -200,6 +200,8 @@ public struct SyncSummary: Sendable, Equatable {
     public var triageChanges = 0
     /// Other experts' replies to defenders, received as team copies (SPEC.md §16.5).
     public var colleaguesReplies = 0
+    /// Pieces of the cases' history received by this device, which joined later (SPEC.md §16.6).
+    public var historyItems = 0
     /// Messages that decrypted but that their sender may not send here (a triage change from
     /// someone not on the roster, say): dropped.
     public var notPermitted = 0

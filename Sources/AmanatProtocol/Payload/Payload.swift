@@ -41,6 +41,9 @@ public struct Payload: Equatable, Sendable {
         /// A copy of this device's reply to `defender`, for the other expert devices (type 7,
         /// SPEC.md §16.5): the payload's id and time are the reply's own.
         case teamCopy(defender: IdentityKey, inReplyTo: [UInt8]?, text: String, attachments: [AttachmentPointer])
+        /// A piece of the cases' history, for an expert device that joined later (type 8,
+        /// SPEC.md §16.6).
+        case history(HistoryItem)
 
         var type: UInt8 {
             switch self {
@@ -51,6 +54,7 @@ public struct Payload: Equatable, Sendable {
             case .sessionReset: 5
             case .triage: 6
             case .teamCopy: 7
+            case .history: 8
             }
         }
     }
@@ -114,6 +118,8 @@ public struct Payload: Equatable, Sendable {
             writer.fixed(defender.encoded)
             writer.optional(inReplyTo) { $0.fixed($1) }
             try Self.write(text: text, attachments: attachments, to: &writer)
+        case .history(let item):
+            try item.write(to: &writer)
         }
         return writer.bytes
     }
@@ -154,13 +160,15 @@ public struct Payload: Equatable, Sendable {
             let inReplyTo = try reader.optional { (reader) throws(ProtocolError) in try reader.fixed(16) }
             let (text, attachments) = try Self.readTextAndAttachments(&reader)
             body = .teamCopy(defender: defender, inReplyTo: inReplyTo, text: text, attachments: attachments)
+        case 8:
+            body = .history(try HistoryItem(reading: &reader))
         default:
             throw .malformed
         }
         try reader.finish()
     }
 
-    private static func write(
+    static func write(
         text: String, attachments: [AttachmentPointer], to writer: inout ByteWriter
     ) throws(ProtocolError) {
         let utf8 = Array(text.utf8)
@@ -172,7 +180,7 @@ public struct Payload: Equatable, Sendable {
         }
     }
 
-    private static func readTextAndAttachments(
+    static func readTextAndAttachments(
         _ reader: inout ByteReader
     ) throws(ProtocolError) -> (String, [AttachmentPointer]) {
         let text = try reader.utf8(try reader.vector32(maximum: maximumTextByteCount))
