@@ -75,6 +75,10 @@ public enum InboxCatalogue {
         "web.attachment": "Attachment", "web.you": "You", "web.alias": "Alias", "web.caseId": "Case id",
         "web.synced": "Synced: %@ new, %@ sent.", "web.changed": "Case %@ updated; the other experts will see it.",
         "web.sent": "Reply sent.",
+        "web.sortBy": "Order", "web.sort.latest": "latest first", "web.sort.unread": "unread first",
+        "web.sort.priority": "most urgent first", "web.sort.due": "soonest due first", "web.markRead": "Mark as read",
+        "web.new": "new", "web.no-file": "There is no such file in this case.",
+        "web.not-viewable": "%@ cannot be shown here; save it with `amanat-inbox save`.",
         "web.login-used":
             "This login link is not valid or was used already. Stop and start `amanat-inbox serve` for a new one.",
         "web.login-needed": "Log in with the link `amanat-inbox serve` printed in the terminal.",
@@ -190,6 +194,10 @@ public enum InboxCatalogue {
         "web.synced": "Синхронизировано: новых %@, отправлено %@.",
         "web.changed": "Дело %@ обновлено; другие эксперты это увидят.",
         "web.sent": "Ответ отправлен.",
+        "web.sortBy": "Порядок", "web.sort.latest": "сначала новые", "web.sort.unread": "сначала непрочитанные",
+        "web.sort.priority": "сначала срочные", "web.sort.due": "сначала с ближайшим сроком",
+        "web.markRead": "Отметить как прочитанное", "web.new": "новое", "web.no-file": "В этом деле нет такого файла.",
+        "web.not-viewable": "%@ нельзя показать здесь; сохраните его командой `amanat-inbox save`.",
         "web.login-used":
             "Ссылка для входа недействительна или уже использована. Перезапустите `amanat-inbox serve`, чтобы получить новую.",
         "web.login-needed": "Войдите по ссылке, которую `amanat-inbox serve` вывел в терминале.",

@@ -13,7 +13,7 @@ import Testing
 @Suite("amanat-inbox serve in a browser", .serialized, .enabled(if: BrowserTools.enabled))
 struct InboxWebTests {
     @Test(
-        "log in with the token, filter, open a case, change its status, reply with a file; CSRF and Host checks hold",
+        "log in, filter and sort, open a case (nothing marked read by looking), see its photo and PDF inline, save its triage at once, mark it read, sync back to the page, reply with a file; CSRF, Host and file-type checks hold",
         .timeLimit(.minutes(4)))
     func browser() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-web-\(UUID().uuidString)")
@@ -37,7 +37,14 @@ struct InboxWebTests {
             at: folder.appendingPathComponent("defender"),
             passphrase: SecureBytes(copying: Array("defender passphrase".utf8)), cost: TestOrganisation.cost)
         let update = "Обыск в офисе, изъяли ноутбук"
-        try await defender.sendCaseUpdate(update)
+        // What a help desk shows inline: a photo and a PDF; and a "PDF" that is an HTML page.
+        let photo = BrowserTools.repository.appendingPathComponent("Tests/Fixtures/court-paper-gps.jpg")
+        let pdf = folder.appendingPathComponent("постановление.pdf")
+        try Data(Self.minimalPDF.utf8).write(to: pdf)
+        let disguised = folder.appendingPathComponent("evil.pdf")
+        try Data("<html><script>alert(1)</script></html>".utf8).write(to: disguised)
+        try await defender.sendCaseUpdate(
+            update, attachments: [OutgoingFile(url: photo), OutgoingFile(url: pdf), OutgoingFile(url: disguised)])
         #expect(try await inbox(["sync"]).status == 0)
         let listing = try await inbox(["cases", "--json"])
         let cases = try #require(try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]])
@@ -89,6 +96,20 @@ struct InboxWebTests {
         let after = try await inbox(["cases", "--json"])
         #expect(after.output.contains(#""status":"in-progress""#), "\(after)")
     }
+
+    /// A one-page PDF with the text "Amanat", small enough to read.
+    static let minimalPDF = """
+        %PDF-1.4
+        1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj
+        2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj
+        3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 200 100] /Contents 4 0 R >> endobj
+        4 0 obj << /Length 44 >> stream
+        BT /F1 24 Tf 20 40 Td (Amanat) Tj ET
+        endstream endobj
+        trailer << /Root 1 0 R >>
+        %%EOF
+
+        """
 
     /// Reads serve's output until the login link appears (it prints it once it listens).
     static func loginURL(from handle: FileHandle) async throws -> String {

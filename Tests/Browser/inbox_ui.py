@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: AGPL-3.0-or-later
 """Drives `amanat-inbox serve` in headless Chromium (Debian's chromium and chromedriver, through
-Selenium): logs in with the one-time link, filters the case list, opens a case, changes its
-status, posts a reply with an attachment; then checks, outside the browser, that a form without
-its CSRF token and a request with a foreign Host header are refused, and that the login link
-works only once. Saves screenshots of the case list and the case view when given a directory.
+Selenium): logs in with the one-time link, filters and sorts the case list, opens a case (which
+marks nothing read), sees its photo inline and its PDFs as links, saves status and priority with
+one Save, marks the case read, syncs back to the same page, posts a reply with an attachment;
+then checks, outside the browser, how files are served (PDF inline and no-store, an HTML page
+named .pdf refused, 404s with the security headers), that a form without its CSRF token and a
+request with a foreign Host header are refused, and that the login link works only once. Saves
+screenshots of the case list and the case view when given a directory.
 
 Usage: inbox_ui.py LOGIN_URL CASE_LABEL UPDATE_TEXT ATTACHMENT [SCREENSHOT_DIR]
 Prints what it checked; exits 1 at the first failed check."""
@@ -57,18 +60,53 @@ def main():
         wait.until(lambda d: "status=new" in d.current_url)
         check(label in driver.find_element(By.TAG_NAME, "main").text, "filtering by 'new' shows the case")
 
-        # The case view: the defender's update, then a status change.
+        # The list counts what is unread, and sorts.
+        check("1 unread" in driver.find_element(By.TAG_NAME, "main").text, "the list counts the unread update")
+        driver.find_element(By.LINK_TEXT, "most urgent first").click()
+        wait.until(lambda d: "sort=priority" in d.current_url)
+        check(label in driver.find_element(By.TAG_NAME, "main").text, "sorting by priority still lists the case")
+
+        # The case view: the defender's update, marked new; opening it marks nothing read.
         driver.find_element(By.LINK_TEXT, label).click()
         wait.until(lambda d: "/case/" in d.current_url)
         check(update_text in driver.page_source, "the case view shows the defender's update")
-        status_form = driver.find_element(By.XPATH, "//form[input[@name='action' and @value='status']]")
-        Select(status_form.find_element(By.NAME, "value")).select_by_value("in-progress")
-        status_form.find_element(By.TAG_NAME, "button").click()
+        check(driver.find_elements(By.CSS_SELECTOR, "article.message.unread .new"), "the update is marked new")
+        case_url = driver.current_url
+        driver.get(base + "/")
+        check("1 unread" in driver.find_element(By.TAG_NAME, "main").text, "looking at a case does not mark it read")
+        driver.get(case_url)
+
+        # The photo is shown in the page; the PDF opens from a link; the disguised file is refused.
+        images = driver.find_elements(By.CSS_SELECTOR, "article.message .attachment img")
+        check(len(images) == 1, "one image is shown inline")
+        wait.until(lambda d: d.execute_script("return arguments[0].complete && arguments[0].naturalWidth", images[0]))
+        check(driver.execute_script("return arguments[0].naturalWidth", images[0]) == 64, "the photo renders (64 px wide)")
+        links = {a.text: a.get_attribute("href") for a in driver.find_elements(By.CSS_SELECTOR, ".attachment a")}
+        check("постановление.pdf" in links and "evil.pdf" in links, f"the PDFs have links ({links})")
+        pdf_url = urllib.parse.urlsplit(links["постановление.pdf"]).path
+        evil_url = urllib.parse.urlsplit(links["evil.pdf"]).path
+
+        # One Save for the triage fields: status and priority change together.
+        fields = driver.find_element(By.CSS_SELECTOR, "form.fields")
+        Select(fields.find_element(By.NAME, "status")).select_by_value("in-progress")
+        Select(fields.find_element(By.NAME, "priority")).select_by_value("high")
+        fields.find_element(By.TAG_NAME, "button").click()
         wait.until(lambda d: "notice=" in d.current_url)
-        status_form = driver.find_element(By.XPATH, "//form[input[@name='action' and @value='status']]")
-        selected = Select(status_form.find_element(By.NAME, "value")).first_selected_option.get_attribute("value")
-        check(selected == "in-progress", "the status change is saved and shown")
-        check("set the status to in progress" in driver.page_source, "the history records the change")
+        fields = driver.find_element(By.CSS_SELECTOR, "form.fields")
+        status = Select(fields.find_element(By.NAME, "status")).first_selected_option.get_attribute("value")
+        priority = Select(fields.find_element(By.NAME, "priority")).first_selected_option.get_attribute("value")
+        check(status == "in-progress" and priority == "high", "one Save stores status and priority")
+        check("set the status to in progress" in driver.page_source, "the history records the status")
+        check("set the priority to high" in driver.page_source, "and the priority, as its own change")
+
+        # Mark as read; then Sync now comes back to this page.
+        driver.find_element(By.CSS_SELECTOR, "form.mark-read button").click()
+        wait.until(lambda d: not d.find_elements(By.CSS_SELECTOR, "form.mark-read"))
+        check(not driver.find_elements(By.CSS_SELECTOR, "article.message.unread"), "marked read, nothing is new")
+        driver.find_element(By.XPATH, "//form[@action='/sync']/button").click()
+        wait.until(lambda d: "notice=" in d.current_url)
+        check(urllib.parse.urlsplit(driver.current_url).path == urllib.parse.urlsplit(case_url).path,
+              "Sync now returns to the case page")
 
         # A reply with an attachment.
         reply = driver.find_element(By.XPATH, "//form[contains(@action, '/reply')]")
@@ -88,11 +126,31 @@ def main():
     finally:
         driver.quit()
 
-    def request(method, target, body=None, headers=None):
+    def fetch(method, target, body=None, headers=None):
         connection = http.client.HTTPConnection(host, timeout=10)
         connection.request(method, target, body=body, headers=headers or {})
         response = connection.getresponse()
-        return response.status, response.read().decode("utf-8", "replace")
+        return response.status, dict((k.lower(), v) for k, v in response.getheaders()), response.read()
+
+    def request(method, target, body=None, headers=None):
+        status, _, body = fetch(method, target, body, headers)
+        return status, body.decode("utf-8", "replace")
+
+    logged_in = {"Cookie": f"amanat_session={session}"}
+    status, headers, body = fetch("GET", pdf_url, headers=logged_in)
+    check(status == 200 and headers.get("content-type") == "application/pdf" and body.startswith(b"%PDF-"),
+          f"the PDF is served as a PDF ({status}, {headers.get('content-type')})")
+    check(headers.get("cache-control") == "no-store" and headers.get("content-disposition", "").startswith("inline"),
+          f"inline and never stored ({headers.get('cache-control')}, {headers.get('content-disposition')})")
+    status, headers, body = fetch("GET", evil_url, headers=logged_in)
+    check(status == 415 and b"<script>" not in body, f"an HTML page named .pdf is not served ({status})")
+    for target in ["/no/such/page", pdf_url.replace("/file/", "/file/00")]:
+        status, headers, _ = fetch("GET", target, headers=logged_in)
+        check(status == 404 and "default-src 'none'" in headers.get("content-security-policy", "")
+              and headers.get("x-content-type-options") == "nosniff" and headers.get("cache-control") == "no-store",
+              f"{target} is a 404 with the security headers ({status}, {headers})")
+    status, _ = request("GET", pdf_url)
+    check(status == 401, f"files need the session cookie ({status})")
 
     cookie = {"Cookie": f"amanat_session={session}", "Content-Type": "application/x-www-form-urlencoded"}
     status, _ = request("POST", f"{path}/triage", "action=status&value=closed", cookie)

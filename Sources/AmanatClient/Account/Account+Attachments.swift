@@ -352,6 +352,25 @@ extension Account {
         }
     }
 
+    /// Attachment `index` of message `id`, decrypted in memory (to show it, never to write it),
+    /// with its name and MIME type as sent.
+    public func attachmentBytes(of id: Data, index: Int) throws(AccountError) -> (
+        bytes: [UInt8], fileName: String, mimeType: String
+    ) {
+        guard let message = try messages().first(where: { $0.id == id }), message.attachments.indices.contains(index)
+        else { throw .unknownContact }
+        let attachment = message.attachments[index]
+        guard attachment.state == .stored, let file = attachment.localFile else { throw .attachment(.unreadable) }
+        do {
+            let bytes = try AttachmentCipher.decryptedBytes(
+                store.filesDirectory.appendingPathComponent(file), key: SecureBytes(copying: Array(attachment.key)),
+                size: attachment.size)
+            return (bytes, attachment.fileName, attachment.mimeType)
+        } catch {
+            throw .attachment(error)
+        }
+    }
+
     /// Decrypts attachment `index` of message `id` to `destination` (which appears only once the
     /// whole file has verified).
     public func saveAttachment(of id: Data, index: Int, to destination: URL) throws(AccountError) {

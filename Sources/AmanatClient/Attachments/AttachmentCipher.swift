@@ -128,41 +128,63 @@ public enum AttachmentCipher {
     public static func decrypt(
         _ input: URL, to output: URL, key: SecureBytes, size: UInt64, progress: ((UInt64) -> Void)? = nil
     ) throws(AttachmentError) {
+        let writer = try AtomicWriter(output)
+        do throws(AttachmentError) {
+            try decrypt(input, key: key, size: size, progress: progress) { (bytes) throws(AttachmentError) in
+                try writer.write(bytes)
+            }
+            try writer.commit()
+        } catch {
+            writer.discard()
+            throw error
+        }
+    }
+
+    /// Decrypts the stream at `input` in memory (a file to show, never written anywhere), with
+    /// the checks of ``decrypt(_:to:key:size:progress:)``.
+    public static func decryptedBytes(_ input: URL, key: SecureBytes, size: UInt64) throws(AttachmentError) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(Int(clamping: size))
+        try decrypt(input, key: key, size: size, progress: nil) { (chunk) throws(AttachmentError) in
+            bytes.append(contentsOf: chunk)
+        }
+        return bytes
+    }
+
+    /// Decrypts the stream at `input`, handing `write` the file's bytes in order; throws at the
+    /// first check that fails (after `write` may have seen part of the file).
+    private static func decrypt(
+        _ input: URL, key: SecureBytes, size: UInt64, progress: ((UInt64) -> Void)?,
+        into write: (ArraySlice<UInt8>) throws(AttachmentError) -> Void
+    ) throws(AttachmentError) {
         guard let reader = try? FileHandle(forReadingFrom: input) else { throw .unreadable }
         defer { try? reader.close() }
         guard let header = try? reader.read(upToCount: SecretStream.headerByteCount),
             header.count == SecretStream.headerByteCount,
             var decryptor = try? SecretStream.Decryptor(key: key, header: Array(header))
         else { throw .integrityFailure }
-        let writer = try AtomicWriter(output)
-        do throws(AttachmentError) {
-            var plaintext = [UInt8](repeating: 0, count: chunkByteCount)
-            var offset: UInt64 = 0
-            while !decryptor.isFinished {
-                guard let sealed = try? reader.read(upToCount: chunkByteCount + SecretStream.chunkOverhead),
-                    !sealed.isEmpty
-                else { throw .integrityFailure }
-                let produced = sealed.withUnsafeBytes { sealed in
-                    plaintext.withUnsafeMutableBytes { plaintext in
-                        try? decryptor.decrypt(sealed, into: plaintext)
-                    }
+        var plaintext = [UInt8](repeating: 0, count: chunkByteCount)
+        defer { plaintext.secureWipe() }
+        var offset: UInt64 = 0
+        while !decryptor.isFinished {
+            guard let sealed = try? reader.read(upToCount: chunkByteCount + SecretStream.chunkOverhead),
+                !sealed.isEmpty
+            else { throw .integrityFailure }
+            let produced = sealed.withUnsafeBytes { sealed in
+                plaintext.withUnsafeMutableBytes { plaintext in
+                    try? decryptor.decrypt(sealed, into: plaintext)
                 }
-                guard let produced else { throw .integrityFailure }
-                let real = Int(min(UInt64(produced), size > offset ? size - offset : 0))
-                try writer.write(plaintext[..<real])
-                guard plaintext[real..<produced].allSatisfy({ $0 == 0 }) else { throw .integrityFailure }
-                offset += UInt64(produced)
-                progress?(min(offset, size))
             }
-            // Nothing after the FINAL chunk, and the padding is what the size says.
-            guard (try? reader.read(upToCount: 1))?.isEmpty ?? true, offset == paddedSize(size) else {
-                throw .integrityFailure
-            }
-            plaintext.secureWipe()
-            try writer.commit()
-        } catch {
-            writer.discard()
-            throw error
+            guard let produced else { throw .integrityFailure }
+            let real = Int(min(UInt64(produced), size > offset ? size - offset : 0))
+            try write(plaintext[..<real])
+            guard plaintext[real..<produced].allSatisfy({ $0 == 0 }) else { throw .integrityFailure }
+            offset += UInt64(produced)
+            progress?(min(offset, size))
+        }
+        // Nothing after the FINAL chunk, and the padding is what the size says.
+        guard (try? reader.read(upToCount: 1))?.isEmpty ?? true, offset == paddedSize(size) else {
+            throw .integrityFailure
         }
     }
 }

@@ -23,16 +23,21 @@ struct InboxWeb: Sendable {
     let defaultLanguage: Language
     /// The largest reply form (text and attachments), as the relay's blob limit allows.
     let maximumUpload: Int
+    /// How often the case list reloads itself (the background sync's period), if at all.
+    let refreshEvery: Int?
 
     static let cookieName = "amanat_session"
 
-    init(account: Account, port: Int, language: Language, maximumUpload: Int = 100 << 20) throws {
+    init(
+        account: Account, port: Int, language: Language, maximumUpload: Int = 100 << 20, refreshEvery: Int? = nil
+    ) throws {
         self.account = account
         self.port = port
         sessions = WebSessions()
         templates = try WebTemplates.library()
         defaultLanguage = language
         self.maximumUpload = maximumUpload
+        self.refreshEvery = refreshEvery
     }
 
     /// The link that logs in, once.
@@ -62,14 +67,24 @@ struct InboxWeb: Sendable {
         router.post("/case/:label/reply") { request, context in
             try await reply(request, try label(context))
         }
+        router.post("/case/:label/read") { request, context in
+            try await form(request) { session, _ in try await markRead(try label(context), session) }
+        }
+        router.get("/case/:label/file/:file") { request, context in
+            try await page(request) { session in
+                try await attachment(try label(context), context.parameters.get("file") ?? "", session)
+            }
+        }
         router.get("/search") { request, _ in try await page(request) { session in try await search(request, session) }
         }
         router.get("/roster") { request, _ in try await page(request) { session in try await roster(session) } }
         router.post("/sync") { request, _ in
-            try await form(request) { session, _ in
+            try await form(request) { session, fields in
                 let summary = try await account.sync()
+                // Back to the page the button was on, now showing what the sync brought.
                 return redirect(
-                    "/", notice: text("web.synced", session, [String(summary.received), String(summary.sent)]))
+                    Self.localPath(fields["back"]),
+                    notice: text("web.synced", session, [String(summary.received), String(summary.sent)]))
             }
         }
         router.post("/language") { request, _ in
@@ -163,10 +178,40 @@ struct InboxWeb: Sendable {
         }
         if !label.isEmpty { cases = cases.filter { data.view.state(of: $0).labels.contains(label) } }
         if overdue { cases = cases.filter { data.view.isOverdue($0, now: now) } }
-        cases.sort { ($0.messages.last?.storedAt ?? 0) > ($1.messages.last?.storedAt ?? 0) }
-        var context = base(session, title: text("web.cases", session))
+        let sort = query.get("sort").map { String($0) }.flatMap { Self.sorts.contains($0) ? $0 : nil } ?? "latest"
+        let latest = { (item: CaseList) in item.messages.last?.storedAt ?? 0 }
+        cases.sort { a, b in
+            switch sort {
+            case "priority":
+                let (pa, pb) = (data.view.state(of: a).priority.rawValue, data.view.state(of: b).priority.rawValue)
+                return pa != pb ? pa > pb : latest(a) > latest(b)
+            case "due":
+                let (da, db) = (data.view.state(of: a).due ?? .max, data.view.state(of: b).due ?? .max)
+                return da != db ? da < db : latest(a) > latest(b)
+            case "unread":
+                return a.unread != b.unread ? a.unread > b.unread : latest(a) > latest(b)
+            default:
+                return latest(a) > latest(b)
+            }
+        }
+        var context = base(session, title: text("web.cases", session), here: Self.localPath(request.uri.path))
+        context["refresh"] = refreshEvery
         context["notice"] = query.get("notice").map { String($0) }
         context["total"] = data.cases.count
+        context["unreadTotal"] = data.cases.reduce(0) { $0 + $1.unread }
+        // Each order keeps the filters.
+        var kept = URLComponents()
+        kept.queryItems = ["status", "assignee", "label", "overdue"].compactMap { name in
+            query.get(name).map { URLQueryItem(name: name, value: String($0)) }
+        }
+        context["sorts"] = Self.sorts.map { word -> [String: Any] in
+            var components = kept
+            components.queryItems = (kept.queryItems ?? []) + [URLQueryItem(name: "sort", value: word)]
+            return [
+                "href": "/?" + (components.percentEncodedQuery ?? ""), "name": text("web.sort." + word, session),
+                "selected": word == sort,
+            ]
+        }
         context["anyStatus"] = status != nil
         context["statuses"] = TriageWords.statuses.map { word, value in
             [
@@ -233,10 +278,10 @@ struct InboxWeb: Sendable {
         }
         let triage = data.view.cases[Data(item.caseKey)]
         let state = data.view.state(of: item)
-        for message in item.messages where message.direction == .incoming && !message.isRead {
-            try await account.markRead(message.id)
-        }
-        var context = base(session, title: item.name)
+        // Opening the page changes nothing: messages become read with the page's button (or
+        // by answering), never by a GET.
+        var context = base(session, title: item.name, here: "/case/\(item.id.text)")
+        context["hasUnread"] = item.unread > 0
         context["notice"] = notice
         context["label"] = item.name
         context["caseId"] = item.id.text
@@ -265,11 +310,17 @@ struct InboxWeb: Sendable {
             return [
                 "id": id, "direction": incoming ? "incoming" : "outgoing",
                 "from": incoming ? item.id.short : message.authorName ?? text("web.you", session),
-                "state": incoming ? "" : text("delivery." + (message.deliveryState ?? .queued).rawValue, session),
-                "time": Self.time(message.storedAt),
+                "hasState": !incoming,
+                "state": text("delivery." + (message.deliveryState ?? .queued).rawValue, session),
+                "time": Self.time(message.storedAt), "unread": incoming && !message.isRead,
                 "text": message.kind == .notice ? text(message.text, session, [item.id.short]) : message.text,
-                "attachments": message.attachments.enumerated().map { index, attachment in
-                    ["name": attachment.fileName, "size": Self.size(attachment.size), "ref": "\(id)-\(index + 1)"]
+                "attachments": message.attachments.enumerated().map { index, attachment -> [String: Any] in
+                    let kind = attachment.state == .stored ? Self.viewable(attachment.mimeType) : nil
+                    return [
+                        "name": attachment.fileName, "size": Self.size(attachment.size), "ref": "\(id)-\(index + 1)",
+                        "url": "/case/\(item.id.text)/file/\(message.idText)-\(index + 1)", "viewable": kind != nil,
+                        "image": kind?.hasPrefix("image/") ?? false,
+                    ]
                 },
             ]
         }
@@ -293,6 +344,7 @@ struct InboxWeb: Sendable {
         case .found(let found): item = found
         case .refused(let response): return response
         }
+        if fields["action"] == "fields" { return try await saveFields(item, fields, data, session) }
         let value = fields["value"] ?? ""
         let change: TriageEvent.Change
         switch fields["action"] {
@@ -346,6 +398,127 @@ struct InboxWeb: Sendable {
             "/case/\(item.id.text)", notice: text(sent ? "web.changed" : "triage.queued", session, [item.id.short]))
     }
 
+    /// The triage form's one Save: every field that differs from the case's state becomes its
+    /// own triage event (SPEC.md §16.3), after all of them were checked.
+    func saveFields(_ item: CaseList, _ fields: [String: String], _ data: WebData, _ session: WebSessions.Session)
+        async throws -> Response
+    {
+        let state = data.view.state(of: item)
+        var changes: [TriageEvent.Change] = []
+        guard let status = TriageWords.statuses.first(where: { $0.0 == fields["status"] })?.1,
+            let priority = TriageWords.priorities.first(where: { $0.0 == fields["priority"] })?.1
+        else { return badValue(session) }
+        if status != state.status { changes.append(.status(status)) }
+        if priority != state.priority { changes.append(.priority(priority)) }
+        let assignee: [UInt8]?
+        switch fields["assignee"] ?? "nobody" {
+        case "nobody":
+            assignee = nil
+        case let value:
+            guard let key = Base64URL.decode(value),
+                data.roster.contains(where: { $0.identity.signingKey.rawRepresentation == key })
+            else { return badValue(session) }
+            assignee = key
+        }
+        if assignee != state.assignee { changes.append(.assignee(assignee)) }
+        let dueText = fields["due"] ?? ""
+        let due = dueText.isEmpty ? nil : TriageWords.time(dueText)
+        if !dueText.isEmpty && due == nil { return badValue(session) }
+        // A due date is kept to the day the form shows.
+        if due.map(TriageWords.date) != state.due.map(TriageWords.date) { changes.append(.due(due)) }
+        let aliasText = (fields["alias"] ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        if aliasText != (state.alias ?? "") {
+            if aliasText.isEmpty {
+                changes.append(.alias(nil))
+            } else {
+                do {
+                    changes.append(.alias(try CaseList.validAlias(aliasText, for: item, among: data.cases)))
+                } catch let error as CommandError {
+                    return message(.badRequest, text(error.key, session, error.arguments))
+                }
+            }
+        }
+        var sent = true
+        for change in changes {
+            sent = try await account.changeTriage(of: item.caseKey, change).sent && sent
+        }
+        return redirect(
+            "/case/\(item.id.text)", notice: text(sent ? "web.changed" : "triage.queued", session, [item.id.short]))
+    }
+
+    /// The page's "mark as read": every incoming message of the case.
+    func markRead(_ label: String, _ session: WebSessions.Session) async throws -> Response {
+        let data = try await WebData.load(account, language: session.language)
+        switch find(label, in: data, session) {
+        case .found(let item):
+            for message in item.messages where message.direction == .incoming && !message.isRead {
+                try await account.markRead(message.id)
+            }
+            return redirect("/case/\(item.id.text)", notice: nil)
+        case .refused(let response):
+            return response
+        }
+    }
+
+    /// An image or PDF of a case, decrypted in memory and sent with no-store (never as a
+    /// download): only JPEG, PNG and PDF whose first bytes say they are what their type says,
+    /// under that type, so a file cannot become a page of this site.
+    func attachment(_ label: String, _ reference: String, _ session: WebSessions.Session) async throws -> Response {
+        let data = try await WebData.load(account, language: session.language)
+        let item: CaseList
+        switch find(label, in: data, session) {
+        case .found(let found): item = found
+        case .refused(let response): return response
+        }
+        let parts = reference.split(separator: "-")
+        guard parts.count == 2, let number = Int(parts[1]), number >= 1,
+            let holder = item.messages.first(where: { $0.idText == parts[0] }),
+            holder.attachments.indices.contains(number - 1), holder.attachments[number - 1].state == .stored
+        else { return message(.notFound, text("web.no-file", session)) }
+        let file = try await account.attachmentBytes(of: holder.id, index: number - 1)
+        guard let type = Self.viewable(file.mimeType), Self.looks(like: type, file.bytes) else {
+            return message(.unsupportedMediaType, text("web.not-viewable", session, [file.fileName]))
+        }
+        let name = file.fileName.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "file"
+        var headers: HTTPFields = [
+            .contentType: type, .contentDisposition: "inline; filename*=UTF-8''\(name)",
+        ]
+        // Chromium's PDF viewer needs to run inside the document; nothing of the file may reach
+        // the network or another page.
+        headers[.contentSecurityPolicy] =
+            type == "application/pdf"
+            ? "default-src 'none'; object-src 'self'; frame-ancestors 'none'; base-uri 'none'"
+            : "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; sandbox"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+    }
+
+    /// The types the UI shows itself; everything else is saved with `amanat-inbox save`.
+    static func viewable(_ mimeType: String) -> String? {
+        ["image/jpeg", "image/png", "application/pdf"].first { $0 == mimeType.lowercased() }
+    }
+
+    /// Whether `bytes` start as files of `type` do.
+    static func looks(like type: String, _ bytes: [UInt8]) -> Bool {
+        let magic: [UInt8] =
+            switch type {
+            case "image/jpeg": [0xFF, 0xD8, 0xFF]
+            case "image/png": [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+            default: Array("%PDF-".utf8)
+            }
+        return bytes.starts(with: magic)
+    }
+
+    /// The orders the case list offers.
+    static let sorts = ["latest", "unread", "priority", "due"]
+
+    /// A path on this site to go back to: anything else (another host, a scheme) is the list.
+    static func localPath(_ path: String?) -> String {
+        guard let path, path.hasPrefix("/"), !path.hasPrefix("//"), !path.contains("\\"),
+            path.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value < 0x7F })
+        else { return "/" }
+        return path
+    }
+
     func reply(_ request: Request, _ label: String) async throws -> Response {
         guard let session = sessions.session(request.cookies[Self.cookieName]?.value) else {
             return message(.unauthorized, InboxCatalogue.text("web.login-needed", defaultLanguage))
@@ -389,6 +562,10 @@ struct InboxWeb: Sendable {
             let sent = try await account.reply(
                 to: item.identity, text: replyText,
                 inReplyTo: item.messages.last { $0.direction == .incoming }?.id, attachments: files)
+            // Answering a case is reading it.
+            for message in item.messages where message.direction == .incoming && !message.isRead {
+                try await account.markRead(message.id)
+            }
             return redirect(
                 "/case/\(item.id.text)",
                 notice: text(sent.deliveryState == .queued ? "queued" : "web.sent", session))
@@ -435,15 +612,16 @@ struct InboxWeb: Sendable {
         "filter", "noCases", "case", "priority", "due", "messages", "latest", "unread", "triage", "save",
         "nobody", "remove", "newLabel", "add", "timeline", "reply", "attach", "send", "notes", "newNote",
         "addNote", "history", "nothingFound", "name", "safetyNumber", "verified", "thisDevice", "attachment",
-        "alias", "caseId",
+        "alias", "caseId", "sortBy", "markRead", "new",
     ]
 
-    func base(_ session: WebSessions.Session, title: String) -> [String: Any] {
+    func base(_ session: WebSessions.Session, title: String, here: String = "/") -> [String: Any] {
         var t: [String: String] = [:]
         for key in Self.pageWords { t[key] = text("web." + key, session) }
         let other: Language = session.language == .russian ? .english : .russian
         return [
-            "t": t, "title": title, "csrf": Base64URL.encode(session.csrf), "lang": session.language.rawValue,
+            "t": t, "title": title, "here": here, "csrf": Base64URL.encode(session.csrf),
+            "lang": session.language.rawValue,
             "otherLanguage": other.rawValue, "otherLanguageName": other == .russian ? "Русский" : "English",
         ]
     }
@@ -562,15 +740,26 @@ struct WebGuard: RouterMiddleware {
         let allowed = ["127.0.0.1:\(port)", "localhost:\(port)"]
         var response: Response
         if let host = request.head.authority, allowed.contains(host.lowercased()) {
-            response = try await next(request, context)
+            do {
+                response = try await next(request, context)
+            } catch let error as HTTPResponseError {
+                // A route that is not there (404, 405) or a body too large: answered here, so the
+                // answer carries the headers below like every other.
+                response = Response(
+                    status: error.status, headers: [.contentType: "text/plain; charset=utf-8"],
+                    body: .init(byteBuffer: ByteBuffer(string: error.status.reasonPhrase)))
+            }
         } else {
             response = Response(
                 status: .misdirectedRequest, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "wrong host")))
         }
-        response.headers[.contentSecurityPolicy] =
-            "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
-            + "base-uri 'none'"
+        // A file shown inline brings its own, stricter or PDF-viewer policy.
+        if response.headers[.contentSecurityPolicy] == nil {
+            response.headers[.contentSecurityPolicy] =
+                "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+                + "base-uri 'none'"
+        }
         response.headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"

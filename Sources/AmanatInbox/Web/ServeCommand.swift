@@ -31,7 +31,9 @@ extension InboxCommand {
             guard (0...86_400).contains(syncEvery) else { throw ValidationError("--sync-every must be 0-86400.") }
             let account = try options.open()
             let chosen = port == 0 ? try Self.freePort() : port
-            let web = try InboxWeb(account: account, port: chosen, language: options.language)
+            let web = try InboxWeb(
+                account: account, port: chosen, language: options.language,
+                refreshEvery: syncEvery > 0 ? syncEvery : nil)
             var logger = Logger(label: "amanat-inbox.serve")
             logger.logLevel = .error
             let services: [any Service] = syncEvery > 0 ? [PeriodicSync(account: account, every: syncEvery)] : []

@@ -21,6 +21,7 @@ enum WebTemplates {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="referrer" content="no-referrer">
+        {{#refresh}}<meta http-equiv="refresh" content="{{refresh}}">{{/refresh}}
         <title>{{title}} · Amanat</title>
         <link rel="stylesheet" href="/static/style.css">
         </head>
@@ -34,7 +35,7 @@ enum WebTemplates {
         <input type="search" name="q" value="{{q}}" placeholder="{{t.search}}" aria-label="{{t.search}}">
         </form>
         <form class="inline" method="post" action="/sync">
-        <input type="hidden" name="csrf" value="{{csrf}}">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="back" value="{{here}}">
         <button type="submit">{{t.sync}}</button>
         </form>
         <form class="inline" method="post" action="/language">
@@ -58,6 +59,7 @@ enum WebTemplates {
         <p class="counts">
         <a href="/" {{^anyStatus}}aria-current="page"{{/anyStatus}}>{{t.all}} ({{total}})</a>
         {{#statuses}}<a href="/?status={{word}}" {{#selected}}aria-current="page"{{/selected}}>{{name}} ({{count}})</a>{{/statuses}}
+        {{#unreadTotal}}· <strong class="unread-total">{{unreadTotal}} {{t.unread}}</strong>{{/unreadTotal}}
         </p>
         <form method="get" action="/" class="filters">
         <label>{{t.status}} <select name="status"><option value="">{{t.any}}</option>
@@ -70,6 +72,7 @@ enum WebTemplates {
         </form>
         {{^cases}}<p>{{t.noCases}}</p>{{/cases}}
         {{#hasCases}}
+        <p class="sorting">{{t.sortBy}}: {{#sorts}}<a href="{{href}}" {{#selected}}aria-current="true"{{/selected}}>{{name}}</a> {{/sorts}}</p>
         <table class="cases">
         <thead><tr><th>{{t.case}}</th><th>{{t.status}}</th><th>{{t.priority}}</th><th>{{t.assignee}}</th><th>{{t.labels}}</th><th>{{t.due}}</th><th>{{t.messages}}</th><th>{{t.latest}}</th></tr></thead>
         <tbody>
@@ -86,29 +89,13 @@ enum WebTemplates {
         <p class="meta">{{t.caseId}} <code>{{caseId}}</code></p>
         <p class="meta">{{t.safetyNumber}} ({{safetyState}}): <code class="safety">{{safety}}</code></p>
         <section class="triage" aria-label="{{t.triage}}">
-        <form method="post" action="/case/{{path}}/triage">
-        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="alias">
-        <label>{{t.alias}} <input name="value" value="{{alias}}" maxlength="64"></label>
-        <button type="submit">{{t.save}}</button>
-        </form>
-        <form method="post" action="/case/{{path}}/triage">
-        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="status">
-        <label>{{t.status}} <select name="value">{{#statuses}}<option value="{{word}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/statuses}}</select></label>
-        <button type="submit">{{t.save}}</button>
-        </form>
-        <form method="post" action="/case/{{path}}/triage">
-        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="priority">
-        <label>{{t.priority}} <select name="value">{{#priorities}}<option value="{{word}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/priorities}}</select></label>
-        <button type="submit">{{t.save}}</button>
-        </form>
-        <form method="post" action="/case/{{path}}/triage">
-        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="assignee">
-        <label>{{t.assignee}} <select name="value"><option value="nobody">{{t.nobody}}</option>{{#assignees}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/assignees}}</select></label>
-        <button type="submit">{{t.save}}</button>
-        </form>
-        <form method="post" action="/case/{{path}}/triage">
-        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="due">
-        <label>{{t.due}} <input type="date" name="value" value="{{due}}"></label>
+        <form method="post" action="/case/{{path}}/triage" class="fields">
+        <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="fields">
+        <label>{{t.alias}} <input name="alias" value="{{alias}}" maxlength="64"></label>
+        <label>{{t.status}} <select name="status">{{#statuses}}<option value="{{word}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/statuses}}</select></label>
+        <label>{{t.priority}} <select name="priority">{{#priorities}}<option value="{{word}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/priorities}}</select></label>
+        <label>{{t.assignee}} <select name="assignee"><option value="nobody">{{t.nobody}}</option>{{#assignees}}<option value="{{value}}" {{#selected}}selected{{/selected}}>{{name}}</option>{{/assignees}}</select></label>
+        <label>{{t.due}} <input type="date" name="due" value="{{due}}"></label>
         <button type="submit">{{t.save}}</button>
         </form>
         <div class="labels">{{t.labels}}:
@@ -117,11 +104,17 @@ enum WebTemplates {
         </div>
         </section>
         <section class="timeline" aria-label="{{t.timeline}}">
+        {{#hasUnread}}<form method="post" action="/case/{{path}}/read" class="mark-read">
+        <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.markRead}}</button>
+        </form>{{/hasUnread}}
         {{#messages}}
-        <article class="message {{direction}}">
-        <p class="meta">{{from}} · {{time}}{{#state}} · <span class="delivery">{{state}}</span>{{/state}} · <code>{{id}}</code></p>
+        <article class="message {{direction}}{{#unread}} unread{{/unread}}">
+        <p class="meta">{{#unread}}<strong class="new">{{t.new}}</strong> · {{/unread}}{{from}} · {{time}}{{#hasState}} · <span class="delivery">{{state}}</span>{{/hasState}} · <code>{{id}}</code></p>
         <p class="text">{{text}}</p>
-        {{#attachments}}<p class="attachment">{{t.attachment}}: {{name}} ({{size}}) — <code>amanat-inbox save {{ref}} PATH</code></p>{{/attachments}}
+        {{#attachments}}<div class="attachment">
+        {{#image}}<img src="{{url}}" alt="{{name}}">{{/image}}
+        <p>{{t.attachment}}: {{#viewable}}<a href="{{url}}" target="_blank" rel="noopener">{{name}}</a>{{/viewable}}{{^viewable}}{{name}}{{/viewable}} ({{size}}) — <code>amanat-inbox save {{ref}} PATH</code></p>
+        </div>{{/attachments}}
         </article>
         {{/messages}}
         </section>
@@ -204,5 +197,12 @@ enum WebTemplates {
         .note { background: #fffbea; border-left: 3px solid #e2c044; padding: .3rem .6rem; }
         .notice { background: #eef7ee; border: 1px solid #b9dcb9; padding: .4rem .7rem; border-radius: .3rem; }
         .history { color: var(--muted); }
+        .triage form.fields { flex-wrap: wrap; gap: .6rem 1.2rem; }
+        .attachment img { display: block; max-width: 100%; max-height: 32rem; margin: .4rem 0; border: 1px solid var(--line); }
+        .message.unread { border-left: 3px solid var(--accent); }
+        .new { color: var(--accent); }
+        .sorting a { margin-right: .6rem; }
+        .sorting a[aria-current] { font-weight: 700; color: var(--ink); }
+        .unread-total { margin-left: .4rem; }
         """
 }
