@@ -22,6 +22,8 @@ struct InboxCatalogueTests {
         used.formUnion(TriageWords.priorities.map { "priority." + $0.0 })
         used.formUnion(InboxWeb.pageWords.map { "web." + $0 })
         used.formUnion(Message.Notice.allCases.map(\.rawValue))
+        used.formUnion(Message.DeliveryState.allCases.map { "delivery." + $0.rawValue })
+        used.formUnion(InboxWeb.sorts.map { "web.sort." + $0 })
         #expect(used.count > 100)
         #expect(used.subtracting(english.keys).sorted() == [], "missing in English")
         #expect(used.subtracting(russian.keys).sorted() == [], "missing in Russian")

@@ -99,7 +99,7 @@ extension Account {
 
     /// Processes a page, each envelope in its own transaction with its processed marker, so a
     /// crash at any point leaves every envelope either fully committed or untouched.
-    private func process(_ envelopes: [FetchedEnvelope], into summary: inout SyncSummary) throws(AccountError) {
+    func process(_ envelopes: [FetchedEnvelope], into summary: inout SyncSummary) throws(AccountError) {
         let keys = try loadKeys()
         for fetched in envelopes {
             let outcome = try store.transaction { db -> Outcome in
