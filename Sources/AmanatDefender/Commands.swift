@@ -401,7 +401,7 @@ extension AmanatCommand {
 
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or change the relay's address, the proxy (Tor) and the language.")
+            abstract: "Show or change the relay's address, the proxy (Tor), the language and read receipts.")
 
         @OptionGroup var options: ProfileOptions
 
@@ -417,8 +417,19 @@ extension AmanatCommand {
         @Option(help: "The language for this profile from now on: en or ru.")
         var language: String?
 
+        @Option(help: "Tell the expert when you have opened their reply: on (the default) or off.")
+        var readReceipts: String?
+
         func run() async throws {
+            if let readReceipts, !["on", "off"].contains(readReceipts) {
+                throw ValidationError("--read-receipts is on or off.")
+            }
             let account = try options.open()
+            if let readReceipts {
+                try await options.run { () async throws(AccountError) in
+                    try await account.setReadReceipts(readReceipts == "on")
+                }
+            }
             if let proxy {
                 try await options.run { () async throws(AccountError) in
                     try await account.setProxy(proxy == "none" ? nil : proxy)
@@ -452,6 +463,9 @@ extension AmanatCommand {
             let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
             if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
             options.say("status.language", [options.language.rawValue])
+            let receipts = try await options.run { () async throws(AccountError) in try await account.sendsReadReceipts
+            }
+            options.say(receipts ? "status.read-receipts.on" : "status.read-receipts.off")
         }
     }
 

@@ -94,6 +94,31 @@ struct TeamTests {
         // Nothing comes twice.
         #expect(try await daniyar.sync().colleaguesReplies == 0)
 
+        // The defender opens the reply: both experts see it read. Opening it again sends nothing.
+        try await defender.markRead(reply.id)
+        try await defender.markRead(reply.id)
+        #expect(try await defender.sync().sent == 2)
+        #expect(try await daniyar.sync().receipts == 1)
+        #expect(try await daniyar.messages().first { $0.id == reply.id }?.deliveryState == .read)
+        #expect(try await aigerim.sync().receipts == 1)
+        #expect(try await aigerim.messages().first { $0.id == reply.id }?.deliveryState == .read)
+        // An expert opening a case update tells the defender; with read receipts off, a defender
+        // tells nobody.
+        let update = try #require(try await aigerim.messages().first { $0.kind == .caseUpdate })
+        try await aigerim.markRead(update.id)
+        #expect(try await aigerim.sync().sent == 1)
+        _ = try await defender.sync()
+        let own = try #require(try await defender.messages().first { $0.id == update.id })
+        let aigerimDevice = Data(try await aigerim.ownIdentity().encoded)
+        #expect(own.deliveries.first { $0.device == aigerimDevice }?.state == .read)
+        #expect(own.deliveries.first { $0.device != aigerimDevice }?.state == .delivered)
+        try await defender.setReadReceipts(false)
+        #expect(try await defender.sendsReadReceipts == false)
+        let quiet = try await aigerim.reply(to: defenderIdentity, text: "Ещё вопрос")
+        _ = try await defender.sync()
+        try await defender.markRead(quiet.id)
+        #expect(try await defender.queuedCount() == 0)
+
         // A defender cannot plant a reply in the team timeline, and an expert cannot make a
         // colleague a case.
         let forged = Payload.Body.teamCopy(
@@ -110,7 +135,8 @@ struct TeamTests {
                         defender: defenderIdentity, id: SecureRandom.bytes(count: 16), sentAt: 1, reply: nil,
                         text: "FORGED", attachments: []))), toRosterName: "Daniyar")
         let hostile = try await daniyar.sync()
-        #expect(hostile.notPermitted == 3 && hostile.colleaguesReplies == 0 && hostile.historyItems == 0, "\(hostile)")
+        // (The one team copy is Aigerim's second, real reply.)
+        #expect(hostile.notPermitted == 3 && hostile.colleaguesReplies == 1 && hostile.historyItems == 0, "\(hostile)")
         #expect(try await daniyar.messages().allSatisfy { $0.text != "FORGED" })
     }
 }

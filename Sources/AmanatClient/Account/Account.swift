@@ -326,9 +326,47 @@ public actor Account {
         try perform { db in try store.messages(in: db) }
     }
 
-    /// Marks an incoming message read.
+    /// Marks an incoming message read and, the first time, tells its sender with a read receipt
+    /// (SPEC.md §9.1), unless read receipts are off; a defender's receipt for a reply goes to
+    /// every expert device, like its delivered receipt (SPEC.md §16.5). The receipt waits in the
+    /// outbox for the next sync.
     public func markRead(_ id: Data) throws(AccountError) {
-        try store.transaction { db in try store.updateMessage(id: id, in: db) { $0.isRead = true } }
+        let keys = try loadKeys()
+        let now = clock()
+        try store.transaction { db in
+            guard let message = try store.message(id: id, in: db), message.direction == .incoming, !message.isRead
+            else { return }
+            try store.updateMessage(id: id, in: db) { $0.isRead = true }
+            guard message.kind != .notice, try store.setting(Self.readReceiptsName, in: db) != Self.off,
+                let sender = message.sender.flatMap({ try? IdentityKey(decoding: Array($0)) }),
+                let route = try route(to: sender, in: db), var session = try store.session(with: sender, in: db),
+                let certificate = try? certificate(keys: keys, now: now, in: db)
+            else { return }
+            let receipt = Payload(
+                id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.read, messageIds: [Array(id)]))
+            try enqueue(receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
+            try store.saveSession(session, in: db)
+            if message.kind == .reply {
+                try sendToColleagues(of: sender, receipt, keys: keys, certificate: certificate, in: db)
+            }
+        }
+    }
+
+    static let readReceiptsName = "read-receipts"
+    static let off: [UInt8] = Array("off".utf8)
+
+    /// Whether opening a message tells its sender (on unless turned off).
+    public var sendsReadReceipts: Bool {
+        get throws(AccountError) {
+            try perform { db in try store.setting(Self.readReceiptsName, in: db) } != Self.off
+        }
+    }
+
+    /// Turns read receipts on or off for this profile.
+    public func setReadReceipts(_ on: Bool) throws(AccountError) {
+        try store.transaction { db in
+            try store.setSetting(Self.readReceiptsName, on ? Array("on".utf8) : Self.off, in: db)
+        }
     }
 
     /// Messages and envelopes waiting for the relay: unfinished drafts and the outbox.
