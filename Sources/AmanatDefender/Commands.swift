@@ -181,6 +181,7 @@ extension AmanatCommand {
                 if summary.expiredUnread > 0 { options.say("synced.expired", [String(summary.expiredUnread)]) }
                 if summary.sessionsReset > 0 { options.say("synced.reset", [String(summary.sessionsReset)]) }
                 if summary.unconfirmed > 0 { options.say("synced.unconfirmed", [String(summary.unconfirmed)]) }
+                if summary.moreWaiting { options.say("synced.more") }
                 if watch {
                     // Long-poll; on failure, wait a randomised while so polling does not mark the time.
                     if (try? await account.waitForNews(timeout: 30)) == nil {

@@ -343,6 +343,7 @@ extension InboxCommand {
             if summary.triageChanges > 0 { options.say("synced.triage", [String(summary.triageChanges)]) }
             if summary.colleaguesReplies > 0 { options.say("synced.team", [String(summary.colleaguesReplies)]) }
             if summary.historyItems > 0 { options.say("synced.history", [String(summary.historyItems)]) }
+            if summary.moreWaiting { options.say("synced.more") }
             if summary.undecryptable > 0 { options.say("synced.undecryptable", [String(summary.undecryptable)]) }
             if summary.notPermitted > 0 { options.say("synced.not-permitted", [String(summary.notPermitted)]) }
         }

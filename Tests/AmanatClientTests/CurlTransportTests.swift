@@ -19,6 +19,17 @@ func deposit(into mailbox: [UInt8], key: SecureBytes) throws -> ([String: String
 
 @Suite("CurlTransport", .serialized)
 struct CurlTransportTests {
+    @Test("a relay's Retry-After is clamped to 1 s-1 h; missing or unreadable means 60 s")
+    func retryAfter() {
+        let cases: [(String?, Int)] = [
+            ("-5", 1), ("0", 1), ("7", 7), (" 120 ", 120), ("99999999", 3600), (nil, 60), ("soon", 60),
+            ("Wed, 21 Oct 2026 07:28:00 GMT", 60),
+        ]
+        for (header, seconds) in cases {
+            #expect(TransportError.retryAfter(header) == seconds, "\(header ?? "nil")")
+        }
+    }
+
     @Test("unsafe or malformed settings are refused before anything is sent")
     func configuration() throws {
         let refused: [TransportConfiguration] = [

@@ -121,7 +121,8 @@ struct RelayDirectoryRouterTests {
                 (claimPath, wrongPurpose.0, wrongPurpose.1, .forbidden, "bad_deposit_token"),
                 (claimPath, [:], noneBody, .forbidden, "bad_deposit_token"),
                 (claimPath, noneHeaders, ByteBuffer(string: "{"), .badRequest, "malformed_json"),
-                (other.path + "/prekeys/claim", unknown.0, unknown.1, .notFound, "unknown_mailbox"),
+                // An unknown mailbox answers like a wrong token (no existence oracle, #18).
+                (other.path + "/prekeys/claim", unknown.0, unknown.1, .forbidden, "bad_deposit_token"),
             ]
             for (uri, headers, body, status, code) in claimCases {
                 try await client.execute(uri: uri, method: .post, headers: headers, body: body) { response in

@@ -22,6 +22,68 @@ struct RelayHardeningTests {
         return try #require(Int(line.split(separator: " ").dropFirst().first ?? "")) * 1024
     }
 
+    @Test("without its keys, a mailbox that does not exist answers exactly as a live one does (no existence oracle)")
+    func noExistenceOracle() async throws {
+        let harness = try RelayHarness()
+        try await harness.test { client in
+            let live = RelayHarness.Owner()
+            try await harness.create(live, client)
+            let gone = RelayHarness.Owner()
+            // Keys that fit neither mailbox: what someone holding only an old id has.
+            let stranger = Ed25519.PrivateKey()
+            let token: HTTPFields = [Relay.depositTokenHeader: Base64URL.encode(SecureRandom.bytes(count: 32))]
+            let envelope = RelayHarness.envelope()
+            func answers(_ owner: RelayHarness.Owner) async throws -> [String] {
+                var seen: [String] = []
+                let owned: [(HTTPRequest.Method, String, ByteBuffer)] = [
+                    (.post, "/fetch", RelayHarness.json(["after": 0, "limit": 10])),
+                    (.post, "/ack", RelayHarness.json(["digests": [String](), "expiredUnreadSeen": 0])),
+                    (.post, "/wait", RelayHarness.json(["after": 0, "timeout": 0])),
+                    (
+                        .post, "/deposit-key",
+                        RelayHarness.json(["depositKey": Base64URL.encode(SecureRandom.bytes(count: 32))])
+                    ),
+                    (.put, "/prekeys", RelayHarness.json(["oneTime": [String]()])),
+                ]
+                for (method, suffix, body) in owned {
+                    let path = owner.path + suffix
+                    try await client.execute(
+                        uri: path, method: method, headers: harness.signed(owner, method, path, body, key: stranger),
+                        body: body
+                    ) { seen.append("\(suffix) \($0.status.code) \(errorCode($0) ?? "")") }
+                }
+                let contacted: [(HTTPRequest.Method, String, ByteBuffer)] = [
+                    (.put, "/envelopes", ByteBuffer(bytes: envelope)),
+                    (
+                        .post, "/prekeys/claim",
+                        RelayHarness.json([
+                            "time": harness.now, "nonce": Base64URL.encode(SecureRandom.bytes(count: 16)),
+                        ])
+                    ),
+                    (
+                        .post, "/blobs",
+                        RelayHarness.json([
+                            "size": 1000, "downloads": 1, "time": harness.now,
+                            "nonce": Base64URL.encode(SecureRandom.bytes(count: 16)),
+                        ])
+                    ),
+                ]
+                for (method, suffix, body) in contacted {
+                    try await client.execute(uri: owner.path + suffix, method: method, headers: token, body: body) {
+                        seen.append("\(suffix) \($0.status.code) \(errorCode($0) ?? "")")
+                    }
+                }
+                return seen
+            }
+            let fromLive = try await answers(live)
+            let fromGone = try await answers(gone)
+            #expect(fromLive == fromGone)
+            #expect(
+                fromLive.allSatisfy { $0.hasSuffix("401 bad_signature") || $0.hasSuffix("403 bad_deposit_token") },
+                "\(fromLive)")
+        }
+    }
+
     @Test(
         "100,000 pings on a push connection that never reads cost the real relay under 10 MiB; the flooder is cut off",
         .timeLimit(.minutes(2)))

@@ -47,7 +47,7 @@ struct RelayPushConnectionTests {
             let stranger = RelayHarness.Owner()
             let unknown = try await refusal(
                 stranger.path + "/push", harness.signed(stranger, .get, stranger.path + "/push", ByteBuffer()))
-            #expect(unknown.0 == 404 && unknown.1 == #"{"error":"unknown_mailbox"}"#)
+            #expect(unknown.0 == 401 && unknown.1 == #"{"error":"bad_signature"}"#)
             let garbled = try await refusal("/v1/mailboxes/not-a-mailbox/push", [:])
             #expect(garbled.0 == 404 && garbled.1 == #"{"error":"unknown_mailbox"}"#)
             let wrongKey = try await refusal(
@@ -125,6 +125,46 @@ struct RelayPushConnectionTests {
             #expect(oversize.map(\.opcode) == [0x1, 0x8], "\(oversize)")
             #expect(oversize.last?.payload.prefix(2) == [0x03, 0xF1])
             #expect(await waiters(of: harness, toReach: 0))
+
+            // What RFC 6455 calls a protocol error fails the connection with 1002 (issue #18).
+            let hostile: [(String, [UInt8])] = [
+                ("an unmasked frame", RawWebSocket.frame(first: 0x81, payload: Array("hi".utf8), masked: false)),
+                ("RSV1 without an extension", RawWebSocket.frame(first: 0xC1, payload: Array("hi".utf8))),
+                ("reserved data opcode 3", RawWebSocket.frame(first: 0x83, payload: [])),
+                ("reserved control opcode 0xB", RawWebSocket.frame(first: 0x8B, payload: [])),
+                ("a continuation of nothing", RawWebSocket.frame(first: 0x80, payload: Array("x".utf8))),
+                ("a fragmented ping", RawWebSocket.frame(first: 0x09, payload: [])),
+                (
+                    "a new message inside a fragmented one",
+                    RawWebSocket.frame(first: 0x01, payload: [0x61]) + RawWebSocket.frame(first: 0x81, payload: [0x62])
+                ),
+            ]
+            for (what, bytes) in hostile {
+                let frames = try await RawWebSocket.connect(port: port) { socket in
+                    try await socket.send(
+                        RawWebSocket.upgradeRequest(path, harness.signed(owner, .get, path, ByteBuffer())))
+                    #expect(try await socket.readHead().status == 101)
+                    #expect(try await socket.readFrame()?.text == "new")
+                    try await socket.send(bytes)
+                    var frames: [RawWebSocket.Frame] = []
+                    while let frame = try await socket.readFrame() { frames.append(frame) }
+                    return frames
+                }
+                #expect(frames.map(\.opcode) == [0x8] && frames.first?.payload.prefix(2) == [0x03, 0xEA], "\(what)")
+                #expect(await waiters(of: harness, toReach: 0), "\(what)")
+            }
+            // A fragmented text message, whole, is still fine (and ignored).
+            try await RawWebSocket.connect(port: port) { socket in
+                try await socket.send(
+                    RawWebSocket.upgradeRequest(path, harness.signed(owner, .get, path, ByteBuffer())))
+                #expect(try await socket.readHead().status == 101)
+                #expect(try await socket.readFrame()?.text == "new")
+                try await socket.send(
+                    RawWebSocket.frame(first: 0x01, payload: [0x61]) + RawWebSocket.frame(first: 0x80, payload: [0x62])
+                        + RawWebSocket.frame(opcode: 0x9, payload: Array("ok".utf8)))
+                let pong = try #require(try await socket.readFrame())
+                #expect(pong.opcode == 0xA && pong.payload == Array("ok".utf8))
+            }
         }
     }
 
@@ -304,12 +344,21 @@ struct RawWebSocket: ~Copyable {
 
     /// A client frame (final, masked, payload under 64 KiB).
     static func frame(opcode: UInt8, payload: [UInt8]) -> [UInt8] {
+        frame(first: 0x80 | opcode, payload: payload)
+    }
+
+    /// A frame whose first byte (FIN, RSV1-3, opcode) is `first`, masked as a client must unless
+    /// `masked` is false.
+    static func frame(first: UInt8, payload: [UInt8], masked: Bool = true) -> [UInt8] {
         precondition(payload.count < 65_536)
-        let mask = SecureRandom.bytes(count: 4)
+        let maskBit: UInt8 = masked ? 0x80 : 0
+        let mask = masked ? SecureRandom.bytes(count: 4) : []
         let length: [UInt8] =
             payload.count < 126
-            ? [0x80 | UInt8(payload.count)] : [0x80 | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
-        return [0x80 | opcode] + length + mask + payload.enumerated().map { $0.element ^ mask[$0.offset % 4] }
+            ? [maskBit | UInt8(payload.count)]
+            : [maskBit | 126, UInt8(payload.count >> 8), UInt8(payload.count & 0xFF)]
+        return [first] + length + mask
+            + payload.enumerated().map { masked ? $0.element ^ mask[$0.offset % 4] : $0.element }
     }
 
     mutating func send(_ bytes: [UInt8]) async throws {

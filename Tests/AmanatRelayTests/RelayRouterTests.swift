@@ -212,9 +212,10 @@ struct RelayRouterTests {
                 (uri, try harness.depositHeaders(owner, envelope), third, .forbidden, "bad_deposit_token"),
                 (uri, try harness.depositHeaders(owner, wrongSize), wrongSize, .badRequest, "malformed_envelope"),
                 (uri, [:], oversize, .contentTooLarge, "body_too_large"),
+                // An unknown mailbox answers like a wrong token (no existence oracle, #18).
                 (
                     RelayHarness.Owner().path + "/envelopes", try harness.depositHeaders(owner, third), third,
-                    .notFound, "unknown_mailbox"
+                    .forbidden, "bad_deposit_token"
                 ),
                 ("/v1/mailboxes/not-base64!/envelopes", [:], third, .notFound, "unknown_mailbox"),
             ]
@@ -281,8 +282,8 @@ struct RelayRouterTests {
                 ),
                 (
                     otherOwner.path + "/fetch",
-                    harness.signed(otherOwner, .post, otherOwner.path + "/fetch", fetchBody), fetchBody, .notFound,
-                    "unknown_mailbox"
+                    harness.signed(otherOwner, .post, otherOwner.path + "/fetch", fetchBody), fetchBody, .unauthorized,
+                    "bad_signature"
                 ),
             ]
             for (uri, headers, body, status, code) in cases {

@@ -272,13 +272,25 @@ extension Account {
         // Incoming messages' files, and those of colleagues' replies (team copies).
         for message in try messages() where message.direction == .incoming || message.isColleagues {
             for (index, attachment) in message.attachments.enumerated() where attachment.state == .pending {
-                let state = try await download(attachment, into: message.id, index: index)
+                // Bytes that do not match the digest may be a bad link or a relay's fault, and the
+                // relay still has the blob: try again, a bounded number of times.
+                var state = Message.Attachment.State.damaged
+                for _ in 0..<Self.downloadAttempts where state == .damaged {
+                    state = try await download(attachment, into: message.id, index: index)
+                }
+                if state == .damaged { try setAttachment(message.id, index, state: .damaged, file: nil) }
                 if state == .stored { downloaded += 1 }
             }
         }
         return downloaded
     }
 
+    /// How many times one sync downloads an attachment whose bytes do not match its digest
+    /// before it counts as damaged.
+    static let downloadAttempts = 3
+
+    /// Downloads one attachment and stores it if it matches its digest; `.damaged` (nothing
+    /// stored, nothing marked) when it does not.
     private func download(_ attachment: Message.Attachment, into id: Data, index: Int) async throws(AccountError)
         -> Message.Attachment.State
     {
@@ -327,7 +339,6 @@ extension Account {
         let digest = hasher.finalize()
         guard total == attachment.encryptedSize, ConstantTime.equals(digest, Array(attachment.digest)) else {
             writer.discard()
-            try setAttachment(id, index, state: .damaged, file: nil)
             return .damaged
         }
         do {

@@ -55,13 +55,22 @@ extension Account {
         var prekeysLow = false
         var after: Int64 = 0
         let mailbox = try loadKeys().mailbox
+        // One sync fetches a bounded amount (a relay that never stops answering, or a mailbox
+        // that fills faster than it empties, cannot keep it going); the rest waits for the next.
+        var pages = 0
+        var bytes = 0
         while true {
+            guard pages < Self.maximumPagesPerSync, bytes < Self.maximumBytesPerSync else {
+                summary.moreWaiting = true
+                break
+            }
             let page: FetchedPage
             do {
-                page = try await api.fetch(mailbox, after: after, limit: 100)
+                page = try await api.fetch(mailbox, after: after, limit: Self.pageSize)
             } catch {
                 throw .transport(error)
             }
+            pages += 1
             summary.expiredUnread = max(summary.expiredUnread, page.expiredUnread)
             prekeysLow = prekeysLow || page.prekeysLow
             guard !page.envelopes.isEmpty else { break }
@@ -73,7 +82,14 @@ extension Account {
             } catch {
                 throw .transport(error)
             }
-            after = page.envelopes.last?.sequence ?? after
+            bytes += page.envelopes.reduce(0) { $0 + $1.envelope.count }
+            // Sequences only grow; a page that does not move on is the relay's fault, and the
+            // next sync starts again from the beginning.
+            guard let last = page.envelopes.last?.sequence, last > after else {
+                summary.moreWaiting = true
+                break
+            }
+            after = last
         }
         summary.downloaded = try await downloadPendingAttachments()
         summary.sessionsReset = try await performSessionResets()
@@ -85,6 +101,12 @@ extension Account {
         summary.unconfirmed = try unconfirmedCount()
         return summary
     }
+
+    /// Envelopes asked for per fetch.
+    static let pageSize = 100
+    /// The most pages, and envelope bytes, one sync fetches (5,000 envelopes, 64 MiB).
+    static let maximumPagesPerSync = 50
+    static let maximumBytesPerSync = 64 << 20
 
     /// Waits (long-polling the relay, at most `timeout` seconds up to 30) until something new
     /// may be in the mailbox. Returns whether the relay said so.

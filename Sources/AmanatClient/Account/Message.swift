@@ -202,6 +202,9 @@ public struct SyncSummary: Sendable, Equatable {
     public var colleaguesReplies = 0
     /// Pieces of the cases' history received by this device, which joined later (SPEC.md §16.6).
     public var historyItems = 0
+    /// The sync stopped at its bound (pages, bytes) or at a relay that did not move on: more may
+    /// be waiting for the next one.
+    public var moreWaiting = false
     /// Messages that decrypted but that their sender may not send here (a triage change from
     /// someone not on the roster, say): dropped.
     public var notPermitted = 0

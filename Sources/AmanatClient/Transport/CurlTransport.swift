@@ -122,7 +122,7 @@ public final class CurlTransport: Sendable {
         case 200..<300:
             return response
         case 429:
-            throw .rateLimited(retryAfter: response.headers["retry-after"].flatMap(Int.init) ?? 60)
+            throw .rateLimited(retryAfter: TransportError.retryAfter(response.headers["retry-after"]))
         case 503:
             throw .relayUnavailable
         default:

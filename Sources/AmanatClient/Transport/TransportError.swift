@@ -37,6 +37,14 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     /// verify): a broken or impostor relay.
     case unexpectedAnswer
 
+    /// The seconds a relay's `Retry-After` asks for, as this client waits them: 1 to 3,600 (a
+    /// negative, zero or absurd value from a broken or hostile relay is clamped), and 60 for a
+    /// missing or unreadable one (an HTTP date counts as unreadable).
+    public static func retryAfter(_ header: String?) -> Int {
+        guard let header, let seconds = Int(header.trimmingCharacters(in: .whitespaces)) else { return 60 }
+        return min(max(seconds, 1), 3600)
+    }
+
     public var description: String {
         switch self {
         case .unreachable: "the relay cannot be reached"

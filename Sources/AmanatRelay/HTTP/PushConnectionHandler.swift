@@ -33,6 +33,8 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     static let maximumPingsPerPeriod = 1000
     /// News arrived while the channel could not take a write.
     private var pending = false
+    /// A text or binary message has begun without its last frame: continuations may follow.
+    private var fragmented = false
     /// A close frame has been sent: nothing else goes out.
     private var closing = false
 
@@ -77,6 +79,20 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
+        guard !closing || frame.opcode == .connectionClose else { return }
+        // RFC 6455 §5: a client masks every frame; no extension was agreed, so no reserved bit
+        // is set; only the six defined opcodes exist; control frames are whole; a continuation
+        // continues something. Anything else fails the connection (1002).
+        let known: [WebSocketOpcode] = [.continuation, .text, .binary, .connectionClose, .ping, .pong]
+        guard frame.maskKey != nil, !frame.rsv1, !frame.rsv2, !frame.rsv3, known.contains(frame.opcode),
+            !frame.opcode.isControlOpcode || frame.fin,
+            frame.opcode != .continuation || fragmented,
+            frame.opcode.isControlOpcode || frame.opcode == .continuation || !fragmented
+        else {
+            close(context: context, code: .protocolError)
+            return
+        }
+        if !frame.opcode.isControlOpcode { fragmented = !frame.fin }
         switch frame.opcode {
         case .pong:
             awaitingPong = false

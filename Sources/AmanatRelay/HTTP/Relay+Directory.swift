@@ -99,7 +99,10 @@ extension Relay {
     /// contact rate, so that junk tokens from someone without the key (every defender knows the
     /// experts' mailbox ids) cannot use up the rate of the contacts who have it. Returns the token.
     ///
-    /// - Throws: 403 `bad_deposit_token`, 404 `unknown_mailbox`, 429 over the contact rate.
+    /// - Throws: 403 `bad_deposit_token` (for an unknown mailbox too), 429 over the contact rate.
+    /// A deposit key no mailbox has: what a token for an unknown mailbox is checked against.
+    static let unknownMailboxDepositKey = SecureRandom.bytes(count: DepositToken.byteCount)
+
     func admitContact(
         _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
     ) async throws -> [UInt8] {
@@ -115,7 +118,10 @@ extension Relay {
             return token
         }
         guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
-            throw RelayHTTPError(RelayError.unknownMailbox)
+            // Answered like a wrong token, after the same work: an old id does not tell whether
+            // its mailbox still lives (SECURITY.md).
+            _ = checks(Self.unknownMailboxDepositKey)
+            throw RelayHTTPError.badDepositToken
         }
         depositKeys.remember(record.depositKey, of: mailbox)
         guard checks(record.depositKey) else { throw RelayHTTPError.badDepositToken }

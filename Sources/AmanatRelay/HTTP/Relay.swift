@@ -286,10 +286,12 @@ public struct Relay: Sendable {
             let nonce = bytes(nonceText, count: RequestSignature.nonceByteCount),
             let signatureText, let signature = bytes(signatureText, count: 64)
         else { throw RelayHTTPError.badSignature }
-        guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
-            throw RelayHTTPError(RelayError.unknownMailbox)
-        }
-        guard let ownerKey = try? Ed25519.PublicKey(rawRepresentation: record.ownerKey) else {
+        // An id that names no mailbox is answered as a bad signature, after the same work, so
+        // that holding an old id does not tell whether its mailbox still lives (SECURITY.md).
+        guard let record = try await perform({ try await store.mailbox(mailbox) }),
+            let ownerKey = try? Ed25519.PublicKey(rawRepresentation: record.ownerKey)
+        else {
+            _ = Self.unknownMailboxKey.isValidSignature(signature, for: body)
             throw RelayHTTPError.badSignature
         }
         let now = clock()
@@ -306,6 +308,9 @@ public struct Relay: Sendable {
         try ownerLimiter.enforce(mailbox)
         try recordNonce(nonce, mailbox: mailbox, now: now)
     }
+
+    /// A key no mailbox has: what a request to an unknown mailbox is checked against.
+    static let unknownMailboxKey = Ed25519.PrivateKey().publicKey
 
     /// Records an accepted request's nonce, or refuses a replay (401) or a full cache (429).
     func recordNonce(_ nonce: [UInt8], mailbox: [UInt8], now: UInt64) throws {

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import AmanatTestSupport
+import Foundation
+import Testing
+
+@testable import AmanatClient
+
+/// Tests/Fixtures/hostile_relay.py in front of the real relay, in one of its modes; the file it
+/// counts in.
+struct HostileRelay {
+    let process: Process
+    let url: String
+    let counter: URL
+
+    init(_ mode: String, in organisation: TestOrganisation) throws {
+        counter = organisation.folder.appendingPathComponent("\(mode).count")
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        process.arguments = [
+            repositoryRoot.appendingPathComponent("Tests/Fixtures/hostile_relay.py").path,
+            String(organisation.relay.port), mode, counter.path,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let line = String(decoding: output.fileHandleForReading.availableData, as: UTF8.self)
+        guard let port = Int(line.trimmingCharacters(in: .whitespacesAndNewlines)) else {
+            process.terminate()
+            throw NoPort()
+        }
+        url = "http://127.0.0.1:\(port)"
+    }
+
+    var count: Int { (try? String(contentsOf: counter, encoding: .utf8)).flatMap(Int.init) ?? 0 }
+
+    func stop() { process.terminate() }
+
+    struct NoPort: Error {}
+}
+
+@Suite("Account: a relay that misbehaves", .serialized)
+struct HostileRelayTests {
+    @Test(
+        "sync against a relay that answers every fetch with envelopes ends at its bound, stores nothing twice and says more may wait",
+        .timeLimit(.minutes(2)))
+    func endlessPages() async throws {
+        var (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        let hostile = try HostileRelay("replay-fetch", in: organisation)
+        defer { hostile.stop() }
+        organisation.url = hostile.url
+        let defender = try await organisation.enrolDefender("defender")
+        try await defender.sendCaseUpdate("Нас выселяют")
+        #expect(try await expert.sync().received == 1)
+        try await expert.reply(to: try await defender.ownIdentity(), text: "Юрист приедет")
+
+        let summary = try await defender.sync()
+        #expect(summary.moreWaiting && summary.received == 1, "\(summary)")
+        #expect(hostile.count == Account.maximumPagesPerSync, "\(hostile.count) fetches")
+        #expect(try await defender.messages().filter { $0.direction == .incoming }.count == 1)
+    }
+
+    @Test(
+        "an attachment chunk corrupted on the way is downloaded again, not marked damaged for good",
+        .timeLimit(.minutes(2)))
+    func corruptedChunk() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        var organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let hostile = try HostileRelay("corrupt-chunk", in: organisation)
+        defer { hostile.stop() }
+        organisation.url = hostile.url
+        let expert = try await organisation.enrolExpert("expert")
+        try await organisation.publishRoster([("Expert", expert)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        let file = organisation.directory("протокол.txt")
+        try Data(repeating: 0x41, count: 300_000).write(to: file)
+        try await defender.sendCaseUpdate("Протокол обыска", attachments: [OutgoingFile(url: file)])
+
+        let summary = try await expert.sync()
+        #expect(hostile.count == 1, "the proxy corrupted one chunk")
+        #expect(summary.downloaded == 1, "\(summary)")
+        let message = try #require(try await expert.messages().first)
+        #expect(message.attachments.map(\.state) == [.stored])
+        let saved = organisation.directory("saved.txt")
+        try await expert.saveAttachment(of: message.id, index: 0, to: saved)
+        #expect(try Data(contentsOf: saved) == Data(repeating: 0x41, count: 300_000))
+    }
+}

@@ -1,0 +1,77 @@
+# SPDX-License-Identifier: AGPL-3.0-or-later
+# A hostile relay for tests, on loopback: passes every request through to the real relay on the
+# port given, except what its mode changes:
+#   replay-fetch   once one mailbox fetch has answered envelopes, every later fetch answers the
+#                  same envelopes again, their sequence numbers raised each time, so the mailbox
+#                  never looks empty; counts the fetches in the file named by the third argument.
+#   corrupt-chunk  flips one byte in the first attachment chunk it passes back (a bad link), and
+#                  counts the chunks it corrupted (one) in that file.
+# Prints its port, then serves until killed.
+import http.client, http.server, json, sys, threading
+
+target_port, mode, counter = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+state = {"page": None, "sequence": 1_000_000, "fetches": 0}
+lock = threading.Lock()
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
+
+    def forward(self):
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length) if length else None
+        is_fetch = mode == "replay-fetch" and self.command == "POST" and self.path.endswith("/fetch")
+        is_chunk = mode == "corrupt-chunk" and self.command == "GET" and "/chunks/" in self.path
+        with lock:
+            if is_fetch:
+                state["fetches"] += 1
+                with open(counter, "w") as f:
+                    f.write(str(state["fetches"]))
+            page = state["page"] if is_fetch else None
+        if page is not None:
+            with lock:
+                for envelope in page["envelopes"]:
+                    state["sequence"] += 1
+                    envelope["sequence"] = state["sequence"]
+                answer = json.dumps(page).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.end_headers()
+            self.wfile.write(answer)
+            return
+        upstream = http.client.HTTPConnection("127.0.0.1", target_port, timeout=60)
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in ("host", "connection")}
+        upstream.request(self.command, self.path, body=body, headers=headers)
+        response = upstream.getresponse()
+        answer = response.read()
+        if is_fetch and response.status == 200:
+            page = json.loads(answer)
+            if page.get("envelopes"):
+                with lock:
+                    state["page"] = page
+        if is_chunk and response.status == 200 and answer:
+            with lock:
+                if not state.get("corrupted"):
+                    state["corrupted"] = True
+                    answer = bytes([answer[0] ^ 0x01]) + answer[1:]
+                    with open(counter, "w") as f:
+                        f.write("1")
+        self.send_response(response.status)
+        for key, value in response.getheaders():
+            if key.lower() not in ("content-length", "connection", "transfer-encoding", "date", "server"):
+                self.send_header(key, value)
+        self.send_header("Content-Length", str(len(answer)))
+        self.end_headers()
+        self.wfile.write(answer)
+        upstream.close()
+
+    do_GET = do_POST = do_PUT = do_DELETE = forward
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+print(server.server_address[1], flush=True)
+server.serve_forever()
