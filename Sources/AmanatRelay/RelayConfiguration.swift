@@ -38,6 +38,12 @@ public struct RelayConfiguration: Sendable {
     public var blobRetention: UInt64 = 30 * 86_400
     /// All blobs together may take this many bytes.
     public var maximumBlobStorageBytes = 20 << 30
+    /// A blob must be uploaded whole within this many seconds of its creation, or it is deleted
+    /// (its reserved space free again); once whole it is kept for ``blobRetention``.
+    public var blobUploadWindow: UInt64 = 3600
+    /// The bytes of blobs one mailbox's contacts may create within one upload window (kept in
+    /// memory only: the database never links a blob to a mailbox).
+    public var blobReservationBytesPerMailbox = 1 << 30
     /// The most push connections and long-poll requests open at once.
     public var maximumWaiters = 20_000
     /// Open push connections and long-polls of one mailbox (its owner's devices, each with a few).

@@ -339,23 +339,25 @@ struct MailboxStoreConformance {
         let chunks = [Self.random(1000), Self.random(1000), Self.random(500)]
         // Out of order, with a wrong size refused, an index out of range refused, and a chunk sent twice.
         await #expect(throws: RelayError.invalidRequest) {
-            try await store.putChunk(chunks[0], index: 2, of: record.id)
+            try await store.putChunk(chunks[0], index: 2, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         }
         await #expect(throws: RelayError.invalidRequest) {
-            try await store.putChunk(chunks[2], index: 3, of: record.id)
+            try await store.putChunk(chunks[2], index: 3, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         }
-        status = try await store.putChunk(chunks[2], index: 2, of: record.id)
+        status = try await store.putChunk(chunks[2], index: 2, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         #expect(status.presentChunks == [2])
         await #expect(throws: RelayError.blobIncomplete) { try await store.chunk(2, of: record.id) }
         await #expect(throws: RelayError.blobIncomplete) { try await store.confirmDownload(of: record.id) }
-        _ = try await store.putChunk(Self.random(1000), index: 0, of: record.id)
-        _ = try await store.putChunk(chunks[0], index: 0, of: record.id)
-        status = try await store.putChunk(chunks[1], index: 1, of: record.id)
+        _ = try await store.putChunk(Self.random(1000), index: 0, of: record.id, retainingWholeUntil: now + 30 * 86_400)
+        _ = try await store.putChunk(chunks[0], index: 0, of: record.id, retainingWholeUntil: now + 30 * 86_400)
+        status = try await store.putChunk(chunks[1], index: 1, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         #expect(status.isComplete && status.presentChunks == [0, 1, 2])
+        // Whole, it is kept for the retention, no longer only through its upload window.
+        #expect(status.record.expiresAt == now + 30 * 86_400)
         // Complete: the same chunk again is accepted (a retry), a different one refused.
-        _ = try await store.putChunk(chunks[1], index: 1, of: record.id)
+        _ = try await store.putChunk(chunks[1], index: 1, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         await #expect(throws: RelayError.blobComplete) {
-            try await store.putChunk(Self.random(1000), index: 1, of: record.id)
+            try await store.putChunk(Self.random(1000), index: 1, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         }
         for (index, chunk) in chunks.enumerated() {
             #expect(try await store.chunk(index, of: record.id) == chunk)
@@ -368,7 +370,9 @@ struct MailboxStoreConformance {
         #expect(try await store.blob(record.id) == nil)
         await #expect(throws: RelayError.unknownBlob) { try await store.chunk(0, of: record.id) }
         await #expect(throws: RelayError.unknownBlob) { try await store.confirmDownload(of: record.id) }
-        await #expect(throws: RelayError.unknownBlob) { try await store.putChunk(chunks[0], index: 0, of: record.id) }
+        await #expect(throws: RelayError.unknownBlob) {
+            try await store.putChunk(chunks[0], index: 0, of: record.id, retainingWholeUntil: now + 30 * 86_400)
+        }
     }
 
     func blobLimitsAndExpiry() async throws {
@@ -385,6 +389,18 @@ struct MailboxStoreConformance {
         #expect(try await store.blob(second.id) != nil)
         // The space is free again.
         try await store.createBlob(blob(size: 6000), totalBytes: 10_000)
+        // A blob never uploaded whole goes at the end of its upload window; one made whole in
+        // time stays for its retention.
+        let abandoned = blob(size: 1000, expiresAt: now + 90_000)
+        let uploaded = blob(size: 1000, expiresAt: now + 90_000)
+        #expect(try await store.purgeBlobs(expiredAt: now + 86_400) == 2)
+        try await store.createBlob(abandoned, totalBytes: 10_000)
+        try await store.createBlob(uploaded, totalBytes: 10_000)
+        _ = try await store.putChunk(
+            Self.random(1000), index: 0, of: uploaded.id, retainingWholeUntil: now + 30 * 86_400)
+        #expect(try await store.purgeBlobs(expiredAt: now + 90_000) == 1)
+        #expect(try await store.blob(abandoned.id) == nil)
+        #expect(try await store.blob(uploaded.id)?.record.expiresAt == now + 30 * 86_400)
     }
 
     // MARK: - What a seized store may hold
@@ -451,7 +467,8 @@ struct MailboxStoreConformance {
         for index in 0..<blob.chunkCount {
             let start = index * blob.chunkSize
             _ = try await store.putChunk(
-                Array(attachment[start..<min(attachment.count, start + blob.chunkSize)]), index: index, of: blob.id)
+                Array(attachment[start..<min(attachment.count, start + blob.chunkSize)]), index: index, of: blob.id,
+                retainingWholeUntil: 1_802_592_000)
         }
         // A roster whose content is sealed by the clients (the relay sees it signed, not read).
         let rosterMarker = "ROSTER-MARKER-expert"

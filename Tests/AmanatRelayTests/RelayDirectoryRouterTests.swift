@@ -191,7 +191,8 @@ struct RelayDirectoryRouterTests {
             }
             let blob = try #require(created)
             #expect(blob.chunks == 3 && blob.chunkSize == 1000 && blob.expiresAt % 3600 == 0)
-            #expect(blob.expiresAt >= harness.now + 30 * 86_400)
+            // Until it is whole, a blob lives through its upload window (an hour) only.
+            #expect(blob.expiresAt >= harness.now + 3600 && blob.expiresAt < harness.now + 7200)
             let path = "/v1/blobs/\(blob.blob)"
             let upload: HTTPFields = [Relay.uploadKeyHeader: blob.uploadKey]
             let data = SecureRandom.bytes(count: 2500)
@@ -222,6 +223,10 @@ struct RelayDirectoryRouterTests {
                 }
             }
             #expect(downloaded == data)
+            try await client.execute(uri: path, method: .get) { response in
+                let status = try RelayHarness.decode(Relay.BlobStatusResponse.self, response)
+                #expect(status.complete && status.expiresAt >= harness.now + 30 * 86_400, "whole: kept the retention")
+            }
 
             // Refusals while the blob exists.
             let wrongKey: HTTPFields = [Relay.uploadKeyHeader: Base64URL.encode(SecureRandom.bytes(count: 32))]

@@ -22,6 +22,36 @@ struct RelayHardeningTests {
         return try #require(Int(line.split(separator: " ").dropFirst().first ?? "")) * 1024
     }
 
+    @Test(
+        "blob space: one mailbox's contacts create at most its reservation per upload window (429 with Retry-After), other mailboxes are unaffected"
+    )
+    func blobReservations() async throws {
+        var limits = RelayHarness.Limits()
+        limits.blobReservationBytesPerMailbox = 10_000
+        limits.maximumBlobBytes = 10_000
+        let harness = try RelayHarness(limits: limits)
+        try await harness.test { client in
+            let flooded = RelayHarness.Owner()
+            let other = RelayHarness.Owner()
+            try await harness.create(flooded, client)
+            try await harness.create(other, client)
+            func create(_ owner: RelayHarness.Owner, _ size: Int) async throws -> (Int, String?, String?) {
+                let (headers, body) = try harness.fresh(owner, purpose: .blob, extra: ["size": size, "downloads": 1])
+                var answer: (Int, String?, String?) = (0, nil, nil)
+                try await client.execute(uri: owner.path + "/blobs", method: .post, headers: headers, body: body) {
+                    answer = (Int($0.status.code), errorCode($0), $0.headers[.retryAfter])
+                }
+                return answer
+            }
+            for _ in 0..<4 { #expect(try await create(flooded, 2500).0 == 201) }
+            let refused = try await create(flooded, 1)
+            #expect(refused.0 == 429 && refused.1 == "rate_limited", "\(refused)")
+            #expect(refused.2.flatMap(Int.init).map { (1...3600).contains($0) } == true, "\(refused)")
+            // The mailbox next door still gets its attachments.
+            #expect(try await create(other, 10_000).0 == 201)
+        }
+    }
+
     @Test("without its keys, a mailbox that does not exist answers exactly as a live one does (no existence oracle)")
     func noExistenceOracle() async throws {
         let harness = try RelayHarness()

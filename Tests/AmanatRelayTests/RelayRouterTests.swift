@@ -28,6 +28,7 @@ struct RelayHarness {
         var maximumWaiters: Int?
         var maximumMailboxWaiters: Int?
         var requestTimeoutSeconds: Int?
+        var blobReservationBytesPerMailbox: Int?
         /// The rate limits' clock, when a test moves time itself.
         var rateClock: (@Sendable () -> Double)?
     }
@@ -45,6 +46,7 @@ struct RelayHarness {
         if let waiters = limits.maximumWaiters { configuration.maximumWaiters = waiters }
         if let waiters = limits.maximumMailboxWaiters { configuration.maximumMailboxWaiters = waiters }
         if let seconds = limits.requestTimeoutSeconds { configuration.requestTimeoutSeconds = seconds }
+        if let bytes = limits.blobReservationBytesPerMailbox { configuration.blobReservationBytesPerMailbox = bytes }
         let now = now
         relay = Relay(
             store: try SQLiteMailboxStore(path: directory.appendingPathComponent("relay.sqlite").path),

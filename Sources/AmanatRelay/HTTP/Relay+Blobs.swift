@@ -49,12 +49,20 @@ extension Relay {
         else { throw RelayHTTPError.invalidField }
         let uploadKey = SecureRandom.bytes(count: 32)
         let now = clock()
-        // Rounded up to the hour, so the stored expiry does not give away the creation time.
-        let expiry = now + configuration.blobRetention
+        if let wait = blobReservations.reserve(
+            create.size, for: mailbox, now: now, window: configuration.blobUploadWindow,
+            limit: configuration.blobReservationBytesPerMailbox)
+        {
+            RelayMetrics.rateLimited.increment()
+            throw RelayHTTPError.rateLimited(retryAfter: Int(clamping: wait))
+        }
+        // Until it is whole, a blob lives only through its upload window; the upload of its last
+        // chunk moves its expiry to the full retention (both rounded up to the hour, so the
+        // stored expiry does not give away the creation time).
         let record = BlobRecord(
             id: SecureRandom.bytes(count: 32), uploadKeyDigest: try BLAKE2b.hash(uploadKey), size: create.size,
             chunkSize: configuration.blobChunkSize, downloads: create.downloads,
-            expiresAt: expiry + (3600 - expiry % 3600) % 3600)
+            expiresAt: Self.roundedUp(now + configuration.blobUploadWindow))
         try await perform { try await store.createBlob(record, totalBytes: configuration.maximumBlobStorageBytes) }
         RelayMetrics.blobsCreated.increment()
         return try json(
@@ -94,9 +102,15 @@ extension Relay {
         }
         let data = try await collect(request, limit: status.record.chunkSize)
         guard status.record.sizeOfChunk(index) == data.count else { throw RelayHTTPError.invalidField }
-        let updated = try await perform { try await store.putChunk(data, index: index, of: id) }
+        let retainedUntil = Self.roundedUp(clock() + configuration.blobRetention)
+        let updated = try await perform {
+            try await store.putChunk(data, index: index, of: id, retainingWholeUntil: retainedUntil)
+        }
         return try json(statusResponse(updated))
     }
+
+    /// `time` rounded up to the hour.
+    static func roundedUp(_ time: UInt64) -> UInt64 { time + (3600 - time % 3600) % 3600 }
 
     func getChunk(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try blobParameter(context)

@@ -19,6 +19,7 @@ public struct Relay: Sendable {
     let contactLimiter: RateLimiter
     let ownerLimiter: RateLimiter
     let depositKeys = DepositKeyCache()
+    let blobReservations = BlobReservations()
 
     /// A relay over `store`; `clock` gives Unix seconds, `rateClock` fractional seconds for the
     /// rate limits (both injected for tests).

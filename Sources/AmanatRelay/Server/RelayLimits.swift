@@ -37,6 +37,15 @@ public struct RelayLimits: Codable, Equatable, Sendable {
         Limit(name: "blobRetentionDays", range: 1...365, help: "days a blob is kept at most (30)") {
             $0.blobRetention = UInt64($1) * 86_400
         },
+        Limit(name: "blobUploadMinutes", range: 1...10_080, help: "minutes to upload a blob whole (60)") {
+            $0.blobUploadWindow = UInt64($1) * 60
+        },
+        Limit(
+            name: "blobReservationBytes", range: 1...Double(1 << 50),
+            help: "blob bytes one mailbox's contacts may create per upload window (1 GiB)"
+        ) {
+            $0.blobReservationBytesPerMailbox = Int($1)
+        },
         Limit(name: "waiters", range: 1...1_000_000, help: "open push connections and long-polls (20000)") {
             $0.maximumWaiters = Int($1)
         },

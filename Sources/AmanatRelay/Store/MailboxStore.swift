@@ -86,11 +86,13 @@ public protocol MailboxStore: Sendable {
 
     /// Stores chunk `index`, which must have the size ``BlobRecord/sizeOfChunk(_:)`` gives. Storing a
     /// chunk again replaces it while the blob is incomplete; once complete, the same bytes again are
-    /// accepted and different bytes refused.
+    /// accepted and different bytes refused. The chunk that makes the blob whole moves its expiry
+    /// to `expiry` (until then it expires at the end of its upload window).
     ///
     /// - Throws: ``RelayError/unknownBlob``, ``RelayError/invalidRequest`` for a wrong index or
     ///   size, ``RelayError/blobComplete``.
-    func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8]) async throws(RelayError) -> BlobStatus
+    func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8], retainingWholeUntil expiry: UInt64)
+        async throws(RelayError) -> BlobStatus
 
     /// Chunk `index` of a complete blob.
     ///

@@ -134,7 +134,9 @@ extension PostgresMailboxStore {
         try await transaction { connection, logger in try await Self.status(id, lock: false, connection, logger) }
     }
 
-    public func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8]) async throws(RelayError) -> BlobStatus {
+    public func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8], retainingWholeUntil expiry: UInt64)
+        async throws(RelayError) -> BlobStatus
+    {
         try await transaction { connection, logger in
             guard let status = try await Self.status(blob, lock: true, connection, logger) else {
                 throw RelayError.unknownBlob
@@ -156,8 +158,17 @@ extension PostgresMailboxStore {
                 INSERT INTO blob_chunks (blob, idx, data) VALUES (\(Self.bytea(blob)), \(Int32(index)), \(Self.bytea(data)))
                 ON CONFLICT (blob, idx) DO UPDATE SET data = EXCLUDED.data
                 """, logger: logger)
-            guard let updated = try await Self.status(blob, lock: false, connection, logger) else {
+            guard var updated = try await Self.status(blob, lock: false, connection, logger) else {
                 throw RelayError.unknownBlob
+            }
+            if updated.isComplete {
+                try await connection.query(
+                    "UPDATE blobs SET expires_at = \(Int64(clamping: expiry)) WHERE id = \(Self.bytea(blob))",
+                    logger: logger)
+                guard let whole = try await Self.status(blob, lock: false, connection, logger) else {
+                    throw RelayError.unknownBlob
+                }
+                updated = whole
             }
             return updated
         }

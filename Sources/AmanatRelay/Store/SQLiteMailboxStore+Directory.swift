@@ -106,7 +106,9 @@ extension SQLiteMailboxStore {
         try await read { db in try Self.status(id, db) }
     }
 
-    public func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8]) async throws(RelayError) -> BlobStatus {
+    public func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8], retainingWholeUntil expiry: UInt64)
+        async throws(RelayError) -> BlobStatus
+    {
         try await write { db in
             guard let status = try Self.status(blob, db) else { throw RelayError.unknownBlob }
             guard status.record.sizeOfChunk(index) == data.count else { throw RelayError.invalidRequest }
@@ -119,7 +121,14 @@ extension SQLiteMailboxStore {
             try db.execute(
                 sql: "INSERT OR REPLACE INTO blob_chunks (blob, idx, data) VALUES (?, ?, ?)",
                 arguments: [Data(blob), index, Data(data)])
-            guard let updated = try Self.status(blob, db) else { throw RelayError.unknownBlob }
+            guard var updated = try Self.status(blob, db) else { throw RelayError.unknownBlob }
+            if updated.isComplete {
+                try db.execute(
+                    sql: "UPDATE blobs SET expires_at = ? WHERE id = ?",
+                    arguments: [Int64(clamping: expiry), Data(blob)])
+                guard let whole = try Self.status(blob, db) else { throw RelayError.unknownBlob }
+                updated = whole
+            }
             return updated
         }
     }
