@@ -228,7 +228,7 @@ let package = Package(
             name: "AmanatClientTests",
             dependencies: [
                 "AmanatClient", "AmanatRelay", "AmanatProtocol", "AmanatProtocolVectors", "AmanatCrypto",
-                "AmanatTestSupport",
+                "AmanatTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
             ],
             swiftSettings: ourSwiftSettings
         ),

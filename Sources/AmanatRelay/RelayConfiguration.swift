@@ -40,7 +40,7 @@ public struct RelayConfiguration: Sendable {
     public var maximumBlobStorageBytes = 20 << 30
     /// A blob must be uploaded whole within this many seconds of its creation, or it is deleted
     /// (its reserved space free again); once whole it is kept for ``blobRetention``.
-    public var blobUploadWindow: UInt64 = 3600
+    public var blobUploadWindow: UInt64 = 3 * 3600
     /// The bytes of blobs one mailbox's contacts may create within one upload window (kept in
     /// memory only: the database never links a blob to a mailbox).
     public var blobReservationBytesPerMailbox = 1 << 30

@@ -5,6 +5,7 @@ import AmanatProtocol
 import AmanatProtocolVectors
 import AmanatTestSupport
 import Foundation
+import GRDB
 import Synchronization
 import Testing
 
@@ -223,7 +224,7 @@ final class TransferLog: Sendable {
 @Suite("Attachment upload resume")
 struct AttachmentResumeTests {
     @Test(
-        "an upload cut off by the relay dying resumes after its restart from the chunks it holds",
+        "an upload cut off by the relay dying resumes after its restart from the chunks it holds, and starts a new blob if the relay deleted the half one",
         .timeLimit(.minutes(3)))
     func resume() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-resume-\(UUID().uuidString)")
@@ -263,5 +264,27 @@ struct AttachmentResumeTests {
         let saved = folder.appendingPathComponent("saved")
         try await expert.saveAttachment(of: received.id, index: 0, to: saved)
         #expect(try Data(contentsOf: saved) == Data(contentsOf: evidence))
+
+        // Cut off again, and away past the upload window: the relay deleted the half blob (done
+        // here in its database while it is stopped). The next sync starts a new blob.
+        await defender.observeTransfers { progress in
+            if progress.direction == .upload, log.record(progress) == 10 { relay.kill() }
+        }
+        log.reset()
+        let second = try await defender.sendCaseUpdate("the video again", attachments: [OutgoingFile(url: evidence)])
+        #expect(second.deliveryState == .queued)
+        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
+        let deleted = try await database.write { db -> Int in
+            try db.execute(sql: "DELETE FROM blobs")
+            return db.changesCount
+        }
+        #expect(deleted == 1)
+        try database.close()
+        try await relay.start()
+        await defender.observeTransfers { progress in _ = log.record(progress) }
+        log.reset()
+        #expect(try await defender.sync().sent == 1)
+        #expect(log.counts.skipped == 0 && log.counts.sent == chunkCount)
+        #expect(try await expert.sync().downloaded == 1)
     }
 }

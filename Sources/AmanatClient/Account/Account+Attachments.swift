@@ -179,23 +179,33 @@ extension Account {
         // (SPEC.md §16.5).
         let downloads = routes.count + (draft.kind == .reply ? try rosterRoutes().count : 0)
         for index in draft.files.indices where draft.files[index].digest == nil {
-            if draft.files[index].blob == nil {
-                let created: CreatedBlob
-                do {
-                    created = try await api.createBlob(
-                        mailbox: first.mailbox, depositKey: first.depositKey, size: draft.files[index].encryptedSize,
-                        downloads: downloads)
-                } catch {
-                    throw .transport(error)
+            // Twice at most: the relay deletes a blob not uploaded whole within its upload window
+            // (this device was away too long); then a new one is created and the upload redone.
+            for attempt in 1...2 where draft.files[index].digest == nil {
+                if draft.files[index].blob == nil {
+                    let created: CreatedBlob
+                    do {
+                        created = try await api.createBlob(
+                            mailbox: first.mailbox, depositKey: first.depositKey,
+                            size: draft.files[index].encryptedSize, downloads: downloads)
+                    } catch {
+                        throw .transport(error)
+                    }
+                    draft.files[index].blob = Data(created.blob)
+                    draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
+                    let saved = draft
+                    try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
                 }
-                draft.files[index].blob = Data(created.blob)
-                draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
+                do {
+                    draft.files[index].digest = Data(try await upload(draft.files[index]))
+                } catch .transport(.refused(404, let code)) {
+                    draft.files[index].blob = nil
+                    draft.files[index].uploadKey = nil
+                    if attempt == 2 { throw .transport(.refused(status: 404, code: code)) }
+                }
                 let saved = draft
                 try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
             }
-            draft.files[index].digest = Data(try await upload(draft.files[index]))
-            let saved = draft
-            try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
         }
         var attachments: [Message.Attachment] = []
         for file in draft.files {

@@ -37,7 +37,7 @@ public struct RelayLimits: Codable, Equatable, Sendable {
         Limit(name: "blobRetentionDays", range: 1...365, help: "days a blob is kept at most (30)") {
             $0.blobRetention = UInt64($1) * 86_400
         },
-        Limit(name: "blobUploadMinutes", range: 1...10_080, help: "minutes to upload a blob whole (60)") {
+        Limit(name: "blobUploadMinutes", range: 1...10_080, help: "minutes to upload a blob whole (180)") {
             $0.blobUploadWindow = UInt64($1) * 60
         },
         Limit(
