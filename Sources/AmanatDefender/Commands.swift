@@ -66,7 +66,10 @@ extension AmanatCommand {
         @Option(name: .customLong("attach"), parsing: .upToNextOption, help: "Files to attach (up to 16).")
         var attachments: [String] = []
 
-        @Flag(help: "Send images untouched, with their metadata (GPS, camera), as evidence.")
+        @Flag(
+            help:
+                "Send images and documents untouched, with their metadata (GPS, camera; a PDF's or office file's author and edit history), as evidence."
+        )
         var keepOriginal = false
 
         func run() async throws {

@@ -74,6 +74,7 @@ public struct CommandError: Error {
         case .unknownContact: self.init("error.unknown-message", [""], code: Self.data)
         case .tooLarge: self.init("error.too-large", code: Self.data)
         case .attachment(.damagedImage): self.init("error.damaged-image", code: Self.data)
+        case .attachment(.uncleanableDocument): self.init("error.uncleanable-document", code: Self.data)
         case .attachment(.tooLarge): self.init("error.too-large", code: Self.data)
         case .attachment(.unreadable): self.init("error.unreadable-file", [""], code: Self.input)
         case .attachment(let attachment):

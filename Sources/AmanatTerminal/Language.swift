@@ -79,6 +79,8 @@ public enum TerminalText {
         "error.attachment": "The attachment could not be saved: %@.",
         "error.damaged-image":
             "An image is damaged, so its metadata (GPS, camera) cannot be removed. Send it with --keep-original only if it must go as it is.",
+        "error.uncleanable-document":
+            "A PDF or office document can carry its author's name and edit history, and they cannot be removed here (install mat2: `sudo apt install mat2`; or the file is damaged). Send it with --keep-original only if it must go as it is.",
         "error.security": "A security check failed. Do not trust this conversation; tell the organisation.",
         "error.internal": "Something went wrong: %@.",
     ]
@@ -133,6 +135,8 @@ public enum TerminalText {
         "error.attachment": "Не удалось сохранить вложение: %@.",
         "error.damaged-image":
             "Изображение повреждено, поэтому из него нельзя удалить метаданные (GPS, камера). Отправляйте с --keep-original, только если оно должно уйти как есть.",
+        "error.uncleanable-document":
+            "PDF или офисный документ может содержать имя автора и историю правок, а удалить их здесь нельзя (установите mat2: `sudo apt install mat2`; или файл повреждён). Отправляйте с --keep-original, только если он должен уйти как есть.",
         "error.security": "Проверка безопасности не пройдена. Не доверяйте этому разговору; сообщите организации.",
         "error.internal": "Что-то пошло не так: %@.",
     ]

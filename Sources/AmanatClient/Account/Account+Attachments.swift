@@ -120,10 +120,18 @@ extension Account {
         do {
             for file in files {
                 let name = "out-" + SecureRandom.bytes(count: 16).hexText
-                // Images lose their metadata unless the sender keeps the original on purpose.
-                let ranges = file.keepOriginal ? nil : try ImageMetadata.keptRanges(of: file.url)
+                // Images and documents lose their metadata unless the sender keeps the original
+                // on purpose.
+                var source = file.url
+                var cleaned: DocumentMetadata.CleanedFile?
+                if !file.keepOriginal, let kind = DocumentMetadata.kind(of: file.url, named: file.fileName) {
+                    cleaned = try DocumentMetadata.cleaned(file.url, kind: kind)
+                    source = cleaned?.url ?? source
+                }
+                defer { cleaned?.remove() }
+                let ranges = file.keepOriginal ? nil : try ImageMetadata.keptRanges(of: source)
                 let encrypted = try AttachmentCipher.encrypt(
-                    file.url, to: store.filesDirectory.appendingPathComponent(name), keeping: ranges)
+                    source, to: store.filesDirectory.appendingPathComponent(name), keeping: ranges)
                 guard encrypted.encryptedSize <= limit else {
                     try? FileManager.default.removeItem(at: store.filesDirectory.appendingPathComponent(name))
                     throw AttachmentError.tooLarge

@@ -15,6 +15,9 @@ public enum AttachmentError: Error, Equatable, Sendable, CustomStringConvertible
     case integrityFailure
     /// A JPEG or PNG whose structure does not parse, so its metadata cannot be removed safely.
     case damagedImage
+    /// A PDF or office document whose metadata (author, edit history) cannot be removed here:
+    /// mat2 is missing, or failed on it (``DocumentMetadata``).
+    case uncleanableDocument
 
     public var description: String {
         switch self {
@@ -23,6 +26,7 @@ public enum AttachmentError: Error, Equatable, Sendable, CustomStringConvertible
         case .tooLarge: "the file is too large to send"
         case .integrityFailure: "the attachment was altered or damaged on the way"
         case .damagedImage: "the image is damaged, so its metadata cannot be removed"
+        case .uncleanableDocument: "the document's metadata (author, edit history) cannot be removed here"
         }
     }
 }
