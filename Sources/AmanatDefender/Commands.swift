@@ -130,6 +130,12 @@ extension AmanatCommand {
             let message = try await options.run { () async throws(AccountError) in
                 try await account.sendCaseUpdate(body, attachments: files)
             }
+            // Said before anything else: what left each document (it went, or is queued, clean).
+            for attachment in message.attachments {
+                if let removed = attachment.removedMetadata, !removed.isEmpty {
+                    options.say("send.cleaned", [attachment.fileName, removed.joined(separator: ", ")])
+                }
+            }
             let queued = (try? await account.queuedCount()) ?? 0
             if message.deliveryState == .queued {
                 options.say("queued", [String(queued)])

@@ -30,9 +30,10 @@ public enum Language: String, Sendable, CaseIterable {
 /// catalogue adds its own with ``Swift/Dictionary/merging(own:)``.
 public enum TerminalText {
     public static let english: [String: String] = [
-        "wipe.confirm": "This destroys this profile for good: keys, messages, attachments. Type %@ to continue: ",
+        "wipe.confirm":
+            "This destroys this profile for good: keys, messages, attachments. Files saved out of it with `save` stay where they were saved. Type %@ to continue: ",
         "wipe.word": "YES",
-        "wipe.done": "The profile is gone.",
+        "wipe.done": "The profile is gone. Files saved out of it with `save` are not: delete them yourself.",
         "wipe.cancelled": "Nothing was deleted.",
         "passphrase.prompt": "Passphrase: ",
         "passphrase.new": "New passphrase: ",
@@ -86,9 +87,10 @@ public enum TerminalText {
     ]
 
     public static let russian: [String: String] = [
-        "wipe.confirm": "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Чтобы продолжить, введите %@: ",
+        "wipe.confirm":
+            "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Файлы, сохранённые из него командой `save`, останутся там, куда их сохранили. Чтобы продолжить, введите %@: ",
         "wipe.word": "ДА",
-        "wipe.done": "Профиль уничтожен.",
+        "wipe.done": "Профиль уничтожен. Файлы, сохранённые из него командой `save`, не удалены: удалите их сами.",
         "wipe.cancelled": "Ничего не удалено.",
         "passphrase.prompt": "Парольная фраза: ",
         "passphrase.new": "Новая парольная фраза: ",

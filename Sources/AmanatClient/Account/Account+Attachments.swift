@@ -71,6 +71,8 @@ struct Draft: Codable, Sendable {
         var blob: Data?
         var uploadKey: Data?
         var digest: Data?
+        /// The metadata fields removed before encrypting (``DocumentMetadata``).
+        var removed: [String]?
     }
 
     var id: Data
@@ -139,7 +141,8 @@ extension Account {
                 prepared.append(
                     Draft.File(
                         localFile: name, key: Data(encrypted.key.withUnsafeBytes { Array($0) }), size: encrypted.size,
-                        encryptedSize: encrypted.encryptedSize, fileName: file.fileName, mimeType: file.mimeType))
+                        encryptedSize: encrypted.encryptedSize, fileName: file.fileName, mimeType: file.mimeType,
+                        removed: cleaned?.removed))
             }
         } catch {
             for file in prepared {
@@ -162,9 +165,11 @@ extension Account {
                     receiptSignature: nil)
             },
             attachments: prepared.map { file in
-                Message.Attachment(
+                var attachment = Message.Attachment(
                     fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: Data(),
                     key: file.key, encryptedSize: file.encryptedSize, digest: Data(), localFile: file.localFile)
+                attachment.removedMetadata = file.removed
+                return attachment
             })
         try store.transaction { db in
             try store.saveDraft(draft, row: row, in: db)
@@ -218,10 +223,11 @@ extension Account {
         var attachments: [Message.Attachment] = []
         for file in draft.files {
             guard let blob = file.blob, let digest = file.digest else { throw .store(.corrupted) }
-            attachments.append(
-                Message.Attachment(
-                    fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: blob,
-                    key: file.key, encryptedSize: file.encryptedSize, digest: digest, localFile: file.localFile))
+            var attachment = Message.Attachment(
+                fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: blob,
+                key: file.key, encryptedSize: file.encryptedSize, digest: digest, localFile: file.localFile)
+            attachment.removedMetadata = file.removed
+            attachments.append(attachment)
         }
         let pointers = attachments.map(\.pointer)
         let body: Payload.Body =

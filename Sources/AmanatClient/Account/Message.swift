@@ -94,6 +94,9 @@ public struct Message: Sendable, Equatable, Codable {
         let digest: Data
         /// The encrypted file's name in the files folder, once stored.
         var localFile: String?
+        /// For a document this device sent: the metadata fields removed from it before it was
+        /// encrypted (author, creator, …; ``DocumentMetadata``).
+        public var removedMetadata: [String]?
 
         public var description: String { "Attachment(\(size) bytes, \(state))" }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import Foundation
+import Synchronization
 
 /// PDFs and office documents carry their author's name, the software and machine that made them,
 /// edit history and comments (issue #16: a court paper left with `/Author (Gulnara K.)`). Unlike
@@ -72,21 +73,45 @@ public enum DocumentMetadata {
             cleaned.remove()
             throw .uncleanableDocument
         }
+        // What it carries, to tell the user; then the cleaning.
+        let shown = run(["--show", copy.path], in: directory)
+        let cleanedOK = run([copy.path], in: directory)
+        try? FileManager.default.removeItem(at: copy)
+        guard cleanedOK != nil, FileManager.default.fileExists(atPath: cleaned.url.path) else {
+            cleaned.remove()
+            throw .uncleanableDocument
+        }
+        return CleanedFile(directory: directory, url: cleaned.url, removed: fields(shown ?? ""))
+    }
+
+    /// mat2 with `arguments` in `directory`, bounded in time; its output (at most 1 MiB) if it
+    /// exited 0.
+    private static func run(_ arguments: [String], in directory: URL) -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: mat2)
-        process.arguments = [copy.path]
+        process.arguments = arguments
         process.currentDirectoryURL = directory
         // No HOME, no display: mat2 reads nothing of the user's.
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": directory.path, "LANG": "C.UTF-8"]
+        let output = Pipe()
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
+        process.standardOutput = output
         process.standardError = FileHandle.nullDevice
         do {
             try process.run()
         } catch {
-            cleaned.remove()
-            throw .uncleanableDocument
+            return nil
         }
+        // Read while it runs (a full pipe would block it), up to the bound.
+        let collected = Mutex(Data())
+        let done = Mutex(false)
+        let reader = Thread {
+            while case let chunk = output.fileHandleForReading.availableData, !chunk.isEmpty {
+                collected.withLock { if $0.count < 1 << 20 { $0.append(chunk) } }
+            }
+            done.withLock { $0 = true }
+        }
+        reader.start()
         let deadline = Date().addingTimeInterval(timeout)
         while process.isRunning {
             if Date() > deadline {
@@ -96,14 +121,32 @@ public enum DocumentMetadata {
             }
             usleep(20_000)
         }
-        try? FileManager.default.removeItem(at: copy)
-        guard process.terminationReason == .exit, process.terminationStatus == 0,
-            FileManager.default.fileExists(atPath: cleaned.url.path)
-        else {
-            cleaned.remove()
-            throw .uncleanableDocument
+        try? output.fileHandleForWriting.close()
+        while !done.withLock({ $0 }) { usleep(1000) }
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else { return nil }
+        return String(decoding: collected.withLock { $0 }, as: UTF8.self)
+    }
+
+    /// The names of the metadata fields `mat2 --show` listed (without namespace prefixes, dates
+    /// mat2 prints for every archive member, and placeholder values), once each, in order.
+    static func fields(_ shown: String) -> [String] {
+        var names: [String] = []
+        for line in shown.split(separator: "\n") where line.hasPrefix("    ") {
+            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
+            guard parts.count == 2 else { continue }
+            var name = String(parts[0])
+            // "dc:creator" arrives as "dc" and "creator: …".
+            if let colon = line.trimmingCharacters(in: .whitespaces).split(separator: " ").first,
+                colon.hasSuffix(":"), colon.dropLast().contains(":")
+            {
+                name = String(colon.dropLast().split(separator: ":").last ?? "")
+            }
+            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            guard !name.isEmpty, !["format", "date_time"].contains(name), value != "-1", !names.contains(name)
+            else { continue }
+            names.append(name)
         }
-        return cleaned
+        return names
     }
 
     /// A cleaned document in memory.
@@ -111,6 +154,8 @@ public enum DocumentMetadata {
         let directory: URL
         /// Where it is.
         public let url: URL
+        /// The metadata fields the original carried (as mat2 names them: author, creator, …).
+        public var removed: [String] = []
 
         /// Removes it and its directory.
         public func remove() { try? FileManager.default.removeItem(at: directory) }
