@@ -243,7 +243,8 @@ let package = Package(
         .testTarget(
             name: "AmanatInboxTests",
             dependencies: [
-                "AmanatInbox", "AmanatTerminal", "AmanatClient", "AmanatProtocol", "AmanatCrypto", "AmanatTestSupport",
+                "AmanatInbox", "AmanatDefender", "AmanatTerminal", "AmanatClient", "AmanatProtocol", "AmanatCrypto",
+                "AmanatTestSupport",
             ],
             swiftSettings: ourSwiftSettings
         ),

@@ -63,6 +63,7 @@ public struct CommandError: Error {
             case .quotaFull: self.init("error.quota", code: Self.network)
             case .refused(let status, let code): self.init("error.relay", ["\(status) \(code)"], code: Self.network)
             case .invalidConfiguration(let reason): self.init("error.internal", [reason], code: Self.usage)
+            case .badRelayAddress: self.init("error.relay-address", code: Self.usage)
             case .unexpectedAnswer: self.init("error.security", code: Self.security)
             }
         case .invalidInvite: self.init("error.invalid-invite", code: Self.data)

@@ -81,6 +81,10 @@ struct AmanatCLITests {
         let moved = try await amanat(["status", "--json"] + plain, input: passphrase)
         #expect(moved.output.contains("localhost:\(relay.port)") && moved.output.contains("\"reachable\":true"))
         #expect(try await amanat(["config", "--relay", "ftp://x"] + plain, input: passphrase).status == 64)
+        // An address without its scheme is told how to write it, not "something went wrong".
+        let bare = try await amanat(["config", "--relay", "relay.example.org"] + plain, input: passphrase)
+        #expect(bare.status == 64 && bare.error.contains("https://relay.example.org"), "\(bare)")
+        #expect(!bare.error.contains(Catalogue.text("error.internal", .russian, [""]).prefix(10)))
         let experts = try await amanat(["experts"] + common, input: passphrase)
         #expect(experts.output.contains("Expert Айгерим"))
         let wiped = try await amanat(["wipe", "--yes"] + common)

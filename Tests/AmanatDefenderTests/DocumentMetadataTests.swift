@@ -51,8 +51,12 @@ struct DocumentMetadataTests {
             ["send", "Документы по делу", "--attach"] + documents.map(\.path) + common, input: passphrase)
         #expect(sent.status == 0, "\(sent)")
         // The defender is told what left each file.
-        #expect(sent.output.contains("Из court.pdf перед отправкой удалено: author, creator, metadata, producer."), "\(sent)")
-        #expect(sent.output.contains("Из letter.docx перед отправкой удалено: lastModifiedBy, revision, creator."), "\(sent)")
+        #expect(
+            sent.output.contains("Из court.pdf перед отправкой удалено: author, creator, metadata, producer."),
+            "\(sent)")
+        #expect(
+            sent.output.contains("Из letter.docx перед отправкой удалено: lastModifiedBy, revision, creator."),
+            "\(sent)")
         #expect(sent.output.contains("Из note.odt перед отправкой удалено: creator, initial-creator."), "\(sent)")
         #expect(try await expert.sync().downloaded == 3)
         let update = try #require(try await expert.messages().first { $0.text == "Документы по делу" })

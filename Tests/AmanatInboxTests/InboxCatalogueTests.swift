@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatClient
+import AmanatDefender
 import AmanatTerminal
 import AmanatTestSupport
 import Foundation
@@ -28,6 +29,22 @@ struct InboxCatalogueTests {
         #expect(used.subtracting(english.keys).sorted() == [], "missing in English")
         #expect(used.subtracting(russian.keys).sorted() == [], "missing in Russian")
         #expect(Set(english.keys).symmetricDifference(russian.keys).sorted() == [])
+    }
+
+    @Test("amanat-inbox's sentences send the expert to amanat-inbox commands, and amanat's to amanat's")
+    func ownCommands() {
+        for (language, sentences) in [("en", InboxCatalogue.english), ("ru", InboxCatalogue.russian)] {
+            for (key, sentence) in sentences {
+                // The one defender command an expert is told about is what the defender sees.
+                let other = sentence.replacingOccurrences(of: "`amanat experts`", with: "")
+                #expect(!other.contains("`amanat "), "\(language) \(key): \(sentence)")
+            }
+        }
+        for (language, sentences) in [("en", Catalogue.english), ("ru", Catalogue.russian)] {
+            for (key, sentence) in sentences {
+                #expect(!sentence.contains("amanat-inbox"), "\(language) \(key): \(sentence)")
+            }
+        }
     }
 
     @Test("every notice kind reads as a sentence in both languages, naming the case")

@@ -37,16 +37,14 @@ public struct TransportConfiguration: Sendable {
     func validate() throws(TransportError) {
         guard let url = URL(string: relay), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
             url.query == nil, url.fragment == nil
-        else { throw .invalidConfiguration("the relay address is not a URL") }
+        else { throw .badRelayAddress }
         switch scheme {
         case "https": break
         case "http":
             let loopback = host == "127.0.0.1" || host == "localhost" || host == "::1" || host == "[::1]"
-            guard loopback || host.hasSuffix(".onion") else {
-                throw .invalidConfiguration("plain http is only for .onion and loopback relays")
-            }
+            guard loopback || host.hasSuffix(".onion") else { throw .badRelayAddress }
         default:
-            throw .invalidConfiguration("the relay address must start with https://")
+            throw .badRelayAddress
         }
         if let proxy {
             guard proxy.lowercased().hasPrefix("socks5h://") else {

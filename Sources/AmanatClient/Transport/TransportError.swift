@@ -28,9 +28,11 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case refused(status: Int, code: String)
     /// The relay's own storage failed; nothing was stored, retry later.
     case relayUnavailable
-    /// The configuration is unsafe or malformed (for example a plain-HTTP relay on the internet, or
-    /// a proxy that would resolve names locally).
+    /// The configuration is unsafe or malformed (for example a proxy that would resolve names
+    /// locally).
     case invalidConfiguration(String)
+    /// The relay address is not a full `https://` URL (`http://` only for `.onion` and loopback).
+    case badRelayAddress
     /// Another network failure, by libcurl's error number.
     case network(code: Int)
     /// The relay answered, but not as the protocol says (a missing field, a receipt that does not
@@ -60,6 +62,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case .refused(let status, let code): "the relay refused the request (\(status) \(code))"
         case .relayUnavailable: "the relay could not store the data; try again later"
         case .invalidConfiguration(let reason): "the connection settings are unsafe or invalid: \(reason)"
+        case .badRelayAddress: "the relay address must be a full https:// URL (http:// only for .onion or loopback)"
         case .network(let code): "network error (libcurl \(code))"
         case .unexpectedAnswer: "the relay's answer does not follow the protocol"
         }
