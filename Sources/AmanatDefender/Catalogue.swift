@@ -11,6 +11,9 @@ public enum Catalogue {
         "enrolled.no-roster": "Enrolled with %@. The organisation has not published its list of experts yet.",
         "sent": "Sent to %@ expert device(s). Message %@.",
         "send.cleaned": "Removed from %@ before sending: %@.",
+        "error.editor":
+            "The editor could not be used (none found, it failed, or the text is too long). Set EDITOR, or leave --editor out to type the update here.",
+        "error.editor-and-text": "Give the text, a text file, or --editor: only one of them.",
         "queued": "Saved, but not sent yet: %@ item(s) wait for the relay. Run `amanat sync` later.",
         "synced": "Sync done: %@ new, %@ sent, %@ still queued.",
         "synced.more": "More may be waiting on the relay: run `amanat sync` again.",
@@ -68,6 +71,9 @@ public enum Catalogue {
         "enrolled.no-roster": "Регистрация на %@ выполнена. Организация ещё не опубликовала список экспертов.",
         "sent": "Отправлено на устройства экспертов: %@. Сообщение %@.",
         "send.cleaned": "Из %@ перед отправкой удалено: %@.",
+        "error.editor":
+            "Не удалось воспользоваться редактором (не найден, завершился с ошибкой или текст слишком длинный). Задайте EDITOR или уберите --editor, чтобы набрать текст здесь.",
+        "error.editor-and-text": "Укажите что-то одно: текст, файл с текстом или --editor.",
         "queued": "Сохранено, но ещё не отправлено: ждут ретранслятора %@. Запустите `amanat sync` позже.",
         "synced": "Синхронизация завершена: новых %@, отправлено %@, ждут отправки %@.",
         "synced.more": "На ретрансляторе может ждать ещё: снова запустите `amanat sync`.",

@@ -68,6 +68,12 @@ extension AmanatCommand {
 
         @Flag(
             help:
+                "Write the update in your editor (VISUAL or EDITOR, else nano or vi), on a file kept in memory and erased afterwards."
+        )
+        var editor = false
+
+        @Flag(
+            help:
                 "Send images and documents untouched, with their metadata (GPS, camera; a PDF's or office file's author and edit history), as evidence."
         )
         var keepOriginal = false
@@ -110,7 +116,15 @@ extension AmanatCommand {
                 try? handle.close()
                 files.append(OutgoingFile(url: URL(fileURLWithPath: path), keepOriginal: keepOriginal))
             }
-            if text == nil && file == nil && isatty(STDIN_FILENO) == 1 {
+            if editor {
+                guard text == nil && file == nil else {
+                    throw CommandError("error.editor-and-text", code: CommandError.usage)
+                }
+                guard let written = Terminal.editText(limit: Payload.maximumTextByteCount) else {
+                    throw CommandError("error.editor", code: CommandError.input)
+                }
+                body = written.trimmingCharacters(in: .whitespacesAndNewlines)
+            } else if text == nil && file == nil && isatty(STDIN_FILENO) == 1 {
                 // Asked for on the terminal, before the passphrase.
                 guard
                     let typed = Terminal.readText(

@@ -49,6 +49,57 @@ public enum Terminal {
     /// lines) until Ctrl-D at the start of a line, at most `limit` bytes. Nil when there is no
     /// terminal, or more than `limit` bytes were typed. What is typed stays out of the command
     /// line, so neither `ps` nor the shell's history sees it.
+    /// The text written in the user's editor (`VISUAL`, `EDITOR`, else `nano` or `vi`) on a file in
+    /// a private directory in memory (`/dev/shm`, mode 0700), which is overwritten and removed
+    /// afterwards with everything the editor left beside it. Nil when no editor or no memory
+    /// directory can be used, or the editor failed; the text may be empty (the user wrote nothing).
+    public static func editText(limit: Int) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        let editor =
+            [environment["VISUAL"], environment["EDITOR"]].compactMap { $0 }.first { !$0.isEmpty }
+            ?? ["/usr/bin/nano", "/usr/bin/vi"].first { FileManager.default.isExecutableFile(atPath: $0) }
+        guard let editor else { return nil }
+        let directory = URL(fileURLWithPath: "/dev/shm").appendingPathComponent(
+            "amanat-edit-" + UUID().uuidString, isDirectory: true)
+        guard
+            (try? FileManager.default.createDirectory(
+                at: directory, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])) != nil
+        else { return nil }
+        let file = directory.appendingPathComponent("update.txt")
+        defer {
+            // Overwrite what is there (the text, the editor's backups), then remove it all.
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                let path = directory.appendingPathComponent(name).path
+                if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+                    let handle = FileHandle(forWritingAtPath: path)
+                {
+                    handle.write(Data(count: size))
+                    try? handle.synchronize()
+                    try? handle.close()
+                }
+            }
+            try? FileManager.default.removeItem(at: directory)
+        }
+        guard
+            FileManager.default.createFile(atPath: file.path, contents: Data(), attributes: [.posixPermissions: 0o600])
+        else { return nil }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The editor setting may carry arguments ("code --wait"), as for git.
+        process.arguments = ["-c", editor + " \"$1\"", "editor", file.path]
+        process.currentDirectoryURL = directory
+        do {
+            try process.run()
+        } catch {
+            return nil
+        }
+        process.waitUntilExit()
+        guard process.terminationReason == .exit, process.terminationStatus == 0,
+            let data = FileManager.default.contents(atPath: file.path), data.count <= limit
+        else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+
     public static func readText(_ text: String, limit: Int) -> String? {
         let tty = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC)
         guard tty >= 0 else { return nil }

@@ -223,3 +223,54 @@ struct AmanatCLITests {
         #expect(Language.choose(nil, environment: [:]) == .english)
     }
 }
+
+@Suite("amanat send --editor", .serialized)
+struct EditorTests {
+    @Test(
+        "the update is written in the user's editor on a file in memory, sent, and the file is erased with what the editor left beside it",
+        .timeLimit(.minutes(2)))
+    func editor() async throws {
+        let (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        let folder = organisation.folder
+        let profile = organisation.directory("defender")
+        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
+        let passphrase = "пароль правозащитника\n"
+        let inviteFile = folder.appendingPathComponent("invite.txt")
+        try Data((try organisation.invite().text + "\n").utf8).write(to: inviteFile)
+        #expect(try await amanat(["enroll", inviteFile.path] + common, input: passphrase).status == 0)
+
+        // An "editor" that writes two lines, leaves a backup file beside them (as editors do),
+        // and notes where it was asked to write.
+        let seen = folder.appendingPathComponent("editor-saw")
+        let editor = folder.appendingPathComponent("editor.sh")
+        try Data(
+            """
+            #!/bin/sh
+            printf 'Обыск в офисе.\\nИзъяли ноутбук и телефон.\\n' > "$1"
+            cp "$1" "$1~"
+            stat -c '%a %n' "$(dirname "$1")" "$1" > \(seen.path)
+
+            """.utf8
+        ).write(to: editor)
+        try FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: editor.path)
+        let sent = try await amanat(
+            ["send", "--editor"] + common, input: passphrase, environment: ["EDITOR": editor.path])
+        #expect(sent.status == 0, "\(sent)")
+        #expect(try await expert.sync().received == 1)
+        #expect(try await expert.messages().first?.text == "Обыск в офисе.\nИзъяли ноутбук и телефон.")
+        let lines = try String(contentsOf: seen, encoding: .utf8).split(separator: "\n")
+        #expect(
+            lines.count == 2 && lines[0].hasPrefix("700 /dev/shm/") && lines[1].hasPrefix("600 /dev/shm/"), "\(lines)")
+        let directory = String(lines[0].split(separator: " ")[1])
+        #expect(!FileManager.default.fileExists(atPath: directory), "the editor's directory is gone")
+
+        // An editor that fails sends nothing; text and --editor together is a usage error.
+        let failed = try await amanat(
+            ["send", "--editor"] + common, input: passphrase, environment: ["EDITOR": "/bin/false"])
+        #expect(failed.status == 66 && failed.error.contains("EDITOR"), "\(failed)")
+        let both = try await amanat(["send", "текст", "--editor"] + common, input: passphrase)
+        #expect(both.status == 64, "\(both)")
+        #expect(try await expert.sync().received == 0)
+    }
+}
