@@ -529,7 +529,7 @@ enum Listing {
 
     static func line(_ message: Message, _ language: Language, unconfirmed: Bool = false) -> String {
         let id = String(message.idText.prefix(8))
-        let date = ISO8601DateFormatter().string(from: Date(timeIntervalSince1970: TimeInterval(message.sentAt)))
+        let date = LocalTime.text(message.sentAt, language)
         let preview = VisibleText.of(String(text(message, language).prefix(60)), multiline: false)
         if unconfirmed {
             return Catalogue.text("inbox.out", language, [id, date, Catalogue.text("state.unconfirmed", language)])

@@ -438,7 +438,8 @@ extension InboxCommand {
                         view.say("priority." + TriageWords.word(state.priority)),
                         state.assignee.map { view.name(of: $0) } ?? view.say("nobody"),
                         state.labels.isEmpty ? "-" : state.labels.joined(separator: ", "),
-                        state.due.map(TriageWords.date) ?? "-", String(item.messages.count), String(item.unread), last,
+                        state.due.map { LocalTime.day($0, options.language) } ?? "-", String(item.messages.count),
+                        String(item.unread), last,
                     ])
             }
         }
@@ -505,18 +506,19 @@ extension InboxCommand {
                     view.say("priority." + TriageWords.word(state.priority)),
                     state.assignee.map { view.name(of: $0) } ?? view.say("nobody"),
                     state.labels.isEmpty ? "-" : state.labels.joined(separator: ", "),
-                    state.due.map(TriageWords.date) ?? "-",
+                    state.due.map { LocalTime.day($0, options.language) } ?? "-",
                 ])
             for note in state.notes {
                 if case .note(let text) = note.change {
-                    options.say("case.note", [TriageWords.date(note.time), view.name(of: note.author), text])
+                    options.say(
+                        "case.note", [LocalTime.text(note.time, options.language), view.name(of: note.author), text])
                 }
             }
             for event in triage?.events ?? [] {
                 options.say(
                     "case.event",
                     [
-                        TriageWords.date(event.time), view.name(of: event.author),
+                        LocalTime.text(event.time, options.language), view.name(of: event.author),
                         TriageWords.describe(event.change, names: view.names, language: options.language),
                     ])
             }

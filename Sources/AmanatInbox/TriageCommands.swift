@@ -27,13 +27,8 @@ enum TriageWords {
         utc("yyyy-MM-dd").string(from: Date(timeIntervalSince1970: TimeInterval(time)))
     }
 
-    /// YYYY-MM-DD (UTC) as Unix seconds, or nil.
-    static func time(_ text: String) -> UInt64? {
-        let formatter = utc("yyyy-MM-dd")
-        formatter.isLenient = false
-        guard let date = formatter.date(from: text), date.timeIntervalSince1970 >= 0 else { return nil }
-        return UInt64(date.timeIntervalSince1970)
-    }
+    /// A typed day (YYYY-MM-DD or DD.MM.YYYY) as Unix seconds of its midnight UTC, or nil.
+    static func time(_ text: String) -> UInt64? { LocalTime.parseDay(text) }
 
     /// A formatter for `format` in UTC, independent of the user's locale.
     static func utc(_ format: String) -> DateFormatter {
@@ -209,11 +204,12 @@ extension InboxCommand {
     }
 
     struct Due: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a case's due date (YYYY-MM-DD, UTC) or `none`.")
+        static let configuration = CommandConfiguration(
+            abstract: "Set a case's due date (YYYY-MM-DD or DD.MM.YYYY) or `none`.")
 
         @OptionGroup var options: ProfileOptions
         @Argument(help: InboxCommand.caseHelp) var label: String
-        @Argument(help: "YYYY-MM-DD or none.") var date: String
+        @Argument(help: "YYYY-MM-DD, DD.MM.YYYY, or none.") var date: String
 
         func run() async throws {
             let due: UInt64?
@@ -221,7 +217,8 @@ extension InboxCommand {
                 due = nil
             } else {
                 guard let time = TriageWords.time(date) else {
-                    throw CommandError("error.triage-value", [date, "YYYY-MM-DD, none"], code: CommandError.usage)
+                    throw CommandError(
+                        "error.triage-value", [date, "YYYY-MM-DD, DD.MM.YYYY, none"], code: CommandError.usage)
                 }
                 due = time
             }

@@ -236,7 +236,8 @@ struct InboxWeb: Sendable {
                 "priority": text("priority." + TriageWords.word(state.priority), session),
                 "priorityWord": TriageWords.word(state.priority),
                 "assignee": state.assignee.map { data.view.name(of: $0) } ?? "—",
-                "labels": state.labels.joined(separator: ", "), "due": state.due.map(TriageWords.date) ?? "",
+                "labels": state.labels.joined(separator: ", "),
+                "due": state.due.map { LocalTime.day($0, session.language) } ?? "",
                 "overdue": data.view.isOverdue(item, now: now), "messages": item.messages.count,
                 "unread": item.unread, "hasUnread": item.unread > 0,
                 "last": String((item.messages.last?.text ?? "").prefix(60)),
@@ -312,7 +313,7 @@ struct InboxWeb: Sendable {
                 "from": incoming ? item.id.short : message.authorName ?? text("web.you", session),
                 "hasState": !incoming,
                 "state": text("delivery." + (message.deliveryState ?? .queued).rawValue, session),
-                "time": Self.time(message.storedAt), "unread": incoming && !message.isRead,
+                "time": LocalTime.text(message.storedAt, session.language), "unread": incoming && !message.isRead,
                 "text": message.kind == .notice ? text(message.text, session, [item.id.short]) : message.text,
                 "attachments": message.attachments.enumerated().map { index, attachment -> [String: Any] in
                     let kind = attachment.state == .stored ? Self.viewable(attachment.mimeType) : nil
@@ -326,11 +327,14 @@ struct InboxWeb: Sendable {
         }
         context["notes"] = state.notes.compactMap { note -> [String: Any]? in
             guard case .note(let text) = note.change else { return nil }
-            return ["author": data.view.name(of: note.author), "time": Self.time(note.time), "text": text]
+            return [
+                "author": data.view.name(of: note.author), "time": LocalTime.text(note.time, session.language),
+                "text": text,
+            ]
         }
         context["events"] = (triage?.events ?? []).map { event -> [String: Any] in
             [
-                "time": Self.time(event.time), "author": data.view.name(of: event.author),
+                "time": LocalTime.text(event.time, session.language), "author": data.view.name(of: event.author),
                 "what": TriageWords.describe(event.change, names: data.view.names, language: session.language),
             ]
         }
@@ -660,10 +664,6 @@ struct InboxWeb: Sendable {
     static func path(_ label: String) -> String {
         label.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-_")))
             ?? label
-    }
-
-    static func time(_ seconds: UInt64) -> String {
-        TriageWords.utc("yyyy-MM-dd HH:mm 'UTC'").string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
     static func size(_ bytes: UInt64) -> String {
