@@ -52,8 +52,9 @@ public struct RelayConfiguration: Sendable {
     public var maximumWaitSeconds = 30
     /// An HTTP connection idle this long is closed, in seconds.
     public var idleTimeoutSeconds = 90
-    /// A request body must arrive within this many seconds (64 KiB over a slow Tor circuit fits).
-    public var requestTimeoutSeconds = 120
+    /// A request body must arrive within this many seconds (64 KiB over a slow Tor circuit fits);
+    /// held below the idle timeout, so that a body that does not come is answered 408.
+    public var requestTimeoutSeconds = 60
     /// Requests per second the whole relay serves, and the burst above that rate.
     public var globalRate = RateLimit(perSecond: 2000, burst: 4000)
     /// Per mailbox: deposits, prekey claims and blob creations by its contacts together.

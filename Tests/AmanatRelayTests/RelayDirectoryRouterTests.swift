@@ -191,8 +191,8 @@ struct RelayDirectoryRouterTests {
             }
             let blob = try #require(created)
             #expect(blob.chunks == 3 && blob.chunkSize == 1000 && blob.expiresAt % 3600 == 0)
-            // Until it is whole, a blob lives through its upload window (an hour) only.
-            #expect(blob.expiresAt >= harness.now + 3600 && blob.expiresAt < harness.now + 7200)
+            // Until it is whole, a blob lives through its upload window (three hours) only.
+            #expect(blob.expiresAt >= harness.now + 3 * 3600 && blob.expiresAt < harness.now + 4 * 3600)
             let path = "/v1/blobs/\(blob.blob)"
             let upload: HTTPFields = [Relay.uploadKeyHeader: blob.uploadKey]
             let data = SecureRandom.bytes(count: 2500)

@@ -524,6 +524,66 @@ struct RelayProcessTests {
         #expect(!second.output.contains("Listening on") && !second.error.contains("retention purge failed"))
     }
 
+    @Test(
+        "malformed HTTP is answered at once with a typed 400, 413, 417 or 431 and the connection closed",
+        .timeLimit(.minutes(2)))
+    func malformedHTTP() async throws {
+        let relay = try RelayProcess()
+        try await relay.start()
+        let owner = try await relay.createMailbox()
+        let envelopes = "PUT \(owner.path)/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        let manyHeaders = String(repeating: "X-A: b\r\n", count: 100_000)
+        let cases: [(String, String, String?)] = [
+            ("a garbage request line", "GARBAGE\r\n\r\n", "400"),
+            ("HTTP/2.0 on HTTP/1", "GET /healthz HTTP/2.0\r\nHost: 127.0.0.1\r\n\r\n", nil),
+            ("a lowercase method", "get /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", nil),
+            (
+                "Content-Length with Transfer-Encoding",
+                envelopes + "Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", "400"
+            ),
+            ("two Content-Lengths", envelopes + "Content-Length: 5\r\nContent-Length: 6\r\n\r\n", "400"),
+            ("a Content-Length that is no number", envelopes + "Content-Length: abc\r\n\r\n", "400"),
+            ("an obs-folded header", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\r\n b\r\n\r\n", nil),
+            ("bare line feeds", "GET /healthz HTTP/1.1\nHost: 127.0.0.1\n\n", nil),
+            ("a NUL in a header", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: a\u{0}b\r\n\r\n", "400"),
+            (
+                "Expect: 100-continue on a 10 GB body",
+                envelopes + "Content-Length: 10000000000\r\nExpect: 100-continue\r\n\r\n", "413"
+            ),
+            ("an Expect the relay cannot meet", envelopes + "Content-Length: 5\r\nExpect: magic\r\n\r\n", "417"),
+            ("100,000 headers", "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n" + manyHeaders + "\r\n", "431"),
+            (
+                "a 1 MiB header",
+                "GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-A: "
+                    + String(repeating: "a", count: 1 << 20) + "\r\n\r\n", "431"
+            ),
+        ]
+        for (what, request, status) in cases {
+            let answer = try rawExchange(port: relay.port, send: Array(request.utf8), waitSeconds: 10)
+            // Answered (the first-request timer is two minutes), with the status named.
+            #expect(answer.hasPrefix("HTTP/1.1 "), "\(what): \(answer.prefix(80))")
+            if let status {
+                #expect(
+                    answer.hasPrefix("HTTP/1.1 \(status)") && answer.contains(#"{"error":""#),
+                    "\(what): \(answer.prefix(120))")
+            }
+        }
+        #expect(relay.interrupt() == 0)
+    }
+
+    @Test(
+        "a body that never arrives is answered 408, also when the request timeout is set above the idle timeout",
+        .timeLimit(.minutes(1)))
+    func bodyBeforeIdle() async throws {
+        let relay = try RelayProcess()
+        try await relay.start(["--limit", "requestTimeoutSeconds=60", "--limit", "idleTimeoutSeconds=5"])
+        let owner = try await relay.createMailbox()
+        let head = "PUT \(owner.path)/envelopes HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 2048\r\n\r\nabc"
+        let answer = try rawExchange(port: relay.port, send: Array(head.utf8), waitSeconds: 20)
+        #expect(answer.hasPrefix("HTTP/1.1 408"), "\(answer.prefix(80))")
+        #expect(relay.interrupt() == 0)
+    }
+
     @Test("a body that never finishes arriving is answered 408 after the request timeout", .timeLimit(.minutes(1)))
     func slowBody() async throws {
         let relay = try RelayProcess()
@@ -607,7 +667,13 @@ func rawExchange(port: Int, send bytes: [UInt8], waitSeconds: Int) throws -> Str
     guard connected else { throw RelayProcessError.unreachable }
     var timeout = timeval(tv_sec: waitSeconds, tv_usec: 0)
     setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-    _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    // All of it, unless the peer stops reading and closes (never a SIGPIPE).
+    var sent = 0
+    while sent < bytes.count {
+        let count = bytes[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        guard count > 0 else { break }
+        sent += count
+    }
     var received: [UInt8] = []
     var buffer = [UInt8](repeating: 0, count: 4096)
     while true {

@@ -46,6 +46,12 @@ public struct Relay: Sendable {
         let router = Router()
         router.middlewares.add(ErrorBodyMiddleware())
         router.middlewares.add(MetricsMiddleware())
+        router.middlewares.add(
+            RequestBoundsMiddleware(
+                maximumBody: max(
+                    configuration.maximumJSONBodyBytes, configuration.blobChunkSize,
+                    SealedEnvelope.Bucket.large.rawValue,
+                    SignedRoster.maximumContentByteCount + 1024)))
         router.middlewares.add(GlobalRateLimitMiddleware(limiter: globalLimiter))
         router.get("/healthz") { _, _ in "ok" }
         router.get("/v1/info") { _, _ in try json(info) }

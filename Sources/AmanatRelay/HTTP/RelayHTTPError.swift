@@ -37,6 +37,7 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     static let badUploadKey = Self(.forbidden, "bad_upload_key")
     static let tooManyConnections = Self(.tooManyRequests, "too_many_connections")
     static let requestTimeout = Self(.requestTimeout, "request_timeout")
+    static let expectationFailed = Self(.expectationFailed, "expectation_failed")
     static let malformedRoster = Self(.badRequest, "malformed_roster")
     static let badRosterSignature = Self(.forbidden, "bad_roster_signature")
 
@@ -100,5 +101,24 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch {
             throw RelayHTTPError(.internalServerError, "internal_error")
         }
+    }
+}
+
+/// Refuses at once, from the head, a body larger than any route takes (413) or an `Expect` other
+/// than `100-continue` (417), instead of waiting for a body that may never come (issue #18).
+struct RequestBoundsMiddleware<Context: RequestContext>: RouterMiddleware {
+    /// The largest body any route accepts.
+    let maximumBody: Int
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        if let expect = request.headers[.expect], expect.lowercased() != "100-continue" {
+            throw RelayHTTPError.expectationFailed
+        }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > maximumBody {
+            throw RelayHTTPError.bodyTooLarge
+        }
+        return try await next(request, context)
     }
 }

@@ -43,8 +43,12 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
     let pingPeriod: TimeAmount
     let maximumFrameSize: Int
 
-    /// How long a request may take to arrive, head and body.
-    var requestTimeout: TimeAmount { .seconds(Int64(relay.configuration.requestTimeoutSeconds)) }
+    /// How long a request may take to arrive, head and body: never as long as the idle timeout,
+    /// so that a body that does not come is answered 408 rather than cut off in silence.
+    var requestTimeout: TimeAmount {
+        let idle = idleTimeout.map { Int64($0.components.seconds) } ?? .max
+        return .seconds(min(Int64(relay.configuration.requestTimeoutSeconds), max(1, idle - 1)))
+    }
 
     func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
         channel.eventLoop.makeCompletedFuture {
@@ -82,6 +86,9 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         guard case .accepted(let mailbox) = decision.value else {
                             throw RelayHTTPError(.internalServerError, "internal_error")
                         }
+                        // WebSocket frames from here on: nothing HTTP stays in the pipeline.
+                        let http = try channel.pipeline.syncOperations.handler(type: MalformedRequestResponder.self)
+                        channel.pipeline.syncOperations.removeHandler(http, promise: nil)
                         try channel.pipeline.syncOperations.addHandler(
                             PushConnectionHandler(hub: relay.push, mailbox: mailbox, pingPeriod: pingPeriod))
                         return .push
@@ -114,6 +121,9 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
             configuration.enableResponseHeaderValidation = false
             let outcome = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
                 configuration: configuration)
+            let decoder = try channel.pipeline.syncOperations.handler(
+                type: ByteToMessageHandler<HTTPRequestDecoder>.self)
+            try channel.pipeline.syncOperations.addHandler(MalformedRequestResponder(), position: .after(decoder))
             return Value(outcome: outcome, channel: channel)
         }
     }

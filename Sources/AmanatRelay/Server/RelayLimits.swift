@@ -56,7 +56,10 @@ public struct RelayLimits: Codable, Equatable, Sendable {
         Limit(name: "idleTimeoutSeconds", range: 5...3600, help: "idle HTTP connections close after (90)") {
             $0.idleTimeoutSeconds = Int($1)
         },
-        Limit(name: "requestTimeoutSeconds", range: 1...3600, help: "a request body must arrive within (120)") {
+        Limit(
+            name: "requestTimeoutSeconds", range: 1...3600,
+            help: "a request body must arrive within (60; below the idle timeout)"
+        ) {
             $0.requestTimeoutSeconds = Int($1)
         },
         Limit(name: "globalPerSecond", range: 0.01...1_000_000, help: "requests/s, whole relay (2000)") {
