@@ -266,7 +266,7 @@ extension AmanatCommand {
                     "attachment",
                     [
                         "\(message.idText.prefix(8))-\(index + 1)", attachment.fileName, String(attachment.size),
-                        attachment.state.rawValue,
+                        Catalogue.text("file." + attachment.state.rawValue, options.language),
                     ])
             }
             if message.direction == .incoming {

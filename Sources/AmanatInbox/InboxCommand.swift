@@ -493,7 +493,10 @@ extension InboxCommand {
                 for (index, attachment) in message.attachments.enumerated() {
                     options.say(
                         "attachment",
-                        ["\(id)-\(index + 1)", attachment.fileName, String(attachment.size), attachment.state.rawValue])
+                        [
+                            "\(id)-\(index + 1)", attachment.fileName, String(attachment.size),
+                            InboxCatalogue.text("file." + attachment.state.rawValue, options.language),
+                        ])
                 }
             }
             let view = try await TriageView.load(account, options)

@@ -61,6 +61,8 @@ public enum TerminalText {
         "invite.checked": "Invite checked; its check code is %@: it must match the one the organisation gave you.",
         "error.old-invite": "This invite comes from an older version of Amanat. Ask the organisation for a new one.",
         "error.expired-invite": "The invite has expired. Ask the organisation for a new one.",
+        "file.pending": "not downloaded yet", "file.stored": "stored", "file.damaged": "damaged",
+        "file.gone": "gone from the relay",
         "error.relay-address":
             "Write the relay's address in full, with https:// in front, as the organisation gave it (for example https://relay.example.org); http:// only for a .onion address or this computer.",
         "error.unreachable": "The relay cannot be reached. Check the network or Tor, then run `amanat sync`.",
@@ -120,6 +122,8 @@ public enum TerminalText {
             "Приглашение проверено; его проверочный код %@ должен совпадать с тем, что вам сообщила организация.",
         "error.old-invite": "Это приглашение от старой версии Amanat. Попросите у организации новое.",
         "error.expired-invite": "Срок приглашения истёк. Попросите у организации новое.",
+        "file.pending": "ещё не загружен", "file.stored": "сохранён", "file.damaged": "повреждён",
+        "file.gone": "удалён с ретранслятора",
         "error.relay-address":
             "Укажите адрес ретранслятора полностью, с https:// в начале, как его дала организация (например, https://relay.example.org); http:// — только для адреса .onion или этого компьютера.",
         "error.unreachable": "Ретранслятор недоступен. Проверьте сеть или Tor и запустите `amanat sync`.",

@@ -241,24 +241,30 @@ struct InboxCaseIdentityTests {
                 })
         }
         let reference = try comparable(try await inbox("daniyar", ["cases", "--json"]))
+        // What history holds: a case per defender, and its messages.
         let total = try json(try await inbox("daniyar", ["cases", "--json"])).reduce(0) {
-            $0 + ($1["messages"] as? Int ?? 0)
+            $0 + 1 + ($1["messages"] as? Int ?? 0)
         }
+        // Killed once its files have grown by 16 KiB (an envelope or two of history committed:
+        // the cases come first, then their messages), then again 16 KiB further on each time,
+        // until a sync runs to its end.
         var killedMidway = false
         var finished = false
-        for step in 0..<120 where !finished {
-            let run = try await workspace.inbox("bolat", ["sync"], killAfter: .milliseconds(150 + 100 * step))
+        var seen: [String] = []
+        for step in 1...60 where !finished {
+            let run = try await workspace.inbox("bolat", ["sync"], killAfterGrowing: 16 * 1024 * step)
             if !run.killed {
                 #expect(run.status == 0)
                 finished = true
                 break
             }
             let held = try json(try await inbox("bolat", ["cases", "--json"])).reduce(0) {
-                $0 + ($1["messages"] as? Int ?? 0)
+                $0 + 1 + ($1["messages"] as? Int ?? 0)
             }
             if held > 0 && held < total { killedMidway = true }
+            seen.append("\(step): killed holding \(held) of \(total)")
         }
-        #expect(finished && killedMidway, "finished \(finished), killed midway \(killedMidway)")
+        #expect(finished && killedMidway, "finished \(finished), killed midway \(killedMidway): \(seen)")
         #expect(try await inbox("bolat", ["sync"]).status == 0)
         #expect(try comparable(try await inbox("bolat", ["cases", "--json"])) == reference)
         let bolatView = try await inbox("bolat", ["case", full(0)])

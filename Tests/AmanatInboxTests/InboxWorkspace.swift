@@ -53,9 +53,20 @@ extension InboxWorkspace {
 }
 
 extension InboxWorkspace {
-    /// Runs `amanat-inbox` on `profile` and kills it with SIGKILL after `delay` if it is still
-    /// running. Returns whether it was killed, and its exit status otherwise.
-    func inbox(_ profile: String, _ arguments: [String], killAfter delay: Duration) async throws -> (
+    /// The bytes of every file of `profile` (the databases and their write-ahead logs).
+    func profileBytes(_ profile: String) -> Int {
+        let directory = folder.appendingPathComponent(profile)
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        return names.reduce(0) { total, name in
+            let path = directory.appendingPathComponent(name).path
+            return total + ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int ?? 0)
+        }
+    }
+
+    /// Runs `amanat-inbox` on `profile` and kills it with SIGKILL as soon as its files have grown
+    /// by `growth` bytes (it has committed that much), if it is still running then. Returns
+    /// whether it was killed, and its exit status otherwise.
+    func inbox(_ profile: String, _ arguments: [String], killAfterGrowing growth: Int) async throws -> (
         killed: Bool, status: Int32
     ) {
         let process = Process()
@@ -66,14 +77,18 @@ extension InboxWorkspace {
         process.standardInput = input
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let before = profileBytes(profile)
         try process.run()
         input.fileHandleForWriting.write(Data("passphrase for \(profile)\n".utf8))
         try input.fileHandleForWriting.close()
-        try await Task.sleep(for: delay)
         var killed = false
-        if process.isRunning {
-            kill(process.processIdentifier, SIGKILL)
-            killed = true
+        while process.isRunning {
+            if profileBytes(profile) - before >= growth {
+                kill(process.processIdentifier, SIGKILL)
+                killed = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(1))
         }
         while process.isRunning { try await Task.sleep(for: .milliseconds(5)) }
         return (killed && process.terminationReason == .uncaughtSignal, process.terminationStatus)

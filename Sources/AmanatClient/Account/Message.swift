@@ -71,7 +71,7 @@ public struct Message: Sendable, Equatable, Codable {
     /// A file sent with a message.
     public struct Attachment: Sendable, Equatable, Codable, CustomStringConvertible {
         /// Where it is.
-        public enum State: String, Sendable, Codable {
+        public enum State: String, Sendable, Codable, CaseIterable {
             /// Not downloaded yet (incoming).
             case pending
             /// Here, encrypted, in the profile's files folder.
