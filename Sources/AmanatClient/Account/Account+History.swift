@@ -95,14 +95,19 @@ extension Account {
             let page = try perform { db in
                 try store.messages(after: next.afterMessage, upTo: next.messagesUpTo, limit: wanted, in: db)
             }
+            var stoppedEarly = false
             for (seq, message) in page {
-                if uploaded >= Self.historyFileBytesPerRound { break }
+                if uploaded >= Self.historyFileBytesPerRound {
+                    // The round's files are up: the rest of the page waits for the next round.
+                    stoppedEarly = true
+                    break
+                }
                 if let item = try await historyItem(message, for: route, uploaded: &uploaded, cursor: &next) {
                     items.append(.message(item))
                 }
                 next.afterMessage = seq
             }
-            if page.count < wanted { next.afterMessage = next.messagesUpTo }
+            if page.count < wanted && !stoppedEarly { next.afterMessage = next.messagesUpTo }
         }
         if items.count < limit, next.afterMessage >= next.messagesUpTo, next.afterTriage < next.triageUpTo {
             let wanted = limit - items.count
