@@ -519,12 +519,9 @@ extension AmanatCommand {
 
 /// How messages are listed.
 enum Listing {
-    /// A local time of day with its zone, as a person reads it (`14:05 MSK`).
+    /// A local time of day with its zone, as a person reads it (`14:05:09 MSK`).
     static func time(_ date: Date, _ language: Language) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .russian ? "ru_RU" : "en_GB")
-        formatter.dateFormat = "HH:mm:ss zzz"
-        return formatter.string(from: date)
+        LocalTime.timeOfDay(date, language)
     }
 
     static func line(_ message: Message, _ language: Language, unconfirmed: Bool = false) -> String {

@@ -12,6 +12,11 @@ public enum LocalTime {
             .string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
+    /// A local time of day with its zone: `14:05:09 MSK`.
+    public static func timeOfDay(_ date: Date, _ language: Language) -> String {
+        formatter("HH:mm:ss zzz", language, zone: .current).string(from: date)
+    }
+
     /// A day (a due date: midnight UTC of that day) in the language's order.
     public static func day(_ seconds: UInt64, _ language: Language) -> String {
         formatter(language == .russian ? "dd.MM.yyyy" : "yyyy-MM-dd", language, zone: utc)

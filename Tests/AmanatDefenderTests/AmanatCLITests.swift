@@ -14,6 +14,19 @@ func amanat(_ arguments: [String], input: String = "", environment: [String: Str
     try await runTool("amanat", arguments, input: input, environment: environment)
 }
 
+/// A defender enrolled with `amanat` in Russian, from a fresh invite of `organisation`, as
+/// profile `defender`: the options every later command takes, and the passphrase to give it.
+func enrolRussianDefender(in organisation: TestOrganisation) async throws -> (common: [String], passphrase: String) {
+    let profile = organisation.directory("defender")
+    let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
+    let passphrase = "пароль правозащитника\n"
+    let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
+    try Data((try organisation.invite().text + "\n").utf8).write(to: inviteFile)
+    let enrolled = try await amanat(["enroll", inviteFile.path] + common, input: passphrase)
+    #expect(enrolled.status == 0, "\(enrolled)")
+    return (common, passphrase)
+}
+
 let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
     .appendingPathComponent("Fixtures")
 
@@ -233,12 +246,7 @@ struct EditorTests {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }
         let folder = organisation.folder
-        let profile = organisation.directory("defender")
-        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
-        let passphrase = "пароль правозащитника\n"
-        let inviteFile = folder.appendingPathComponent("invite.txt")
-        try Data((try organisation.invite().text + "\n").utf8).write(to: inviteFile)
-        #expect(try await amanat(["enroll", inviteFile.path] + common, input: passphrase).status == 0)
+        let (common, passphrase) = try await enrolRussianDefender(in: organisation)
 
         // An "editor" that writes two lines, leaves a backup file beside them (as editors do),
         // and notes where it was asked to write.

@@ -31,12 +31,7 @@ struct DocumentMetadataTests {
             #expect(
                 !(try await Self.markers(document)).isEmpty, "the fixture \(document.lastPathComponent) has its marks")
         }
-        let profile = organisation.directory("defender")
-        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
-        let passphrase = "пароль правозащитника\n"
-        let inviteFile = folder.appendingPathComponent("invite.txt")
-        try Data((try organisation.invite().text + "\n").utf8).write(to: inviteFile)
-        #expect(try await amanat(["enroll", inviteFile.path] + common, input: passphrase).status == 0)
+        let (common, passphrase) = try await enrolRussianDefender(in: organisation)
 
         // Without mat2 nothing is sent, and the defender is told why and what to do.
         let refused = try await amanat(

@@ -9,29 +9,15 @@ Prints what it checked; exits 1 at the first failed check."""
 
 import sys
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import WebDriverWait
 
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what}")
-        sys.exit(1)
-    print(f"ok: {what}")
+from browser import check, chromium
 
 
 def main():
     login, case_path, *texts = sys.argv[1:]
     base = login.split("/login")[0]
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,960",
-                     "--disable-dev-shm-usage", "--lang=en-US"]:
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    wait = WebDriverWait(driver, 20)
+    driver, wait = chromium()
     try:
         driver.get(login)
         wait.until(lambda d: d.current_url.rstrip("/") == base)

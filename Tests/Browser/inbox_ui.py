@@ -16,17 +16,10 @@ import http.client
 import sys
 import urllib.parse
 
-from selenium import webdriver
-from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
-
-def check(condition, what):
-    if not condition:
-        print(f"FAILED: {what}")
-        sys.exit(1)
-    print(f"ok: {what}")
+from browser import check, chromium
 
 
 def main():
@@ -35,13 +28,7 @@ def main():
     base = login.split("/login")[0]
     host = urllib.parse.urlsplit(base).netloc
 
-    options = webdriver.ChromeOptions()
-    options.binary_location = "/usr/bin/chromium"
-    for argument in ["--headless=new", "--no-sandbox", "--disable-gpu", "--window-size=1280,960",
-                     "--disable-dev-shm-usage", "--lang=en-US"]:
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    wait = WebDriverWait(driver, 20)
+    driver, wait = chromium()
     try:
         driver.get(login)
         wait.until(lambda d: d.current_url.rstrip("/") == base)

@@ -165,14 +165,10 @@ extension Account {
             defenderKey = message.deliveries.first?.device
             var author = try ownIdentity()
             if let colleague = message.author.flatMap({ try? IdentityKey(decoding: Array($0)) }) { author = colleague }
-            let delivery: HistoryItem.Message.Delivery =
-                switch message.deliveryState ?? .queued {
-                case .queued: .queued
-                case .submitted: .submitted
-                case .delivered: .delivered
-                case .read: .read
-                }
-            reply = (author, message.inReplyTo.map(Array.init), delivery)
+            reply = (
+                author, message.inReplyTo.map(Array.init),
+                HistoryItem.Message.Delivery(message.deliveryState ?? .queued)
+            )
         default:
             return nil
         }
@@ -236,13 +232,7 @@ extension Account {
             let caseName = CaseID(defender: item.defender).short
             let message: Message
             if let reply = item.reply {
-                let state: Message.DeliveryState =
-                    switch reply.delivery {
-                    case .queued: .queued
-                    case .submitted: .submitted
-                    case .delivered: .delivered
-                    case .read: .read
-                    }
+                let state = Message.DeliveryState(reply.delivery)
                 let own = reply.author == keys.identity.publicKey
                 let name = roster.first { $0.card.devices[0].identity == reply.author }?.name
                 message = Message(
@@ -277,15 +267,23 @@ extension ProfileStore {
         try Row.fetchAll(
             db, sql: "SELECT seq, row, record FROM messages WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?",
             arguments: [after, upTo, limit]
-        ).map { row in
-            let rowId: Data = row["row"]
-            let sealed: Data = row["record"]
-            return (
-                row["seq"],
-                try JSONDecoder().decode(
-                    Message.self,
-                    from: Data(try cipher.open(Array(sealed), place: "messages.record", row: Array(rowId))))
-            )
-        }
+        ).map { row in (row["seq"], try openMessage(row)) }
+    }
+}
+
+/// The delivery states history carries (SPEC.md §16.6) and the client's own, one to one.
+private let deliveryStates: [(Message.DeliveryState, HistoryItem.Message.Delivery)] = [
+    (.queued, .queued), (.submitted, .submitted), (.delivered, .delivered), (.read, .read),
+]
+
+extension HistoryItem.Message.Delivery {
+    init(_ state: Message.DeliveryState) {
+        self = deliveryStates.first { $0.0 == state }?.1 ?? .queued
+    }
+}
+
+extension Message.DeliveryState {
+    init(_ delivery: HistoryItem.Message.Delivery) {
+        self = deliveryStates.first { $0.1 == delivery }?.0 ?? .queued
     }
 }

@@ -203,15 +203,8 @@ extension ProfileStore {
 
     /// Changes the message with `id` (if there is one) with `change`.
     func updateMessage(id: Data, in db: Database, _ change: (inout Message) -> Void) throws {
-        let lookup = cipher.lookup("message", Array(id))
-        for row in try Row.fetchAll(
-            db, sql: "SELECT row, record FROM messages WHERE lookup = ?", arguments: [Data(lookup)])
-        {
-            let rowId: Data = row["row"]
-            let sealed: Data = row["record"]
-            var message = try JSONDecoder().decode(
-                Message.self, from: Data(try cipher.open(Array(sealed), place: "messages.record", row: Array(rowId))))
-            guard message.id == id else { continue }
+        for (rowId, stored) in try messageRows(id: id, in: db) {
+            var message = stored
             change(&message)
             let resealed = try cipher.seal(
                 Array(try JSONEncoder().encode(message)), place: "messages.record", row: Array(rowId))
@@ -221,26 +214,27 @@ extension ProfileStore {
 
     /// The message with `id`, if there is one.
     func message(id: Data, in db: Database) throws -> Message? {
-        let lookup = cipher.lookup("message", Array(id))
-        for row in try Row.fetchAll(
-            db, sql: "SELECT row, record FROM messages WHERE lookup = ?", arguments: [Data(lookup)])
-        {
-            let rowId: Data = row["row"]
-            let sealed: Data = row["record"]
-            let message = try JSONDecoder().decode(
-                Message.self, from: Data(try cipher.open(Array(sealed), place: "messages.record", row: Array(rowId))))
-            if message.id == id { return message }
-        }
-        return nil
+        try messageRows(id: id, in: db).first?.message
     }
 
     func messages(in db: Database) throws -> [Message] {
-        try Row.fetchAll(db, sql: "SELECT row, record FROM messages ORDER BY seq").map { row in
-            let rowId: Data = row["row"]
-            let sealed: Data = row["record"]
-            return try JSONDecoder().decode(
-                Message.self, from: Data(try cipher.open(Array(sealed), place: "messages.record", row: Array(rowId))))
-        }
+        try Row.fetchAll(db, sql: "SELECT row, record FROM messages ORDER BY seq").map(openMessage)
+    }
+
+    /// The rows holding the message with `id` (its keyed lookup may, in principle, collide).
+    private func messageRows(id: Data, in db: Database) throws -> [(row: Data, message: Message)] {
+        try Row.fetchAll(
+            db, sql: "SELECT row, record FROM messages WHERE lookup = ?",
+            arguments: [Data(cipher.lookup("message", Array(id)))]
+        ).map { row in (row["row"], try openMessage(row)) }.filter { $0.message.id == id }
+    }
+
+    /// The message a row's `row` and `record` columns hold.
+    func openMessage(_ row: Row) throws -> Message {
+        let rowId: Data = row["row"]
+        let sealed: Data = row["record"]
+        return try JSONDecoder().decode(
+            Message.self, from: Data(try cipher.open(Array(sealed), place: "messages.record", row: Array(rowId))))
     }
 
     // MARK: Outbox

@@ -132,16 +132,11 @@ public enum DocumentMetadata {
     static func fields(_ shown: String) -> [String] {
         var names: [String] = []
         for line in shown.split(separator: "\n") where line.hasPrefix("    ") {
-            let parts = line.trimmingCharacters(in: .whitespaces).split(separator: ":", maxSplits: 1)
-            guard parts.count == 2 else { continue }
-            var name = String(parts[0])
-            // "dc:creator" arrives as "dc" and "creator: …".
-            if let colon = line.trimmingCharacters(in: .whitespaces).split(separator: " ").first,
-                colon.hasSuffix(":"), colon.dropLast().contains(":")
-            {
-                name = String(colon.dropLast().split(separator: ":").last ?? "")
-            }
-            let value = parts[1].trimmingCharacters(in: .whitespaces)
+            // "    author: …" or, inside an archive member, "      dc:creator: …".
+            let field = line.trimmingCharacters(in: .whitespaces)
+            guard let separator = field.range(of: ": ") else { continue }
+            let name = String(field[..<separator.lowerBound].split(separator: ":").last ?? "")
+            let value = field[separator.upperBound...].trimmingCharacters(in: .whitespaces)
             guard !name.isEmpty, !["format", "date_time"].contains(name), value != "-1", !names.contains(name)
             else { continue }
             names.append(name)
