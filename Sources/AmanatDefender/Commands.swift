@@ -401,24 +401,31 @@ extension AmanatCommand {
         var duress = false
 
         func run() async throws {
+            guard ProfileStore.exists(at: options.directory) else {
+                throw CommandError("error.no-profile", [options.directory.path], code: CommandError.authentication)
+            }
             let current = try options.passphrase()
-            let store: ProfileStore
+            let account: Account
             do {
-                store = try ProfileStore.open(at: options.directory, passphrase: current)
+                account = try Account.open(at: options.directory, passphrase: current)
             } catch {
-                throw CommandError(.store(error), profile: options.directory.path)
+                throw CommandError(error, profile: options.directory.path)
             }
             let new = try options.newPassphrase(prompt: duress ? "passphrase.duress" : "passphrase.new")
-            do {
-                if duress {
-                    try store.setDuressPassphrase(new, authorisedBy: current)
-                    options.say("passphrase.duress-set")
-                } else {
-                    try store.changePassphrase(from: current, to: new)
-                    options.say("passphrase.changed")
+            if duress {
+                // The same answer from the decoy, where it replaces the real profile (SECURITY.md).
+                try await options.run { () async throws(AccountError) in
+                    try await account.setDuressPassphrase(new, authorisedBy: current)
                 }
-            } catch {
-                throw CommandError(.store(error), profile: options.directory.path)
+                options.say("passphrase.duress-set")
+            } else {
+                let store = await account.store
+                do {
+                    try store.changePassphrase(from: current, to: new)
+                } catch {
+                    throw CommandError(.store(error), profile: options.directory.path)
+                }
+                options.say("passphrase.changed")
             }
         }
     }

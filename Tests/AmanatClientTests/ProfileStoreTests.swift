@@ -65,7 +65,9 @@ struct ProfileStoreTests {
         }
     }
 
-    @Test("the duress passphrase opens an empty decoy laid out like the real profile, and can do no more")
+    @Test(
+        "the duress passphrase opens an empty decoy laid out like the real profile; from the decoy, a duress passphrase replaces the real profile"
+    )
     func duressProfile() throws {
         defer { ProfileStore.wipe(at: directory) }
         let store = try ProfileStore.create(at: directory, passphrase: passphrase, cost: Self.cost)
@@ -78,9 +80,6 @@ struct ProfileStoreTests {
         let decoy = try ProfileStore.open(at: directory, passphrase: duress)
         #expect(decoy.profile == 1)
         #expect(try decoy.database.read { db in try decoy.setting("note", in: db) } == nil)
-        #expect(throws: StoreError.notPermitted) {
-            try decoy.setDuressPassphrase(SecureBytes(copying: Array("x".utf8)), authorisedBy: duress)
-        }
         #expect(throws: StoreError.wrongPassphrase) {
             try decoy.changePassphrase(from: passphrase, to: SecureBytes(copying: Array("x".utf8)))
         }
@@ -90,6 +89,17 @@ struct ProfileStoreTests {
         let real = try ProfileStore.open(at: directory, passphrase: passphrase)
         #expect(real.profile == 0)
         #expect(try real.database.read { db in try real.setting("note", in: db) } == Array("real".utf8))
+        try real.database.close()
+
+        // From the decoy, a duress passphrase of its own replaces the real profile for good.
+        let third = SecureBytes(copying: Array("third words".utf8))
+        try decoy.setDuressPassphrase(third, authorisedBy: duress)
+        #expect(try ProfileStore.open(at: directory, passphrase: duress).profile == 1)
+        let replaced = try ProfileStore.open(at: directory, passphrase: third)
+        #expect(replaced.profile == 0)
+        #expect(try replaced.database.read { db in try replaced.setting("note", in: db) } == nil)
+        #expect(throws: StoreError.wrongPassphrase) { try ProfileStore.open(at: directory, passphrase: passphrase) }
+        #expect(Set(layout().keys) == names && layout()["keyslots"] == keyslotSize)
     }
 
     @Test("a damaged database is reported as corrupted and the keyslots stay as they were")

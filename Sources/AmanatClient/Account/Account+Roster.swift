@@ -32,6 +32,10 @@ extension Account {
     @discardableResult
     public func refreshRoster() async throws(AccountError) -> UInt64 {
         guard let state = try loadState() else { throw .notEnrolled }
+        if isDecoy {
+            try await decoyRosterFetch()
+            return 0
+        }
         let bytes: [UInt8]?
         do {
             bytes = try await api.roster()

@@ -140,6 +140,22 @@ public struct Keyslots: Sendable {
         try write(file)
     }
 
+    /// Replaces the real profile's slot from the decoy: slot 0 will open profile 0 with
+    /// `storeKey` under `new`. `passphrase` must open the decoy (profile 1). What slot 0 held is
+    /// overwritten, so the real profile's store key is gone for good.
+    ///
+    /// - Throws: ``KeyslotError/wrongPassphrase`` unless `passphrase` opens profile 1.
+    func replaceRealSlot(
+        _ new: SecureBytes, storeKey: SecureBytes, authorisedBy passphrase: SecureBytes
+    ) throws(KeyslotError) {
+        guard try open(passphrase: passphrase).profile == 1 else { throw .wrongPassphrase }
+        var file = try read()
+        let header = Array(file[0..<Self.headerByteCount])
+        file.replaceSubrange(
+            Self.range(of: 0), with: try seal(storeKey, profile: 0, slot: 0, passphrase: new, header: header))
+        try write(file)
+    }
+
     /// Overwrites the file with random bytes, flushes, and removes it: after this no passphrase
     /// opens anything, whatever copies of the stores remain.
     public func destroy() {

@@ -139,15 +139,26 @@ public final class ProfileStore: Sendable {
         }
     }
 
-    /// Sets or replaces the duress passphrase, which will open a fresh, empty decoy profile. Only
-    /// the real profile can do this, with its own passphrase.
+    /// Sets or replaces the duress passphrase, which will open a fresh decoy profile that `fill`
+    /// prepares (before the passphrase opens it; the account layer makes it look enrolled).
     ///
-    /// - Throws: ``StoreError/notPermitted`` from the decoy profile, ``StoreError/wrongPassphrase``.
-    public func setDuressPassphrase(_ duress: SecureBytes, authorisedBy passphrase: SecureBytes) throws(StoreError) {
-        guard profile == 0 else { throw .notPermitted }
+    /// From the decoy itself (someone given the duress passphrase sets one of their own), the two
+    /// profiles must still behave as a real one and its decoy would: the passphrase that opened
+    /// this profile keeps opening it, and `duress` opens a fresh profile that takes the real
+    /// one's place. The real profile is destroyed for good then: its store key is overwritten
+    /// and its files erased, so that nothing it held can be reached by anyone.
+    ///
+    /// - Throws: ``StoreError/wrongPassphrase`` when `passphrase` does not open this profile,
+    ///   ``StoreError/unwritable``.
+    public func setDuressPassphrase(
+        _ duress: SecureBytes, authorisedBy passphrase: SecureBytes,
+        filling fill: (ProfileStore) throws -> Void = { _ in }
+    ) throws(StoreError) {
         let keyslots = Keyslots(url: Self.keyslotsURL(directory))
         do {
-            guard try keyslots.open(passphrase: passphrase).profile == 0 else { throw StoreError.wrongPassphrase }
+            guard try keyslots.open(passphrase: passphrase).profile == profile else {
+                throw StoreError.wrongPassphrase
+            }
         } catch let error as StoreError {
             throw error
         } catch let error as KeyslotError {
@@ -155,12 +166,26 @@ public final class ProfileStore: Sendable {
         } catch {
             throw .corrupted
         }
-        // The new decoy database first: until the slot is written it opens with no passphrase.
-        let decoyKey = SecureBytes.random(count: 32)
-        Self.removeProfileFiles(directory, profile: 1)
-        _ = try Self.initialise(directory, profile: 1, storeKey: decoyKey)
+        // The new profile's database first: until the slot is written no passphrase opens it.
+        let other = 1 - profile
+        let otherKey = SecureBytes.random(count: 32)
+        Self.removeProfileFiles(directory, profile: other)
+        _ = try Self.initialise(directory, profile: other, storeKey: otherKey)
+        let fresh = try Self.openDatabase(directory, profile: other, storeKey: otherKey)
         do {
-            try keyslots.setDuressPassphrase(duress, decoyStoreKey: decoyKey, authorisedBy: passphrase)
+            try fill(fresh)
+            try fresh.database.close()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw .unwritable
+        }
+        do {
+            if other == 1 {
+                try keyslots.setDuressPassphrase(duress, decoyStoreKey: otherKey, authorisedBy: passphrase)
+            } else {
+                try keyslots.replaceRealSlot(duress, storeKey: otherKey, authorisedBy: passphrase)
+            }
         } catch {
             throw StoreError(error)
         }

@@ -1,0 +1,73 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import AmanatProtocol
+import Foundation
+import GRDB
+
+/// The decoy profile the duress passphrase opens (SECURITY.md, "Duress passphrase").
+///
+/// A decoy must hold up when someone compares what its commands say: it looks like a profile
+/// enrolled with the same relay (its address, pin, proxy, language and read-receipt choice are
+/// copied when the duress passphrase is set) whose organisation has not published its list of
+/// experts, with no messages. It holds device keys of its own that were never published, no
+/// roster key (so no expert's name), no sessions, contacts or messages. What it says to the
+/// relay is what such a profile would: it fetches the published roster (and cannot open it) and
+/// never touches a mailbox, so a relay that is down is down for it too.
+extension Account {
+    static let decoyName = "decoy"
+
+    /// Whether this profile is a decoy.
+    var isDecoy: Bool {
+        ((try? perform { db in try store.setting(Self.decoyName, in: db) }) ?? nil) != nil
+    }
+
+    /// Sets or replaces the duress passphrase (``ProfileStore/setDuressPassphrase(_:authorisedBy:filling:)``):
+    /// it will open a decoy that looks like this profile freshly enrolled. From the decoy, the
+    /// real profile is replaced by a second such decoy and destroyed for good.
+    ///
+    /// - Throws: ``AccountError/store(_:)`` (``StoreError/wrongPassphrase`` when `passphrase`
+    ///   does not open this profile).
+    public func setDuressPassphrase(_ duress: SecureBytes, authorisedBy passphrase: SecureBytes) throws(AccountError) {
+        let state = try loadState()
+        let language = try perform { db in try store.setting("language", in: db) }
+        let receipts = try perform { db in try store.setting(Self.readReceiptsName, in: db) }
+        let now = clock()
+        do {
+            try store.setDuressPassphrase(duress, authorisedBy: passphrase) { decoy in
+                try decoy.database.write { db in
+                    try decoy.setSetting(Self.decoyName, [1], in: db)
+                    if let language { try decoy.setSetting("language", language, in: db) }
+                    if let receipts { try decoy.setSetting(Self.readReceiptsName, receipts, in: db) }
+                    guard let state else { return }
+                    // Enrolled-looking, with keys no relay has seen and nothing else.
+                    try decoy.saveKeys(DeviceKeys.generate(now: now), in: db)
+                    let decoyState = AccountState(
+                        relay: state.relay, pin: state.pin, proxy: state.proxy,
+                        organisationRoot: state.organisationRoot, relayKey: state.relayKey, role: state.role,
+                        enrolled: true, voucher: nil, certificate: nil, nextPrekeyId: 16, rosterVersion: 0,
+                        maximumBlobBytes: state.maximumBlobBytes, retentionSeconds: state.retentionSeconds)
+                    try decoy.saveState(decoyState, in: db)
+                }
+            }
+        } catch {
+            throw .store(error)
+        }
+    }
+
+    /// A decoy's sync: the roster fetched as an enrolled profile would (and not opened), nothing
+    /// sent or received.
+    func decoySync() async throws(AccountError) -> SyncSummary {
+        try await decoyRosterFetch()
+        return SyncSummary()
+    }
+
+    /// A decoy's roster refresh: the relay is asked, as it would be, and the answer dropped.
+    func decoyRosterFetch() async throws(AccountError) {
+        do {
+            _ = try await api.roster()
+        } catch {
+            throw .transport(error)
+        }
+    }
+}
