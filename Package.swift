@@ -55,6 +55,12 @@ let package = Package(
             pkgConfig: "libqrencode",
             providers: [.apt(["libqrencode-dev"])]
         ),
+        // Line editing for the interactive shells (history in memory only).
+        .systemLibrary(
+            // Not through pkg-config: readline.pc's flags (-D_XOPEN_SOURCE) are ones SwiftPM refuses.
+            name: "CReadline",
+            providers: [.apt(["libreadline-dev"])]
+        ),
         .systemLibrary(
             name: "CCurl",
             pkgConfig: "libcurl",
@@ -118,7 +124,7 @@ let package = Package(
         .target(
             name: "AmanatTerminal",
             dependencies: [
-                "AmanatClient", "AmanatProtocol", "AmanatCrypto",
+                "AmanatClient", "AmanatProtocol", "AmanatCrypto", "CReadline",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: ourSwiftSettings

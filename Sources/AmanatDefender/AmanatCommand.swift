@@ -23,7 +23,7 @@ public struct AmanatCommand: AsyncParsableCommand {
             """,
         subcommands: [
             Enroll.self, Send.self, Sync.self, Inbox.self, Read.self, Save.self, Status.self, Experts.self,
-            Verify.self, Passphrase.self, Config.self, Wipe.self,
+            Verify.self, Passphrase.self, Config.self, Shell.self, Wipe.self,
         ])
 
     public init() {}

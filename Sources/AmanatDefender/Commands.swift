@@ -80,7 +80,7 @@ extension AmanatCommand {
 
         func run() async throws {
             var body = text ?? ""
-            if text != nil {
+            if text != nil && !InteractiveShell.isRunning {
                 // Other users of the machine see a command line in `ps`; the shell keeps it.
                 FileHandle.standardError.write(
                     Data((Catalogue.text("send.argv-warning", options.language) + "\n").utf8))
@@ -490,13 +490,32 @@ extension AmanatCommand {
                 setenv(Language.profileLanguageVariable, chosen.rawValue, 1)
             }
             let connection = await account.connection
-            options.say("status.relay", [relay ?? connection.relay, ""])
+            options.say("config.relay", [relay ?? connection.relay])
             let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
             if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
             options.say("status.language", [options.language.rawValue])
             let receipts = try await options.run { () async throws(AccountError) in try await account.sendsReadReceipts
             }
             options.say(receipts ? "status.read-receipts.on" : "status.read-receipts.off")
+        }
+    }
+
+    struct Shell: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Unlock once, then type commands without the passphrase; locks when idle and on Ctrl-D.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Option(help: "Lock after this long without input: 90s, 5m (the default), 1h.")
+        var lockAfter = "5m"
+
+        func run() async throws {
+            guard let seconds = InteractiveShell.idleSeconds(lockAfter) else {
+                throw CommandError("error.lock-after", code: CommandError.usage)
+            }
+            let settings = InteractiveShell.Settings(
+                root: AmanatCommand.self, text: Catalogue.text, refused: ["shell", "enroll"], idleSeconds: seconds)
+            try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }
     }
 

@@ -24,7 +24,7 @@ public struct InboxCommand: AsyncParsableCommand {
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
             SetField.self, Assign.self, Label.self, Alias.self, Note.self, Due.self, Verify.self, Export.self,
             VerifyBundle.self,
-            Search.self, Serve.self,
+            Search.self, Serve.self, Shell.self,
         ])
 
     public init() {}
@@ -36,6 +36,29 @@ public struct InboxCommand: AsyncParsableCommand {
     /// Runs the command line, printing failures in the user's language; returns the exit code.
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
         await CommandRunner.run(Self.self, arguments: arguments, text: InboxCatalogue.text)
+    }
+}
+
+extension InboxCommand {
+    struct Shell: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Unlock once, then type commands without the passphrase; locks when idle and on Ctrl-D.")
+
+        @OptionGroup var options: ProfileOptions
+
+        @Option(help: "Lock after this long without input: 90s, 5m (the default), 1h.")
+        var lockAfter = "5m"
+
+        func run() async throws {
+            guard let seconds = InteractiveShell.idleSeconds(lockAfter) else {
+                throw CommandError("error.lock-after", code: CommandError.usage)
+            }
+            // `serve` holds the profile open for its own session, with its own login.
+            let settings = InteractiveShell.Settings(
+                root: InboxCommand.self, text: InboxCatalogue.text, refused: ["shell", "enroll", "serve"],
+                idleSeconds: seconds)
+            try await InteractiveShell.run(settings, options: options, directory: options.directory)
+        }
     }
 }
 

@@ -30,6 +30,14 @@ public enum Language: String, Sendable, CaseIterable {
 /// catalogue adds its own with ``Swift/Dictionary/merging(own:)``.
 public enum TerminalText {
     public static let english: [String: String] = [
+        "shell.unlocked":
+            "Unlocked. Type commands without the tool's name (`help` lists them); `lock` locks now, `exit` or Ctrl-D leaves. Locks by itself after %@ without input.",
+        "shell.locked-idle": "Locked after %@ without input. Give the passphrase to go on, or Ctrl-D to leave.",
+        "shell.locked": "Locked. Give the passphrase to go on, or Ctrl-D to leave.",
+        "shell.bye": "Locked. Goodbye.",
+        "shell.quotes": "A quote is not closed. Nothing was run.",
+        "shell.refused": "`%@` cannot be used inside the shell. Leave it (`exit`) and run it on its own.",
+        "error.lock-after": "--lock-after takes a time such as `90s`, `5m` or `1h` (between 1 second and 24 hours).",
         "wipe.confirm":
             "This destroys this profile for good: keys, messages, attachments. Files saved out of it with `save` stay where they were saved. Type %@ to continue: ",
         "wipe.word": "YES",
@@ -91,6 +99,17 @@ public enum TerminalText {
     ]
 
     public static let russian: [String: String] = [
+        "shell.unlocked":
+            "Профиль открыт. Вводите команды без имени программы (список — `help`); `lock` блокирует сразу, `exit` или Ctrl-D — выход. Профиль сам заблокируется через %@ без ввода.",
+        "shell.locked-idle":
+            "Профиль заблокирован после %@ без ввода. Введите парольную фразу, чтобы продолжить, или нажмите Ctrl-D, чтобы выйти.",
+        "shell.locked":
+            "Профиль заблокирован. Введите парольную фразу, чтобы продолжить, или нажмите Ctrl-D, чтобы выйти.",
+        "shell.bye": "Профиль заблокирован. До свидания.",
+        "shell.quotes": "Кавычка не закрыта. Ничего не выполнено.",
+        "shell.refused": "Команду `%@` нельзя выполнить внутри оболочки. Выйдите (`exit`) и запустите её отдельно.",
+        "error.lock-after":
+            "--lock-after принимает время, например `90s`, `5m` или `1h` (от 1 секунды до 24 часов).",
         "wipe.confirm":
             "Профиль будет уничтожен навсегда: ключи, сообщения, вложения. Файлы, сохранённые из него командой `save`, останутся там, куда их сохранили. Чтобы продолжить, введите %@: ",
         "wipe.word": "ДА",

@@ -25,6 +25,18 @@ public enum LocalTime {
 
     /// A day typed by a person, as midnight UTC of it: `2026-12-03`, `03.12.2026` or `3.12.2026`,
     /// whatever the language; nil for anything else (no guessing between day and month orders).
+    /// A length of time as a person says it: `45 s`, `5 min`, `1 h 30 min` (`45 с`, `5 мин`).
+    public static func duration(_ seconds: Double, _ language: Language) -> String {
+        let total = Int(seconds.rounded())
+        let (h, m, s) = (total / 3600, total % 3600 / 60, total % 60)
+        let units = language == .russian ? ("ч", "мин", "с") : ("h", "min", "s")
+        var parts: [String] = []
+        if h > 0 { parts.append("\(h) \(units.0)") }
+        if m > 0 { parts.append("\(m) \(units.1)") }
+        if s > 0 || parts.isEmpty { parts.append("\(s) \(units.2)") }
+        return parts.joined(separator: " ")
+    }
+
     public static func parseDay(_ text: String) -> UInt64? {
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         let format =

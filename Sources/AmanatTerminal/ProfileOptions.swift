@@ -62,8 +62,10 @@ public struct ProfileOptions: ParsableArguments {
     }
 
     /// Opens the profile, asking for the passphrase: up to three tries on the terminal, one
-    /// from `--passphrase-fd`.
+    /// from `--passphrase-fd`; inside ``InteractiveShell``, the account it holds unlocked.
     public func open(at directory: URL) throws -> Account {
+        // Inside `shell`, the profile it unlocked.
+        if let account = UnlockedProfile.shared.account(for: directory) { return account }
         guard ProfileStore.exists(at: directory) else {
             throw CommandError("error.no-profile", [directory.path], code: CommandError.authentication)
         }

@@ -10,12 +10,14 @@ import Synchronization
 import Testing
 
 /// Runs `amanat` on a pseudo-terminal (through Tests/Fixtures/pty-drive.py), typing `answers`
-/// when their prompts appear. Returns what the terminal showed and the exit status.
+/// when their prompts appear (each followed by Enter, except Ctrl-D, `"\u{4}"`, typed alone).
+/// Returns what the terminal showed and the exit status.
 func amanatOnTerminal(_ arguments: [String], answers: [(String, String)]) async throws -> (output: String, status: Int)
 {
     let binary = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat").path
     let spec: [String: Any] = [
-        "argv": [binary] + arguments, "answers": answers.map { [$0.0, $0.1] }, "timeout": 120,
+        "argv": [binary] + arguments, "answers": answers.map { $0.1 == "\u{4}" ? [$0.0, $0.1, false] : [$0.0, $0.1] },
+        "timeout": 120,
     ]
     let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
     let (text, status) = try await withCheckedThrowingContinuation { continuation in

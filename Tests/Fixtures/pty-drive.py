@@ -4,7 +4,8 @@
 
 Usage: pty-drive.py JSON, where JSON is {"argv": [...], "answers": [[prompt, text], ...],
 "timeout": seconds}. Each answer is typed (with a newline) once its prompt has appeared since the
-previous answer. Prints {"output": everything the terminal showed, "status": exit status}.
+previous answer; an answer with a third element false is typed without the newline (Ctrl-D as
+"\u0004"). Prints {"output": everything the terminal showed, "status": exit status}.
 """
 import json
 import os
@@ -33,7 +34,8 @@ while time.time() < deadline:
         output += data
     if answers and answers[0][0].encode() in output[seen:]:
         seen = len(output)
-        os.write(fd, (answers.pop(0)[1] + "\n").encode())
+        answer = answers.pop(0)
+        os.write(fd, (answer[1] + ("\n" if len(answer) < 3 or answer[2] else "")).encode())
 timed_out = False
 if time.time() >= deadline:
     # Never hang the test run: a program still waiting after the deadline is killed.
