@@ -50,6 +50,6 @@ extension ProfileOptions {
 /// Prints a failure in the user's language and exits with its code; the entry point of `amanat`.
 extension AmanatCommand {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        await CommandRunner.run(Self.self, arguments: arguments, text: Catalogue.text)
+        await CommandRunner.run(Self.self, arguments: arguments, text: Catalogue.text, help: HelpCatalogue.russian)
     }
 }

@@ -453,7 +453,7 @@ extension AmanatCommand {
 
         func run() async throws {
             if let readReceipts, !["on", "off"].contains(readReceipts) {
-                throw ValidationError("--read-receipts is on or off.")
+                throw CommandError("error.read-receipts-value", code: CommandError.usage)
             }
             let account = try options.open()
             if let readReceipts {
@@ -482,7 +482,7 @@ extension AmanatCommand {
             }
             if let language {
                 guard let chosen = Language(rawValue: language) else {
-                    throw ValidationError("--language is en or ru.")
+                    throw CommandError("error.language-value", code: CommandError.usage)
                 }
                 try await options.run { () async throws(AccountError) in
                     try await account.setPreferredLanguage(chosen.rawValue)
@@ -514,7 +514,8 @@ extension AmanatCommand {
                 throw CommandError("error.lock-after", code: CommandError.usage)
             }
             let settings = InteractiveShell.Settings(
-                root: AmanatCommand.self, text: Catalogue.text, refused: ["shell", "enroll"], idleSeconds: seconds)
+                root: AmanatCommand.self, text: Catalogue.text, refused: ["shell", "enroll"], idleSeconds: seconds,
+                help: HelpCatalogue.russian)
             try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }
     }

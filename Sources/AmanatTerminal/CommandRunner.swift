@@ -5,14 +5,21 @@ import Foundation
 
 /// Runs a terminal tool's command line: a ``CommandError`` is printed in the user's language
 /// (`--lang`, else the environment) from the tool's catalogue, anything else as argument-parser
-/// says; help and completion scripts go to standard output. Returns the exit code.
+/// says, in Russian from `help` (the tool's help texts by their English text; see
+/// ``LocalisedHelp``); help and completion scripts go to standard output. Returns the exit code.
 public enum CommandRunner {
     public static func run(
         _ root: any ParsableCommand.Type, arguments: [String],
-        text: (_ key: String, _ language: Language, _ arguments: [String]) -> String
+        text: (_ key: String, _ language: Language, _ arguments: [String]) -> String,
+        help: [String: String] = [:]
     ) async -> Int32 {
+        // `help` takes no options of its own: `--lang` there chooses the help's language only.
+        var parsed = arguments
+        if parsed.first == "help", let language = languageFlag(arguments) {
+            parsed.removeAll { $0 == "--lang" || $0 == language || $0 == "--lang=" + language }
+        }
         do {
-            var command = try root.parseAsRoot(arguments)
+            var command = try root.parseAsRoot(parsed)
             if var command = command as? AsyncParsableCommand {
                 try await command.run()
             } else {
@@ -28,7 +35,9 @@ public enum CommandRunner {
             let code = root.exitCode(for: error).rawValue
             // Help and version are answers, not failures: they go to standard output.
             let stream = code == 0 ? FileHandle.standardOutput : FileHandle.standardError
-            let message = root.fullMessage(for: error)
+            let message = LocalisedHelp.message(
+                root, error: error, arguments: arguments, language: Language.choose(languageFlag(arguments)),
+                translations: help.isEmpty ? [:] : SharedHelp.russian.merging(own: help))
             if !message.isEmpty { stream.write(Data((message + "\n").utf8)) }
             return code
         }

@@ -26,16 +26,19 @@ public enum InteractiveShell {
         public var refused: Set<String>
         /// Idle seconds at the prompt before the profile locks.
         public var idleSeconds: Double
+        /// The tool's help texts in Russian (see ``LocalisedHelp``).
+        public var help: [String: String]
 
         public init(
             root: any ParsableCommand.Type,
             text: @escaping @Sendable (_ key: String, _ language: Language, _ arguments: [String]) -> String,
-            refused: Set<String>, idleSeconds: Double
+            refused: Set<String>, idleSeconds: Double, help: [String: String] = [:]
         ) {
             self.root = root
             self.text = text
             self.refused = refused
             self.idleSeconds = idleSeconds
+            self.help = help
         }
     }
 
@@ -125,7 +128,8 @@ public enum InteractiveShell {
                         say("shell.refused", [first])
                         continue
                     }
-                    _ = await CommandRunner.run(settings.root, arguments: words + extra, text: settings.text)
+                    _ = await CommandRunner.run(
+                        settings.root, arguments: words + extra, text: settings.text, help: settings.help)
                     fflush(nil)
                     // `wipe` ends the shell: there is nothing left to unlock.
                     if !ProfileStore.exists(at: directory) { return }

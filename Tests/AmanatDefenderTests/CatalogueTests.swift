@@ -34,3 +34,54 @@ struct CatalogueTests {
         }
     }
 }
+
+/// `amanat`'s help and argument-parser's usage errors in Russian (issue #16).
+@Suite("amanat's help in Russian")
+struct RussianHelpTests {
+    @Test("every text the help can show has its Russian translation, and no translation holds a Latin word")
+    func translated() {
+        let translations = SharedHelp.russian.merging(own: HelpCatalogue.russian)
+        let english = LocalisedHelp.englishTexts(AmanatCommand.self)
+        #expect(english.count > 40)
+        #expect(english.subtracting(translations.keys).sorted() == [], "help texts without a translation")
+        for (key, russian) in translations {
+            #expect(latinWords(in: russian).isEmpty, "\(key): \(latinWords(in: russian))")
+        }
+    }
+
+    @Test("--help of every command, help <command>, and usage errors through the binary are Russian")
+    func throughTheBinary() async throws {
+        let commands = [
+            "", "enroll", "send", "sync", "inbox", "read", "save", "status", "experts", "verify",
+            "passphrase", "config", "shell", "wipe",
+        ]
+        for command in commands {
+            let arguments = (command.isEmpty ? [] : [command]) + ["--help", "--lang", "ru"]
+            let run = try await amanat(arguments)
+            #expect(run.status == 0 && run.output.contains("Использование:"), "\(command): \(run)")
+            #expect(!run.output.contains("OPTIONS") && !run.output.contains("USAGE"), "\(command): \(run)")
+            #expect(latinWords(in: run.output).isEmpty, "\(command): \(latinWords(in: run.output))")
+        }
+        let viaHelp = try await amanat(["help", "verify", "--lang", "ru"])
+        let direct = try await amanat(["verify", "--help", "--lang", "ru"])
+        #expect(viaHelp.status == 0 && viaHelp.output == direct.output, "\(viaHelp)")
+        let errors: [([String], [String: String], String)] = [
+            (["enroll", "--lang", "ru"], [:], "не указан обязательный аргумент `<invite>`"),
+            (["send", "--bogus", "--lang", "ru"], [:], "неизвестный параметр `--bogus`"),
+            (["verify", "1", "--digits", "--lang", "ru"], [:], "не указано значение для `--digits <digits>`"),
+            (["frobnicate"], ["LANG": "ru_RU.UTF-8"], "лишний аргумент или неизвестная команда `frobnicate`"),
+        ]
+        for (arguments, environment, expected) in errors {
+            let run = try await amanat(arguments, environment: environment)
+            #expect(run.status == 64, "\(arguments): \(run)")
+            #expect(run.error.contains("Ошибка: " + expected), "\(arguments): \(run)")
+            for english in ["Error:", "Usage:", "Help:", "See '"] {
+                #expect(!run.error.contains(english), "\(arguments): \(run)")
+            }
+            #expect(latinWords(in: run.error).isEmpty, "\(arguments): \(latinWords(in: run.error))")
+        }
+        // In English, argument-parser's own words.
+        let english = try await amanat(["enroll"])
+        #expect(english.error.contains("Error: Missing expected argument '<invite>'"), "\(english)")
+    }
+}

@@ -47,27 +47,12 @@ struct InboxCatalogueTests {
         }
     }
 
-    /// Latin words a Russian sentence may hold: names of programs, formats and keys, and what
-    /// the user types (inside backticks, options, addresses, indented command lines), which the
-    /// test removes first.
-    static let latinAllowed: Set<String> = [
-        "Amanat", "Tor", "mat2", "GPS", "PDF", "QR", "EDITOR", "Ctrl", "D", "C", "base64", "base64url", "sha256",
-        "onion", "ps", "N", "amanat", "card", "pin",
-    ]
-
     @Test("a Russian sentence holds no Latin word but commands, options, addresses and a fixed list of names")
     func russianIsRussian() throws {
-        let stripped = try NSRegularExpression(
-            pattern: #"(?m)^  .*$|`[^`]*`|%@|[a-z][a-z0-9+.-]*://\S*|--[a-z][a-z0-9-]*"#)
-        let word = try NSRegularExpression(pattern: #"[A-Za-z][A-Za-z0-9]*"#)
         var found: [String: Set<String>] = [:]
         for (key, sentence) in InboxCatalogue.russian.merging(Catalogue.russian, uniquingKeysWith: { $1 }) {
-            let range = NSRange(sentence.startIndex..., in: sentence)
-            let plain = stripped.stringByReplacingMatches(in: sentence, range: range, withTemplate: " ")
-            for match in word.matches(in: plain, range: NSRange(plain.startIndex..., in: plain)) {
-                let latin = String(plain[Range(match.range, in: plain)!])
-                if !Self.latinAllowed.contains(latin) { found[key, default: []].insert(latin) }
-            }
+            let latin = latinWords(in: sentence)
+            if !latin.isEmpty { found[key] = latin }
         }
         #expect(found.isEmpty, "\(found.sorted { $0.key < $1.key })")
         // And the file states a Russian list shows are Russian.

@@ -90,3 +90,27 @@ public func catalogueKeysUsed(in folders: [String], families: Set<String>) throw
     }
     return keys
 }
+
+/// Latin words a Russian sentence may hold: names of programs, formats and keys, and what the
+/// user types (inside backticks, options, addresses, indented command lines), which
+/// ``latinWords(in:)`` removes first.
+public let latinAllowed: Set<String> = [
+    "Amanat", "Tor", "mat2", "GPS", "PDF", "QR", "EDITOR", "Ctrl", "D", "C", "base64", "base64url", "sha256",
+    "onion", "ps", "N", "amanat", "card", "pin", "TLS", "SOCKS",
+]
+
+/// The Latin words of a Russian `sentence` that are not commands, options, addresses, indented
+/// command lines or ``latinAllowed`` names.
+public func latinWords(in sentence: String) -> Set<String> {
+    let stripped = try! NSRegularExpression(
+        pattern: #"(?m)^  .*$|`[^`]*`|%@|[a-z][a-z0-9+.-]*://\S*|--[a-z][a-z0-9-]*"#)
+    let word = try! NSRegularExpression(pattern: #"[A-Za-z][A-Za-z0-9]*"#)
+    let plain = stripped.stringByReplacingMatches(
+        in: sentence, range: NSRange(sentence.startIndex..., in: sentence), withTemplate: " ")
+    var found: Set<String> = []
+    for match in word.matches(in: plain, range: NSRange(plain.startIndex..., in: plain)) {
+        let latin = String(plain[Range(match.range, in: plain)!])
+        if !latinAllowed.contains(latin) { found.insert(latin) }
+    }
+    return found
+}
