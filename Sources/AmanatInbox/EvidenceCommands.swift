@@ -13,7 +13,7 @@ extension InboxCommand {
             abstract:
                 "Export a case as a signed evidence bundle: messages, attachments, hashes, relay receipts, triage.",
             discussion: """
-                The bundle holds the case in clear (that is its purpose): keep it encrypted, and share it only \\
+                The bundle holds the case in clear (that is its purpose): keep it encrypted, and share it only \
                 with whom the defender agreed. Anyone can check it with `amanat-inbox verify-bundle`.
                 """)
 

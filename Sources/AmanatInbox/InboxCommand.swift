@@ -15,9 +15,9 @@ public struct InboxCommand: AsyncParsableCommand {
         commandName: "amanat-inbox",
         abstract: "Receive, read and answer defenders' case updates; run the organisation.",
         discussion: """
-            Exit codes: 0 done; 64 usage; 65 invalid data; 66 a file is missing or unreadable; 69 network \\
-            (relay unreachable, try again later); 73 the profile cannot be written or exists already; \\
-            75 saved but not sent yet; 76 security check failed; 77 wrong passphrase, no profile, or not \\
+            Exit codes: 0 done; 64 usage; 65 invalid data; 66 a file is missing or unreadable; 69 network \
+            (relay unreachable, try again later); 73 the profile cannot be written or exists already; \
+            75 saved but not sent yet; 76 security check failed; 77 wrong passphrase, no profile, or not \
             permitted.
             """,
         subcommands: [
@@ -35,7 +35,8 @@ public struct InboxCommand: AsyncParsableCommand {
 
     /// Runs the command line, printing failures in the user's language; returns the exit code.
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        await CommandRunner.run(Self.self, arguments: arguments, text: InboxCatalogue.text)
+        await CommandRunner.run(
+            Self.self, arguments: arguments, text: InboxCatalogue.text, help: InboxHelpCatalogue.russian)
     }
 }
 
@@ -56,7 +57,7 @@ extension InboxCommand {
             // `serve` holds the profile open for its own session, with its own login.
             let settings = InteractiveShell.Settings(
                 root: InboxCommand.self, text: InboxCatalogue.text, refused: ["shell", "enroll", "serve"],
-                idleSeconds: seconds)
+                idleSeconds: seconds, help: InboxHelpCatalogue.russian)
             try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }
     }

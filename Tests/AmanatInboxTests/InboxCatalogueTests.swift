@@ -70,4 +70,22 @@ struct InboxCatalogueTests {
             }
         }
     }
+
+    @Test("every text amanat-inbox's help can show has its Russian translation, and none holds a Latin word")
+    func helpTranslated() async throws {
+        let translations = SharedHelp.russian.merging(own: InboxHelpCatalogue.russian)
+        let english = LocalisedHelp.englishTexts(InboxCommand.self)
+        #expect(english.count > 70)
+        #expect(english.subtracting(translations.keys).sorted() == [], "help texts without a translation")
+        for (key, russian) in translations {
+            #expect(latinWords(in: russian).isEmpty, "\(key): \(latinWords(in: russian))")
+        }
+        for command in [[], ["org"], ["org", "invite"], ["cases"], ["set"], ["serve"], ["shell"]] {
+            let run = try await runTool("amanat-inbox", command + ["--help", "--lang", "ru"])
+            #expect(run.status == 0 && run.output.contains("Использование:"), "\(command): \(run)")
+            #expect(latinWords(in: run.output).isEmpty && !run.output.contains("\\"), "\(command): \(run)")
+        }
+        let missing = try await runTool("amanat-inbox", ["reply", "--lang", "ru"])
+        #expect(missing.status == 64 && missing.error.contains("Ошибка: не указан обязательный аргумент"), "\(missing)")
+    }
 }

@@ -14,7 +14,7 @@ extension InboxCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open the inbox in a browser: a local web UI on 127.0.0.1 only, until Ctrl-C.",
             discussion: """
-                Prints a login link with a random one-time token: open it in a browser on this machine. The \\
+                Prints a login link with a random one-time token: open it in a browser on this machine. The \
                 link works once; a new `serve` makes a new one. Nothing listens beyond 127.0.0.1.
                 """)
 
