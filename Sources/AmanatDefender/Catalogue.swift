@@ -132,8 +132,16 @@ public enum Catalogue {
         "error.nothing-to-send": "Нечего отправлять: укажите текст, --file или --attach.",
     ])
 
+    /// The sentences of the languages not complete yet (see ``Language``), over the shared ones:
+    /// empty until a translator writes them.
+    public static let planned: [Language: [String: String]] = TerminalText.planned
+
+    /// Every language's sentences.
+    static let catalogues: [Language: [String: String]] = planned.merging(
+        [.english: english, .russian: russian], uniquingKeysWith: { $1 })
+
     /// The sentence `key` in `language`, with `arguments` in its marks.
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        fill((language == .russian ? russian : english)[key] ?? english[key] ?? key, arguments)
+        fill(language.lookUp(key, in: catalogues) ?? key, arguments)
     }
 }

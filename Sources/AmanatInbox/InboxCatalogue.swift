@@ -256,8 +256,16 @@ public enum InboxCatalogue {
         "error.unknown-expert": "Эксперта %@ в списке нет.",
     ])
 
+    /// The sentences of the languages not complete yet (see ``Language``), over the shared ones:
+    /// empty until a translator writes them.
+    public static let planned: [Language: [String: String]] = TerminalText.planned
+
+    /// Every language's sentences.
+    static let catalogues: [Language: [String: String]] = planned.merging(
+        [.english: english, .russian: russian], uniquingKeysWith: { $1 })
+
     /// The sentence `key` in `language`, with `arguments` in its marks.
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        fill((language == .russian ? russian : english)[key] ?? english[key] ?? key, arguments)
+        fill(language.lookUp(key, in: catalogues) ?? key, arguments)
     }
 }

@@ -2,10 +2,55 @@
 
 import Foundation
 
-/// The languages the terminal tools speak.
+/// The languages the terminal tools speak. English and Russian are complete; Kazakh, Kyrgyz,
+/// Tajik, Turkmen and Uzbek have their place in every catalogue (``TerminalText/planned``,
+/// each tool's own) but no sentences yet: a sentence missing in a language is said in its
+/// ``fallback`` (Russian, which the region reads, then English), so a translator can add them one
+/// by one and every command keeps working meanwhile. A test checks that what a planned catalogue
+/// holds has the keys and marks of the English one.
 public enum Language: String, Sendable, CaseIterable {
     case english = "en"
     case russian = "ru"
+    case kazakh = "kk"
+    case kyrgyz = "ky"
+    case tajik = "tg"
+    case turkmen = "tk"
+    case uzbek = "uz"
+
+    /// The languages whose every sentence is written.
+    public static let complete: [Language] = [.english, .russian]
+
+    /// The language said when a sentence is missing in this one (nil for English, the last).
+    public var fallback: Language? {
+        switch self {
+        case .english: nil
+        case .russian: .english
+        case .kazakh, .kyrgyz, .tajik, .turkmen, .uzbek: .russian
+        }
+    }
+
+    /// This language, then its fallbacks in order.
+    public var chain: [Language] {
+        var languages = [self]
+        while let next = languages.last?.fallback { languages.append(next) }
+        return languages
+    }
+
+    /// Whether dates are written day first (`03.12.2026`), as in Russia and Central Asia.
+    public var writesDayFirst: Bool { self != .english }
+
+    /// The locale for dates and zone names.
+    var localeIdentifier: String {
+        switch self {
+        case .english: "en_GB"
+        case .russian: "ru_RU"
+        case .kazakh: "kk_KZ"
+        case .kyrgyz: "ky_KG"
+        case .tajik: "tg_TJ"
+        case .turkmen: "tk_TM"
+        case .uzbek: "uz_UZ"
+        }
+    }
 
     /// Where a tool puts the language stored in the profile once it is open, so that everything it
     /// says afterwards (errors included) uses it.
@@ -19,10 +64,19 @@ public enum Language: String, Sendable, CaseIterable {
         let chosen = environment[profileLanguageVariable]
         for candidate in [flag, chosen, environment["LC_ALL"], environment["LC_MESSAGES"], environment["LANG"]] {
             guard let candidate, !candidate.isEmpty else { continue }
-            if candidate.lowercased().hasPrefix("ru") { return .russian }
-            if candidate.lowercased().hasPrefix("en") || candidate == "C" || candidate == "POSIX" { return .english }
+            if candidate == "C" || candidate == "POSIX" { return .english }
+            let code = candidate.lowercased().prefix(2)
+            if let language = Language(rawValue: String(code)) { return language }
         }
         return .english
+    }
+
+    /// The sentence `key` in the first language of ``chain`` that has it, from `catalogues`.
+    public func lookUp(_ key: String, in catalogues: [Language: [String: String]]) -> String? {
+        for language in chain {
+            if let sentence = catalogues[language]?[key] { return sentence }
+        }
+        return nil
     }
 }
 
@@ -172,9 +226,19 @@ public enum TerminalText {
 }
 
 extension TerminalText {
+    /// The shared sentences of the languages not complete yet (see ``Language``): empty until a
+    /// translator writes them.
+    public static let planned: [Language: [String: String]] = [
+        .kazakh: [:], .kyrgyz: [:], .tajik: [:], .turkmen: [:], .uzbek: [:],
+    ]
+
+    /// Every language's shared sentences.
+    public static let catalogues: [Language: [String: String]] = planned.merging(
+        [.english: english, .russian: russian], uniquingKeysWith: { $1 })
+
     /// A shared sentence in `language`, with `arguments` in its marks.
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        fill((language == .russian ? russian : english)[key] ?? english[key] ?? key, arguments)
+        fill(language.lookUp(key, in: catalogues) ?? key, arguments)
     }
 }
 

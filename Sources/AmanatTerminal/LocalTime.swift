@@ -8,7 +8,7 @@ import Foundation
 public enum LocalTime {
     /// A moment in local time with its zone: `03.12.2026 19:51 MSK`, `2026-12-03 19:51 MSK`.
     public static func text(_ seconds: UInt64, _ language: Language) -> String {
-        formatter(language == .russian ? "dd.MM.yyyy HH:mm zzz" : "yyyy-MM-dd HH:mm zzz", language, zone: .current)
+        formatter(language.writesDayFirst ? "dd.MM.yyyy HH:mm zzz" : "yyyy-MM-dd HH:mm zzz", language, zone: .current)
             .string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
@@ -19,7 +19,7 @@ public enum LocalTime {
 
     /// A day (a due date: midnight UTC of that day) in the language's order.
     public static func day(_ seconds: UInt64, _ language: Language) -> String {
-        formatter(language == .russian ? "dd.MM.yyyy" : "yyyy-MM-dd", language, zone: utc)
+        formatter(language.writesDayFirst ? "dd.MM.yyyy" : "yyyy-MM-dd", language, zone: utc)
             .string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 
@@ -29,7 +29,7 @@ public enum LocalTime {
     public static func duration(_ seconds: Double, _ language: Language) -> String {
         let total = Int(seconds.rounded())
         let (h, m, s) = (total / 3600, total % 3600 / 60, total % 60)
-        let units = language == .russian ? ("ч", "мин", "с") : ("h", "min", "s")
+        let units = language == .english ? ("h", "min", "s") : ("ч", "мин", "с")
         var parts: [String] = []
         if h > 0 { parts.append("\(h) \(units.0)") }
         if m > 0 { parts.append("\(m) \(units.1)") }
@@ -55,7 +55,7 @@ public enum LocalTime {
 
     static func formatter(_ format: String, _ language: Language, zone: TimeZone) -> DateFormatter {
         let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: language == .russian ? "ru_RU" : "en_GB")
+        formatter.locale = Locale(identifier: language.localeIdentifier)
         formatter.timeZone = zone
         formatter.dateFormat = format
         return formatter

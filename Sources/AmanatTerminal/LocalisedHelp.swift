@@ -195,7 +195,8 @@ public enum LocalisedHelp {
         translations: [String: String]
     ) -> String {
         let english = root.fullMessage(for: error)
-        guard language == .russian, !translations.isEmpty else { return english }
+        // The planned languages read the Russian help until theirs is written.
+        guard language != .english, !translations.isEmpty else { return english }
         if root.exitCode(for: error) == .success {
             // Help, not a completion script or the machine-readable description.
             guard english.contains("USAGE: ") else { return english }

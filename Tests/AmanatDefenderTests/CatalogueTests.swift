@@ -85,3 +85,39 @@ struct RussianHelpTests {
         #expect(english.error.contains("Error: Missing expected argument '<invite>'"), "\(english)")
     }
 }
+
+/// Kazakh, Kyrgyz, Tajik, Turkmen and Uzbek: their place in the catalogues, Russian until they
+/// are written (issue #16).
+@Suite("the planned languages")
+struct PlannedLanguageTests {
+    @Test("each has a catalogue place holding only English keys with their marks, and falls back to Russian")
+    func structure() async throws {
+        let planned: [Language] = [.kazakh, .kyrgyz, .tajik, .turkmen, .uzbek]
+        #expect(Set(Language.allCases) == Set(Language.complete + planned))
+        for language in planned {
+            #expect(language.chain == [language, .russian, .english])
+            for (catalogue, english) in [
+                (Catalogue.planned[language], Catalogue.english),
+                (TerminalText.planned[language], TerminalText.english),
+            ] {
+                let sentences = try #require(catalogue, "\(language)")
+                for (key, sentence) in sentences {
+                    let template = try #require(english[key], "\(language) \(key) is not an English key")
+                    #expect(
+                        sentence.components(separatedBy: "%@").count == template.components(separatedBy: "%@").count)
+                }
+            }
+            #expect(Catalogue.text("inbox.empty", language) == Catalogue.text("inbox.empty", .russian))
+        }
+        #expect(Language.choose(nil, environment: ["LANG": "kk_KZ.UTF-8"]) == .kazakh)
+        #expect(Language.choose(nil, environment: ["LANG": "uz_UZ.UTF-8@latin"]) == .uzbek)
+        #expect(Language.choose(nil, environment: ["LANG": "de_DE.UTF-8"]) == .english)
+        #expect(LocalTime.day(0, .kyrgyz) == "01.01.1970")
+        // Through the binary: Russian sentences and help, not English.
+        let help = try await amanat(["--help", "--lang", "kk"])
+        #expect(help.status == 0 && help.output.contains("Использование:"), "\(help)")
+        let missing = try await amanat(["status", "--profile", "/nonexistent/amanat", "--lang", "tg"])
+        #expect(
+            missing.error.contains(Catalogue.text("error.no-profile", .russian, ["/nonexistent/amanat"])), "\(missing)")
+    }
+}
