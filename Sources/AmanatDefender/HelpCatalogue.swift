@@ -33,13 +33,13 @@ public enum HelpCatalogue {
         "Keep running: wait for news from the relay and sync again (Ctrl-C to stop).":
             "Не завершаться: ждать новостей от ретранслятора и синхронизироваться снова (остановить — Ctrl-C).",
         "List messages, with what you sent and how far it got.":
-            "Список сообщений: и отправленные вами, и как далеко они дошли.",
+            "Список сообщений, включая отправленные вами, с состоянием доставки.",
         "Show one message and mark it read.": "Показать одно сообщение и отметить его прочитанным.",
         "The message id (or its first characters) from `amanat inbox`.":
-            "Номер сообщения (или его первые символы) из `amanat inbox`.",
+            "Идентификатор сообщения (или его первые символы) из `amanat inbox`.",
         "Decrypt an attachment to a file.": "Расшифровать вложение в файл.",
         "The attachment id from `amanat read` (message id, a dash, its number).":
-            "Номер вложения из `amanat read` (номер сообщения, дефис, номер вложения).",
+            "Идентификатор вложения из `amanat read` (идентификатор сообщения, дефис, порядковый номер вложения).",
         "Where to write it.": "Куда его записать.",
         "Relay reachable, Tor on or off, queued items, roster.":
             "Доступен ли ретранслятор, включён ли Tor, что ждёт отправки, список экспертов.",
@@ -50,12 +50,12 @@ public enum HelpCatalogue {
         "The expert's number in `amanat experts`, or their name.":
             "Номер эксперта в `amanat experts` или его имя.",
         "The 60 digits the other device shows (spaces allowed).":
-            "60 цифр, которые показывает другое устройство (пробелы можно).",
+            "60 цифр, которые показывает другое устройство (можно с пробелами).",
         "Instead of digits: the text of the QR code the other device shows (amanat://safety/…).":
             "Вместо цифр: текст QR-кода, который показывает другое устройство (`amanat://safety/…`).",
         "Change the passphrase, or set a duress passphrase that opens an empty decoy profile.":
-            "Сменить парольную фразу или задать фразу под принуждением, которая открывает пустой профиль-приманку.",
-        "Set the duress passphrase instead.": "Задать вместо этого парольную фразу под принуждением.",
+            "Сменить парольную фразу или задать фразу на случай принуждения, которая открывает пустой профиль-приманку.",
+        "Set the duress passphrase instead.": "Вместо этого задать парольную фразу на случай принуждения.",
         "Show or change the relay's address, the proxy (Tor), the language and read receipts.":
             "Показать или изменить адрес ретранслятора, прокси (Tor), язык и отчёты о прочтении.",
         "Use this SOCKS proxy from now on, e.g. socks5h://127.0.0.1:9050; \"none\" for none.":

@@ -18,7 +18,7 @@ public enum InboxHelpCatalogue {
         "Add an internal note to a case: experts see it, the defender never does.":
             "Добавить к делу внутреннюю заметку: её видят эксперты, но никогда не видит правозащитник.",
         "Add labels to a case, or take them off with --remove.":
-            "Добавить делу метки или снять их с --remove.",
+            "Добавить делу метки или (с --remove) снять их.",
         "Also draw the safety number as a QR code for the defender's `amanat verify --scan`.":
             "Также показать код безопасности как QR-код для `amanat verify --scan` у правозащитника.",
         "Also write it to this file.": "Также записать в этот файл.",
@@ -51,7 +51,7 @@ public enum InboxHelpCatalogue {
         "Find messages, attachment names, notes and labels containing all the words.":
             "Найти сообщения, имена вложений, заметки и метки, в которых есть все слова.",
         "Give a case an alias the other experts see too (every command accepts it), or --clear it.":
-            "Дать делу псевдоним, который видят и другие эксперты (его понимает любая команда), или убрать его с --clear.",
+            "Дать делу псевдоним, который видят и другие эксперты (его понимает любая команда), или (с --clear) убрать его.",
         "Instead of digits: the text of the QR code the other device shows (amanat://safety/…).":
             "Вместо цифр: текст QR-кода, который показывает другое устройство (`amanat://safety/…`).",
         "Labels (1-64 bytes each).": "Метки (каждая от 1 до 64 байт).",
@@ -64,7 +64,7 @@ public enum InboxHelpCatalogue {
         "Mark a colleague's device verified after comparing safety numbers with them.":
             "Отметить устройство коллеги проверенным после сверки кодов безопасности.",
         "Needs no profile. Exit 0 when every check holds, 65 when one fails.":
-            "Профиль не нужен. Код выхода 0, если все проверки пройдены, 65 — если какая-то нет.",
+            "Профиль не нужен. Код выхода 0, если все проверки пройдены, 65 — если хотя бы одна не пройдена.",
         "One line per defender: triage state, messages, unread, latest.":
             "По строке на правозащитника: состояние разбора, сообщения, непрочитанные, последнее.",
         "Only cases assigned to this expert (a roster name, `me` or `nobody`).":
@@ -73,7 +73,7 @@ public enum InboxHelpCatalogue {
             "Только просроченные дела, которые не решены и не закрыты.",
         "Only cases with this label.": "Только дела с этой меткой.",
         "Only cases with this status: new, in-progress, waiting, resolved, closed.":
-            "Только дела с этим состоянием: `new`, `in-progress`, `waiting`, `resolved`, `closed`.",
+            "Только дела с этим статусом: `new`, `in-progress`, `waiting`, `resolved`, `closed`.",
         "Open the inbox in a browser: a local web UI on 127.0.0.1 only, until Ctrl-C.":
             "Открыть входящие в браузере: локальный веб-интерфейс только на 127.0.0.1, до Ctrl-C.",
         "Order: latest (newest message first), priority (most urgent first), due (soonest first).":
@@ -82,31 +82,31 @@ public enum InboxHelpCatalogue {
             "Порт на 127.0.0.1 (по умолчанию 8788; 0 — любой свободный).",
         "Print this device's card for the administrator.": "Вывести карточку этого устройства для администратора.",
         "Prints a login link with a random one-time token: open it in a browser on this machine. The link works once; a new `serve` makes a new one. Nothing listens beyond 127.0.0.1.":
-            "Выводит ссылку для входа со случайным одноразовым ключом: откройте её в браузере на этом компьютере. Ссылка работает один раз; новый `serve` даёт новую. Снаружи 127.0.0.1 ничего не слушает.",
+            "Выводит ссылку для входа со случайным одноразовым кодом: откройте её в браузере на этом компьютере. Ссылка работает один раз; при новом запуске `serve` выдаётся новая. Подключения принимаются только с 127.0.0.1.",
         "Put an expert device on the roster, by the card it printed.":
             "Добавить устройство эксперта в список организации по выведенной им карточке.",
         "Send what is queued and fetch what has arrived.": "Отправить то, что ждёт отправки, и получить пришедшее.",
         "Set a case's due date (YYYY-MM-DD or DD.MM.YYYY) or `none`.":
             "Задать срок по делу (ГГГГ-ММ-ДД или ДД.ММ.ГГГГ) или `none`.",
         "Set a case's status (new, in-progress, waiting, resolved, closed) or priority (low, normal, high, urgent).":
-            "Задать состояние дела (`new`, `in-progress`, `waiting`, `resolved`, `closed`) или приоритет (`low`, `normal`, `high`, `urgent`).",
+            "Задать статус дела (`new`, `in-progress`, `waiting`, `resolved`, `closed`) или приоритет (`low`, `normal`, `high`, `urgent`).",
         "Sync with the relay this often, in seconds, while serving (0: only when asked).":
             "Как часто, в секундах, синхронизироваться с ретранслятором во время работы (0 — только по запросу).",
         "Take an expert device off the roster.": "Убрать устройство эксперта из списка организации.",
         "Take the alias off instead.": "Вместо этого убрать псевдоним.",
         "Take the labels off instead.": "Вместо этого снять метки.",
         "The 60 digits the other device shows (spaces allowed).":
-            "60 цифр, которые показывает другое устройство (пробелы можно).",
+            "60 цифр, которые показывает другое устройство (можно с пробелами).",
         "The alias (1-64 bytes).": "Псевдоним (от 1 до 64 байт).",
         "The attachment id from `amanat-inbox case` (message id, a dash, its number).":
-            "Номер вложения из `amanat-inbox case` (номер сообщения, дефис, номер вложения).",
+            "Идентификатор вложения из `amanat-inbox case` (идентификатор сообщения, дефис, порядковый номер вложения).",
         "The bundle file.": "Файл пакета.",
         "The bundle holds the case in clear (that is its purpose): keep it encrypted, and share it only with whom the defender agreed. Anyone can check it with `amanat-inbox verify-bundle`.":
-            "Пакет содержит дело в открытом виде (в этом его смысл): храните его зашифрованным и передавайте только тем, с кем согласился правозащитник. Проверить его может любой: `amanat-inbox verify-bundle`.",
+            "Пакет содержит дело в открытом виде (в этом его смысл): храните его зашифрованным и передавайте только тем, кому правозащитник разрешил его передать. Проверить его может любой: `amanat-inbox verify-bundle`.",
         "The card (amanat://card/…) the expert's `amanat-inbox enroll` printed.":
             "Карточка (`amanat://card/…`), которую вывел `amanat-inbox enroll` у эксперта.",
         "The case: its id as `amanat-inbox cases` shows it (or any unique prefix of 4 or more characters), or its alias.":
-            "Дело: его номер, как его показывает `amanat-inbox cases` (или любое однозначное начало от 4 символов), или его псевдоним.",
+            "Дело: его идентификатор, как его показывает `amanat-inbox cases` (или любое однозначное начало не короче 4 символов), или его псевдоним.",
         "The expert's name as defenders see it.": "Имя эксперта, как его видят правозащитники.",
         "The expert's name on the roster (`amanat-inbox org devices`).":
             "Имя эксперта в списке организации (`amanat-inbox org devices`).",

@@ -221,7 +221,7 @@ public enum SharedHelp {
         "Unlock once, then type commands without the passphrase; locks when idle and on Ctrl-D.":
             "Открыть профиль один раз и вводить команды без парольной фразы; блокируется при простое и по Ctrl-D.",
         "Lock after this long without input: 90s, 5m (the default), 1h.":
-            "Блокировать после такого времени без ввода: `90s`, `5m` (по умолчанию), `1h`.",
+            "Через сколько времени без ввода блокировать профиль: `90s`, `5m` (по умолчанию), `1h`.",
         "Print JSON.": "Вывести в формате `JSON`.",
     ]
 }
