@@ -102,12 +102,43 @@ public struct EvidenceBundle: Sendable {
         public let triageEventsChecked: Int
     }
 
+    /// The part of a bundle that does not check, for the user's message (each has a sentence
+    /// `bundle.part.<name>` in the inbox's catalogue).
+    public enum Part: Equatable, Sendable {
+        case signature, organisationRoot, exporterCertificate, defender, relayKey, unlistedFile, triageEvent
+        /// An attachment, by its file name.
+        case attachment(String)
+        /// The relay receipt of a message, by the message's id.
+        case receipt(String)
+
+        /// The catalogue keys of every part's name.
+        public static let allNames: [String] = [
+            Part.signature, .organisationRoot, .exporterCertificate, .defender, .relayKey, .unlistedFile, .triageEvent,
+            .attachment(""), .receipt(""),
+        ].map(\.key.name)
+
+        /// The catalogue key of the part's name, and what fills it.
+        public var key: (name: String, arguments: [String]) {
+            switch self {
+            case .signature: ("bundle.part.signature", [])
+            case .organisationRoot: ("bundle.part.organisation-root", [])
+            case .exporterCertificate: ("bundle.part.exporter-certificate", [])
+            case .defender: ("bundle.part.defender", [])
+            case .relayKey: ("bundle.part.relay-key", [])
+            case .unlistedFile: ("bundle.part.unlisted-file", [])
+            case .triageEvent: ("bundle.part.triage-event", [])
+            case .attachment(let name): ("bundle.part.attachment", [name])
+            case .receipt(let id): ("bundle.part.receipt", [id])
+            }
+        }
+    }
+
     /// Why a bundle is refused.
     public enum Failure: Error, Equatable, Sendable {
         /// Not a bundle, or cut short or extended.
         case malformed
         /// The signature, a certificate, a receipt, a triage event or a file hash does not check.
-        case invalid(String)
+        case invalid(Part)
         /// Signed under another organisation than the one given.
         case otherOrganisation
     }
@@ -137,26 +168,30 @@ public struct EvidenceBundle: Sendable {
             throw .malformed
         }
         guard manifest.format == "amanat-evidence-1" else { throw .malformed }
-        func hexBytes(_ text: String, _ what: String) throws(Failure) -> [UInt8] {
+        func hexBytes(_ text: String, _ what: Part) throws(Failure) -> [UInt8] {
             guard let bytes = Hex.decode(text) else { throw .invalid(what) }
             return bytes
         }
-        guard let exporter = try? IdentityKey(decoding: try hexBytes(manifest.exporter.identity, "exporter")),
+        guard let exporter = try? IdentityKey(decoding: try hexBytes(manifest.exporter.identity, .signature)),
             EvidenceSignature.isValid(signature, of: content, by: exporter.signingKey)
-        else { throw .invalid("signature") }
-        guard let root = try? Ed25519.PublicKey(rawRepresentation: try hexBytes(manifest.organisationRoot, "root"))
-        else { throw .invalid("organisation root") }
+        else { throw .invalid(.signature) }
+        guard
+            let root = try? Ed25519.PublicKey(
+                rawRepresentation: try hexBytes(manifest.organisationRoot, .organisationRoot))
+        else { throw .invalid(.organisationRoot) }
         if let expected, expected != root { throw .otherOrganisation }
-        guard let certificate = try? SenderCertificate(decoding: try hexBytes(manifest.exporter.certificate, "cert")),
+        guard
+            let certificate = try? SenderCertificate(
+                decoding: try hexBytes(manifest.exporter.certificate, .exporterCertificate)),
             certificate.signer == .organisation, certificate.sender == exporter,
             // Expiry is not checked: a bundle outlives its exporter's certificate.
             (try? certificate.verify(now: 0, organisationRoot: root)) != nil
-        else { throw .invalid("exporter certificate") }
-        guard let defender = try? IdentityKey(decoding: try hexBytes(manifest.defender, "defender")) else {
-            throw .invalid("defender")
+        else { throw .invalid(.exporterCertificate) }
+        guard let defender = try? IdentityKey(decoding: try hexBytes(manifest.defender, .defender)) else {
+            throw .invalid(.defender)
         }
-        guard let relayKey = try? Ed25519.PublicKey(rawRepresentation: try hexBytes(manifest.relayKey, "relay key"))
-        else { throw .invalid("relay key") }
+        guard let relayKey = try? Ed25519.PublicKey(rawRepresentation: try hexBytes(manifest.relayKey, .relayKey))
+        else { throw .invalid(.relayKey) }
         var receipts = 0
         var referenced = Set<Int>()
         for entry in manifest.messages {
@@ -165,21 +200,22 @@ public struct EvidenceBundle: Sendable {
                 guard files.indices.contains(index), referenced.insert(index).inserted,
                     UInt64(files[index].count) == attachment.size,
                     let digest = attachment.sha256, Hex.decode(digest) == SHA256Hash.hash(files[index])
-                else { throw .invalid("attachment \(attachment.fileName)") }
+                else { throw .invalid(.attachment(attachment.fileName)) }
             }
             for receipt in entry.receipts {
                 let parsed = DepositReceipt(
-                    mailbox: try hexBytes(receipt.mailbox, "receipt"), digest: try hexBytes(receipt.digest, "receipt"),
-                    time: receipt.time, signature: try hexBytes(receipt.signature, "receipt"))
-                guard parsed.isValid(relayKey: relayKey) else { throw .invalid("relay receipt of \(entry.id)") }
+                    mailbox: try hexBytes(receipt.mailbox, .receipt(entry.id)),
+                    digest: try hexBytes(receipt.digest, .receipt(entry.id)),
+                    time: receipt.time, signature: try hexBytes(receipt.signature, .receipt(entry.id)))
+                guard parsed.isValid(relayKey: relayKey) else { throw .invalid(.receipt(entry.id)) }
                 receipts += 1
             }
         }
-        guard referenced.count == files.count else { throw .invalid("unlisted file") }
+        guard referenced.count == files.count else { throw .invalid(.unlistedFile) }
         for text in manifest.triage {
-            guard let event = try? TriageEvent(decoding: try hexBytes(text, "triage")),
+            guard let event = try? TriageEvent(decoding: try hexBytes(text, .triageEvent)),
                 event.caseKey == defender.signingKey.rawRepresentation, (try? event.verify()) != nil
-            else { throw .invalid("triage event") }
+            else { throw .invalid(.triageEvent) }
         }
         return Report(
             manifest: manifest, files: files, receiptsChecked: receipts, triageEventsChecked: manifest.triage.count)

@@ -149,7 +149,10 @@ extension InboxCommand {
             } catch {
                 switch error {
                 case .malformed: throw CommandError("bundle.malformed", [], code: CommandError.data)
-                case .invalid(let what): throw CommandError("bundle.invalid", [what], code: CommandError.data)
+                case .invalid(let part):
+                    // Named in the user's language (the file name in it is shown safely with the rest).
+                    let what = InboxCatalogue.text(part.key.name, language, part.key.arguments)
+                    throw CommandError("bundle.invalid", [what], code: CommandError.data)
                 case .otherOrganisation: throw CommandError("bundle.other-organisation", [], code: CommandError.data)
                 }
             }

@@ -59,6 +59,11 @@ public enum InboxCatalogue {
         "bundle.invalid":
             "The bundle does not verify: %@ does not check. It was changed after export, or is not genuine.",
         "bundle.other-organisation": "The bundle was signed under another organisation's root key.",
+        "bundle.part.signature": "the exporter's signature", "bundle.part.organisation-root": "the organisation root",
+        "bundle.part.exporter-certificate": "the exporter's certificate", "bundle.part.defender": "the defender's key",
+        "bundle.part.relay-key": "the relay's key", "bundle.part.unlisted-file": "a file no message lists",
+        "bundle.part.triage-event": "a triage event", "bundle.part.attachment": "the attachment %@",
+        "bundle.part.receipt": "the relay receipt of message %@",
         "error.invalid-root":
             "--organisation-root must be a 32-byte public key in base64url (write --organisation-root=KEY).",
         "error.export-unwritable": "%@ cannot be written.",
@@ -184,6 +189,11 @@ public enum InboxCatalogue {
             "Пакет подписан корневым ключом организации %@: сверьте его с ключом, который опубликовала ваша организация.",
         "bundle.malformed": "Это не пакет доказательств, или он обрезан либо дополнен.",
         "bundle.invalid": "Пакет не прошёл проверку: не сходится %@. Его изменили после выгрузки, или он не подлинный.",
+        "bundle.part.signature": "подпись выгрузившего", "bundle.part.organisation-root": "корневой ключ организации",
+        "bundle.part.exporter-certificate": "сертификат выгрузившего", "bundle.part.defender": "ключ правозащитника",
+        "bundle.part.relay-key": "ключ ретранслятора", "bundle.part.unlisted-file": "файл, которого нет в списке",
+        "bundle.part.triage-event": "событие разбора", "bundle.part.attachment": "вложение %@",
+        "bundle.part.receipt": "квитанция ретранслятора для сообщения %@",
         "bundle.other-organisation": "Пакет подписан корневым ключом другой организации.",
         "error.invalid-root":
             "--organisation-root должен быть 32-байтовым открытым ключом в base64url (пишите --organisation-root=КЛЮЧ).",

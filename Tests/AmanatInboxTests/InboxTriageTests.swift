@@ -129,6 +129,21 @@ struct InboxTriageTests {
         try Data(edited).write(to: bundle)
         let refused = try await runTool("amanat-inbox", ["verify-bundle", bundle.path])
         #expect(refused.status == 65, "\(refused)")
+        // In Russian, what does not check is named in Russian (it was "не сходится signature").
+        var resigned = original
+        resigned[original.count - 1] ^= 0x01
+        let forged = folder.appendingPathComponent("forged.amanat-evidence")
+        try Data(resigned).write(to: forged)
+        let refusedInRussian = try await runTool("amanat-inbox", ["verify-bundle", forged.path, "--lang", "ru"])
+        #expect(
+            refusedInRussian.status == 65 && refusedInRussian.error.contains("не сходится подпись"),
+            "\(refusedInRussian)")
+        #expect(latinWords(in: refusedInRussian.error).isEmpty, "\(refusedInRussian)")
+        #expect(
+            EvidenceBundle.Part.allNames.allSatisfy {
+                InboxCatalogue.text($0, .russian, ["x"]) != $0
+                    && latinWords(in: InboxCatalogue.text($0, .russian)).isEmpty
+            })
         #expect(
             try await runTool("amanat-inbox", ["verify-bundle", folder.appendingPathComponent("nope").path]).status
                 == 66)
