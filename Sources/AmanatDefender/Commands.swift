@@ -147,7 +147,12 @@ extension AmanatCommand {
             // Said before anything else: what left each document (it went, or is queued, clean).
             for attachment in message.attachments {
                 if let removed = attachment.removedMetadata, !removed.isEmpty {
-                    options.say("send.cleaned", [attachment.fileName, removed.joined(separator: ", ")])
+                    options.say(
+                        "send.cleaned",
+                        [
+                            attachment.fileName,
+                            removed.map { Listing.metadataField($0, options.language) }.joined(separator: ", "),
+                        ])
                 }
             }
             let queued = (try? await account.queuedCount()) ?? 0
@@ -546,6 +551,22 @@ extension AmanatCommand {
 
 /// How messages are listed.
 enum Listing {
+    /// A metadata field mat2 removed, as the user reads it: the common ones by what they hold
+    /// (in Russian; `author` stays as it is in English), any other by its name, as typed.
+    static func metadataField(_ field: String, _ language: Language) -> String {
+        guard language != .english else { return field }
+        let known: [String: String] = [
+            "author": "автор", "creator": "создатель", "producer": "программа, создавшая файл",
+            "metadata": "встроенные метаданные", "lastmodifiedby": "кто изменял последним",
+            "revision": "номер правки", "initial-creator": "первый автор", "title": "название", "subject": "тема",
+            "keywords": "ключевые слова", "creationdate": "дата создания", "creation-date": "дата создания",
+            "moddate": "дата изменения", "modified": "дата изменения", "created": "дата создания",
+            "lastprinted": "дата печати", "description": "описание", "comments": "комментарии",
+            "company": "организация", "manager": "руководитель", "generator": "программа, создавшая файл",
+        ]
+        return known[field.lowercased()] ?? "`\(field)`"
+    }
+
     /// A local time of day with its zone, as a person reads it (`14:05:09 MSK`).
     static func time(_ date: Date, _ language: Language) -> String {
         LocalTime.timeOfDay(date, language)

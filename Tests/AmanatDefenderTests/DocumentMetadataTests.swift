@@ -47,12 +47,15 @@ struct DocumentMetadataTests {
         #expect(sent.status == 0, "\(sent)")
         // The defender is told what left each file.
         #expect(
-            sent.output.contains("Из court.pdf перед отправкой удалено: author, creator, metadata, producer."),
+            sent.output.contains(
+                "Из court.pdf перед отправкой удалено: автор, создатель, встроенные метаданные, программа, создавшая файл."
+            ),
             "\(sent)")
         #expect(
-            sent.output.contains("Из letter.docx перед отправкой удалено: lastModifiedBy, revision, creator."),
+            sent.output.contains(
+                "Из letter.docx перед отправкой удалено: кто изменял последним, номер правки, создатель."),
             "\(sent)")
-        #expect(sent.output.contains("Из note.odt перед отправкой удалено: creator, initial-creator."), "\(sent)")
+        #expect(sent.output.contains("Из note.odt перед отправкой удалено: создатель, первый автор."), "\(sent)")
         #expect(try await expert.sync().downloaded == 3)
         let update = try #require(try await expert.messages().first { $0.text == "Документы по делу" })
         #expect(update.attachments.map(\.fileName) == ["court.pdf", "letter.docx", "note.odt"])
