@@ -258,7 +258,13 @@ struct RelayPushConnectionTests {
             let silent = try await RawWebSocket.connect(port: port) { socket in try await socket.readToEnd() }
             #expect(silent.isEmpty)
             let halfHead = try await RawWebSocket.connect(port: port) { socket in
-                try await socket.send(Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8))
+                do {
+                    try await socket.send(Array("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n".utf8))
+                } catch ChannelError.ioOnClosedChannel {
+                    // On a loaded machine the relay's deadline can pass before this test gets to
+                    // write: closed by the relay is what is checked here.
+                    return [UInt8]()
+                }
                 return try await socket.readToEnd()
             }
             #expect(halfHead.isEmpty)
