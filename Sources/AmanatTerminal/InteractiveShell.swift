@@ -82,9 +82,18 @@ public enum InteractiveShell {
         if let lang = options.lang { extra += ["--lang", lang] }
         let reader = LineReader()
         defer { UnlockedProfile.shared.lock() }
+        var first = true
         while true {
-            // Unlock (again): the same prompt, the same three tries as any command.
-            let account = try options.open(at: directory)
+            // Unlock (again): the same prompt, the same three tries as any command; Ctrl-D at a
+            // later prompt leaves, as the locked message says.
+            let account: Account
+            do {
+                account = try options.open(at: directory)
+            } catch let error as CommandError where !first && error.key == "error.no-terminal" {
+                say("shell.bye")
+                return
+            }
+            first = false
             UnlockedProfile.shared.unlock(account, directory: directory)
             say("shell.unlocked", [idle])
             var locked = false

@@ -45,6 +45,15 @@ struct ShellTests {
         #expect(!output.contains(Catalogue.text("send.argv-warning", .russian)), "\(output)")
         try await expert.sync()
         #expect(try await expert.messages().contains { $0.text == secret })
+
+        // Locked, Ctrl-D at the passphrase prompt leaves as the message says, with exit 0.
+        let left = try await amanatOnTerminal(
+            ["shell", "--profile", profile, "--lock-after", "1s", "--lang", "ru"],
+            answers: [
+                (passphrasePrompt, String(passphrase.dropLast())), (prompt, "lock"), (passphrasePrompt, "\u{4}"),
+            ])
+        #expect(left.status == 0, "\(left.output)")
+        #expect(left.output.contains(TerminalText.text("shell.bye", .russian)), "\(left.output)")
     }
 
     @Test("idle times: 90s, 5m, 1h and plain minutes; nonsense and extremes refused")
