@@ -118,8 +118,8 @@ public enum InteractiveShell {
                         say("shell.quotes")
                         continue
                     }
-                    guard let first = words.first else { continue }
-                    switch first {
+                    guard let command = words.first else { continue }
+                    switch command {
                     case "exit", "quit", "выход":
                         UnlockedProfile.shared.lock()
                         reader.forget()
@@ -133,8 +133,8 @@ public enum InteractiveShell {
                         continue
                     default: break
                     }
-                    if settings.refused.contains(first) {
-                        say("shell.refused", [first])
+                    if settings.refused.contains(command) {
+                        say("shell.refused", [command])
                         continue
                     }
                     _ = await CommandRunner.run(
