@@ -7,7 +7,11 @@
 #   corrupt-chunk  flips one byte in the first attachment chunk it passes back (a bad link), and
 #                  counts the chunks it corrupted (one) in that file.
 # Prints its port, then serves until killed.
-import http.client, http.server, json, sys, threading
+import signal, http.client, http.server, json, sys, threading
+
+# The test runner starts this from a thread with signals blocked, and a child inherits its mask:
+# without this, the test's terminate() (SIGTERM) does nothing and the fixture outlives the test.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 target_port, mode, counter = int(sys.argv[1]), sys.argv[2], sys.argv[3]
 state = {"page": None, "sequence": 1_000_000, "fetches": 0}

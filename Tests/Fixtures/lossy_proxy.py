@@ -4,7 +4,11 @@
 # whose request line starts with the given prefix is thrown away and the client's connection
 # closed (an answer lost on a bad link: the relay has acted on the request, the client never
 # hears). Prints its port, then serves until killed.
-import os, socket, sys, threading
+import signal, os, socket, sys, threading
+
+# The test runner starts this from a thread with signals blocked, and a child inherits its mask:
+# without this, the test's terminate() (SIGTERM) does nothing and the fixture outlives the test.
+signal.pthread_sigmask(signal.SIG_SETMASK, [])
 
 target_port, prefix, flag = int(sys.argv[1]), sys.argv[2].encode(), sys.argv[3]
 
