@@ -107,7 +107,10 @@ struct TerminalTests {
         let typed = try await amanatOnTerminal(
             ["send", "--profile", profile, "--lang", "ru"],
             answers: [
-                ("Ctrl-D в начале строки:", "\(secret) задержан\nвторая строка\n\u{04}"),
+                (
+                    Catalogue.text("send.prompt", .russian).trimmingCharacters(in: .newlines),
+                    "\(secret) задержан\nвторая строка\n\u{04}"
+                ),
                 ("Парольная фраза: ", "pass typist"),
             ])
         watching.withLock { $0 = false }

@@ -146,7 +146,7 @@ struct InboxCaseIdentityTests {
         for number in [4, 5] {
             #expect(ambiguous.error.contains(String(full(number).prefix(5))), "\(ambiguous)")
         }
-        #expect(ambiguous.error.contains("подходит к нескольким делам"), "\(ambiguous)")
+        #expect(ambiguous.error.contains("соответствует нескольким делам"), "\(ambiguous)")
         // An alias that would shadow a name is refused; prefixes that are too short or name
         // nothing are errors, never a guess.
         let taken = try await inbox("saule", ["alias", full(7), "гульнара, апелляция"])
