@@ -214,6 +214,7 @@ let package = Package(
             name: "AmanatRelayTests",
             dependencies: [
                 "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors", "AmanatTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

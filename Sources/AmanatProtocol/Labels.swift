@@ -22,6 +22,7 @@ enum Label {
     static let rosterContent = "amanat/v1/roster-content".bytes
     static let triageEvent = "amanat/v1/triage-event".bytes
     static let caseID = "amanat/v1/case-id".bytes
+    static let blobConfirmation = "amanat/v1/blob-confirmation".bytes
     static let invite = "amanat/v1/invite".bytes
     static let inviteCheck = "amanat/v1/invite-check".bytes
     static let evidenceBundle = "amanat/v1/evidence-bundle".bytes

@@ -23,15 +23,33 @@ public struct AttachmentVectors: Codable, Equatable, Sendable {
         /// BLAKE2b-256 of the stream (the pointer's digest).
         public let digest: String
     }
+    /// One recipient device's download confirmation of one file (§9.4).
+    public struct Confirmation: Codable, Equatable, Sendable {
+        /// The file's key (that of the stream with the same index).
+        public let key: String
+        /// The recipient device's name among the vector devices (§15).
+        public let recipient: String
+        /// Its 128-byte `IdentityKey`.
+        public let identityKey: String
+        public let confirmationKey: String
+        /// BLAKE2b-256 of the confirmation key, what the uploader registers.
+        public let confirmation: String
+    }
     public let source: String
     public let padding: [Padding]
     public let streams: [Stream]
+    public let confirmations: [Confirmation]
 
     /// The bucket rule of §9.4, written out independently of the client's code.
     static func padded(_ size: UInt64) -> UInt64 {
         var bucket: UInt64 = 256
         while bucket < size { bucket += (bucket + 19) / 20 }
         return bucket
+    }
+
+    /// `u32(len(x)) ‖ x`, big-endian (§1).
+    static func lp(_ field: [UInt8]) -> [UInt8] {
+        withUnsafeBytes(of: UInt32(field.count).bigEndian) { Array($0) } + field
     }
 
     static func encrypted(_ padded: UInt64) -> UInt64 {
@@ -64,9 +82,21 @@ public struct AttachmentVectors: Codable, Equatable, Sendable {
                 comment: comment, key: hex(key), file: hex(file), stream: hex(stream),
                 digest: hex(try! BLAKE2b.hash(stream)))
         }
+        // Written out from the spec's formula, not through DownloadConfirmation.
+        let confirmations = streams.indices.flatMap { index in
+            ["alice", "bob"].map { name in
+                let key = SecureBytes(copying: seed("attachment-key-\(index)"))
+                let identity = VectorDevice(name).identity.publicKey.encoded
+                let label = Array("amanat/v1/blob-confirmation".utf8)
+                let confirmationKey = try! BLAKE2b.hash(lp(label) + lp(identity), key: key)
+                return Confirmation(
+                    key: hex(key), recipient: name, identityKey: hex(identity), confirmationKey: hex(confirmationKey),
+                    confirmation: hex(try! BLAKE2b.hash(confirmationKey)))
+            }
+        }
         return Self(
             source: "SPEC.md §9.4; keys are BLAKE2b-256(\"amanat/v1/test-vector-seed/attachment-key-<i>\")",
             padding: sizes.map { Padding(size: $0, paddedSize: padded($0), encryptedSize: encrypted(padded($0))) },
-            streams: streams)
+            streams: streams, confirmations: confirmations)
     }
 }

@@ -19,6 +19,7 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
         case staleRoster = "stale_roster"
         case noRoster = "no_roster"
         case badDepositToken = "bad_deposit_token"
+        case badConfirmation = "bad_confirmation_key"
     }
 
     private let value: Code
@@ -59,6 +60,8 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
 
     /// The deposit token does not match the mailbox's deposit key.
     public static let badDepositToken = Self(.badDepositToken)
+    /// The confirmation key is not one of the blob's recipients' (SPEC.md §9.4).
+    public static let badConfirmation = Self(.badConfirmation)
 
     /// The stable code, e.g. `mailbox_full`.
     public var code: String { value.rawValue }
@@ -80,6 +83,7 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
         case .staleRoster: "a roster of that version or newer exists"
         case .noRoster: "no roster was published"
         case .badDepositToken: "the deposit token is wrong"
+        case .badConfirmation: "the confirmation key is wrong"
         }
     }
 }

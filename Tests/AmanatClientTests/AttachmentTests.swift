@@ -64,7 +64,7 @@ struct AttachmentTests {
         #expect(AttachmentCipher.encryptedSize(padded: 65_536 * 2) == 24 + 65_536 * 2 + 2 * 17)
     }
 
-    @Test("Protocol/vectors/attachments.json: padded sizes, and the recorded streams decrypt to their files")
+    @Test("Protocol/vectors/attachments.json: padded sizes, the recorded streams decrypt, download confirmations")
     func vectors() throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
@@ -89,6 +89,17 @@ struct AttachmentTests {
                 sealed, to: output, key: SecureBytes(copying: try #require(bytes(hex: vector.key))),
                 size: UInt64(plain.count))
             #expect(try Data(contentsOf: output) == Data(plain), "\(vector.comment)")
+        }
+        // Download confirmations (§9.4), one per file and recipient device.
+        #expect(file.confirmations.count == 4)
+        for vector in file.confirmations {
+            let identity = try IdentityKey(decoding: try #require(bytes(hex: vector.identityKey)))
+            #expect(identity == VectorDevice(vector.recipient).identity.publicKey)
+            let fileKey = SecureBytes(copying: try #require(bytes(hex: vector.key)))
+            let key = try DownloadConfirmation.key(fileKey: fileKey, recipient: identity)
+            #expect(key.withUnsafeBytes { Array($0) } == bytes(hex: vector.confirmationKey))
+            #expect(try DownloadConfirmation.digest(of: key) == bytes(hex: vector.confirmation))
+            #expect(try DownloadConfirmation.digests(fileKey: fileKey, recipients: [identity, identity]).count == 1)
         }
     }
 

@@ -28,6 +28,55 @@ struct TeamTests {
     }
 
     @Test(
+        "only a recipient counts its download of an attachment, once: a stranger with the blob id and a repeated confirmation leave it for the other expert",
+        .timeLimit(.minutes(3)))
+    func downloadConfirmations() async throws {
+        let (organisation, aigerim, daniyar, defender) = try await Self.organisation()
+        defer { organisation.remove() }
+        let file = organisation.directory("протокол.txt")
+        try Data("протокол обыска".utf8).write(to: file)
+        try await defender.sendCaseUpdate("протокол", attachments: [OutgoingFile(url: file)])
+        #expect(try await aigerim.sync().downloaded == 1)
+        let attachment = try #require(try await aigerim.messages().last?.attachments.first)
+        let blob = Array(attachment.blob)
+        // Whoever learns the blob's id (a proxy's log, say) talks to the relay directly.
+        let stranger = RelayAPI(
+            transport: try CurlTransport(configuration: TransportConfiguration(relay: organisation.relay.url)))
+        #expect(try await stranger.blobStatus(blob).downloadsLeft == 1)
+        for key in [SecureBytes.random(count: 32), SecureBytes.random(count: 32)] {
+            await #expect(throws: TransportError.refused(status: 403, code: "bad_confirmation_key")) {
+                try await stranger.confirmDownload(blob, key: key)
+            }
+        }
+        // Aigerim's key again (a retried request) counts nothing more.
+        let aigerimsKey = try DownloadConfirmation.key(
+            fileKey: SecureBytes(copying: Array(attachment.key)), recipient: try await aigerim.ownIdentity())
+        try await stranger.confirmDownload(blob, key: aigerimsKey)
+        #expect(try await stranger.blobStatus(blob).downloadsLeft == 1)
+        // So the blob is still there for Daniyar, and his download deletes it.
+        #expect(try await daniyar.sync().downloaded == 1)
+        let saved = organisation.directory("saved.txt")
+        let received = try #require(try await daniyar.messages().last)
+        try await daniyar.saveAttachment(of: received.id, index: 0, to: saved)
+        #expect(try Data(contentsOf: saved) == Data("протокол обыска".utf8))
+        await #expect(throws: TransportError.refused(status: 404, code: "unknown_blob")) {
+            try await stranger.blobStatus(blob)
+        }
+
+        // A reply's file expects the defender and the colleague its team copy goes to.
+        let reply = try await aigerim.reply(
+            to: try await defender.ownIdentity(), text: "получено", attachments: [OutgoingFile(url: file)])
+        let replyBlob = try #require(reply.attachments.first.map { Array($0.blob) })
+        #expect(try await stranger.blobStatus(replyBlob).downloadsLeft == 2)
+        #expect(try await defender.sync().downloaded == 1)
+        #expect(try await stranger.blobStatus(replyBlob).downloadsLeft == 1)
+        #expect(try await daniyar.sync().downloaded == 1)
+        await #expect(throws: TransportError.refused(status: 404, code: "unknown_blob")) {
+            try await stranger.blobStatus(replyBlob)
+        }
+    }
+
+    @Test(
         "two experts who start sessions to each other at once lose nothing and never reset",
         .timeLimit(.minutes(3)))
     func simultaneousSessions() async throws {

@@ -324,14 +324,30 @@ struct MailboxStoreConformance {
 
     // MARK: - Blobs
 
-    func blob(size: Int, chunkSize: Int = 1000, downloads: Int = 2, expiresAt: UInt64? = nil) -> BlobRecord {
+    /// A blob expecting the downloads of the recipients whose confirmation-key digests are `confirmations`.
+    func blob(size: Int, chunkSize: Int = 1000, confirmations: [[UInt8]]? = nil, expiresAt: UInt64? = nil)
+        -> BlobRecord
+    {
         BlobRecord(
-            id: Self.random(), uploadKeyDigest: Self.random(), size: size, chunkSize: chunkSize, downloads: downloads,
+            id: Self.random(), uploadKeyDigest: Self.random(), size: size, chunkSize: chunkSize,
+            confirmations: confirmations ?? [Self.random(), Self.random()].sorted { $0.lexicographicallyPrecedes($1) },
             expiresAt: expiresAt ?? now + 86_400)
     }
 
     func blobs() async throws {
-        let record = blob(size: 2500)
+        // Two recipients, each confirming with its own key (SPEC.md §9.4).
+        let keys = [Self.random(), Self.random()]
+        let digests = try keys.map { try DownloadConfirmation.digest(of: SecureBytes(copying: $0)) }
+        let record = blob(size: 2500, confirmations: digests.sorted { $0.lexicographicallyPrecedes($1) })
+        // Confirmations out of order, repeated, of the wrong size or more than 64 are refused.
+        for confirmations in [
+            digests.sorted { !$0.lexicographicallyPrecedes($1) }, [digests[0], digests[0]], [Self.random(31)],
+            (0..<65).map { _ in Self.random() }.sorted { $0.lexicographicallyPrecedes($1) },
+        ] {
+            await #expect(throws: RelayError.invalidRequest) {
+                try await store.createBlob(self.blob(size: 10, confirmations: confirmations), totalBytes: 10_000)
+            }
+        }
         try await store.createBlob(record, totalBytes: 10_000)
         var status = try #require(try await store.blob(record.id))
         #expect(status.record == record && status.presentChunks.isEmpty && !status.isComplete)
@@ -347,7 +363,9 @@ struct MailboxStoreConformance {
         status = try await store.putChunk(chunks[2], index: 2, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         #expect(status.presentChunks == [2])
         await #expect(throws: RelayError.blobIncomplete) { try await store.chunk(2, of: record.id) }
-        await #expect(throws: RelayError.blobIncomplete) { try await store.confirmDownload(of: record.id) }
+        await #expect(throws: RelayError.blobIncomplete) {
+            try await store.confirmDownload(of: record.id, presenting: digests[0])
+        }
         _ = try await store.putChunk(Self.random(1000), index: 0, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         _ = try await store.putChunk(chunks[0], index: 0, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         status = try await store.putChunk(chunks[1], index: 1, of: record.id, retainingWholeUntil: now + 30 * 86_400)
@@ -363,13 +381,23 @@ struct MailboxStoreConformance {
             #expect(try await store.chunk(index, of: record.id) == chunk)
         }
         await #expect(throws: RelayError.invalidRequest) { try await store.chunk(3, of: record.id) }
-        // Two downloads allowed: the second confirmation deletes it.
-        #expect(try await store.confirmDownload(of: record.id) == 1)
+        // Only a registered key counts: anyone else who knows the blob's id cannot.
+        for wrong in [Self.random(), keys[0], record.uploadKeyDigest] {
+            await #expect(throws: RelayError.badConfirmation) {
+                try await store.confirmDownload(of: record.id, presenting: wrong)
+            }
+        }
+        // Each recipient counts once, however often it confirms; the second recipient deletes it.
+        #expect(try await store.confirmDownload(of: record.id, presenting: digests[1]) == 1)
+        #expect(try await store.confirmDownload(of: record.id, presenting: digests[1]) == 1)
+        #expect(try await store.blob(record.id)?.downloadsLeft == 1)
         #expect(try await store.chunk(0, of: record.id) == chunks[0])
-        #expect(try await store.confirmDownload(of: record.id) == 0)
+        #expect(try await store.confirmDownload(of: record.id, presenting: digests[0]) == 0)
         #expect(try await store.blob(record.id) == nil)
         await #expect(throws: RelayError.unknownBlob) { try await store.chunk(0, of: record.id) }
-        await #expect(throws: RelayError.unknownBlob) { try await store.confirmDownload(of: record.id) }
+        await #expect(throws: RelayError.unknownBlob) {
+            try await store.confirmDownload(of: record.id, presenting: digests[0])
+        }
         await #expect(throws: RelayError.unknownBlob) {
             try await store.putChunk(chunks[0], index: 0, of: record.id, retainingWholeUntil: now + 30 * 86_400)
         }
@@ -458,11 +486,16 @@ struct MailboxStoreConformance {
             ], for: mailboxId, maximumPerPool: 10)
         // An encrypted attachment with a known marker inside.
         let attachmentMarker = "ATTACHMENT-MARKER-решение-суда"
+        let fileKey = SecretStream.generateKey()
         let attachment = try SecretStream.encrypt(
-            Array(attachmentMarker.utf8) + [UInt8](repeating: 0x20, count: 3000), key: SecretStream.generateKey())
+            Array(attachmentMarker.utf8) + [UInt8](repeating: 0x20, count: 3000), key: fileKey)
+        // Bob's download confirmation: the relay keeps a digest, never the key nor whose it is.
+        let confirmationKey = try DownloadConfirmation.key(fileKey: fileKey, recipient: bob.identity.publicKey)
         let blob = BlobRecord(
             id: MailboxStoreConformance.random(), uploadKeyDigest: MailboxStoreConformance.random(),
-            size: attachment.count, chunkSize: 1024, downloads: 1, expiresAt: 1_800_003_600)
+            size: attachment.count, chunkSize: 1024,
+            confirmations: try DownloadConfirmation.digests(fileKey: fileKey, recipients: [bob.identity.publicKey]),
+            expiresAt: 1_800_003_600)
         try await store.createBlob(blob, totalBytes: 1 << 20)
         for index in 0..<blob.chunkCount {
             let start = index * blob.chunkSize
@@ -490,6 +523,8 @@ struct MailboxStoreConformance {
             ("recipient sealing key", Array(bob.sealingKey.publicKey.rawRepresentation.prefix(64))),
             ("recipient X-Wing prekey", Array(bob.oneTimePostQuantumPrekey.publicKey.rawRepresentation.prefix(64))),
             ("attachment marker", Array(attachmentMarker.utf8)),
+            ("attachment key", fileKey.withUnsafeBytes { Array($0) }),
+            ("download confirmation key", confirmationKey.withUnsafeBytes { Array($0) }),
             ("roster marker", Array(rosterMarker.utf8)),
             ("loopback address", Array("127.0.0.1".utf8)),
             ("exact arrival time", withUnsafeBytes(of: Int64(1_800_000_123).bigEndian) { Array($0) }),

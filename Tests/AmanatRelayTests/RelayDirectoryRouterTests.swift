@@ -183,7 +183,11 @@ struct RelayDirectoryRouterTests {
             let owner = RelayHarness.Owner()
             try await harness.create(owner, client)
             let createPath = owner.path + "/blobs"
-            let (headers, body) = try harness.fresh(owner, purpose: .blob, extra: ["size": 2500, "downloads": 2])
+            // Two recipients, each with its own confirmation key (SPEC.md §9.4).
+            let keys = [SecureRandom.bytes(count: 32), SecureRandom.bytes(count: 32)]
+            let (headers, body) = try harness.fresh(
+                owner, purpose: .blob,
+                extra: ["size": 2500, "confirmations": RelayHarness.confirmations(2, keys: keys)])
             var created: Relay.CreatedBlob?
             try await client.execute(uri: createPath, method: .post, headers: headers, body: body) { response in
                 #expect(response.status == .created)
@@ -254,9 +258,24 @@ struct RelayDirectoryRouterTests {
                 uri: path + "/chunks/2", method: .put, headers: upload, body: ByteBuffer(bytes: chunks[2])
             ) { #expect($0.status == .ok) }
 
-            // Two confirmed downloads delete it.
-            for left in [1, 0] {
-                try await client.execute(uri: path + "/downloaded", method: .post) { response in
+            // Whoever knows only the blob's id cannot count a download: no key, a malformed one, a
+            // wrong one, the upload key.
+            let wrongConfirmations: [HTTPFields] = [
+                [:], [Relay.confirmationKeyHeader: "x"],
+                [Relay.confirmationKeyHeader: Base64URL.encode(SecureRandom.bytes(count: 32))],
+                [Relay.confirmationKeyHeader: blob.uploadKey],
+            ]
+            for headers in wrongConfirmations {
+                try await client.execute(uri: path + "/downloaded", method: .post, headers: headers) {
+                    #expect($0.status == .forbidden && errorCode($0) == "bad_confirmation_key")
+                }
+            }
+            // Each recipient counts once (a repeated confirmation is a retry); the second deletes it.
+            for (key, left) in [(keys[0], 1), (keys[0], 1), (keys[1], 0)] {
+                try await client.execute(
+                    uri: path + "/downloaded", method: .post,
+                    headers: [Relay.confirmationKeyHeader: Base64URL.encode(key)]
+                ) { response in
                     #expect(response.status == .ok)
                     let body = try JSONSerialization.jsonObject(with: Data(response.body.readableBytesView))
                     #expect((body as? [String: Int])?["downloadsLeft"] == left)
@@ -271,34 +290,68 @@ struct RelayDirectoryRouterTests {
 
             // Creation refusals.
             let nonce = SecureRandom.bytes(count: 16)
-            let first = try harness.fresh(owner, purpose: .blob, extra: ["size": 10, "downloads": 1], nonce: nonce)
+            let first = try harness.fresh(
+                owner, purpose: .blob, extra: ["size": 10, "confirmations": RelayHarness.confirmations(1)], nonce: nonce
+            )
             try await client.execute(uri: createPath, method: .post, headers: first.0, body: first.1) {
                 #expect($0.status == .created)
             }
             let cases: [((HTTPFields, ByteBuffer), HTTPResponse.Status, String)] = [
                 (first, .unauthorized, "replayed_nonce"),
                 (
-                    try harness.fresh(owner, purpose: .blob, extra: ["size": 5001, "downloads": 1]), .badRequest,
+                    try harness.fresh(
+                        owner, purpose: .blob, extra: ["size": 5001, "confirmations": RelayHarness.confirmations(1)]),
+                    .badRequest,
                     "invalid_field"
                 ),
                 (
-                    try harness.fresh(owner, purpose: .blob, extra: ["size": 0, "downloads": 1]), .badRequest,
+                    try harness.fresh(
+                        owner, purpose: .blob, extra: ["size": 0, "confirmations": RelayHarness.confirmations(1)]),
+                    .badRequest,
                     "invalid_field"
                 ),
                 (
-                    try harness.fresh(owner, purpose: .blob, extra: ["size": 10, "downloads": 65]), .badRequest,
+                    try harness.fresh(
+                        owner, purpose: .blob, extra: ["size": 10, "confirmations": RelayHarness.confirmations(65)]),
+                    .badRequest,
                     "invalid_field"
                 ),
                 (
-                    try harness.fresh(owner, purpose: .envelope, extra: ["size": 10, "downloads": 1]), .forbidden,
+                    try harness.fresh(
+                        owner, purpose: .blob,
+                        extra: ["size": 10, "confirmations": Array(RelayHarness.confirmations(2).reversed())]),
+                    .badRequest, "invalid_field"
+                ),
+                (
+                    try harness.fresh(
+                        owner, purpose: .blob,
+                        extra: ["size": 10, "confirmations": RelayHarness.confirmations(1, keys: [keys[0], keys[0]])]),
+                    .badRequest, "invalid_field"
+                ),
+                (
+                    try harness.fresh(owner, purpose: .blob, extra: ["size": 10, "confirmations": ["AAAA"]]),
+                    .badRequest, "invalid_field"
+                ),
+                (
+                    try harness.fresh(owner, purpose: .blob, extra: ["size": 10, "confirmations": [String]()]),
+                    .badRequest, "invalid_field"
+                ),
+                (
+                    try harness.fresh(
+                        owner, purpose: .envelope, extra: ["size": 10, "confirmations": RelayHarness.confirmations(1)]),
+                    .forbidden,
                     "bad_deposit_token"
                 ),
                 (
                     try harness.fresh(
-                        owner, purpose: .blob, extra: ["size": 10, "downloads": 1], time: harness.now + 301),
+                        owner, purpose: .blob, extra: ["size": 10, "confirmations": RelayHarness.confirmations(1)],
+                        time: harness.now + 301),
                     .unauthorized, "stale_timestamp"
                 ),
-                (try harness.fresh(owner, purpose: .blob, extra: ["downloads": 1]), .badRequest, "malformed_json"),
+                (
+                    try harness.fresh(owner, purpose: .blob, extra: ["confirmations": RelayHarness.confirmations(1)]),
+                    .badRequest, "malformed_json"
+                ),
             ]
             for ((headers, body), status, code) in cases {
                 try await client.execute(uri: createPath, method: .post, headers: headers, body: body) {

@@ -36,7 +36,8 @@ struct RelayHardeningTests {
             try await harness.create(flooded, client)
             try await harness.create(other, client)
             func create(_ owner: RelayHarness.Owner, _ size: Int) async throws -> (Int, String?, String?) {
-                let (headers, body) = try harness.fresh(owner, purpose: .blob, extra: ["size": size, "downloads": 1])
+                let (headers, body) = try harness.fresh(
+                    owner, purpose: .blob, extra: ["size": size, "confirmations": RelayHarness.confirmations(1)])
                 var answer: (Int, String?, String?) = (0, nil, nil)
                 try await client.execute(uri: owner.path + "/blobs", method: .post, headers: headers, body: body) {
                     answer = (Int($0.status.code), errorCode($0), $0.headers[.retryAfter])
@@ -94,7 +95,7 @@ struct RelayHardeningTests {
                     (
                         .post, "/blobs",
                         RelayHarness.json([
-                            "size": 1000, "downloads": 1, "time": harness.now,
+                            "size": 1000, "confirmations": RelayHarness.confirmations(1), "time": harness.now,
                             "nonce": Base64URL.encode(SecureRandom.bytes(count: 16)),
                         ])
                     ),

@@ -361,7 +361,8 @@ struct RelayProcessTests {
         let attachment = try SecretStream.encrypt(
             Array(attachmentMarker.utf8) + SecureRandom.bytes(count: 600_000), key: SecretStream.generateKey())
         let (createdBody, createdStatus) = try await relay.contact(
-            bob, bob.path + "/blobs", purpose: .blob, ["size": attachment.count, "downloads": 1])
+            bob, bob.path + "/blobs", purpose: .blob,
+            ["size": attachment.count, "confirmations": RelayHarness.confirmations(1)])
         #expect(createdStatus == 201)
         let created = try JSONDecoder().decode(Relay.CreatedBlob.self, from: Data(createdBody))
         #expect(created.chunks == 3)

@@ -12,6 +12,14 @@ import Testing
 
 /// A relay on a temporary SQLite store, driven through HummingbirdTesting's router client.
 struct RelayHarness {
+    /// The digests, ascending and base64url, that a blob creation registers for `keys`
+    /// (SPEC.md §9.4); random keys when none are given.
+    static func confirmations(_ count: Int, keys: [[UInt8]]? = nil) -> [String] {
+        (keys ?? (0..<count).map { _ in SecureRandom.bytes(count: 32) })
+            .map { (try? DownloadConfirmation.digest(of: SecureBytes(copying: $0))) ?? [] }
+            .sorted { $0.lexicographicallyPrecedes($1) }.map(Base64URL.encode)
+    }
+
     let directory: URL
     let root = Ed25519.PrivateKey()
     let relayKey = Ed25519.PrivateKey()

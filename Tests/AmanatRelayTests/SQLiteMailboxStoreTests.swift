@@ -4,6 +4,7 @@ import AmanatCrypto
 import AmanatProtocol
 import AmanatProtocolVectors
 import Foundation
+import GRDB
 import Testing
 
 @testable import AmanatRelay
@@ -37,6 +38,43 @@ struct SQLiteMailboxStoreTests {
                 #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(name)")
             }
         }
+    }
+
+    @Test(
+        "a blob stored before download confirmations existed survives the upgrade, cannot be confirmed by anyone, and goes at its expiry"
+    )
+    func blobFromBeforeConfirmations() async throws {
+        let directory = try Self.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("relay.sqlite").path
+        let id = SecureRandom.bytes(count: 32)
+        let chunk = SecureRandom.bytes(count: 100)
+        do {
+            let old = try DatabaseQueue(path: path)
+            try SQLiteMailboxStore.migrator.migrate(old, upTo: "v2: prekey directory, blobs, roster")
+            try await old.write { db in
+                try db.execute(
+                    sql: """
+                        INSERT INTO blobs (id, upload_key_digest, size, chunk_size, downloads_left, expires_at)
+                        VALUES (?, ?, 100, 1000, 2, 1800003600)
+                        """, arguments: [Data(id), Data(SecureRandom.bytes(count: 32))])
+                try db.execute(
+                    sql: "INSERT INTO blob_chunks (blob, idx, data) VALUES (?, 0, ?)",
+                    arguments: [Data(id), Data(chunk)])
+            }
+            try old.close()
+        }
+        let store = try SQLiteMailboxStore(path: path)
+        let status = try #require(try await store.blob(id))
+        #expect(status.isComplete && status.downloadsLeft == 2 && status.record.confirmations.isEmpty)
+        #expect(try await store.chunk(0, of: id) == chunk)
+        for _ in 0..<3 {
+            await #expect(throws: RelayError.badConfirmation) {
+                try await store.confirmDownload(of: id, presenting: SecureRandom.bytes(count: 32))
+            }
+        }
+        #expect(try await store.blob(id)?.downloadsLeft == 2)
+        #expect(try await store.purgeBlobs(expiredAt: 1_800_003_600) == 1)
     }
 
     @Test("conformance: mailboxes and vouchers")

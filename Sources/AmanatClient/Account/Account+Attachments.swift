@@ -189,8 +189,8 @@ extension Account {
         }
         guard let first = routes.first else { throw .unknownContact }
         // One download per recipient device, and for a reply one per colleague's team copy
-        // (SPEC.md §16.5).
-        let downloads = routes.count + (draft.kind == .reply ? try rosterRoutes().count : 0)
+        // (SPEC.md §16.5), each confirmed with that device's own key (§9.4).
+        let downloaders = (routes + (draft.kind == .reply ? try rosterRoutes() : [])).map(\.device.identity)
         for index in draft.files.indices where draft.files[index].digest == nil {
             // Twice at most: the relay deletes a blob not uploaded whole within its upload window
             // (this device was away too long); then a new one is created and the upload redone.
@@ -200,7 +200,8 @@ extension Account {
                     do {
                         created = try await api.createBlob(
                             mailbox: first.mailbox, depositKey: first.depositKey,
-                            size: draft.files[index].encryptedSize, downloads: downloads)
+                            size: draft.files[index].encryptedSize,
+                            confirmations: try Self.confirmations(of: draft.files[index].key, for: downloaders))
                     } catch {
                         throw .transport(error)
                     }
@@ -237,6 +238,16 @@ extension Account {
         return try await send(
             body, id: Array(draft.id), kind: draft.kind, text: draft.text, inReplyTo: draft.inReplyTo,
             attachments: attachments, to: routes, finishingDraft: row)
+    }
+
+    /// What the relay is to expect of each of `recipients` before it deletes the blob of the file
+    /// encrypted under `key` (SPEC.md §9.4).
+    static func confirmations(of key: Data, for recipients: [IdentityKey]) throws(TransportError) -> [[UInt8]] {
+        do {
+            return try DownloadConfirmation.digests(fileKey: SecureBytes(copying: Array(key)), recipients: recipients)
+        } catch {
+            throw .invalidConfiguration("an attachment key has the wrong size")
+        }
     }
 
     /// Uploads the chunks the relay does not have yet and returns the digest of the whole file.
@@ -371,7 +382,13 @@ extension Account {
             throw .attachment(error)
         }
         try setAttachment(id, index, state: .stored, file: name)
-        try? await api.confirmDownload(blob)
+        // Stored first: a confirmation lost now leaves the blob to its retention time, never a
+        // file this device does not have.
+        if let key = try? DownloadConfirmation.key(
+            fileKey: SecureBytes(copying: Array(attachment.key)), recipient: try identityKey)
+        {
+            try? await api.confirmDownload(blob, key: key)
+        }
         return .stored
     }
 

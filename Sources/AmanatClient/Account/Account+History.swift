@@ -181,7 +181,8 @@ extension Account {
             let created: CreatedBlob
             do {
                 created = try await api.createBlob(
-                    mailbox: route.mailbox, depositKey: route.depositKey, size: attachment.encryptedSize, downloads: 1)
+                    mailbox: route.mailbox, depositKey: route.depositKey, size: attachment.encryptedSize,
+                    confirmations: try Self.confirmations(of: attachment.key, for: [route.device.identity]))
             } catch {
                 throw .transport(error)
             }

@@ -93,6 +93,8 @@ public struct BlobStatus: Sendable, Equatable {
     public let complete: Bool
     public let chunks: Int
     public let chunkSize: Int
+    /// Confirmed downloads still expected before the relay deletes it (SPEC.md §9.4).
+    public let downloadsLeft: Int
 }
 
 /// The relay's HTTP API (Protocol/openapi.yaml) over a ``CurlTransport``: each call signs or
@@ -204,12 +206,13 @@ public struct RelayAPI: Sendable {
     // MARK: - Attachment blobs
 
     /// Creates a blob of `size` bytes through a contact's mailbox (deposit token); it is deleted
-    /// after `downloads` confirmed downloads or the relay's retention time.
+    /// once each of `confirmations` (``DownloadConfirmation/digests(fileKey:recipients:)``) has
+    /// confirmed its download, or after the relay's retention time.
     public func createBlob(
-        mailbox: [UInt8], depositKey: SecureBytes, size: UInt64, downloads: Int
+        mailbox: [UInt8], depositKey: SecureBytes, size: UInt64, confirmations: [[UInt8]]
     ) async throws(TransportError) -> CreatedBlob {
         let body = Self.json([
-            "size": size, "downloads": downloads, "time": clock(),
+            "size": size, "confirmations": confirmations.map(Base64URL.encode), "time": clock(),
             "nonce": Base64URL.encode(SecureRandom.bytes(count: 16)),
         ])
         guard let digest = try? BLAKE2b.hash(body),
@@ -257,19 +260,24 @@ public struct RelayAPI: Sendable {
         ).body
     }
 
-    /// Confirms one complete download; the last expected one deletes the blob.
-    public func confirmDownload(_ blob: [UInt8]) async throws(TransportError) {
+    /// Confirms this device's complete download with its confirmation key
+    /// (``DownloadConfirmation/key(fileKey:recipient:)``); the last expected one deletes the blob.
+    public func confirmDownload(_ blob: [UInt8], key: SecureBytes) async throws(TransportError) {
         _ = try CurlTransport.checked(
-            await transport.send("POST", "/v1/blobs/\(Base64URL.encode(blob))/downloaded", body: []))
+            await transport.send(
+                "POST", "/v1/blobs/\(Base64URL.encode(blob))/downloaded",
+                headers: ["Amanat-Confirmation-Key": Base64URL.encode(key.withUnsafeBytes { Array($0) })], body: []))
     }
 
     static func blobStatus(_ body: [UInt8]) throws(TransportError) -> BlobStatus {
         guard let object = object(body), let present = object["present"] as? [NSNumber],
             let complete = object["complete"] as? Bool, let chunks = (object["chunks"] as? NSNumber)?.intValue,
-            let chunkSize = (object["chunkSize"] as? NSNumber)?.intValue
+            let chunkSize = (object["chunkSize"] as? NSNumber)?.intValue,
+            let downloadsLeft = (object["downloadsLeft"] as? NSNumber)?.intValue
         else { throw .unexpectedAnswer }
         return BlobStatus(
-            present: Set(present.map(\.intValue)), complete: complete, chunks: chunks, chunkSize: chunkSize)
+            present: Set(present.map(\.intValue)), complete: complete, chunks: chunks, chunkSize: chunkSize,
+            downloadsLeft: downloadsLeft)
     }
 
     // MARK: - As the owner

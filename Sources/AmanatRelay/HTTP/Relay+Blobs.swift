@@ -10,10 +10,12 @@ import Hummingbird
 
 extension Relay {
     static let uploadKeyHeader = HTTPField.Name("Amanat-Upload-Key")!
+    static let confirmationKeyHeader = HTTPField.Name("Amanat-Confirmation-Key")!
 
     struct CreateBlob: Codable {
         let size: Int
-        let downloads: Int
+        /// The BLAKE2b-256 of each recipient device's confirmation key, ascending (SPEC.md §9.4).
+        let confirmations: [String]
         let time: UInt64
         let nonce: String
     }
@@ -45,7 +47,12 @@ extension Relay {
         _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .blob)
         try checkFreshness(create.time, nonce: create.nonce, mailbox: mailbox)
         guard (1...configuration.maximumBlobBytes).contains(create.size),
-            (1...configuration.maximumBlobDownloads).contains(create.downloads)
+            (1...configuration.maximumBlobDownloads).contains(create.confirmations.count)
+        else { throw RelayHTTPError.invalidField }
+        let confirmations = create.confirmations.compactMap { bytes($0, count: DownloadConfirmation.byteCount) }
+        // Distinct and ascending, so their order says nothing about the recipients'.
+        guard confirmations.count == create.confirmations.count,
+            zip(confirmations, confirmations.dropFirst()).allSatisfy({ $0.lexicographicallyPrecedes($1) })
         else { throw RelayHTTPError.invalidField }
         let uploadKey = SecureRandom.bytes(count: 32)
         let now = clock()
@@ -61,7 +68,7 @@ extension Relay {
         // stored expiry does not give away the creation time).
         let record = BlobRecord(
             id: SecureRandom.bytes(count: 32), uploadKeyDigest: try BLAKE2b.hash(uploadKey), size: create.size,
-            chunkSize: configuration.blobChunkSize, downloads: create.downloads,
+            chunkSize: configuration.blobChunkSize, confirmations: confirmations,
             expiresAt: Self.roundedUp(now + configuration.blobUploadWindow))
         try await perform { try await store.createBlob(record, totalBytes: configuration.maximumBlobStorageBytes) }
         RelayMetrics.blobsCreated.increment()
@@ -121,10 +128,15 @@ extension Relay {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    /// A recipient confirms it has the whole blob; the last confirmation deletes it.
+    /// A recipient confirms it has the whole blob with its confirmation key; each recipient
+    /// counts once, and the last confirmation deletes the blob.
     func confirmDownload(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let id = try blobParameter(context)
-        let left = try await perform { try await store.confirmDownload(of: id) }
+        guard let keyText = request.headers[Self.confirmationKeyHeader],
+            let key = bytes(keyText, count: DownloadConfirmation.byteCount),
+            let digest = try? DownloadConfirmation.digest(of: SecureBytes(copying: key))
+        else { throw RelayHTTPError(RelayError.badConfirmation) }
+        let left = try await perform { try await store.confirmDownload(of: id, presenting: digest) }
         return try json(["downloadsLeft": left])
     }
 

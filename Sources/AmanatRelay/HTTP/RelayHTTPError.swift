@@ -50,6 +50,7 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
             self.init(.conflict, error.code)
         case .invalidRequest: self.init(.badRequest, error.code)
         case .badDepositToken: self = .badDepositToken
+        case .badConfirmation: self.init(.forbidden, error.code)
         default: self.init(.serviceUnavailable, error.code)
         }
     }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
+
 // MARK: - Prekey directory (SPEC.md §8.6)
 
 /// The two pools of one-time prekey entries a mailbox keeps.
@@ -66,19 +68,42 @@ public struct BlobRecord: Hashable, Sendable {
     public let size: Int
     /// Every chunk but the last has exactly this many bytes.
     public let chunkSize: Int
-    /// How many confirmed downloads delete it.
-    public let downloads: Int
+    /// The BLAKE2b-256 of each recipient device's confirmation key (SPEC.md §9.4), ascending:
+    /// one confirmed download per entry deletes it.
+    public let confirmations: [[UInt8]]
     /// When it is deleted whatever happens, Unix seconds rounded up to the hour.
     public let expiresAt: UInt64
 
     /// A blob record.
-    public init(id: [UInt8], uploadKeyDigest: [UInt8], size: Int, chunkSize: Int, downloads: Int, expiresAt: UInt64) {
+    public init(
+        id: [UInt8], uploadKeyDigest: [UInt8], size: Int, chunkSize: Int, confirmations: [[UInt8]], expiresAt: UInt64
+    ) {
         self.id = id
         self.uploadKeyDigest = uploadKeyDigest
         self.size = size
         self.chunkSize = chunkSize
-        self.downloads = downloads
+        self.confirmations = confirmations
         self.expiresAt = expiresAt
+    }
+
+    /// How many confirmed downloads delete it.
+    public var downloads: Int { confirmations.count }
+
+    /// Whether the record is well formed: 32-byte id and digests, a positive chunk size, and
+    /// distinct confirmations in ascending order, at most 64 (one bit each in ``BlobStatus/confirmed``).
+    public var isValid: Bool {
+        id.count == 32 && uploadKeyDigest.count == 32 && size >= 0 && chunkSize > 0
+            && confirmations.count <= 64 && confirmations.allSatisfy { $0.count == 32 }
+            && zip(confirmations, confirmations.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) }
+    }
+
+    /// The confirmations as the stores keep them: concatenated.
+    public var joinedConfirmations: [UInt8] { confirmations.flatMap { $0 } }
+
+    /// Confirmations from their concatenation; a length that is not a multiple of 32 keeps none.
+    public static func confirmations(joined: [UInt8]) -> [[UInt8]] {
+        guard joined.count % 32 == 0 else { return [] }
+        return stride(from: 0, to: joined.count, by: 32).map { Array(joined[$0..<$0 + 32]) }
     }
 
     /// How many chunks it has (at least one).
@@ -99,9 +124,47 @@ public struct BlobStatus: Hashable, Sendable {
     public let presentChunks: [Int]
     /// Downloads still to be confirmed before it is deleted.
     public let downloadsLeft: Int
+    /// Which of ``BlobRecord/confirmations`` were presented: bit i for entry i.
+    public let confirmed: UInt64
+
+    /// A blob's state.
+    public init(record: BlobRecord, presentChunks: [Int], downloadsLeft: Int, confirmed: UInt64) {
+        self.record = record
+        self.presentChunks = presentChunks
+        self.downloadsLeft = downloadsLeft
+        self.confirmed = confirmed
+    }
 
     /// Whether every chunk is there, so it can be downloaded.
     public var isComplete: Bool { presentChunks.count == record.chunkCount }
+
+    /// What presenting a confirmation key whose digest is `digest` does (SPEC.md §9.4), decided
+    /// here once for every store: the first presentation of a registered key counts one
+    /// download, the same key again counts nothing (a retried request), anything else is refused.
+    ///
+    /// - Throws: ``RelayError/blobIncomplete``, ``RelayError/badConfirmation``.
+    public func confirming(_ digest: [UInt8]) throws(RelayError) -> DownloadConfirmationOutcome {
+        guard isComplete else { throw .blobIncomplete }
+        // Every registered digest is compared, in constant time, whichever matches.
+        var match = -1
+        for (index, registered) in record.confirmations.enumerated() {
+            let equal = ConstantTime.equals(registered, digest)
+            match = equal ? index : match
+        }
+        guard match >= 0 else { throw .badConfirmation }
+        let bit = UInt64(1) << UInt64(match)
+        guard confirmed & bit == 0 else { return .repeated(downloadsLeft: downloadsLeft) }
+        return .counted(confirmed: confirmed | bit, downloadsLeft: max(0, downloadsLeft - 1))
+    }
+}
+
+/// What one confirmation does to a blob.
+public enum DownloadConfirmationOutcome: Hashable, Sendable {
+    /// A download counted: the new set of presented confirmations and the downloads left (none:
+    /// the blob is deleted).
+    case counted(confirmed: UInt64, downloadsLeft: Int)
+    /// That recipient had confirmed before: nothing changes.
+    case repeated(downloadsLeft: Int)
 }
 
 // MARK: - Organisation roster

@@ -100,10 +100,13 @@ public protocol MailboxStore: Sendable {
     ///   ``RelayError/invalidRequest`` for a wrong index.
     func chunk(_ index: Int, of blob: [UInt8]) async throws(RelayError) -> [UInt8]
 
-    /// Counts one confirmed download; the blob is deleted with the last. Returns downloads left.
+    /// Counts the download of the recipient whose confirmation key has the BLAKE2b-256 `digest`,
+    /// as ``BlobStatus/confirming(_:)`` decides: once per registered confirmation, the blob
+    /// deleted with the last. Returns downloads left.
     ///
-    /// - Throws: ``RelayError/unknownBlob``, ``RelayError/blobIncomplete``.
-    func confirmDownload(of blob: [UInt8]) async throws(RelayError) -> Int
+    /// - Throws: ``RelayError/unknownBlob``, ``RelayError/blobIncomplete``,
+    ///   ``RelayError/badConfirmation``.
+    func confirmDownload(of blob: [UInt8], presenting digest: [UInt8]) async throws(RelayError) -> Int
 
     /// Deletes every blob whose expiry is at or before `now`. Returns how many.
     func purgeBlobs(expiredAt now: UInt64) async throws(RelayError) -> Int

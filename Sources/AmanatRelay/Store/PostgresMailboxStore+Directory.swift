@@ -108,9 +108,7 @@ extension PostgresMailboxStore {
 
 extension PostgresMailboxStore {
     public func createBlob(_ blob: BlobRecord, totalBytes: Int) async throws(RelayError) {
-        guard blob.id.count == 32, blob.uploadKeyDigest.count == 32, blob.size >= 0, blob.chunkSize > 0,
-            blob.downloads >= 0
-        else { throw .invalidRequest }
+        guard blob.isValid else { throw .invalidRequest }
         try await transaction { connection, logger in
             // One creation at a time across instances, so the space check holds.
             try await connection.query("SELECT pg_advisory_xact_lock(\(Self.blobSpaceLock))", logger: logger)
@@ -123,9 +121,10 @@ extension PostgresMailboxStore {
             guard used + Int64(blob.size) <= Int64(totalBytes) else { throw RelayError.blobStorageFull }
             try await connection.query(
                 """
-                INSERT INTO blobs (id, upload_key_digest, size, chunk_size, downloads_left, expires_at)
+                INSERT INTO blobs (id, upload_key_digest, size, chunk_size, downloads_left, expires_at, confirmations)
                 VALUES (\(Self.bytea(blob.id)), \(Self.bytea(blob.uploadKeyDigest)), \(Int64(blob.size)),
-                    \(Int64(blob.chunkSize)), \(Int64(blob.downloads)), \(Int64(clamping: blob.expiresAt)))
+                    \(Int64(blob.chunkSize)), \(Int64(blob.downloads)), \(Int64(clamping: blob.expiresAt)),
+                    \(Self.bytea(blob.joinedConfirmations)))
                 """, logger: logger)
         }
     }
@@ -191,20 +190,25 @@ extension PostgresMailboxStore {
         }
     }
 
-    public func confirmDownload(of blob: [UInt8]) async throws(RelayError) -> Int {
+    public func confirmDownload(of blob: [UInt8], presenting digest: [UInt8]) async throws(RelayError) -> Int {
         try await transaction { connection, logger in
             guard let status = try await Self.status(blob, lock: true, connection, logger) else {
                 throw RelayError.unknownBlob
             }
-            guard status.isComplete else { throw RelayError.blobIncomplete }
-            let left = max(0, status.downloadsLeft - 1)
-            if left == 0 {
+            switch try status.confirming(digest) {
+            case .repeated(let left):
+                return left
+            case .counted(_, 0):
                 try await connection.query("DELETE FROM blobs WHERE id = \(Self.bytea(blob))", logger: logger)
-            } else {
+                return 0
+            case .counted(let confirmed, let left):
                 try await connection.query(
-                    "UPDATE blobs SET downloads_left = \(Int64(left)) WHERE id = \(Self.bytea(blob))", logger: logger)
+                    """
+                    UPDATE blobs SET downloads_left = \(Int64(left)), confirmed = \(Int64(bitPattern: confirmed))
+                    WHERE id = \(Self.bytea(blob))
+                    """, logger: logger)
+                return left
             }
-            return left
         }
     }
 
@@ -223,20 +227,23 @@ extension PostgresMailboxStore {
         let query: PostgresQuery =
             lock
             ? """
-            SELECT upload_key_digest, size, chunk_size, downloads_left, expires_at FROM blobs
-            WHERE id = \(bytea(id)) FOR UPDATE
+            SELECT upload_key_digest, size, chunk_size, downloads_left, expires_at, confirmations, confirmed
+            FROM blobs WHERE id = \(bytea(id)) FOR UPDATE
             """
             : """
-            SELECT upload_key_digest, size, chunk_size, downloads_left, expires_at FROM blobs WHERE id = \(bytea(id))
+            SELECT upload_key_digest, size, chunk_size, downloads_left, expires_at, confirmations, confirmed
+            FROM blobs WHERE id = \(bytea(id))
             """
-        var found: (record: BlobRecord, downloadsLeft: Int)?
-        for try await (digest, size, chunkSize, downloadsLeft, expiresAt) in try await connection.query(
-            query, logger: logger
-        ).decode((ByteBuffer, Int64, Int64, Int64, Int64).self) {
+        var found: (record: BlobRecord, downloadsLeft: Int, confirmed: UInt64)?
+        for try await (digest, size, chunkSize, downloadsLeft, expiresAt, confirmations, confirmed)
+            in try await connection.query(query, logger: logger).decode(
+                (ByteBuffer, Int64, Int64, Int64, Int64, ByteBuffer, Int64).self)
+        {
             let record = BlobRecord(
                 id: id, uploadKeyDigest: bytes(digest), size: Int(size), chunkSize: Int(chunkSize),
-                downloads: Int(downloadsLeft), expiresAt: UInt64(max(0, expiresAt)))
-            found = (record, Int(downloadsLeft))
+                confirmations: BlobRecord.confirmations(joined: bytes(confirmations)),
+                expiresAt: UInt64(max(0, expiresAt)))
+            found = (record, Int(downloadsLeft), UInt64(bitPattern: confirmed))
         }
         guard let found else { return nil }
         var present: [Int] = []
@@ -245,7 +252,9 @@ extension PostgresMailboxStore {
         ).decode(Int32.self) {
             present.append(Int(index))
         }
-        return BlobStatus(record: found.record, presentChunks: present, downloadsLeft: found.downloadsLeft)
+        return BlobStatus(
+            record: found.record, presentChunks: present, downloadsLeft: found.downloadsLeft, confirmed: found.confirmed
+        )
     }
 }
 

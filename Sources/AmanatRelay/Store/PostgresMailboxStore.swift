@@ -154,7 +154,17 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 body bytea NOT NULL
             )
             """,
-        ]
+        ],
+        // Download confirmations (SPEC.md §9.4): a blob created before keeps none, so it cannot
+        // be confirmed and is deleted when its retention ends.
+        [
+            """
+            ALTER TABLE blobs ADD COLUMN confirmations bytea NOT NULL DEFAULT ''::bytea
+            """,
+            """
+            ALTER TABLE blobs ADD COLUMN confirmed bigint NOT NULL DEFAULT 0
+            """,
+        ],
     ]
 
     /// Brings the schema of the database at `url` up to date, through a client of its own,

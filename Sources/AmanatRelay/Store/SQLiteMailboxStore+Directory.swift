@@ -84,20 +84,18 @@ extension SQLiteMailboxStore {
 
 extension SQLiteMailboxStore {
     public func createBlob(_ blob: BlobRecord, totalBytes: Int) async throws(RelayError) {
-        guard blob.id.count == 32, blob.uploadKeyDigest.count == 32, blob.size >= 0, blob.chunkSize > 0,
-            blob.downloads >= 0
-        else { throw .invalidRequest }
+        guard blob.isValid else { throw .invalidRequest }
         try await write { db in
             let used = try Int.fetchOne(db, sql: "SELECT coalesce(sum(size), 0) FROM blobs") ?? 0
             guard used + blob.size <= totalBytes else { throw RelayError.blobStorageFull }
             try db.execute(
                 sql: """
-                    INSERT INTO blobs (id, upload_key_digest, size, chunk_size, downloads_left, expires_at)
-                    VALUES (?, ?, ?, ?, ?, ?)
+                    INSERT INTO blobs (id, upload_key_digest, size, chunk_size, downloads_left, expires_at, confirmations)
+                    VALUES (?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     Data(blob.id), Data(blob.uploadKeyDigest), blob.size, blob.chunkSize, blob.downloads,
-                    Int64(clamping: blob.expiresAt),
+                    Int64(clamping: blob.expiresAt), Data(blob.joinedConfirmations),
                 ])
         }
     }
@@ -145,17 +143,21 @@ extension SQLiteMailboxStore {
         }
     }
 
-    public func confirmDownload(of blob: [UInt8]) async throws(RelayError) -> Int {
+    public func confirmDownload(of blob: [UInt8], presenting digest: [UInt8]) async throws(RelayError) -> Int {
         try await write { db in
             guard let status = try Self.status(blob, db) else { throw RelayError.unknownBlob }
-            guard status.isComplete else { throw RelayError.blobIncomplete }
-            let left = max(0, status.downloadsLeft - 1)
-            if left == 0 {
+            switch try status.confirming(digest) {
+            case .repeated(let left):
+                return left
+            case .counted(_, 0):
                 try db.execute(sql: "DELETE FROM blobs WHERE id = ?", arguments: [Data(blob)])
-            } else {
-                try db.execute(sql: "UPDATE blobs SET downloads_left = ? WHERE id = ?", arguments: [left, Data(blob)])
+                return 0
+            case .counted(let confirmed, let left):
+                try db.execute(
+                    sql: "UPDATE blobs SET downloads_left = ?, confirmed = ? WHERE id = ?",
+                    arguments: [left, Int64(bitPattern: confirmed), Data(blob)])
+                return left
             }
-            return left
         }
     }
 
@@ -170,16 +172,22 @@ extension SQLiteMailboxStore {
         guard
             let row = try Row.fetchOne(
                 db,
-                sql: "SELECT upload_key_digest, size, chunk_size, downloads_left, expires_at FROM blobs WHERE id = ?",
+                sql: """
+                    SELECT upload_key_digest, size, chunk_size, downloads_left, expires_at, confirmations, confirmed
+                    FROM blobs WHERE id = ?
+                    """,
                 arguments: [Data(id)])
         else { return nil }
         let record = BlobRecord(
             id: id, uploadKeyDigest: Array(row["upload_key_digest"] as Data), size: row["size"],
-            chunkSize: row["chunk_size"], downloads: row["downloads_left"],
+            chunkSize: row["chunk_size"],
+            confirmations: BlobRecord.confirmations(joined: Array(row["confirmations"] as Data)),
             expiresAt: UInt64(max(0, row["expires_at"] as Int64)))
         let present = try Int.fetchAll(
             db, sql: "SELECT idx FROM blob_chunks WHERE blob = ? ORDER BY idx", arguments: [Data(id)])
-        return BlobStatus(record: record, presentChunks: present, downloadsLeft: row["downloads_left"])
+        return BlobStatus(
+            record: record, presentChunks: present, downloadsLeft: row["downloads_left"],
+            confirmed: UInt64(bitPattern: row["confirmed"] as Int64))
     }
 }
 

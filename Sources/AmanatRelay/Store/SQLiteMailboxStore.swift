@@ -120,6 +120,15 @@ public struct SQLiteMailboxStore: MailboxStore {
                     );
                     """)
         }
+        // Download confirmations (SPEC.md §9.4): a blob created before keeps none, so it cannot
+        // be confirmed and is deleted when its retention ends.
+        migrator.registerMigration("v3: blob download confirmations") { db in
+            try db.execute(
+                sql: """
+                    ALTER TABLE blobs ADD COLUMN confirmations BLOB NOT NULL DEFAULT x'';
+                    ALTER TABLE blobs ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0;
+                    """)
+        }
         return migrator
     }
 
