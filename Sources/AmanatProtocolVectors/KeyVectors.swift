@@ -226,10 +226,21 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
             ("envelope", .envelope), ("blob", .blob), ("prekeyClaim", .prekeyClaim),
         ]
         let mailboxKey = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("mailbox-key")))
+        // Every owner-signed route of Protocol/openapi.yaml, with a body of the form the route takes.
+        let path = "/v1/mailboxes/" + Base64URL.encode(mailbox)
         let requests: [(String, String, [UInt8])] = [
-            ("POST", "/v1/mailboxes/\(hex(mailbox))/fetch?limit=100", Array("{\"after\":null}".utf8)),
-            ("DELETE", "/v1/mailboxes/\(hex(mailbox))/envelopes", Array("{\"ids\":[]}".utf8)),
-            ("GET", "/v1/mailboxes/\(hex(mailbox))/prekeys/status", []),
+            ("POST", path + "/fetch", Array(#"{"after":0,"limit":100}"#.utf8)),
+            (
+                "POST", path + "/ack",
+                Array(#"{"digests":["\#(Base64URL.encode(envelopeDigest))"],"expiredUnreadSeen":0}"#.utf8)
+            ),
+            ("PUT", path + "/prekeys", Array(#"{"oneTimePrekeys":[],"oneTimePostQuantumPrekeys":[]}"#.utf8)),
+            ("POST", path + "/wait", Array(#"{"after":0,"timeout":30}"#.utf8)),
+            (
+                "POST", path + "/deposit-key",
+                Array(#"{"depositKey":"\#(Base64URL.encode(seed("new-deposit-key")))"}"#.utf8)
+            ),
+            ("GET", path + "/push", []),
         ]
         return Self(
             source: "SPEC.md §8.1, §8.2 and §8.7",

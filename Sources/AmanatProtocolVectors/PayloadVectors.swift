@@ -219,11 +219,17 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                     id: id, sentAt: sentAt,
                     body: .receipt(.read, messageIds: [Array(seed("m1").prefix(16)), Array(seed("m2").prefix(16))]))
             ),
+            (
+                "delivered receipt for one message",
+                Payload(id: id, sentAt: sentAt, body: .receipt(.delivered, messageIds: [Array(seed("m1").prefix(16))]))
+            ),
             ("contact card with one device", Payload(id: id, sentAt: sentAt, body: .contactCard(card))),
             (
                 "session reset after an undecryptable message",
                 Payload(id: id, sentAt: sentAt, body: .sessionReset(.undecryptable))
             ),
+            ("session reset for a new device", Payload(id: id, sentAt: sentAt, body: .sessionReset(.newDevice))),
+            ("session reset on request", Payload(id: id, sentAt: sentAt, body: .sessionReset(.requested))),
             (
                 "triage: status set to in progress by expert bob",
                 Payload(id: id, sentAt: sentAt, body: .triage(triage(.status(.inProgress), lamport: 7)))

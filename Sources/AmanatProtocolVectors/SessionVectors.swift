@@ -118,6 +118,12 @@ public struct TranscriptVectors: Codable, Equatable, Sendable {
     public let responder: DeviceSecrets
     public let initiatorEntropySeed: String
     public let responderEntropySeed: String
+    /// When alice ran the handshake; each event is 60 s after the one before.
+    public let handshakeTime: UInt64
+    /// The bundle alice's handshake used: bob's, with both one-time prekeys (SPEC.md §4.3).
+    public let bundle: String
+    /// How bob routes what arrives to a session (SPEC.md §5.4).
+    public let routing: String
     public let encapsulations: [RecordedEncapsulation]
     public let events: [Event]
 
@@ -150,6 +156,11 @@ public struct TranscriptVectors: Codable, Equatable, Sendable {
                 postQuantumRefreshInterval: config.postQuantumRefreshInterval),
             initiator: VectorDevice("alice").secrets, responder: VectorDevice("bob").secrets,
             initiatorEntropySeed: hex(seed("transcript/alice")), responderEntropySeed: hex(seed("transcript/bob")),
+            handshakeTime: vectorNow, bundle: hex(VectorDevice("bob").bundle(withOneTimePrekeys: true).encoded),
+            routing:
+                "bob answers the first initial message he receives with the handshake (§5.4), which makes his "
+                + "session; every later initial message (the same keys(IK_A) and EK_A) goes to that session, "
+                + "which decrypts its embedded ratchet message; ratchet messages go to that session too",
             encapsulations: used, events: result)
     }
 
@@ -228,10 +239,17 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
         public let comment: String
         public let bucket: Int
         public let contentType: Int
+        /// The plaintext the session message carries.
+        public let plaintext: String
         public let sessionMessage: String
         public let envelope: String
     }
     public let source: String
+    /// How the session messages were made, in order, so that they can be recomputed.
+    public let steps: [String]
+    public let senderEntropySeed: String
+    public let recipientEntropySeed: String
+    public let now: UInt64
     public let recipientSealingKeySeed: String
     public let mailbox: String
     public let senderCertificate: String
@@ -268,12 +286,13 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
             [UInt8](repeating: 0x61, count: 20_000), now: vectorNow, entropy: &entropy, encapsulator: &none)
         let certificate = SenderCertificate(selfSignedBy: alice.identity, expiresAt: VectorDevice.expiresAt)
         let mailbox = seed("mailbox")
-        let messages: [(String, SessionMessage)] = [
-            ("a short ratchet message: 2 KiB", short), ("an initial message: 16 KiB", initial),
-            ("a 20,000-byte ratchet message: 64 KiB", long),
+        let messages: [(String, SessionMessage, [UInt8])] = [
+            ("a short ratchet message: 2 KiB", short, Array("short".utf8)),
+            ("an initial message: 16 KiB", initial, Array("hello".utf8)),
+            ("a 20,000-byte ratchet message: 64 KiB", long, [UInt8](repeating: 0x61, count: 20_000)),
         ]
         var tests: [Case] = []
-        for (index, (comment, message)) in messages.enumerated() {
+        for (index, (comment, message, plaintext)) in messages.enumerated() {
             // Keep the recorded envelope while it still carries exactly this message.
             let recorded = previous.flatMap { bytes(hex: $0.tests[index].envelope) }.flatMap { envelope in
                 (try? SealedEnvelope.open(envelope, with: bob.sealingKey, mailbox: mailbox)).flatMap {
@@ -287,11 +306,20 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
             tests.append(
                 Case(
                     comment: comment, bucket: envelope.count, contentType: Int(message.kind.rawValue),
-                    sessionMessage: hex(message.bytes), envelope: hex(envelope)))
+                    plaintext: hex(plaintext), sessionMessage: hex(message.bytes), envelope: hex(envelope)))
         }
         return Self(
             source:
-                "SPEC.md §7; envelopes recorded (HPKE randomness) and checked by opening with the recipient's sealing key",
+                "SPEC.md §7; envelopes recorded whole (HPKE's X-Wing encapsulation, enc = bytes 1 to 1120, cannot take fixed randomness) and checked by opening with the recipient's sealing key; session messages recomputed by the steps",
+            steps: [
+                "alice (senderEntropySeed) runs the handshake (§5.1) to bob's bundle with one-time prekeys at now, consuming the one recorded X-Wing encapsulation",
+                "alice encrypts \"hello\": the initial message (§5.3)",
+                "bob responds to it (§5.4) and encrypts \"hi\" (recipientEntropySeed); alice decrypts it",
+                "alice encrypts \"short\", then 20,000 bytes of 0x61: ratchet messages (§6.4)",
+                "each is sealed with alice's self-signed senderCertificate to bob's sealing key for mailbox (§7.2)",
+            ],
+            senderEntropySeed: hex(seed("envelopes/alice")), recipientEntropySeed: hex(seed("envelopes/bob")),
+            now: vectorNow,
             recipientSealingKeySeed: hex(bob.sealingKey.seed), mailbox: hex(mailbox),
             senderCertificate: hex(certificate.encoded),
             encapsulations: previous?.encapsulations ?? recorder.recorded, tests: tests)

@@ -8,16 +8,23 @@ public enum VectorFiles {
     /// from the files already in `directory` when they are there, so that regenerating changes a
     /// file only when the code's output changes; `fresh` records it anew.
     public static func generate(reusingFrom directory: URL?, fresh: Bool = false) throws -> [String: Data] {
-        func previous<Value: Decodable>(_ name: String, as type: Value.Type) -> Value? {
+        // A file that is there but no longer decodes (a field was added) is an error, not a reason
+        // to record its randomness anew: that would change every recorded value silently. Add
+        // the field as optional, regenerate, then make it required.
+        func previous<Value: Decodable>(_ name: String, as type: Value.Type) throws -> Value? {
             guard !fresh, let directory,
                 let data = try? Data(contentsOf: directory.appendingPathComponent(name))
             else { return nil }
-            return try? JSONDecoder().decode(Value.self, from: data)
+            do {
+                return try JSONDecoder().decode(Value.self, from: data)
+            } catch {
+                throw VectorFileError.undecodable(name)
+            }
         }
-        let handshake = previous("handshake.json", as: HandshakeVectors.self)
-        let transcript = previous("ratchet-transcript.json", as: TranscriptVectors.self)
-        let envelopes = previous("sealed-envelopes.json", as: EnvelopeVectors.self)
-        let attachments = previous("attachments.json", as: AttachmentVectors.self)
+        let handshake = try previous("handshake.json", as: HandshakeVectors.self)
+        let transcript = try previous("ratchet-transcript.json", as: TranscriptVectors.self)
+        let envelopes = try previous("sealed-envelopes.json", as: EnvelopeVectors.self)
+        let attachments = try previous("attachments.json", as: AttachmentVectors.self)
         return [
             "seeded-entropy.json": try encodeVectorFile(SeededEntropyVectors.generate()),
             "prekey-bundles.json": try encodeVectorFile(PrekeyBundleVectors.generate()),
@@ -34,5 +41,18 @@ public enum VectorFiles {
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
             "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),
         ]
+    }
+}
+
+/// Why the vectors could not be regenerated.
+public enum VectorFileError: Error, CustomStringConvertible {
+    /// A file with recorded randomness is there but does not decode as the current type.
+    case undecodable(String)
+
+    public var description: String {
+        switch self {
+        case .undecodable(let name):
+            "\(name) does not decode as the current vector type: make new fields optional, regenerate, then make them required (or regenerate with --fresh to record anew)"
+        }
     }
 }

@@ -185,6 +185,21 @@ struct VectorTests {
                     root: try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: vector.rootPublicKey)!))
             }
         }
+        // The signed requests use the relay's real routes, and cover every owner-signed one.
+        let routes = try openAPIRoutes()
+        let signedRoutes = routes.filter(\.signed).map { "\($0.method) \($0.template)" }
+        var covered = Set<String>()
+        for vector in relay.requestSignatures {
+            let route = routes.first { $0.method == vector.method && $0.matches(vector.path) }
+            #expect(route?.signed == true, "\(vector.method) \(vector.path) is not an owner-signed route")
+            if let route { covered.insert("\(route.method) \(route.template)") }
+            if !vector.body.isEmpty {
+                #expect(
+                    (try? JSONSerialization.jsonObject(with: Data([UInt8](hex: vector.body)!))) is [String: Any],
+                    "\(vector.path)")
+            }
+        }
+        #expect(covered == Set(signedRoutes), "\(Set(signedRoutes).subtracting(covered))")
         for vector in relay.requestSignatures {
             let signature = RequestSignature(
                 mailbox: [UInt8](hex: vector.mailbox)!, timestamp: vector.timestamp, nonce: [UInt8](hex: vector.nonce)!,
@@ -305,4 +320,56 @@ struct VectorTests {
                 directoryKey: SecureBytes(copying: seed("another key")), mailbox: mailbox)
         }
     }
+}
+
+/// A route of `Protocol/openapi.yaml`: its method, its path template, and whether it is signed
+/// by the mailbox's owner (takes the `Signature` header parameter).
+struct OpenAPIRoute {
+    let method: String
+    let template: String
+    let signed: Bool
+
+    /// Whether `path` (without a query) fits the template, one segment per `{parameter}`.
+    func matches(_ path: String) -> Bool {
+        let wanted = template.split(separator: "/", omittingEmptySubsequences: false)
+        let given = path.split(separator: "/", omittingEmptySubsequences: false)
+        return wanted.count == given.count
+            && zip(wanted, given).allSatisfy { pattern, segment in
+                pattern.hasPrefix("{") ? !segment.isEmpty && !segment.contains("?") : pattern == segment
+            }
+    }
+}
+
+/// The routes of `Protocol/openapi.yaml`, read from its layout: a path at two spaces of indent,
+/// its methods at four, and their parameters below.
+func openAPIRoutes() throws -> [OpenAPIRoute] {
+    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Protocol/openapi.yaml")
+    var routes: [OpenAPIRoute] = []
+    var path: String?
+    var method: String?
+    var signed = false
+    func finish() {
+        if let path, let method { routes.append(OpenAPIRoute(method: method, template: path, signed: signed)) }
+        method = nil
+        signed = false
+    }
+    for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
+        if line.hasPrefix("  /v1/"), line.hasSuffix(":") {
+            finish()
+            path = String(line.dropFirst(2).dropLast())
+        } else if !line.hasPrefix(" "), !line.isEmpty {
+            finish()
+            path = nil
+        } else if path != nil, line.hasPrefix("    "), !line.hasPrefix("     "),
+            let verb = ["get", "put", "post", "delete"].first(where: { line == "    \($0):" })
+        {
+            finish()
+            method = verb.uppercased()
+        } else if method != nil, line.contains("#/components/parameters/Signature") {
+            signed = true
+        }
+    }
+    finish()
+    return routes
 }
