@@ -258,6 +258,40 @@ struct AccountTests {
         #expect(try await defender.messages().last?.text == "r2")
     }
 
+    @Test(
+        "an update that waited past its sender certificate's week, on the relay or in the outbox, still arrives: accepted within the relay's retention, sealed again before it goes",
+        .timeLimit(.minutes(2)))
+    func lateCertificates() async throws {
+        let (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        let defender = try await organisation.enrolDefender("defender")
+        try await defender.sendCaseUpdate("first")
+        #expect(try await expert.sync().received == 1)
+        let directory = organisation.directory("defender")
+        let passphrase = SecureBytes(copying: Array("pass defender".utf8))
+
+        // Deposited eight days ago: the expert, away for a week, fetches it a day after its
+        // certificate expired.
+        let eightDaysAgo = organisation.now - 8 * 86_400
+        let past = try Account.open(at: directory, passphrase: passphrase, clock: { eightDaysAgo })
+        #expect(try await past.sendCaseUpdate("Написано неделю назад").deliveryState == .submitted)
+        var synced = try await expert.sync()
+        #expect(synced.received == 1 && synced.undecryptable == 0, "\(synced)")
+
+        // Written forty days ago with the relay out of reach: it waited in the outbox until its
+        // certificate was long expired, and goes sealed again with a current one.
+        organisation.relay.kill()
+        let fortyDaysAgo = organisation.now - 40 * 86_400
+        let offline = try Account.open(at: directory, passphrase: passphrase, clock: { fortyDaysAgo })
+        #expect(try await offline.sendCaseUpdate("Написано без связи").deliveryState == .queued)
+        try await organisation.relay.start()
+        let back = try Account.open(at: directory, passphrase: passphrase)
+        #expect(try await back.sync().sent == 1)
+        synced = try await expert.sync()
+        #expect(synced.received == 1 && synced.undecryptable == 0, "\(synced)")
+        #expect(try await expert.messages().map(\.text).suffix(2) == ["Написано неделю назад", "Написано без связи"])
+    }
+
     @Test("a message the relay took longer ago than its retention, with no receipt since, is reported unconfirmed")
     func unconfirmed() async throws {
         let (organisation, expert) = try await TestOrganisation.started()

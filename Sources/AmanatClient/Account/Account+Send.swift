@@ -161,8 +161,35 @@ extension Account {
         try store.enqueue(
             OutboxItem(
                 mailbox: Data(route.mailbox), depositKey: Data(route.depositKey.withUnsafeBytes { Array($0) }),
-                envelope: Data(envelope), message: message, device: Data(route.device.identity.encoded)),
+                envelope: Data(envelope), message: message, device: Data(route.device.identity.encoded),
+                sessionMessage: Data(sessionMessage.bytes), sessionMessageKind: sessionMessage.kind.rawValue,
+                certificateExpiresAt: certificate.expiresAt),
             in: db)
+    }
+
+    /// A sender seals again, with a current certificate, an envelope that waited in its outbox
+    /// until its certificate has less than this left (SPEC.md §7.1), so that no envelope reaches
+    /// the relay with a certificate its recipient may already find expired.
+    static let resealMargin: UInt64 = 6 * 86_400
+
+    /// `item` sealed again with a current certificate if its own expires within
+    /// ``resealMargin`` and a later one is to be had; nil when it can go as it is. Only the outer
+    /// envelope changes: the session message inside is the one the ratchet made.
+    func resealed(_ item: OutboxItem, keys: DeviceKeys, now: UInt64, in db: Database) throws -> OutboxItem? {
+        guard let expiresAt = item.certificateExpiresAt, expiresAt < now + Self.resealMargin,
+            let bytes = item.sessionMessage, let kind = item.sessionMessageKind.flatMap(SessionMessage.Kind.init),
+            let identity = try? IdentityKey(decoding: Array(item.device)),
+            let sealingKey = try route(to: identity, in: db)?.device.sealingKey.xWingKey
+        else { return nil }
+        let certificate = try certificate(keys: keys, now: now, in: db)
+        guard certificate.expiresAt > expiresAt else { return nil }
+        var updated = item
+        updated.envelope = Data(
+            try SealedEnvelope.seal(
+                SessionMessage(kind: kind, bytes: Array(bytes)), certificate: certificate, to: sealingKey,
+                mailbox: Array(item.mailbox)))
+        updated.certificateExpiresAt = certificate.expiresAt
+        return updated
     }
 
     /// The certificate this device sends with: the organisation's for an expert, a self-signed
@@ -275,7 +302,14 @@ extension Account {
             throw .store(.corrupted)
         }
         var sent = 0
-        for (row, item) in try perform({ db in try store.outbox(in: db) }) {
+        let keys = try loadKeys()
+        for (row, queued) in try perform({ db in try store.outbox(in: db) }) {
+            // Sealed again first, and committed before it goes, so a retry sends the same bytes.
+            let item = try store.transaction { db in
+                guard let updated = try resealed(queued, keys: keys, now: clock(), in: db) else { return queued }
+                try store.replaceOutboxItem(row: row, with: updated, in: db)
+                return updated
+            }
             let receipt: DepositReceipt
             do {
                 receipt = try await api.deposit(

@@ -150,6 +150,9 @@ extension Account {
         }
     }
 
+    /// The longest time after its expiry that a sender certificate is still accepted.
+    static let certificateGraceLimit: UInt64 = 55 * 86_400
+
     /// Opens, authenticates, decrypts and stores one envelope. Protocol failures reject the
     /// envelope (nothing else changes); database failures abort the transaction.
     private func process(_ fetched: FetchedEnvelope, keys: DeviceKeys, now: UInt64, in db: Database) throws -> Outcome {
@@ -160,7 +163,14 @@ extension Account {
             opened = try SealedEnvelope.open(
                 fetched.envelope, with: keys.sealingKey.privateKey, mailbox: keys.mailbox.id)
             let certificate = opened.certificate
-            try certificate.verify(now: now, organisationRoot: try organisationRoot(state))
+            // Valid when the relay took it (SPEC.md §7.1): a sender deposits only with a current
+            // certificate, and an honest relay keeps an envelope at most its retention time, so
+            // one that expired less than that long ago may have been valid at deposit. Capped,
+            // so that with a defender's week-long certificate a replay stays inside the time
+            // processed envelopes are remembered (62 days) whatever retention the relay claims.
+            let grace = min(state.retentionSeconds, Self.certificateGraceLimit)
+            try certificate.verify(
+                now: now > grace ? now - grace : 0, organisationRoot: try organisationRoot(state))
             sender = certificate.sender
             switch certificate.signer {
             case .organisation:

@@ -46,6 +46,13 @@ struct OutboxItem: Codable, Sendable {
     var message: Data?
     /// The recipient device's identity key, encoded.
     var device: Data
+    /// The session message inside `envelope` and its kind, so that it can be sealed again with a
+    /// current certificate if it waits here until its certificate is about to expire (SPEC.md
+    /// §7.1). Absent in items queued before this was kept.
+    var sessionMessage: Data?
+    var sessionMessageKind: UInt8?
+    /// When the certificate `envelope` carries expires.
+    var certificateExpiresAt: UInt64?
 }
 
 /// A defender an expert has heard from: the card it sent. Records written before case ids
@@ -256,6 +263,11 @@ extension ProfileStore {
                     from: Data(try cipher.open(Array(sealed), place: "outbox.record", row: Array(rowId))))
             )
         }
+    }
+
+    func replaceOutboxItem(row: Data, with item: OutboxItem, in db: Database) throws {
+        let sealed = try cipher.seal(Array(try JSONEncoder().encode(item)), place: "outbox.record", row: Array(row))
+        try db.execute(sql: "UPDATE outbox SET record = ? WHERE row = ?", arguments: [Data(sealed), row])
     }
 
     func dequeue(row: Data, in db: Database) throws {
