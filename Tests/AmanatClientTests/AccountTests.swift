@@ -225,6 +225,45 @@ struct AccountTests {
     }
 
     @Test(
+        "no reset ping-pong: what the peer sealed before it heard of a new session never starts another reset; once it answers, a new failure does",
+        .timeLimit(.minutes(2)))
+    func noResetPingPong() async throws {
+        let (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        let defender = try await organisation.enrolDefender("defender")
+        let defenderIdentity = try await defender.identityKey
+        try await defender.sendCaseUpdate("один")
+        #expect(try await expert.sync().received == 1)
+        try await expert.reply(to: defenderIdentity, text: "ответ")
+        #expect(try await defender.sync().received == 1)
+
+        // The expert's device loses its sessions; the defender writes before and after the
+        // expert's reset, on the old session both times.
+        try await expert.store.database.write { db in try db.execute(sql: "DELETE FROM sessions") }
+        try await defender.sendCaseUpdate("два")
+        var synced = try await expert.sync()
+        #expect(synced.undecryptable == 2 && synced.sessionsReset == 1, "\(synced)")
+        try await defender.sendCaseUpdate("три")
+        synced = try await expert.sync()
+        #expect(synced.undecryptable == 1 && synced.sessionsReset == 0, "\(synced)")
+
+        // The defender hears of the one new session and writes on it.
+        let told = try await defender.sync()
+        #expect(told.undecryptable == 0 && told.sessionsReset == 0, "\(told)")
+        #expect(try await defender.messages().filter { $0.text == Message.Notice.sessionReset.rawValue }.count == 1)
+        try await defender.sendCaseUpdate("четыре")
+        synced = try await expert.sync()
+        #expect(synced.received == 1 && synced.undecryptable == 0, "\(synced)")
+        #expect(try await expert.messages().last?.text == "четыре")
+
+        // The new session has been answered: a session lost again is reset again.
+        try await expert.store.database.write { db in try db.execute(sql: "DELETE FROM sessions") }
+        try await defender.sendCaseUpdate("пять")
+        synced = try await expert.sync()
+        #expect(synced.undecryptable >= 1 && synced.sessionsReset == 1, "\(synced)")
+    }
+
+    @Test(
         "a session lost on one side is noticed, shown to both users, and replaced by a new one",
         .timeLimit(.minutes(2)))
     func sessionReset() async throws {

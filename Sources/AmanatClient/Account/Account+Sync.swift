@@ -397,9 +397,13 @@ extension Account {
     // MARK: - Session reset
 
     /// Records that a message from `sender` could not be decrypted, and marks its session for a
-    /// reset (done by ``performSessionResets()`` once the page is committed).
+    /// reset (done by ``performSessionResets()`` once the page is committed) unless the current
+    /// session is one this device started that has not heard from the peer yet: then the message
+    /// was sealed before the peer learnt of that session, and another reset would only start the
+    /// next round of a ping-pong (SPEC.md §9.5).
     func noteUndecryptable(from sender: IdentityKey, now: UInt64, in db: Database) throws {
         try insertNotice(.undecryptable, from: sender, now: now, in: db)
+        if let current = try store.session(with: sender, in: db), current.isAwaitingFirstReply { return }
         try store.setSetting(Self.resetName(sender), sender.encoded, in: db)
     }
 
