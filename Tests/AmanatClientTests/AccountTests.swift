@@ -172,6 +172,15 @@ struct AccountTests {
             signedBy: relay.root)
         await #expect(throws: AccountError.rosterRollback) { try await defender.acceptRoster(older.encoded) }
         #expect(try await defender.roster().map(\.name) == ["A"])
+        // The same version again, even with other entries, is "no change" (SPEC.md §16.2): no
+        // error, the roster held stays; a plain sync re-fetches the current one the same way.
+        let same = try SignedRoster(
+            version: 5, content: try content.sealed(version: 5, rosterKey: organisation.rosterKey, entropy: &entropy),
+            signedBy: relay.root)
+        try await defender.acceptRoster(same.encoded)
+        #expect(try await defender.roster().map(\.name) == ["A"])
+        _ = try await defender.sync()
+        #expect(try await defender.roster().map(\.name) == ["A"])
 
         // The wrong passphrase opens nothing and changes nothing; the right one still works.
         let before = filesBelow(organisation.directory("defender")).map(\.1)

@@ -4,6 +4,7 @@ import AmanatCrypto
 import AmanatProtocol
 import AmanatTestSupport
 import Foundation
+import GRDB
 import Testing
 
 @testable import AmanatClient
@@ -74,6 +75,48 @@ struct TeamTests {
         await #expect(throws: TransportError.refused(status: 404, code: "unknown_blob")) {
             try await stranger.blobStatus(replyBlob)
         }
+    }
+
+    @Test(
+        "an expert device without prekeys holds up nobody: the others get the update, the defender keeps receiving, and the device gets it once it publishes",
+        .timeLimit(.minutes(3)))
+    func unreachableDevice() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let aigerim = try await organisation.enrolExpert("aigerim")
+        let daniyar = try await organisation.enrolExpert("daniyar")
+        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        // Daniyar's directory is empty (a device whose prekeys ran out, or were never published).
+        relay.kill()
+        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
+        let mailbox = Data(try await daniyar.contactCard.mailbox)
+        try await database.write { db in
+            try db.execute(sql: "DELETE FROM prekey_heads WHERE mailbox = ?", arguments: [mailbox])
+            try db.execute(sql: "DELETE FROM one_time_prekeys WHERE mailbox = ?", arguments: [mailbox])
+        }
+        try database.close()
+        try await relay.start()
+
+        let sent = try await defender.sendCaseUpdate("Обыск у Ивановой")
+        #expect(sent.deliveries.map(\.state) == [.submitted, .queued], "\(sent.deliveries.map(\.state))")
+        #expect(try await aigerim.sync().received == 1)
+        try await aigerim.reply(to: try await defender.ownIdentity(), text: "Едем")
+        // The defender's sync is not stopped by the device it cannot reach.
+        #expect(try await defender.sync().received == 1)
+        #expect(
+            try await defender.messages().first { $0.id == sent.id }?.deliveries.map(\.state) == [.delivered, .queued])
+
+        // Daniyar publishes again: the next sync sends him the update, and only him.
+        try await daniyar.publishPrekeys(head: true)
+        #expect(try await defender.sync().sent >= 1)
+        #expect(try await daniyar.sync().received == 1)
+        #expect(try await daniyar.messages().first?.text == "Обыск у Ивановой")
+        #expect(try await aigerim.sync().received == 0)
+        let states = try await defender.messages().first { $0.id == sent.id }?.deliveries.map(\.state)
+        #expect(states?.first == .delivered && states?.last != .queued, "\(states ?? [])")
     }
 
     @Test(

@@ -288,12 +288,22 @@ extension Account {
         return hasher.finalize()
     }
 
-    /// Finishes every draft left by an interrupted send.
+    /// Finishes every draft left by an interrupted send, or by a recipient device that could not
+    /// be reached. A draft that still cannot go (that device still has no prekeys, say) waits for
+    /// the next sync without holding up the others; a transient failure stops them all.
     func completeDrafts() async throws(AccountError) -> Int {
         var sent = 0
         for (row, draft) in try perform({ db in try store.drafts(in: db) }) {
-            _ = try await complete(row: row, draft: draft)
-            sent += 1
+            do {
+                _ = try await complete(row: row, draft: draft)
+                sent += 1
+            } catch {
+                switch error {
+                case .transport(let failure) where failure.isTransient: throw error
+                case .transport, .protocolFailure, .unknownContact: continue
+                default: throw error
+                }
+            }
         }
         return sent
     }

@@ -113,7 +113,12 @@ extension Account {
             throw .tooLarge
         }
         guard plaintext.count <= ProtocolLimits.maximumPlaintextByteCount else { throw .tooLarge }
-        let bundles = try await claimBundles(for: routes)
+        // A device that cannot be reached now (no prekeys published, a bundle that does not
+        // check) must not hold up the others: they get the message, and it waits in the draft
+        // for that device alone (SPEC.md §9.3, fan-out).
+        let (bundles, unreachable) = try await claimReachableBundles(for: routes)
+        let reachable = routes.filter { unreachable[$0.device.identity.encoded] == nil }
+        if reachable.isEmpty, let error = unreachable.values.first { throw error }
         let keys = try loadKeys()
         let message = Message(
             id: Data(payload.id), direction: .outgoing, kind: kind, sender: nil, senderName: nil, text: text,
@@ -125,7 +130,7 @@ extension Account {
             }, attachments: attachments)
         try store.transaction { db in
             let certificate = try self.certificate(keys: keys, now: now, in: db)
-            for route in routes {
+            for route in reachable {
                 var (session, isNew) = try outgoingSession(to: route, bundles: bundles, keys: keys, now: now, in: db)
                 // A defender's first message to a device says how to answer (SPEC.md §9.3).
                 if isNew, try store.state(in: db)?.role == .defender {
@@ -138,12 +143,47 @@ extension Account {
                 try store.saveSession(session, in: db)
             }
             if try !store.insertMessage(message, in: db) {
-                try store.updateMessage(id: message.id, in: db) { $0 = message }
+                try store.updateMessage(id: message.id, in: db) { stored in
+                    // Devices an earlier round of this draft already sent to keep their state.
+                    let earlier = stored.deliveries.filter { delivery in
+                        !message.deliveries.contains { $0.device == delivery.device }
+                    }
+                    stored = message
+                    stored.deliveries = earlier + message.deliveries
+                }
             }
             if kind == .reply { try markTeamCopyPending(message.id, in: db) }
-            if let draft { try store.deleteDraft(row: draft, in: db) }
+            if let draft {
+                if unreachable.isEmpty {
+                    try store.deleteDraft(row: draft, in: db)
+                } else if var remaining = try store.drafts(in: db).first(where: { $0.row == draft })?.draft {
+                    remaining.recipients = routes.map { Data($0.device.identity.encoded) }.filter {
+                        unreachable[Array($0)] != nil
+                    }
+                    try store.saveDraft(remaining, row: draft, in: db)
+                }
+            }
         }
-        return message
+        return try perform { db in try store.message(id: message.id, in: db) } ?? message
+    }
+
+    /// Like ``claimBundles(for:)``, but a route whose claim fails for good (not a transient
+    /// transport failure) is returned with its error instead of failing them all.
+    func claimReachableBundles(for routes: [Route]) async throws(AccountError) -> (
+        bundles: [[UInt8]: PrekeyBundle], unreachable: [[UInt8]: AccountError]
+    ) {
+        var bundles: [[UInt8]: PrekeyBundle] = [:]
+        var unreachable: [[UInt8]: AccountError] = [:]
+        for route in routes where try perform({ db in try store.session(with: route.device.identity, in: db) }) == nil {
+            do {
+                bundles[route.device.identity.encoded] = try await claimBundle(route)
+            } catch .transport(let error) where error.isTransient {
+                throw .transport(error)
+            } catch {
+                unreachable[route.device.identity.encoded] = error
+            }
+        }
+        return (bundles, unreachable)
     }
 
     /// Encrypts `payload` with `session`, seals it for `route` and puts it in the outbox.

@@ -39,10 +39,9 @@ extension Account {
         var summary = SyncSummary()
         // New experts, removed ones, and (for an expert) its own certificate come with the roster.
         try await refreshRoster()
-        _ = try await completeDrafts()
         // An expert device that cannot be reached yet (no prekeys published, relay trouble) must
         // not stop this device from receiving: what it should get stays pending for the next sync.
-        for pending in [sendPendingTriage, sendPendingTeamCopies, sendPendingHistory] {
+        for pending in [completeDrafts, sendPendingTriage, sendPendingTeamCopies, sendPendingHistory] {
             do {
                 _ = try await pending()
             } catch {
