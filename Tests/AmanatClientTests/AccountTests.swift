@@ -181,6 +181,20 @@ struct AccountTests {
         #expect(try await defender.roster().map(\.name) == ["A"])
         _ = try await defender.sync()
         #expect(try await defender.roster().map(\.name) == ["A"])
+        // A newer roster whose entry's certificate has expired is still taken: the entry's device
+        // becomes unreachable, the roster does not become invalid for every device.
+        let lapsed = try RosterContent(entries: [
+            .init(
+                name: "A", card: card,
+                certificate: SenderCertificate(
+                    for: try await expert.identityKey, expiresAt: organisation.now - 60,
+                    signedByOrganisation: relay.root))
+        ])
+        let renewed = try SignedRoster(
+            version: 6, content: try lapsed.sealed(version: 6, rosterKey: organisation.rosterKey, entropy: &entropy),
+            signedBy: relay.root)
+        try await defender.acceptRoster(renewed.encoded)
+        #expect(try await defender.roster().map(\.name) == ["A"])
 
         // The wrong passphrase opens nothing and changes nothing; the right one still works.
         let before = filesBelow(organisation.directory("defender")).map(\.1)
