@@ -164,11 +164,17 @@ public struct TranscriptVectors: Codable, Equatable, Sendable {
             encapsulations: used, events: result)
     }
 
-    static func run(_ encapsulator: inout some XWingEncapsulator) throws -> [Event] {
+    /// Plays `script` between alice and bob: "A>"/"B>" send the labelled message, "A<"/"B<"
+    /// receive it, "W" waits the label's number of seconds; every other step is 60 s after the
+    /// one before.
+    static func run(
+        _ encapsulator: inout some XWingEncapsulator, script: [(String, String)] = script,
+        configuration: RatchetConfiguration = configuration, seeds: (String, String) = ("transcript/alice", "transcript/bob")
+    ) throws -> [Event] {
         let alice = VectorDevice("alice")
         let bob = VectorDevice("bob")
-        var aliceEntropy = SeededEntropy(seed: seed("transcript/alice"))
-        var bobEntropy = SeededEntropy(seed: seed("transcript/bob"))
+        var aliceEntropy = SeededEntropy(seed: seed(seeds.0))
+        var bobEntropy = SeededEntropy(seed: seed(seeds.1))
         var time = vectorNow
         var aliceSession = try Handshake.initiate(
             from: alice.identity, to: bob.bundle(withOneTimePrekeys: true), now: time, configuration: configuration,
@@ -177,6 +183,10 @@ public struct TranscriptVectors: Codable, Equatable, Sendable {
         var sent: [String: SessionMessage] = [:]
         var events: [Event] = []
         for (action, label) in script {
+            if action == "W" {
+                time += UInt64(label) ?? 0
+                continue
+            }
             time += 60
             let text = "\(label): " + (label.hasPrefix("A") ? "update from the defender" : "reply from the expert")
             switch action {
@@ -323,5 +333,126 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
             recipientSealingKeySeed: hex(bob.sealingKey.seed), mailbox: hex(mailbox),
             senderCertificate: hex(certificate.encoded),
             encapsulations: previous?.encapsulations ?? recorder.recorded, tests: tests)
+    }
+}
+
+// MARK: - ratchet-errors.json
+
+/// The ratchet's error paths (SPEC.md §6.5) as short scripted sessions with small limits, each
+/// played like `ratchet-transcript.json`; and a handshake to a weak key (§3, §5.1).
+public struct RatchetErrorVectors: Codable, Equatable, Sendable {
+    public struct Case: Codable, Equatable, Sendable {
+        public let comment: String
+        public let configuration: TranscriptVectors.Configuration
+        public let initiatorEntropySeed: String
+        public let responderEntropySeed: String
+        public let handshakeTime: UInt64
+        /// The script as played: "A>"/"B>" send, "A<"/"B<" receive, "W n" waits n seconds.
+        public let script: [String]
+        public let encapsulations: [RecordedEncapsulation]
+        public let events: [TranscriptVectors.Event]
+    }
+    public struct WeakKey: Codable, Equatable, Sendable {
+        public let comment: String
+        /// Bob's bundle with its signed prekey replaced by the given point, signed by bob.
+        public let bundle: String
+        public let error: String
+    }
+    public let source: String
+    public let cases: [Case]
+    public let weakKeys: [WeakKey]
+
+    static let scenarios: [(String, RatchetConfiguration, [(String, String)])] = [
+        (
+            "a skipped key past its lifetime: messageKeyExpired, also when the message comes again",
+            RatchetConfiguration(
+                maximumSkippedKeys: 5, skippedKeyLifetime: 600, postQuantumRefreshMessages: 1000,
+                postQuantumRefreshInterval: 1 << 40),
+            [("A>", "A1"), ("A>", "A2"), ("B<", "A2"), ("W", "700"), ("B<", "A1"), ("B<", "A1")]
+        ),
+        (
+            "the skipped-key cap: a gap larger than the keys left fails tooManySkippedMessages and changes nothing",
+            RatchetConfiguration(
+                maximumSkippedKeys: 4, skippedKeyLifetime: 600, postQuantumRefreshMessages: 1000,
+                postQuantumRefreshInterval: 1 << 40),
+            [
+                ("A>", "A1"), ("A>", "A2"), ("A>", "A3"), ("A>", "A4"), ("A>", "A5"), ("A>", "A6"), ("B<", "A6"),
+                ("B<", "A4"), ("B<", "A6"), ("B<", "A1"), ("B<", "A6"),
+            ]
+        ),
+        (
+            "forgotten chains: a chain retired longer than the lifetime ago is forgotten (authenticationFailure), a recent one remembered (duplicateMessage)",
+            RatchetConfiguration(
+                maximumSkippedKeys: 5, skippedKeyLifetime: 600, postQuantumRefreshMessages: 1000,
+                postQuantumRefreshInterval: 1 << 40),
+            [
+                ("A>", "A1"), ("B<", "A1"), ("B>", "B1"), ("A<", "B1"), ("A>", "A2"), ("B<", "A2"), ("W", "700"),
+                ("B>", "B2"), ("A<", "B2"), ("A>", "A3"), ("B<", "A3"), ("B<", "A1"), ("B<", "A2"),
+            ]
+        ),
+        (
+            "the expired-marker budget (the maximum, the current chain counted): past it a chain loses all its markers, and its expired messages then read as duplicates",
+            RatchetConfiguration(
+                maximumSkippedKeys: 2, skippedKeyLifetime: 600, postQuantumRefreshMessages: 1000,
+                postQuantumRefreshInterval: 1 << 40),
+            [
+                ("A>", "A1"), ("A>", "A2"), ("A>", "A3"), ("B<", "A3"), ("W", "700"), ("A>", "A4"), ("A>", "A5"),
+                ("A>", "A6"), ("B<", "A6"), ("B<", "A1"), ("W", "700"), ("B<", "A4"), ("B<", "A1"), ("B<", "A5"),
+            ]
+        ),
+    ]
+
+    public static func generate(previous: RatchetErrorVectors?) throws -> Self {
+        var cases: [Case] = []
+        for (index, (comment, configuration, script)) in scenarios.enumerated() {
+            let seeds = ("ratchet-errors/\(index)/alice", "ratchet-errors/\(index)/bob")
+            let recorded = previous?.cases.first { $0.comment == comment }?.encapsulations
+            var recorder = RecordingEncapsulator()
+            var replayer = ReplayingEncapsulator(recorded ?? [])
+            let events =
+                try recorded == nil
+                ? TranscriptVectors.run(&recorder, script: script, configuration: configuration, seeds: seeds)
+                : TranscriptVectors.run(&replayer, script: script, configuration: configuration, seeds: seeds)
+            cases.append(
+                Case(
+                    comment: comment,
+                    configuration: TranscriptVectors.Configuration(
+                        maximumSkippedKeys: configuration.maximumSkippedKeys,
+                        skippedKeyLifetime: configuration.skippedKeyLifetime,
+                        postQuantumRefreshMessages: configuration.postQuantumRefreshMessages,
+                        postQuantumRefreshInterval: configuration.postQuantumRefreshInterval),
+                    initiatorEntropySeed: hex(seed(seeds.0)), responderEntropySeed: hex(seed(seeds.1)),
+                    handshakeTime: vectorNow, script: script.map { $0.0 == "W" ? "W \($0.1)" : $0.0 + " " + $0.1 },
+                    encapsulations: recorded ?? recorder.recorded, events: events))
+        }
+        let bob = VectorDevice("bob")
+        let alice = VectorDevice("alice")
+        var weakKeys: [WeakKey] = []
+        for (comment, point) in [
+            ("a signed prekey that is the all-zero point", [UInt8](repeating: 0, count: 32)),
+            ("a signed prekey of small order (the point 1)", [1] + [UInt8](repeating: 0, count: 31)),
+        ] {
+            let full = bob.bundle(withOneTimePrekeys: false)
+            let bundle = PrekeyBundle(
+                identity: full.identity,
+                signedPrekey: SignedPrekey(
+                    kind: .signedX25519, id: 1, expiresAt: VectorDevice.expiresAt, publicKey: point,
+                    signedBy: bob.identity),
+                postQuantumPrekey: full.postQuantumPrekey, sealingKey: full.sealingKey, oneTimePrekey: nil)
+            var entropy = SeededEntropy(seed: seed("ratchet-errors/weak"))
+            var none = SystemEncapsulator()
+            var outcome = "none"
+            do {
+                _ = try Handshake.initiate(
+                    from: alice.identity, to: bundle, now: vectorNow, entropy: &entropy, encapsulator: &none)
+            } catch {
+                outcome = errorName(error)
+            }
+            weakKeys.append(WeakKey(comment: comment, bundle: hex(bundle.encoded), error: outcome))
+        }
+        return Self(
+            source:
+                "SPEC.md §6.5 error paths, played like ratchet-transcript.json (alice initiates to bob's bundle with one-time prekeys at handshakeTime; each step 60 s after the one before, W waits); §3 weak keys in a handshake",
+            cases: cases, weakKeys: weakKeys)
     }
 }

@@ -25,6 +25,7 @@ public enum VectorFiles {
         let transcript = try previous("ratchet-transcript.json", as: TranscriptVectors.self)
         let envelopes = try previous("sealed-envelopes.json", as: EnvelopeVectors.self)
         let attachments = try previous("attachments.json", as: AttachmentVectors.self)
+        let ratchetErrors = try previous("ratchet-errors.json", as: RatchetErrorVectors.self)
         return [
             "seeded-entropy.json": try encodeVectorFile(SeededEntropyVectors.generate()),
             "prekey-bundles.json": try encodeVectorFile(PrekeyBundleVectors.generate()),
@@ -40,6 +41,7 @@ public enum VectorFiles {
             "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
             "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),
+            "ratchet-errors.json": try encodeVectorFile(RatchetErrorVectors.generate(previous: ratchetErrors)),
         ]
     }
 }
