@@ -169,7 +169,8 @@ public struct TranscriptVectors: Codable, Equatable, Sendable {
     /// one before.
     static func run(
         _ encapsulator: inout some XWingEncapsulator, script: [(String, String)] = script,
-        configuration: RatchetConfiguration = configuration, seeds: (String, String) = ("transcript/alice", "transcript/bob")
+        configuration: RatchetConfiguration = configuration,
+        seeds: (String, String) = ("transcript/alice", "transcript/bob")
     ) throws -> [Event] {
         let alice = VectorDevice("alice")
         let bob = VectorDevice("bob")

@@ -26,6 +26,7 @@ public enum VectorFiles {
         let envelopes = try previous("sealed-envelopes.json", as: EnvelopeVectors.self)
         let attachments = try previous("attachments.json", as: AttachmentVectors.self)
         let ratchetErrors = try previous("ratchet-errors.json", as: RatchetErrorVectors.self)
+        let localState = try previous("local-state.json", as: LocalStateVectors.self)
         return [
             "seeded-entropy.json": try encodeVectorFile(SeededEntropyVectors.generate()),
             "prekey-bundles.json": try encodeVectorFile(PrekeyBundleVectors.generate()),
@@ -42,6 +43,7 @@ public enum VectorFiles {
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
             "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),
             "ratchet-errors.json": try encodeVectorFile(RatchetErrorVectors.generate(previous: ratchetErrors)),
+            "local-state.json": try encodeVectorFile(LocalStateVectors.generate(previous: localState)),
         ]
     }
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocolVectors
 import Foundation
 import Testing
 
@@ -120,4 +121,54 @@ func contains(_ haystack: [UInt8], _ needle: some Collection<UInt8>) -> Bool {
     let needle = Array(needle)
     guard !needle.isEmpty, needle.count <= haystack.count else { return false }
     return (0...(haystack.count - needle.count)).contains { Array(haystack[$0..<($0 + needle.count)]) == needle }
+}
+
+@Suite("Protocol/vectors/local-state.json: keyslots and store built from the spec alone")
+struct LocalStateVectorTests {
+    @Test("the client opens a keyslots file built from SPEC §15 alone, and reads its sealed column and lookup")
+    func keyslotsAndStore() throws {
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Protocol/vectors/local-state.json")
+        let vectors = try JSONDecoder().decode(LocalStateVectors.self, from: Data(contentsOf: url))
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-ks-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.appendingPathComponent("keyslots")
+        var fileBytes = try #require(bytes(hex: vectors.keyslots.file))
+        try Data(fileBytes).write(to: file)
+        let slots = Keyslots(url: file)
+        let real = try slots.open(passphrase: SecureBytes(copying: Array(vectors.keyslots.passphrase.utf8)))
+        #expect(
+            real.profile == 0
+                && real.storeKey.withUnsafeBytes { Array($0) }
+                    == bytes(hex: vectors.keyslots.storeKey)
+        )
+        let decoy = try slots.open(passphrase: SecureBytes(copying: Array(vectors.keyslots.duressPassphrase.utf8)))
+        #expect(
+            decoy.profile == 1
+                && decoy.storeKey.withUnsafeBytes { Array($0) }
+                    == bytes(hex: vectors.keyslots.decoyStoreKey)
+        )
+        #expect(throws: KeyslotError.wrongPassphrase) {
+            try slots.open(passphrase: SecureBytes(copying: Array("wrong".utf8)))
+        }
+        // The header is bound to every slot: a changed (still valid) cost opens nothing.
+        fileBytes[13] ^= 1
+        try Data(fileBytes).write(to: file)
+        #expect(throws: KeyslotError.wrongPassphrase) {
+            try slots.open(passphrase: SecureBytes(copying: Array(vectors.keyslots.passphrase.utf8)))
+        }
+
+        let cipher = try StoreCipher(storeKey: real.storeKey)
+        let row = try #require(bytes(hex: vectors.store.row))
+        let sealed = try #require(bytes(hex: vectors.store.sealed))
+        #expect(
+            try cipher.open(sealed, place: vectors.store.place, row: row)
+                == bytes(hex: vectors.store.value))
+        #expect(throws: StoreError.corrupted) { try cipher.open(sealed, place: "outbox.record", row: row) }
+        #expect(
+            cipher.lookup(
+                vectors.store.lookupKind, try #require(bytes(hex: vectors.store.lookupValue)))
+                == bytes(hex: vectors.store.lookup))
+    }
 }

@@ -22,6 +22,24 @@ struct VectorTests {
         }
     }
 
+    @Test("local-state.json: each ratchet state decodes, encodes to the same bytes, and opens its next message")
+    func localStates() throws {
+        let file = try loadVector("local-state", as: LocalStateVectors.self)
+        #expect(file.states.count == 2)
+        for vector in file.states {
+            let encoded = try #require([UInt8](hex: vector.encoded))
+            var session = try RatchetSession(serialized: SecureBytes(copying: encoded))
+            #expect(session.serialized().withUnsafeBytes { Array($0) } == encoded, "\(vector.comment)")
+            #expect(
+                try session.decrypt(try #require([UInt8](hex: vector.thenOpens)), now: 1_800_000_240)
+                    == [UInt8](hex: vector.plaintext), "\(vector.comment)")
+            // A state cut short is refused, never half read.
+            var truncated = encoded
+            truncated.removeLast()
+            #expect(throws: ProtocolError.self) { try RatchetSession(serialized: SecureBytes(copying: truncated)) }
+        }
+    }
+
     @Test("the transcript replays event by event from its seeds and recorded encapsulations")
     func transcriptReplay() throws {
         let file = try loadVector("ratchet-transcript", as: TranscriptVectors.self)
