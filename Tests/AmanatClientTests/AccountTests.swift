@@ -287,6 +287,50 @@ struct AccountTests {
     }
 
     @Test(
+        "an old initial message that comes again after its session was replaced never starts that session anew, nor a reset",
+        .timeLimit(.minutes(2)))
+    func replayedHandshake() async throws {
+        let (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        let defender = try await organisation.enrolDefender("defender")
+        let defenderIdentity = try await defender.identityKey
+        try await defender.sendCaseUpdate("один")
+        // What the relay holds for the expert now: the defender's card and update, as initial
+        // messages of their first session. A hostile relay keeps a copy.
+        let keys = try await expert.loadKeys()
+        let kept = try await expert.api.fetch(keys.mailbox, after: 0, limit: 100).envelopes
+        #expect(kept.count == 2)
+        #expect(try await expert.sync().received == 1)
+        try await expert.reply(to: defenderIdentity, text: "ответ")
+        #expect(try await defender.sync().received == 1)
+        // The expert loses the session; the reset replaces it, and the defender answers on the new one.
+        try await expert.store.database.write { db in try db.execute(sql: "DELETE FROM sessions") }
+        try await defender.sendCaseUpdate("два")
+        #expect(try await expert.sync().sessionsReset == 1)
+        _ = try await defender.sync()
+        try await defender.sendCaseUpdate("три")
+        #expect(try await expert.sync().received == 1)
+
+        // Months later (the record of processed envelopes gone), the relay hands the first
+        // session's messages over again.
+        try await expert.store.database.write { db in try db.execute(sql: "DELETE FROM processed") }
+        let state = try #require(try await expert.loadState())
+        let relayKey = try Ed25519.PublicKey(rawRepresentation: Array(state.relayKey))
+        for envelope in kept {
+            _ = try await expert.api.deposit(
+                envelope.envelope, mailbox: keys.mailbox.id, depositKey: keys.mailbox.depositKey, relayKey: relayKey)
+        }
+        let replayed = try await expert.sync()
+        #expect(replayed.received == 0 && replayed.sessionsReset == 0, "\(replayed)")
+        // The current session is untouched: the next update opens on it, and nobody resets.
+        try await defender.sendCaseUpdate("четыре")
+        let after = try await expert.sync()
+        #expect(after.received == 1 && after.undecryptable == 0, "\(after)")
+        #expect(try await expert.messages().last?.text == "четыре")
+        #expect(try await defender.sync().sessionsReset == 0)
+    }
+
+    @Test(
         "a session lost on one side is noticed, shown to both users, and replaced by a new one",
         .timeLimit(.minutes(2)))
     func sessionReset() async throws {

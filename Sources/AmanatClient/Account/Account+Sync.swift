@@ -213,9 +213,16 @@ extension Account {
                     session = current
                     previous = kept
                     plaintext = decrypted
+                } else if try store.hasAnswered(initial, in: db) {
+                    // A session this device answered once and has since replaced twice: what
+                    // was sealed on it is lost (the reset said so), and answering its handshake
+                    // again would put a stale session in place of the current one.
+                    try insertNotice(.undecryptable, from: sender, now: now, in: db)
+                    return .undecryptable
                 } else {
                     let responder: RatchetSession
                     (responder, plaintext, usedPrekeys) = try respond(to: initial, keys: keys, now: now, in: db)
+                    try store.noteAnswered(initial, in: db)
                     if let current = existing, current.isAwaitingFirstReply,
                         keys.identity.publicKey.keyBytes.lexicographicallyPrecedes(sender.keyBytes)
                     {

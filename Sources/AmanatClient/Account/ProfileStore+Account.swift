@@ -274,6 +274,22 @@ extension ProfileStore {
         try db.execute(sql: "DELETE FROM outbox WHERE row = ?", arguments: [row])
     }
 
+    // MARK: Answered handshakes
+
+    func hasAnswered(_ initial: InitialMessage, in db: Database) throws -> Bool {
+        try Bool.fetchOne(
+            db, sql: "SELECT 1 FROM handshakes WHERE lookup = ?", arguments: [Data(handshakeLookup(initial))]) == true
+    }
+
+    func noteAnswered(_ initial: InitialMessage, in db: Database) throws {
+        try db.execute(
+            sql: "INSERT OR IGNORE INTO handshakes (lookup) VALUES (?)", arguments: [Data(handshakeLookup(initial))])
+    }
+
+    private func handshakeLookup(_ initial: InitialMessage) -> [UInt8] {
+        cipher.lookup("handshake", initial.initiatorIdentity.keyBytes + initial.ephemeralKey.rawRepresentation)
+    }
+
     // MARK: Processed envelopes
 
     func isProcessed(digest: [UInt8], in db: Database) throws -> Bool {

@@ -350,6 +350,11 @@ public final class ProfileStore: Sendable {
                     """)
             try db.execute(sql: "CREATE INDEX triage_case ON triage (case_lookup)")
         }
+        migrator.registerMigration("v3: answered handshakes") { db in
+            // Every handshake this device answered, by a keyed hash of keys(IK_A) ‖ EK_A (SPEC.md
+            // §5.4), so that an old initial message arriving again never starts its session anew.
+            try db.execute(sql: "CREATE TABLE handshakes (lookup BLOB PRIMARY KEY NOT NULL) WITHOUT ROWID")
+        }
         return migrator
     }()
 
