@@ -38,6 +38,8 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
     public let expertDirectoryKey: String
     public let rosterNonceSeed: String
     public let rosters: [RosterCase]
+    /// The expert's card as the administrator takes it (`amanat://card/`, SPEC.md §16.2).
+    public let expertCardText: String
 
     public static func generate() -> Self {
         let root = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("organisation-root")))
@@ -134,6 +136,7 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
                 roster(
                     "a ciphertext byte flipped (and signed again)",
                     try! SignedRoster(version: 3, content: flipped, signedBy: root)),
-            ])
+            ],
+            expertCardText: "amanat://card/" + Base64URL.encode(try! card.encoded))
     }
 }

@@ -312,7 +312,10 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
         unknownType[1] = 0
         var badVersion = base
         badVersion[0] = 2
-        let receipt = try! samples[4].1.encoded()
+        let receipt = try! samples.first { $0.0 == "read receipt for two messages" }!.1.encoded()
+        // A triage event's format byte is the first of the body (byte 26).
+        var triageFormat = try! samples.first { $0.0.hasPrefix("triage: status") }!.1.encoded()
+        triageFormat[26] = 2
         let historyUpdate = try! samples.first { $0.0.hasPrefix("history: alice's case update") }!.1.encoded()
         // Item 2 from byte 26: u8 item, IdentityKey (128), u8 kind at byte 155.
         var replyWithoutAuthor = historyUpdate
@@ -340,6 +343,9 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
                     comment: "history message of kind reply without an author", encoded: hex(replyWithoutAuthor),
                     error: "malformed"),
                 Invalid(comment: "history item 4", encoded: hex(unknownItem), error: "malformed"),
+                Invalid(
+                    comment: "triage event of format 2 (§16.3)", encoded: hex(triageFormat), error: "unsupportedVersion"
+                ),
                 Invalid(comment: "one trailing byte", encoded: hex(base + [0]), error: "malformed"),
                 Invalid(comment: "truncated", encoded: hex(Array(base.dropLast())), error: "malformed"),
             ])

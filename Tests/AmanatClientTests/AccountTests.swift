@@ -194,6 +194,7 @@ struct AccountTests {
             version: 6, content: try lapsed.sealed(version: 6, rosterKey: organisation.rosterKey, entropy: &entropy),
             signedBy: relay.root)
         try await defender.acceptRoster(renewed.encoded)
+        #expect(try await defender.loadState()?.rosterVersion == 6)
         #expect(try await defender.roster().map(\.name) == ["A"])
 
         // The wrong passphrase opens nothing and changes nothing; the right one still works.
@@ -284,6 +285,46 @@ struct AccountTests {
         try await defender.sendCaseUpdate("пять")
         synced = try await expert.sync()
         #expect(synced.undecryptable >= 1 && synced.sessionsReset == 1, "\(synced)")
+    }
+
+    @Test(
+        "a reset answering a session this device started is taken, whichever identity is lower: no silent deadlock",
+        .timeLimit(.minutes(2)))
+    func resetOfOwnNewSession() async throws {
+        let (organisation, expert) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        // The case the tie-break of sessions started at once would get wrong: the defender's
+        // identity is the lower one, so it would keep its own session over the expert's reset.
+        let expertKey = try await expert.identityKey.keyBytes
+        var found: Account?
+        for index in 0..<24 where found == nil {
+            let candidate = try await organisation.enrolDefender("defender-\(index)")
+            if try await candidate.identityKey.keyBytes.lexicographicallyPrecedes(expertKey) { found = candidate }
+        }
+        let defender = try #require(found)
+        try await defender.sendCaseUpdate("один")
+        #expect(try await expert.sync().received == 1)
+        try await expert.reply(to: try await defender.identityKey, text: "ответ")
+        #expect(try await defender.sync().received == 1)
+
+        // Both lose their sessions, and the expert its one-time prekeys too (an old backup): the
+        // defender starts a new session the expert cannot open, and the expert resets it.
+        try await defender.store.database.write { db in try db.execute(sql: "DELETE FROM sessions") }
+        try await expert.store.database.write { db in
+            try db.execute(sql: "DELETE FROM sessions")
+            try db.execute(sql: "DELETE FROM prekeys WHERE pool IN (3, 4)")
+        }
+        try await defender.sendCaseUpdate("два")
+        var synced = try await expert.sync()
+        #expect(synced.undecryptable >= 1 && synced.sessionsReset == 1, "\(synced)")
+        // The defender takes the expert's session, though its own still waits for an answer.
+        _ = try await defender.sync()
+        try await defender.sendCaseUpdate("три")
+        synced = try await expert.sync()
+        #expect(synced.received == 1 && synced.undecryptable == 0, "\(synced)")
+        #expect(try await expert.messages().last?.text == "три")
+        try await expert.reply(to: try await defender.identityKey, text: "получено")
+        #expect(try await defender.sync().received == 1)
     }
 
     @Test(

@@ -120,6 +120,41 @@ struct TeamTests {
     }
 
     @Test(
+        "the first expert device's mailbox is gone: an update with a file still reaches the second, its file through his mailbox",
+        .timeLimit(.minutes(3)))
+    func firstDeviceGone() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        defer { organisation.remove() }
+        let aigerim = try await organisation.enrolExpert("aigerim")
+        let daniyar = try await organisation.enrolExpert("daniyar")
+        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        relay.kill()
+        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
+        let mailbox = Data(try await aigerim.contactCard.mailbox)
+        try await database.write { db in try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [mailbox])
+        }
+        try database.close()
+        try await relay.start()
+
+        let file = organisation.directory("постановление.txt")
+        try Data("постановление об аресте".utf8).write(to: file)
+        let sent = try await defender.sendCaseUpdate("Постановление", attachments: [OutgoingFile(url: file)])
+        #expect(sent.deliveries.map(\.state) == [.queued, .submitted], "\(sent.deliveries.map(\.state))")
+        let synced = try await daniyar.sync()
+        #expect(synced.received == 1 && synced.downloaded == 1, "\(synced)")
+        let received = try #require(try await daniyar.messages().first)
+        let saved = organisation.directory("saved.txt")
+        try await daniyar.saveAttachment(of: received.id, index: 0, to: saved)
+        #expect(try Data(contentsOf: saved) == Data("постановление об аресте".utf8))
+        // The defender keeps syncing; Aigerim's delivery waits.
+        _ = try await defender.sync()
+        #expect(try await defender.messages().first { $0.id == sent.id }?.deliveries.first?.state == .queued)
+    }
+
+    @Test(
         "two experts who start sessions to each other at once lose nothing and never reset",
         .timeLimit(.minutes(3)))
     func simultaneousSessions() async throws {

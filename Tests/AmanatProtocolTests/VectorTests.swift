@@ -236,6 +236,11 @@ struct VectorTests {
         let rosterKey = SecureBytes(copying: [UInt8](hex: file.rosterKey)!)
         #expect(file.invites.filter { $0.text != nil }.count == 2)
         #expect(file.invites.filter { $0.error == "authenticationFailure" }.count == 3)
+        // The expert's card as text (§16.2): the prefix, then the card in base64url.
+        #expect(file.expertCardText.hasPrefix("amanat://card/") && file.expertCardText.count == 14 + 2024)
+        let card = try ContactCard(
+            decoding: try #require(Base64URL.decode(String(file.expertCardText.dropFirst(14)))))
+        #expect(card.mailbox == [UInt8](hex: file.expertMailbox) && card.devices.count == 1)
         for vector in file.invites {
             let bytes = try #require([UInt8](hex: vector.encoded))
             if let text = vector.text {

@@ -187,7 +187,27 @@ extension Account {
                 try (try? IdentityKey(decoding: Array(bytes))).flatMap { identity in try route(to: identity, in: db) }
             }
         }
-        guard let first = routes.first else { throw .unknownContact }
+        // A recipient that left the roster since (or whose card is gone) is not waited for: its
+        // delivery is dropped from the message, and a draft with nobody left is finished.
+        let reachable = Set(routes.map { Data($0.device.identity.encoded) })
+        if draft.recipients.contains(where: { !reachable.contains($0) }) {
+            draft.recipients = draft.recipients.filter { reachable.contains($0) }
+            let narrowed = draft
+            try store.transaction { db in
+                try store.updateMessage(id: narrowed.id, in: db) { message in
+                    message.deliveries = message.deliveries.filter { reachable.contains($0.device) }
+                }
+                if narrowed.recipients.isEmpty {
+                    try store.deleteDraft(row: row, in: db)
+                } else {
+                    try store.saveDraft(narrowed, row: row, in: db)
+                }
+            }
+        }
+        guard routes.first != nil else {
+            guard let message = try messages().first(where: { $0.id == draft.id }) else { throw .unknownContact }
+            return message
+        }
         // One download per recipient device, and for a reply one per colleague's team copy
         // (SPEC.md §16.5), each confirmed with that device's own key (§9.4).
         let downloaders = (routes + (draft.kind == .reply ? try rosterRoutes() : [])).map(\.device.identity)
@@ -196,15 +216,14 @@ extension Account {
             // (this device was away too long); then a new one is created and the upload redone.
             for attempt in 1...2 where draft.files[index].digest == nil {
                 if draft.files[index].blob == nil {
-                    let created: CreatedBlob
+                    let confirmations: [[UInt8]]
                     do {
-                        created = try await api.createBlob(
-                            mailbox: first.mailbox, depositKey: first.depositKey,
-                            size: draft.files[index].encryptedSize,
-                            confirmations: try Self.confirmations(of: draft.files[index].key, for: downloaders))
+                        confirmations = try Self.confirmations(of: draft.files[index].key, for: downloaders)
                     } catch {
                         throw .transport(error)
                     }
+                    let created = try await createBlob(
+                        size: draft.files[index].encryptedSize, confirmations: confirmations, through: routes)
                     draft.files[index].blob = Data(created.blob)
                     draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
                     let saved = draft
@@ -238,6 +257,26 @@ extension Account {
         return try await send(
             body, id: Array(draft.id), kind: draft.kind, text: draft.text, inReplyTo: draft.inReplyTo,
             attachments: attachments, to: routes, finishingDraft: row)
+    }
+
+    /// A blob created through the first of `routes` whose mailbox takes it (SPEC.md §9.4): a
+    /// recipient whose mailbox refuses for good (gone, another deposit key) must not keep the
+    /// file from the others; a transient failure stops at once.
+    func createBlob(size: UInt64, confirmations: [[UInt8]], through routes: [Route]) async throws(AccountError)
+        -> CreatedBlob
+    {
+        var refusal = TransportError.unexpectedAnswer
+        for route in routes {
+            do {
+                return try await api.createBlob(
+                    mailbox: route.mailbox, depositKey: route.depositKey, size: size, confirmations: confirmations)
+            } catch .refused(let status, let code) where status == 403 || status == 404 {
+                refusal = .refused(status: status, code: code)
+            } catch {
+                throw .transport(error)
+            }
+        }
+        throw .transport(refusal)
     }
 
     /// What the relay is to expect of each of `recipients` before it deletes the blob of the file

@@ -219,15 +219,18 @@ extension Account {
         guard let expiresAt = item.certificateExpiresAt, expiresAt < now + Self.resealMargin,
             let bytes = item.sessionMessage, let kind = item.sessionMessageKind.flatMap(SessionMessage.Kind.init),
             let identity = try? IdentityKey(decoding: Array(item.device)),
-            let sealingKey = try route(to: identity, in: db)?.device.sealingKey.xWingKey
+            let route = try route(to: identity, in: db), let sealingKey = route.device.sealingKey.xWingKey
         else { return nil }
         let certificate = try certificate(keys: keys, now: now, in: db)
         guard certificate.expiresAt > expiresAt else { return nil }
+        // Mailbox, deposit key and sealing key all from the device's card as it is now.
         var updated = item
         updated.envelope = Data(
             try SealedEnvelope.seal(
                 SessionMessage(kind: kind, bytes: Array(bytes)), certificate: certificate, to: sealingKey,
-                mailbox: Array(item.mailbox)))
+                mailbox: route.mailbox))
+        updated.mailbox = Data(route.mailbox)
+        updated.depositKey = Data(route.depositKey.withUnsafeBytes { Array($0) })
         updated.certificateExpiresAt = certificate.expiresAt
         return updated
     }

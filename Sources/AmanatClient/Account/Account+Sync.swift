@@ -188,6 +188,8 @@ extension Account {
         // The session replaced by the current one, when this message changed it or was opened
         // with it (SPEC.md §5.4): saved with the current one.
         var previous: RatchetSession?
+        // Whether `previous` is the session that opened this message (not the current one).
+        var openedOnPrevious = false
         let plaintext: [UInt8]
         var usedPrekeys: [(pool: Int, id: UInt32)] = []
         do {
@@ -205,13 +207,24 @@ extension Account {
             case .initial:
                 let initial = try InitialMessage(decoding: opened.message.bytes)
                 guard initial.initiatorIdentity == sender else { return .rejected }
-                if var current = existing, let decrypted = try? current.decrypt(initial.ratchetMessage, now: now) {
+                var openedOnCurrent: (RatchetSession, [UInt8])?
+                if var current = existing {
+                    do {
+                        let decrypted = try current.decrypt(initial.ratchetMessage, now: now)
+                        openedOnCurrent = (current, decrypted)
+                    } catch .duplicateMessage, .messageKeyExpired {
+                        // The same initial message again (an envelope sealed twice, a replay).
+                        return .duplicate
+                    } catch {}
+                }
+                if let (current, decrypted) = openedOnCurrent {
                     // The initiator wraps every message until our first reply arrives.
                     session = current
                     plaintext = decrypted
                 } else if let current = existing, let decrypted = openWithPrevious(initial.ratchetMessage) {
                     session = current
                     previous = kept
+                    openedOnPrevious = true
                     plaintext = decrypted
                 } else if try store.hasAnswered(initial, in: db) {
                     // A session this device answered once and has since replaced twice: what
@@ -230,6 +243,7 @@ extension Account {
                         // identity started, and the other only to open what was sent on it.
                         session = current
                         previous = responder
+                        openedOnPrevious = true
                     } else {
                         session = responder
                         previous = existing
@@ -249,6 +263,7 @@ extension Account {
                     }
                     session = original
                     previous = kept
+                    openedOnPrevious = true
                     plaintext = decrypted
                 }
             }
@@ -268,11 +283,25 @@ extension Account {
         for prekey in usedPrekeys {
             try store.deletePrekey(pool: prekey.pool, id: prekey.id, in: db)
         }
-        if let previous { try store.savePreviousSession(previous, in: db) }
         guard let payload = try? Payload(decoding: plaintext) else {
+            if let previous { try store.savePreviousSession(previous, in: db) }
             try store.saveSession(session, in: db)
             return .rejected
         }
+        // The peer reset on the session that opened this: that one becomes current, whatever the
+        // tie-break of two sessions started at once chose (SPEC.md §9.5), unless this device is
+        // itself waiting on a reset of its own (both reset at once: the tie-break stands).
+        if case .sessionReset = payload.body, openedOnPrevious, let other = previous {
+            let ownResetPending = try store.setting(Self.ownResetName(sender), in: db) != nil
+            if !(session.isAwaitingFirstReply && ownResetPending) {
+                previous = session
+                session = other
+            }
+        }
+        if !session.isAwaitingFirstReply, try store.setting(Self.ownResetName(sender), in: db) != nil {
+            try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.ownResetName(sender)])
+        }
+        if let previous { try store.savePreviousSession(previous, in: db) }
         let outcome = try handle(payload, from: sender, session: &session, state: state, keys: keys, now: now, in: db)
         try store.saveSession(session, in: db)
         return outcome
@@ -425,6 +454,11 @@ extension Account {
         settingName("reset", identity)
     }
 
+    /// Set while this device's current session with `identity` is a reset it started.
+    static func ownResetName(_ identity: IdentityKey) -> String {
+        settingName("ownreset", identity)
+    }
+
     /// Starts a new session with every peer marked for a reset: claims a fresh bundle, and sends
     /// a session-reset payload (with the contact card, from a defender) over the new session.
     func performSessionResets() async throws(AccountError) -> Int {
@@ -452,6 +486,7 @@ extension Account {
                 let reset = Payload(id: SecureRandom.bytes(count: 16), sentAt: now, body: .sessionReset(.undecryptable))
                 try enqueue(reset, session: &session, route: route, certificate: certificate, message: nil, in: db)
                 try store.saveSession(session, in: db)
+                try store.setSetting(Self.ownResetName(peer), peer.encoded, in: db)
                 try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.resetName(peer)])
             }
             count += 1

@@ -31,7 +31,10 @@ public struct RelayLimits: Codable, Equatable, Sendable {
         Limit(name: "blobStorageBytes", range: 1...Double(1 << 50), help: "all blobs together (20 GiB)") {
             $0.maximumBlobStorageBytes = Int($1)
         },
-        Limit(name: "blobDownloads", range: 1...10_000, help: "most downloads a blob may allow (64)") {
+        Limit(
+            name: "blobDownloads", range: 1...64,
+            help: "most downloads a blob may allow (64, the most a blob can count)"
+        ) {
             $0.maximumBlobDownloads = Int($1)
         },
         Limit(name: "blobRetentionDays", range: 1...365, help: "days a blob is kept at most (30)") {
