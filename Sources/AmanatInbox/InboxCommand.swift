@@ -7,9 +7,9 @@ import AmanatTerminal
 import ArgumentParser
 import Foundation
 
-/// `amanat-inbox`: the experts' inbox and the organisation's administration (issue #8). This
-/// first part covers the organisation (root key, invites, roster), enrolling an expert device,
-/// sync, cases (one per defender), replies and attachments; triage state comes next.
+/// `amanat-inbox`: the experts' inbox and the organisation's administration: the organisation
+/// (root key, invites, roster), enrolling an expert device, sync, cases (one per defender, by case
+/// id or alias), triage, replies and attachments, search, evidence export, the web UI and the shell.
 public struct InboxCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "amanat-inbox",

@@ -8,8 +8,8 @@ import Testing
 
 @testable import AmanatRelay
 
-/// The behaviour every `MailboxStore` must have (STYLE §12). Each implementation's suite runs all
-/// of it; the PostgreSQL store (#9) will run the same.
+/// The behaviour every `MailboxStore` must have (STYLE §12). The SQLite and the PostgreSQL
+/// store's suites both run all of it.
 struct MailboxStoreConformance {
     let store: any MailboxStore
     let quota = MailboxQuota(maximumEnvelopes: 5, maximumBytes: 10_000)
