@@ -510,17 +510,12 @@ extension AmanatCommand {
             abstract: "Unlock once, then type commands without the passphrase; locks when idle and on Ctrl-D.")
 
         @OptionGroup var options: ProfileOptions
-
-        @Option(help: "Lock after this long without input: 90s, 5m (the default), 1h.")
-        var lockAfter = "5m"
+        @OptionGroup var shell: ShellOptions
 
         func run() async throws {
-            guard let seconds = InteractiveShell.idleSeconds(lockAfter) else {
-                throw CommandError("error.lock-after", code: CommandError.usage)
-            }
             let settings = InteractiveShell.Settings(
-                root: AmanatCommand.self, text: Catalogue.text, refused: ["shell", "enroll"], idleSeconds: seconds,
-                help: HelpCatalogue.russian)
+                root: AmanatCommand.self, text: Catalogue.text, refused: ["shell", "enroll"],
+                idleSeconds: try shell.idleSeconds(), help: HelpCatalogue.russian)
             try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }
     }

@@ -46,18 +46,13 @@ extension InboxCommand {
             abstract: "Unlock once, then type commands without the passphrase; locks when idle and on Ctrl-D.")
 
         @OptionGroup var options: ProfileOptions
-
-        @Option(help: "Lock after this long without input: 90s, 5m (the default), 1h.")
-        var lockAfter = "5m"
+        @OptionGroup var shell: ShellOptions
 
         func run() async throws {
-            guard let seconds = InteractiveShell.idleSeconds(lockAfter) else {
-                throw CommandError("error.lock-after", code: CommandError.usage)
-            }
             // `serve` holds the profile open for its own session, with its own login.
             let settings = InteractiveShell.Settings(
                 root: InboxCommand.self, text: InboxCatalogue.text, refused: ["shell", "enroll", "serve"],
-                idleSeconds: seconds, help: InboxHelpCatalogue.russian)
+                idleSeconds: try shell.idleSeconds(), help: InboxHelpCatalogue.russian)
             try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }
     }

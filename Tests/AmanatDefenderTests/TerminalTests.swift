@@ -9,30 +9,13 @@ import Foundation
 import Synchronization
 import Testing
 
-/// Runs `amanat` on a pseudo-terminal (through Tests/Fixtures/pty-drive.py), typing `answers`
-/// when their prompts appear (each followed by Enter, except Ctrl-D, `"\u{4}"`, typed alone).
-/// Returns what the terminal showed and the exit status.
+/// Runs `amanat` on a pseudo-terminal, typing `answers` when their prompts appear; returns
+/// what the terminal showed and the exit status.
 func amanatOnTerminal(_ arguments: [String], answers: [(String, String)]) async throws -> (output: String, status: Int)
 {
-    let binary = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat").path
-    let spec: [String: Any] = [
-        "argv": [binary] + arguments, "answers": answers.map { $0.1 == "\u{4}" ? [$0.0, $0.1, false] : [$0.0, $0.1] },
-        "timeout": 120,
-    ]
-    let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
-    let (text, status) = try await withCheckedThrowingContinuation { continuation in
-        // A thread of its own: the wait must not hold a cooperative thread (see `runTool`).
-        Thread.detachNewThread {
-            continuation.resume(
-                with: Result {
-                    try runProgram("/usr/bin/python3", [fixtures.appendingPathComponent("pty-drive.py").path, json])
-                })
-        }
-    }
-    #expect(status == 0)
-    let result = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-    #expect(result["timedOut"] as? Bool == false, "the program was still running after the deadline")
-    return (try #require(result["output"] as? String), try #require(result["status"] as? Int))
+    let run = try await runOnTerminal(tool: "amanat", arguments, answers: answers)
+    #expect(!run.timedOut, "the program was still running after the deadline")
+    return (run.output, run.status)
 }
 
 @Suite("amanat on a terminal", .serialized)

@@ -30,35 +30,17 @@ struct InboxShellTests {
 
         let passphrase = "passphrase for admin"
         let prompt = TerminalText.text("passphrase.prompt", .russian)
-        let spec: [String: Any] = [
-            "argv": [
-                LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat-inbox").path, "shell",
-                "--profile", workspace.folder.appendingPathComponent("admin").path, "--lang", "ru",
-            ],
-            "answers": [
-                [prompt, passphrase], ["amanat> ", "org invite"], ["amanat> ", "cases"], ["amanat> ", "org devices"],
-                ["amanat> ", "serve"], ["amanat> ", "case \"unclosed"], ["amanat> ", "lock"], [prompt, passphrase],
-                ["amanat> ", "sync"], ["amanat> ", "exit"],
-            ],
-            "timeout": 90,
-        ]
-        let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("Fixtures")
-        let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
-        let (text, status) = try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(
-                    with: Result {
-                        try runProgram(
-                            "/usr/bin/python3", [fixtures.appendingPathComponent("pty-drive.py").path, json])
-                    })
-            }
-        }
-        #expect(status == 0, "\(text)")
-        let result = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
-        #expect(result["timedOut"] as? Bool == false)
-        #expect(result["status"] as? Int == 0)
-        let output = try #require(result["output"] as? String)
+        let run = try await runOnTerminal(
+            tool: "amanat-inbox",
+            ["shell", "--profile", workspace.folder.appendingPathComponent("admin").path, "--lang", "ru"],
+            answers: [
+                (prompt, passphrase), ("amanat> ", "org invite"), ("amanat> ", "cases"), ("amanat> ", "org devices"),
+                ("amanat> ", "serve"), ("amanat> ", "case \"unclosed"), ("amanat> ", "lock"), (prompt, passphrase),
+                ("amanat> ", "sync"), ("amanat> ", "exit"),
+            ], timeout: 90)
+        #expect(!run.timedOut)
+        #expect(run.status == 0)
+        let output = run.output
         #expect(output.components(separatedBy: prompt).count - 1 == 2, "\(output)")
         #expect(output.contains("amanat://invite/"), "\(output)")
         #expect(output.contains("Aigerim"), "\(output)")

@@ -70,3 +70,45 @@ public func makeSelfSignedCertificate(in directory: URL) throws -> (certificate:
 public enum CertificateError: Error {
     case opensslFailed
 }
+
+/// What a program run on a pseudo-terminal showed.
+public struct TerminalRun: Sendable {
+    /// Everything the terminal showed, prompts and echoed input included.
+    public let output: String
+    /// The program's exit status.
+    public let status: Int
+    /// Whether the program was still running at the deadline (and was killed).
+    public let timedOut: Bool
+}
+
+/// Why a program could not be run on a pseudo-terminal.
+public enum TerminalRunError: Error {
+    /// The driver (Tests/Fixtures/pty-drive.py) failed or answered something else.
+    case driverFailed(String)
+}
+
+/// Runs the built tool `tool` (`amanat`, `amanat-inbox`) with `arguments` on a pseudo-terminal,
+/// through Tests/Fixtures/pty-drive.py, typing each answer when its prompt appears (followed by
+/// Enter, except Ctrl-D, `"\u{4}"`, which is typed alone).
+public func runOnTerminal(
+    tool: String, _ arguments: [String], answers: [(String, String)], timeout: Int = 120
+) async throws -> TerminalRun {
+    let binary = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent(tool).path
+    let spec: [String: Any] = [
+        "argv": [binary] + arguments,
+        "answers": answers.map { $0.1 == "\u{4}" ? [$0.0, $0.1, false] : [$0.0, $0.1] }, "timeout": timeout,
+    ]
+    let driver = repositoryRoot.appendingPathComponent("Tests/Fixtures/pty-drive.py").path
+    let json = String(decoding: try JSONSerialization.data(withJSONObject: spec), as: UTF8.self)
+    let (text, status) = try await withCheckedThrowingContinuation { continuation in
+        // A thread of its own: the wait must not hold a cooperative thread (see `runTool`).
+        Thread.detachNewThread {
+            continuation.resume(with: Result { try runProgram("/usr/bin/python3", [driver, json]) })
+        }
+    }
+    guard status == 0, let result = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any],
+        let output = result["output"] as? String, let exit = result["status"] as? Int,
+        let timedOut = result["timedOut"] as? Bool
+    else { throw TerminalRunError.driverFailed(text) }
+    return TerminalRun(output: output, status: exit, timedOut: timedOut)
+}
