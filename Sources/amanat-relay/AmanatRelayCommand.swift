@@ -27,16 +27,15 @@ struct TLSOptions: ParsableArguments {
 
     @Option(help: "TLS private key, PEM (env AMANAT_RELAY_TLS_KEY).")
     var tlsKey: String?
+}
 
-    /// The loaded TLS identity, nil when neither is given.
-    func load(_ settings: RelayDataDirectory.Settings? = nil) throws -> RelayTLS? {
-        let environment = ProcessInfo.processInfo.environment
-        let certificate = tlsCert ?? environment["AMANAT_RELAY_TLS_CERT"] ?? settings?.tlsCertificate
-        let key = tlsKey ?? environment["AMANAT_RELAY_TLS_KEY"] ?? settings?.tlsKey
-        switch (certificate, key) {
-        case (nil, nil): return nil
-        case (let certificate?, let key?): return try RelayTLS(certificatePath: certificate, keyPath: key)
-        default: throw ValidationError("--tls-cert and --tls-key go together.")
+extension RelaySettings {
+    /// The settings from these flags, the environment and `file`, or the usage error saying why not.
+    static func resolve(_ flags: Flags, file: RelayDataDirectory.Settings?) throws -> RelaySettings {
+        do {
+            return try resolve(flags, environment: ProcessInfo.processInfo.environment, file: file)
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 }
@@ -134,44 +133,36 @@ extension AmanatRelayCommand {
         var limits: [String] = []
 
         func run() async throws {
-            let environment = ProcessInfo.processInfo.environment
-            // Flags, then the environment, then relay.json, then the defaults. Whether relay.json is
-            // readable at all is reported by `application` below, with its own message.
-            let settings = try? options.directory.load().settings
-            let host = host ?? environment["AMANAT_RELAY_HOST"] ?? settings?.host ?? "127.0.0.1"
-            let port = port ?? environment["AMANAT_RELAY_PORT"].flatMap(Int.init) ?? settings?.port ?? 8787
-            guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0-65535.") }
+            // Whether relay.json is readable at all is reported by `application` below, with its
+            // own message; here it only supplies what flags and environment leave open.
+            var flags = RelaySettings.Flags()
+            flags.host = host
+            flags.port = port
+            flags.metricsHost = metricsHost
+            flags.metricsPort = metricsPort
+            flags.tlsCertificate = tlsOptions.tlsCert
+            flags.tlsKey = tlsOptions.tlsKey
+            flags.database = database
+            flags.behindProxy = behindProxy
+            flags.publicMetrics = publicMetrics
+            flags.limits = limits
+            let settings = try RelaySettings.resolve(flags, file: try? options.directory.load().settings)
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ValidationError("--log-level must be one of critical, error, warning, notice, info, debug.")
             }
             var logger = Logger(label: "amanat-relay")
             logger.logLevel = level
             do {
-                let fromEnvironment = environment["AMANAT_RELAY_LIMITS"].map {
-                    $0.split(separator: ",").map(String.init)
-                }
-                let metricsHost =
-                    metricsHost ?? environment["AMANAT_RELAY_METRICS_HOST"] ?? settings?.metricsHost ?? "127.0.0.1"
-                let metricsPort =
-                    metricsPort ?? environment["AMANAT_RELAY_METRICS_PORT"].flatMap(Int.init) ?? settings?.metricsPort
-                    ?? 9787
-                guard (0...65_535).contains(metricsPort) else {
-                    throw ValidationError("--metrics-port must be 0-65535.")
-                }
                 var metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)?
-                if metricsPort != 0 {
+                if settings.metricsPort != 0 {
                     let registry = PrometheusCollectorRegistry()
                     MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
-                    metrics = (registry, metricsHost, metricsPort)
+                    metrics = (registry, settings.metricsHost, settings.metricsPort)
                 }
-                let tls = try tlsOptions.load(settings)
-                try RelaySafety.check(
-                    host: host, tls: tls != nil,
-                    behindProxy: behindProxy || environment["AMANAT_RELAY_BEHIND_PROXY"] == "1",
-                    metricsHost: metrics?.host, publicMetrics: publicMetrics)
-                let database = try (database ?? environment["AMANAT_RELAY_DATABASE"] ?? settings?.database).map {
-                    try PostgresDatabaseURL($0)
-                }
+                let tls = try settings.loadTLS()
+                try settings.checkSafety(tls: tls != nil)
+                let database = try settings.database.map { try PostgresDatabaseURL($0) }
+                let (host, port) = (settings.host, settings.port)
                 // Said once the port is really ours.
                 var lines = ["Relay key: \(try RelayServer.fingerprint(of: options.directory))"]
                 if let tls { lines.append("TLS pin for invites: \(tls.pin)") }
@@ -180,9 +171,8 @@ extension AmanatRelayCommand {
                 lines.append("Envelopes in \(database.map(\.description) ?? options.directory.databasePath)")
                 let startup = lines
                 let application = try await RelayServer.application(
-                    dataDirectory: options.directory, host: host, port: port,
-                    limits: (fromEnvironment ?? []) + limits, metrics: metrics, tls: tls, database: database,
-                    logger: logger,
+                    dataDirectory: options.directory, host: host, port: port, limits: settings.limitAssignments,
+                    metrics: metrics, tls: tls, database: database, logger: logger,
                     onRunning: {
                         print(startup.joined(separator: "\n"))
                         fflush(nil)
@@ -205,19 +195,15 @@ extension AmanatRelayCommand {
         @OptionGroup var options: DataOptions
         @OptionGroup var tlsOptions: TLSOptions
 
-        @Flag(
-            help: ArgumentHelp(
-                "A TLS reverse proxy (Caddy) or a Tor onion service is in front: allow plain HTTP on a non-loopback "
-                    + "address (env AMANAT_RELAY_BEHIND_PROXY=1)."))
-        var behindProxy = false
-
-        @Flag(help: "Allow the metrics listener on a non-loopback address.")
-        var publicMetrics = false
-
         func run() async throws {
+            // The TLS pair from the flags or the environment only, as before relay.json held one.
+            var flags = RelaySettings.Flags()
+            flags.tlsCertificate = tlsOptions.tlsCert
+            flags.tlsKey = tlsOptions.tlsKey
+            let settings = try RelaySettings.resolve(flags, file: nil)
             do {
                 print(try RelayServer.fingerprint(of: options.directory))
-                if let tls = try tlsOptions.load() { print(tls.pin) }
+                if let tls = try settings.loadTLS() { print(tls.pin) }
             } catch let error as RelaySetupError {
                 throw relayExit(error)
             }
