@@ -75,10 +75,14 @@ struct RelayServerTests {
             try JSONSerialization.data(withJSONObject: object).write(to: directory.settingsURL)
             let settings = try directory.load().settings
             var limits = try #require(settings.limits)
-            try limits.assign(["contactBurst=70", "blobBytes=1000"])
+            try limits.assign(["contactBurst=70", "blobBytes=1000", "retentionDays=7"])
             var configuration = RelayConfiguration(
                 signingKey: Ed25519.PrivateKey(), organisationRoot: Ed25519.PrivateKey().publicKey)
+            // relay.json's retentionDays (from init) is where the limit starts; a named limit wins.
+            configuration.retention = UInt64(settings.retentionDays) * 86_400
+            #expect(configuration.retention == 30 * 86_400)
             try limits.apply(to: &configuration)
+            #expect(configuration.retention == 7 * 86_400)
             #expect(configuration.quota.maximumEnvelopes == 500)
             #expect(configuration.contactRate.burst == 70)
             #expect(configuration.ownerRate.perSecond == 2.5)
@@ -87,7 +91,8 @@ struct RelayServerTests {
         }
         var configuration = RelayConfiguration(
             signingKey: Ed25519.PrivateKey(), organisationRoot: Ed25519.PrivateKey().publicKey)
-        for bad in ["nonsense=1", "mailboxEnvelopes=0", "mailboxEnvelopes=2.5", "waitSeconds=301"] {
+        for bad in ["nonsense=1", "mailboxEnvelopes=0", "mailboxEnvelopes=2.5", "waitSeconds=301", "retentionDays=366"]
+        {
             var limits = RelayLimits()
             try limits.assign([bad])
             #expect(throws: RelaySetupError.self, "\(bad)") { try limits.apply(to: &configuration) }

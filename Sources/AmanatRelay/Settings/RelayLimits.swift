@@ -37,6 +37,12 @@ public struct RelayLimits: Codable, Equatable, Sendable {
         ) {
             $0.maximumBlobDownloads = Int($1)
         },
+        Limit(
+            name: "retentionDays", range: 1...365,
+            help: "days an unacknowledged envelope is kept (relay.json's retentionDays, set at init; 30)"
+        ) {
+            $0.retention = UInt64($1) * 86_400
+        },
         Limit(name: "blobRetentionDays", range: 1...365, help: "days a blob is kept at most (30)") {
             $0.blobRetention = UInt64($1) * 86_400
         },
