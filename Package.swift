@@ -215,6 +215,7 @@ let package = Package(
             dependencies: [
                 "AmanatRelay", "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors", "AmanatTestSupport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import Logging
 import Synchronization
 
 /// A deposit waiting for the next group commit.
@@ -37,8 +38,18 @@ final class GroupCommitter: Sendable {
     private let state = Mutex(State())
     /// The most deposits in one transaction (up to 64 KiB each: at most 16 MiB per commit).
     private let maximumBatch = 256
+    /// Where a failed transaction is reported, by the kind of error only (`describe`), never
+    /// with a mailbox, digest or size.
+    private let logger: Logger
+    private let describe: @Sendable (any Error) -> String
 
-    init(writeBatch: @escaping BatchWriter) {
+    init(
+        logger: Logger = Logger(label: "amanat-relay.store"),
+        describe: @escaping @Sendable (any Error) -> String = { "\(type(of: $0))" },
+        writeBatch: @escaping BatchWriter
+    ) {
+        self.logger = logger
+        self.describe = describe
         self.writeBatch = writeBatch
     }
 
@@ -80,8 +91,18 @@ final class GroupCommitter: Sendable {
             let deposits = batch.map(\.0)
             var results = Array(
                 repeating: Result<DepositOutcome, RelayError>.failure(.storageFailure), count: batch.count)
-            if let written = try? await writeBatch(deposits), written.count == batch.count {
-                results = written
+            do {
+                let written = try await writeBatch(deposits)
+                if written.count == batch.count {
+                    results = written
+                } else {
+                    logger.error("a group commit answered for the wrong number of deposits; none is acknowledged")
+                }
+            } catch {
+                // Nothing of the batch is acknowledged: every sender tries again.
+                logger.error(
+                    "a group commit failed; none of its deposits is acknowledged",
+                    metadata: ["error": "\(describe(error))", "deposits": "\(batch.count)"])
             }
             for ((_, continuation), result) in zip(batch, results) {
                 continuation.resume(returning: result)

@@ -56,7 +56,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
         let batchLogger = quiet
         self.client = client
         self.logger = quiet
-        committer = GroupCommitter { deposits in
+        committer = GroupCommitter(logger: quiet, describe: Self.describe) { deposits in
             try await Self.transaction(client, batchLogger) { connection in
                 try await Self.writeBatch(deposits, connection, batchLogger)
             }

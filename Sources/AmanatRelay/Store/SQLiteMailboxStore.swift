@@ -37,7 +37,7 @@ public struct SQLiteMailboxStore: MailboxStore {
             for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: path + suffix) {
                 chmod(path + suffix, 0o600)
             }
-            committer = GroupCommitter { [database] deposits in
+            committer = GroupCommitter(describe: Self.describe) { [database] deposits in
                 try await database.write { db in
                     var usage: [[UInt8]: BatchUsage] = [:]
                     let results = try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
@@ -57,6 +57,12 @@ public struct SQLiteMailboxStore: MailboxStore {
     }
 
     /// The schema, one append-only migration per change: a shipped migration is never edited.
+    /// An error as a log may show it: its SQLite result code, never the statement or a value.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DatabaseError else { return "\(type(of: error))" }
+        return "SQLite \(error.resultCode)"
+    }
+
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1") { db in
