@@ -8,74 +8,10 @@ import Testing
 
 @testable import AmanatRelay
 
-/// The PostgreSQL store against the same conformance suite as SQLite, each test on a fresh
-/// database, plus what only several instances on one database can show.
+/// What only the PostgreSQL store can show (several instances on one database, pg_dump); the
+/// conformance suite runs for it in ``MailboxStoreConformanceTests``.
 @Suite("PostgreSQL mailbox store", .enabled(if: PostgresTestDatabase.enabled))
-struct PostgresMailboxStoreTests {
-    func conformance(_ body: (MailboxStoreConformance) async throws -> Void) async throws {
-        try await PostgresTestDatabase.withStore { store in try await body(MailboxStoreConformance(store: store)) }
-    }
-
-    @Test("conformance: mailboxes and vouchers")
-    func mailboxes() async throws {
-        try await conformance { try await $0.mailboxes() }
-    }
-
-    @Test("conformance: idempotent deposit, cursor fetch, acknowledge")
-    func depositFetchAcknowledge() async throws {
-        try await conformance { try await $0.depositFetchAcknowledge() }
-    }
-
-    @Test("conformance: count and byte quotas")
-    func quotas() async throws {
-        try await conformance { try await $0.quotas() }
-    }
-
-    @Test("conformance: unknown mailboxes and malformed fields")
-    func unknownMailboxes() async throws {
-        try await conformance { try await $0.unknownMailboxes() }
-    }
-
-    @Test("conformance: retention purge and expired-unread counts")
-    func retention() async throws {
-        try await conformance { try await $0.retention() }
-    }
-
-    @Test("conformance: concurrent deposits, each stored exactly once")
-    func concurrentDeposits() async throws {
-        try await conformance { try await $0.concurrentDeposits() }
-    }
-
-    @Test("conformance: concurrent deposits respect the quota exactly")
-    func concurrentQuota() async throws {
-        try await conformance { try await $0.concurrentQuota() }
-    }
-
-    @Test("conformance: prekey directory upload, atomic claims, counts")
-    func prekeyDirectory() async throws {
-        try await conformance { try await $0.prekeyDirectory() }
-    }
-
-    @Test("conformance: concurrent claims never share a one-time entry")
-    func concurrentClaims() async throws {
-        try await conformance { try await $0.concurrentClaims() }
-    }
-
-    @Test("conformance: blob chunks, resume, download count")
-    func blobs() async throws {
-        try await conformance { try await $0.blobs() }
-    }
-
-    @Test("conformance: blob storage limit and expiry")
-    func blobLimitsAndExpiry() async throws {
-        try await conformance { try await $0.blobLimitsAndExpiry() }
-    }
-
-    @Test("conformance: roster versions only go up")
-    func roster() async throws {
-        try await conformance { try await $0.roster() }
-    }
-}
+struct PostgresMailboxStoreTests {}
 
 extension PostgresMailboxStoreTests {
     @Test("the database holds only ciphertext: nothing known appears in a full pg_dump")

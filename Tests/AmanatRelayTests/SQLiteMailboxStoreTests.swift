@@ -77,66 +77,6 @@ struct SQLiteMailboxStoreTests {
         #expect(try await store.purgeBlobs(expiredAt: 1_800_003_600) == 1)
     }
 
-    @Test("conformance: mailboxes and vouchers")
-    func mailboxes() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).mailboxes() }
-    }
-
-    @Test("conformance: idempotent deposit, cursor fetch, acknowledge")
-    func depositFetchAcknowledge() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).depositFetchAcknowledge() }
-    }
-
-    @Test("conformance: count and byte quotas")
-    func quotas() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).quotas() }
-    }
-
-    @Test("conformance: unknown mailboxes and malformed fields")
-    func unknownMailboxes() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).unknownMailboxes() }
-    }
-
-    @Test("conformance: retention purge and expired-unread counts")
-    func retention() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).retention() }
-    }
-
-    @Test("conformance: concurrent deposits, each stored exactly once")
-    func concurrentDeposits() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentDeposits() }
-    }
-
-    @Test("conformance: concurrent deposits respect the quota exactly")
-    func concurrentQuota() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentQuota() }
-    }
-
-    @Test("conformance: prekey directory upload, atomic claims, counts")
-    func prekeyDirectory() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).prekeyDirectory() }
-    }
-
-    @Test("conformance: concurrent claims never share a one-time entry")
-    func concurrentClaims() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).concurrentClaims() }
-    }
-
-    @Test("conformance: blob chunks, resume, download count")
-    func blobs() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).blobs() }
-    }
-
-    @Test("conformance: blob storage limit and expiry")
-    func blobLimitsAndExpiry() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).blobLimitsAndExpiry() }
-    }
-
-    @Test("conformance: roster versions only go up")
-    func roster() async throws {
-        try await withStore { store, _ in try await MailboxStoreConformance(store: store).roster() }
-    }
-
     @Test("group commit: concurrent deposits share transactions, each answered after its commit")
     func groupCommit() async throws {
         try await withStore { store, _ in
