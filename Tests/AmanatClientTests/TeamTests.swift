@@ -28,6 +28,28 @@ struct TeamTests {
         return (organisation, aigerim, daniyar, defender)
     }
 
+    /// Two experts and a defender who has not written yet, with the relay's database changed by
+    /// `edit` (given Aigerim's and Daniyar's mailbox ids) while the relay is stopped.
+    static func organisation(
+        editingRelay edit: @escaping @Sendable (Database, Data, Data) throws -> Void
+    ) async throws -> (TestOrganisation, Account, Account, Account) {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let organisation = try TestOrganisation(relay: relay)
+        let aigerim = try await organisation.enrolExpert("aigerim")
+        let daniyar = try await organisation.enrolExpert("daniyar")
+        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
+        let defender = try await organisation.enrolDefender("defender")
+        relay.kill()
+        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
+        let first = Data(try await aigerim.contactCard.mailbox)
+        let second = Data(try await daniyar.contactCard.mailbox)
+        try await database.write { db in try edit(db, first, second) }
+        try database.close()
+        try await relay.start()
+        return (organisation, aigerim, daniyar, defender)
+    }
+
     @Test(
         "only a recipient counts its download of an attachment, once: a stranger with the blob id and a repeated confirmation leave it for the other expert",
         .timeLimit(.minutes(3)))
@@ -81,24 +103,12 @@ struct TeamTests {
         "an expert device without prekeys holds up nobody: the others get the update, the defender keeps receiving, and the device gets it once it publishes",
         .timeLimit(.minutes(3)))
     func unreachableDevice() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
-        defer { organisation.remove() }
-        let aigerim = try await organisation.enrolExpert("aigerim")
-        let daniyar = try await organisation.enrolExpert("daniyar")
-        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
-        let defender = try await organisation.enrolDefender("defender")
         // Daniyar's directory is empty (a device whose prekeys ran out, or were never published).
-        relay.kill()
-        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
-        let mailbox = Data(try await daniyar.contactCard.mailbox)
-        try await database.write { db in
-            try db.execute(sql: "DELETE FROM prekey_heads WHERE mailbox = ?", arguments: [mailbox])
-            try db.execute(sql: "DELETE FROM one_time_prekeys WHERE mailbox = ?", arguments: [mailbox])
+        let (organisation, aigerim, daniyar, defender) = try await Self.organisation { db, _, daniyar in
+            try db.execute(sql: "DELETE FROM prekey_heads WHERE mailbox = ?", arguments: [daniyar])
+            try db.execute(sql: "DELETE FROM one_time_prekeys WHERE mailbox = ?", arguments: [daniyar])
         }
-        try database.close()
-        try await relay.start()
+        defer { organisation.remove() }
 
         let sent = try await defender.sendCaseUpdate("Обыск у Ивановой")
         #expect(sent.deliveries.map(\.state) == [.submitted, .queued], "\(sent.deliveries.map(\.state))")
@@ -123,21 +133,10 @@ struct TeamTests {
         "the first expert device's mailbox is gone: an update with a file still reaches the second, its file through his mailbox",
         .timeLimit(.minutes(3)))
     func firstDeviceGone() async throws {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
-        defer { organisation.remove() }
-        let aigerim = try await organisation.enrolExpert("aigerim")
-        let daniyar = try await organisation.enrolExpert("daniyar")
-        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
-        let defender = try await organisation.enrolDefender("defender")
-        relay.kill()
-        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
-        let mailbox = Data(try await aigerim.contactCard.mailbox)
-        try await database.write { db in try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [mailbox])
+        let (organisation, _, daniyar, defender) = try await Self.organisation { db, aigerim, _ in
+            try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [aigerim])
         }
-        try database.close()
-        try await relay.start()
+        defer { organisation.remove() }
 
         let file = organisation.directory("постановление.txt")
         try Data("постановление об аресте".utf8).write(to: file)
