@@ -13,25 +13,10 @@ import Testing
 /// experts start to each other at the same moment (SPEC.md §5.4).
 @Suite("Account: the experts as a team", .serialized)
 struct TeamTests {
-    /// Two experts and one defender on a live relay, the defender's update fetched by both.
-    static func organisation() async throws -> (TestOrganisation, Account, Account, Account) {
-        let relay = try LiveRelay()
-        try await relay.start()
-        let organisation = try TestOrganisation(relay: relay)
-        let aigerim = try await organisation.enrolExpert("aigerim")
-        let daniyar = try await organisation.enrolExpert("daniyar")
-        try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
-        let defender = try await organisation.enrolDefender("defender")
-        try await defender.sendCaseUpdate("Обыск в офисе")
-        #expect(try await aigerim.sync().received == 1)
-        #expect(try await daniyar.sync().received == 1)
-        return (organisation, aigerim, daniyar, defender)
-    }
-
-    /// Two experts and a defender who has not written yet, with the relay's database changed by
-    /// `edit` (given Aigerim's and Daniyar's mailbox ids) while the relay is stopped.
-    static func organisation(
-        editingRelay edit: @escaping @Sendable (Database, Data, Data) throws -> Void
+    /// Two experts on the roster and one defender, on a live relay; with `edit`, the relay's
+    /// database is changed (given Aigerim's and Daniyar's mailbox ids) while it is stopped.
+    static func enrolled(
+        editingRelay edit: (@Sendable (Database, Data, Data) throws -> Void)? = nil
     ) async throws -> (TestOrganisation, Account, Account, Account) {
         let relay = try LiveRelay()
         try await relay.start()
@@ -40,13 +25,24 @@ struct TeamTests {
         let daniyar = try await organisation.enrolExpert("daniyar")
         try await organisation.publishRoster([("Aigerim", aigerim), ("Daniyar", daniyar)], version: 1)
         let defender = try await organisation.enrolDefender("defender")
-        relay.kill()
-        let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
-        let first = Data(try await aigerim.contactCard.mailbox)
-        let second = Data(try await daniyar.contactCard.mailbox)
-        try await database.write { db in try edit(db, first, second) }
-        try database.close()
-        try await relay.start()
+        if let edit {
+            relay.kill()
+            let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
+            let first = Data(try await aigerim.contactCard.mailbox)
+            let second = Data(try await daniyar.contactCard.mailbox)
+            try await database.write { db in try edit(db, first, second) }
+            try database.close()
+            try await relay.start()
+        }
+        return (organisation, aigerim, daniyar, defender)
+    }
+
+    /// Two experts and one defender on a live relay, the defender's update fetched by both.
+    static func organisation() async throws -> (TestOrganisation, Account, Account, Account) {
+        let (organisation, aigerim, daniyar, defender) = try await enrolled()
+        try await defender.sendCaseUpdate("Обыск в офисе")
+        #expect(try await aigerim.sync().received == 1)
+        #expect(try await daniyar.sync().received == 1)
         return (organisation, aigerim, daniyar, defender)
     }
 
@@ -104,7 +100,7 @@ struct TeamTests {
         .timeLimit(.minutes(3)))
     func unreachableDevice() async throws {
         // Daniyar's directory is empty (a device whose prekeys ran out, or were never published).
-        let (organisation, aigerim, daniyar, defender) = try await Self.organisation { db, _, daniyar in
+        let (organisation, aigerim, daniyar, defender) = try await Self.enrolled { db, _, daniyar in
             try db.execute(sql: "DELETE FROM prekey_heads WHERE mailbox = ?", arguments: [daniyar])
             try db.execute(sql: "DELETE FROM one_time_prekeys WHERE mailbox = ?", arguments: [daniyar])
         }
@@ -133,7 +129,7 @@ struct TeamTests {
         "the first expert device's mailbox is gone: an update with a file still reaches the second, its file through his mailbox",
         .timeLimit(.minutes(3)))
     func firstDeviceGone() async throws {
-        let (organisation, _, daniyar, defender) = try await Self.organisation { db, aigerim, _ in
+        let (organisation, _, daniyar, defender) = try await Self.enrolled { db, aigerim, _ in
             try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [aigerim])
         }
         defer { organisation.remove() }
