@@ -347,11 +347,16 @@ extension Account {
         var sent = 0
         let keys = try loadKeys()
         for (row, queued) in try perform({ db in try store.outbox(in: db) }) {
-            // Sealed again first, and committed before it goes, so a retry sends the same bytes.
-            let item = try store.transaction { db in
-                guard let updated = try resealed(queued, keys: keys, now: clock(), in: db) else { return queued }
-                try store.replaceOutboxItem(row: row, with: updated, in: db)
-                return updated
+            // Sealed again first when its certificate is about to expire, and committed before it
+            // goes, so a retry sends the same bytes.
+            let now = clock()
+            var item = queued
+            if let expiresAt = queued.certificateExpiresAt, expiresAt < now + Self.resealMargin {
+                item = try store.transaction { db in
+                    guard let updated = try resealed(queued, keys: keys, now: now, in: db) else { return queued }
+                    try store.replaceOutboxItem(row: row, with: updated, in: db)
+                    return updated
+                }
             }
             let receipt: DepositReceipt
             do {
