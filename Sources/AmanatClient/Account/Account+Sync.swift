@@ -39,9 +39,12 @@ extension Account {
         var summary = SyncSummary()
         // New experts, removed ones, and (for an expert) its own certificate come with the roster.
         try await refreshRoster()
+        // Each draft that cannot go yet waits for the next sync without stopping the others
+        // (``completeDrafts()``); a relay out of reach stops this sync, as before.
+        _ = try await completeDrafts()
         // An expert device that cannot be reached yet (no prekeys published, relay trouble) must
         // not stop this device from receiving: what it should get stays pending for the next sync.
-        for pending in [completeDrafts, sendPendingTriage, sendPendingTeamCopies, sendPendingHistory] {
+        for pending in [sendPendingTriage, sendPendingTeamCopies, sendPendingHistory] {
             do {
                 _ = try await pending()
             } catch {
@@ -190,10 +193,13 @@ extension Account {
         var previous: RatchetSession?
         // Whether `previous` is the session that opened this message (not the current one).
         var openedOnPrevious = false
+        // Whether the current session was one this device started that awaited its first answer.
+        var wasAwaiting = false
         let plaintext: [UInt8]
         var usedPrekeys: [(pool: Int, id: UInt32)] = []
         do {
             let existing = try store.session(with: sender, in: db)
+            wasAwaiting = existing?.isAwaitingFirstReply ?? false
             var kept = try store.previousSession(with: sender, in: db)
             /// The message opened with the session the current one replaced, if it can be.
             func openWithPrevious(_ message: [UInt8]) -> [UInt8]? {
@@ -298,7 +304,9 @@ extension Account {
                 session = other
             }
         }
-        if !session.isAwaitingFirstReply, try store.setting(Self.ownResetName(sender), in: db) != nil {
+        // The session this device was waiting on has been answered (or replaced): no reset of its
+        // own is pending any more. Only at that change, not on every message.
+        if wasAwaiting, !session.isAwaitingFirstReply {
             try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.ownResetName(sender)])
         }
         if let previous { try store.savePreviousSession(previous, in: db) }
