@@ -47,11 +47,6 @@ public struct AttachmentVectors: Codable, Equatable, Sendable {
         return bucket
     }
 
-    /// `u32(len(x)) ‖ x`, big-endian (§1).
-    static func lp(_ field: [UInt8]) -> [UInt8] {
-        withUnsafeBytes(of: UInt32(field.count).bigEndian) { Array($0) } + field
-    }
-
     static func encrypted(_ padded: UInt64) -> UInt64 {
         24 + padded + max(1, (padded + 65_535) / 65_536) * 17
     }
@@ -88,7 +83,7 @@ public struct AttachmentVectors: Codable, Equatable, Sendable {
                 let key = SecureBytes(copying: seed("attachment-key-\(index)"))
                 let identity = VectorDevice(name).identity.publicKey.encoded
                 let label = Array("amanat/v1/blob-confirmation".utf8)
-                let confirmationKey = try! BLAKE2b.hash(lp(label) + lp(identity), key: key)
+                let confirmationKey = try! BLAKE2b.hash(specLengthPrefixed(label, identity), key: key)
                 return Confirmation(
                     key: hex(key), recipient: name, identityKey: hex(identity), confirmationKey: hex(confirmationKey),
                     confirmation: hex(try! BLAKE2b.hash(confirmationKey)))

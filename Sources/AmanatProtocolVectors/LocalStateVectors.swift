@@ -51,10 +51,6 @@ public struct LocalStateVectors: Codable, Equatable, Sendable {
     public let encapsulations: [RecordedEncapsulation]
     public let states: [State]
 
-    static func lp(_ fields: [UInt8]...) -> [UInt8] {
-        fields.flatMap { withUnsafeBytes(of: UInt32($0.count).bigEndian) { Array($0) } + $0 }
-    }
-
     public static func generate(previous: LocalStateVectors?) throws -> Self {
         // Keyslots (§15), with the smallest cost libsodium allows.
         let operations: UInt32 = 1
@@ -73,7 +69,7 @@ public struct LocalStateVectors: Codable, Equatable, Sendable {
                 cost: try Argon2id.Cost(operations: Int(operations), memoryByteCount: Int(kibibytes) * 1024))
             let sealed = try XChaCha20Poly1305.seal(
                 storeKeys[slot] + [UInt8(slot)], key: kek, nonce: nonces[slot],
-                associatedData: lp(Array("amanat/v1/keyslot".utf8), header, [UInt8(slot)]))
+                associatedData: specLengthPrefixed(Array("amanat/v1/keyslot".utf8), header, [UInt8(slot)]))
             file += salts[slot] + nonces[slot] + sealed
         }
 
@@ -89,10 +85,10 @@ public struct LocalStateVectors: Codable, Equatable, Sendable {
             nonce
             + (try XChaCha20Poly1305.seal(
                 value, key: SecureBytes(copying: columnKey), nonce: nonce,
-                associatedData: lp(Array("amanat/v1/store".utf8), Array(place.utf8), row)))
+                associatedData: specLengthPrefixed(Array("amanat/v1/store".utf8), Array(place.utf8), row)))
         let lookupValue = try BLAKE2b.hash(Array("an envelope".utf8))
         let lookup = try BLAKE2b.hash(
-            lp(Array("envelope".utf8), lookupValue), key: SecureBytes(copying: lookupKey))
+            specLengthPrefixed(Array("envelope".utf8), lookupValue), key: SecureBytes(copying: lookupKey))
 
         // Ratchet states (§6.7): alice after sending two initial messages, bob after answering
         // the second first (the first's key skipped).

@@ -72,6 +72,13 @@ public func encodeVectorFile(_ value: some Encodable) throws -> Data {
 }
 
 /// A fixed 32-byte seed from a name, so vector files say where their keys come from.
+/// `lp(x₁) ‖ lp(x₂) ‖ …` with `lp(x) = u32(len(x)) ‖ x` big-endian (SPEC.md §2.2), written out
+/// here from the spec rather than taken from the protocol's code, for vectors built from the
+/// spec's formulas alone.
+func specLengthPrefixed(_ fields: [UInt8]...) -> [UInt8] {
+    fields.flatMap { withUnsafeBytes(of: UInt32($0.count).bigEndian) { Array($0) } + $0 }
+}
+
 public func seed(_ name: String) -> [UInt8] {
     // Cannot fail: 32 is a valid BLAKE2b output length.
     try! BLAKE2b.hash(Array(("amanat/v1/test-vector-seed/" + name).utf8))
