@@ -37,6 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        // Tests only: reads Protocol/openapi.yaml to check the relay API's types against it.
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         // The default traits pull in a runtime interposer that the package mirror does not carry.
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
@@ -207,7 +209,10 @@ let package = Package(
         ),
         .testTarget(
             name: "AmanatProtocolTests",
-            dependencies: ["AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors"],
+            dependencies: [
+                "AmanatProtocol", "AmanatCrypto", "AmanatProtocolVectors",
+                .product(name: "Yams", package: "Yams"),
+            ],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

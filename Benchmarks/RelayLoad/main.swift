@@ -73,10 +73,10 @@ func createMailbox(relay: String, root: Ed25519.PrivateKey) async throws -> (Own
     let depositKey = SecureRandom.bytes(count: 32)
     let voucher = Voucher(
         id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
-    let body = try JSONSerialization.data(withJSONObject: [
-        "mailbox": Base64URL.encode(id), "ownerKey": Base64URL.encode(ownerKey.publicKey.rawRepresentation),
-        "depositKey": Base64URL.encode(depositKey), "voucher": Base64URL.encode(voucher.encoded),
-    ])
+    let body = try JSONEncoder().encode(
+        RelayAPI.CreateMailboxRequest(
+            mailbox: Base64URL.encode(id), ownerKey: Base64URL.encode(ownerKey.publicKey.rawRepresentation),
+            depositKey: Base64URL.encode(depositKey), voucher: Base64URL.encode(voucher.encoded)))
     let (_, status) = try await request("POST", relay + "/v1/mailboxes", body: Array(body))
     guard status == 201 else { throw ValidationError("creating the mailbox answered \(status)") }
     let seed = ownerKey.seed.withUnsafeBytes { Array($0) }
@@ -223,19 +223,17 @@ extension RelayLoad {
                 var after: Int64 = 0
                 var fetched = 0
                 while true {
-                    let body = Array(try JSONSerialization.data(withJSONObject: ["after": after, "limit": page]))
+                    let body = Array(try JSONEncoder().encode(RelayAPI.FetchRequest(after: after, limit: page)))
                     let (data, status) = try await request(
                         "POST", options.relay + path + "/fetch",
                         headers: signedHeaders(
                             method: "POST", path: path + "/fetch", body: body, mailbox: mailbox, key: ownerKey),
                         body: body)
-                    guard status == 200,
-                        let page = try JSONSerialization.jsonObject(with: Data(data)) as? [String: Any],
-                        let envelopes = page["envelopes"] as? [[String: Any]]
-                    else { throw ValidationError("fetch answered \(status)") }
-                    guard let last = envelopes.last, let sequence = last["sequence"] as? Int64 else { break }
+                    guard status == 200 else { throw ValidationError("fetch answered \(status)") }
+                    let envelopes = try JSONDecoder().decode(RelayAPI.FetchResponse.self, from: Data(data)).envelopes
+                    guard let last = envelopes.last else { break }
                     fetched += envelopes.count
-                    after = sequence
+                    after = last.sequence
                 }
                 guard fetched == 1000 else { throw ValidationError("fetched \(fetched), not 1000") }
                 timings.append((ContinuousClock.now - start) / .milliseconds(1))

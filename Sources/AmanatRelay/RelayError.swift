@@ -1,25 +1,14 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
+
 /// An error the relay reports. Each has a stable machine-readable ``code`` for the JSON body of an
 /// HTTP error, and a fixed `description` without ids, keys or sizes.
 public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
-    private enum Code: String, Hashable, Sendable {
-        case unknownMailbox = "unknown_mailbox"
-        case mailboxExists = "mailbox_exists"
-        case voucherAlreadyUsed = "voucher_used"
-        case mailboxFull = "mailbox_full"
-        case invalidRequest = "invalid_request"
-        case storageFailure = "storage_failure"
-        case prekeysFull = "prekeys_full"
-        case noPrekeys = "no_prekeys"
-        case unknownBlob = "unknown_blob"
-        case blobIncomplete = "blob_incomplete"
-        case blobComplete = "blob_complete"
-        case blobStorageFull = "blob_storage_full"
-        case staleRoster = "stale_roster"
-        case noRoster = "no_roster"
-        case badDepositToken = "bad_deposit_token"
-        case badConfirmation = "bad_confirmation_key"
+    private enum Code: Hashable, Sendable {
+        case unknownMailbox, mailboxExists, voucherAlreadyUsed, mailboxFull, invalidRequest, storageFailure
+        case prekeysFull, noPrekeys, unknownBlob, blobIncomplete, blobComplete, blobStorageFull, staleRoster
+        case noRoster, badDepositToken, badConfirmation
     }
 
     private let value: Code
@@ -64,7 +53,26 @@ public struct RelayError: Error, Hashable, Sendable, CustomStringConvertible {
     public static let badConfirmation = Self(.badConfirmation)
 
     /// The stable code, e.g. `mailbox_full`.
-    public var code: String { value.rawValue }
+    public var code: RelayErrorCode {
+        switch value {
+        case .unknownMailbox: .unknownMailbox
+        case .mailboxExists: .mailboxExists
+        case .voucherAlreadyUsed: .voucherUsed
+        case .mailboxFull: .mailboxFull
+        case .invalidRequest: .invalidRequest
+        case .storageFailure: .storageFailure
+        case .prekeysFull: .prekeysFull
+        case .noPrekeys: .noPrekeys
+        case .unknownBlob: .unknownBlob
+        case .blobIncomplete: .blobIncomplete
+        case .blobComplete: .blobComplete
+        case .blobStorageFull: .blobStorageFull
+        case .staleRoster: .staleRoster
+        case .noRoster: .noRoster
+        case .badDepositToken: .badDepositToken
+        case .badConfirmation: .badConfirmationKey
+        }
+    }
 
     public var description: String {
         switch value {

@@ -59,7 +59,7 @@ struct TeamTests {
         let attachment = try #require(try await aigerim.messages().last?.attachments.first)
         let blob = Array(attachment.blob)
         // Whoever learns the blob's id (a proxy's log, say) talks to the relay directly.
-        let stranger = RelayAPI(
+        let stranger = RelayClient(
             transport: try CurlTransport(configuration: TransportConfiguration(relay: organisation.relay.url)))
         #expect(try await stranger.blobStatus(blob).downloadsLeft == 1)
         for key in [SecureBytes.random(count: 32), SecureBytes.random(count: 32)] {

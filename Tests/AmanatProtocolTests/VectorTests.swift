@@ -363,36 +363,20 @@ struct OpenAPIRoute {
     }
 }
 
-/// The routes of `Protocol/openapi.yaml`, read from its layout: a path at two spaces of indent,
-/// its methods at four, and their parameters below.
+/// The routes of `Protocol/openapi.yaml` under `/v1/`, each signed when its operation takes the
+/// `Signature` header parameter.
 func openAPIRoutes() throws -> [OpenAPIRoute] {
-    let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().appendingPathComponent("Protocol/openapi.yaml")
+    let document = try OpenAPIDocument.load()
     var routes: [OpenAPIRoute] = []
-    var path: String?
-    var method: String?
-    var signed = false
-    func finish() {
-        if let path, let method { routes.append(OpenAPIRoute(method: method, template: path, signed: signed)) }
-        method = nil
-        signed = false
-    }
-    for line in try String(contentsOf: url, encoding: .utf8).split(separator: "\n", omittingEmptySubsequences: false) {
-        if line.hasPrefix("  /v1/"), line.hasSuffix(":") {
-            finish()
-            path = String(line.dropFirst(2).dropLast())
-        } else if !line.hasPrefix(" "), !line.isEmpty {
-            finish()
-            path = nil
-        } else if path != nil, line.hasPrefix("    "), !line.hasPrefix("     "),
-            let verb = ["get", "put", "post", "delete"].first(where: { line == "    \($0):" })
-        {
-            finish()
-            method = verb.uppercased()
-        } else if method != nil, line.contains("#/components/parameters/Signature") {
-            signed = true
+    for (path, item) in document.root["paths"] as? [String: Any] ?? [:] where path.hasPrefix("/v1/") {
+        for method in ["get", "put", "post", "delete"] {
+            guard let operation = (item as? [String: Any])?[method] as? [String: Any] else { continue }
+            let parameters = operation["parameters"] as? [Any] ?? []
+            let signed = parameters.contains {
+                ($0 as? [String: Any])?["$ref"] as? String == "#/components/parameters/Signature"
+            }
+            routes.append(OpenAPIRoute(method: method.uppercased(), template: path, signed: signed))
         }
     }
-    finish()
     return routes
 }

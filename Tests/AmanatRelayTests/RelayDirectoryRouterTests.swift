@@ -70,7 +70,7 @@ struct RelayDirectoryRouterTests {
                 uri: uploadPath, method: .put, headers: harness.signed(owner, .put, uploadPath, upload), body: upload
             ) { response in
                 #expect(response.status == .ok)
-                let counts = try RelayHarness.decode(Relay.PrekeyCountsResponse.self, response)
+                let counts = try RelayHarness.decode(RelayAPI.PrekeyCounts.self, response)
                 #expect(counts.oneTimePrekeys == 1 && counts.oneTimePostQuantumPrekeys == 1 && counts.low)
             }
 
@@ -80,7 +80,7 @@ struct RelayDirectoryRouterTests {
                 let (headers, body) = try harness.fresh(owner, purpose: .prekeyClaim)
                 try await client.execute(uri: claimPath, method: .post, headers: headers, body: body) { response in
                     #expect(response.status == .ok)
-                    let claim = try RelayHarness.decode(Relay.ClaimResponse.self, response)
+                    let claim = try RelayHarness.decode(RelayAPI.PrekeyClaim.self, response)
                     bundles.append(
                         try PrekeyDirectory.openBundle(
                             head: try #require(Base64URL.decode(claim.head)),
@@ -98,7 +98,7 @@ struct RelayDirectoryRouterTests {
             try await client.execute(
                 uri: fetchPath, method: .post, headers: harness.signed(owner, .post, fetchPath, fetch), body: fetch
             ) { response in
-                let page = try RelayHarness.decode(Relay.FetchResponse.self, response)
+                let page = try RelayHarness.decode(RelayAPI.FetchResponse.self, response)
                 #expect(page.prekeys.oneTimePrekeys == 0 && page.prekeys.oneTimePostQuantumPrekeys == 0)
                 #expect(page.prekeys.low)
             }
@@ -188,10 +188,10 @@ struct RelayDirectoryRouterTests {
             let (headers, body) = try harness.fresh(
                 owner, purpose: .blob,
                 extra: ["size": 2500, "confirmations": RelayHarness.confirmations(2, keys: keys)])
-            var created: Relay.CreatedBlob?
+            var created: RelayAPI.CreatedBlob?
             try await client.execute(uri: createPath, method: .post, headers: headers, body: body) { response in
                 #expect(response.status == .created)
-                created = try RelayHarness.decode(Relay.CreatedBlob.self, response)
+                created = try RelayHarness.decode(RelayAPI.CreatedBlob.self, response)
             }
             let blob = try #require(created)
             #expect(blob.chunks == 3 && blob.chunkSize == 1000 && blob.expiresAt % 3600 == 0)
@@ -207,7 +207,7 @@ struct RelayDirectoryRouterTests {
                 uri: path + "/chunks/0", method: .put, headers: upload, body: ByteBuffer(bytes: chunks[0])
             ) { #expect($0.status == .ok) }
             try await client.execute(uri: path, method: .get) { response in
-                let status = try RelayHarness.decode(Relay.BlobStatusResponse.self, response)
+                let status = try RelayHarness.decode(RelayAPI.BlobStatus.self, response)
                 #expect(status.present == [0] && !status.complete && status.chunks == 3)
             }
             try await client.execute(uri: path + "/chunks/0", method: .get) {
@@ -228,7 +228,7 @@ struct RelayDirectoryRouterTests {
             }
             #expect(downloaded == data)
             try await client.execute(uri: path, method: .get) { response in
-                let status = try RelayHarness.decode(Relay.BlobStatusResponse.self, response)
+                let status = try RelayHarness.decode(RelayAPI.BlobStatus.self, response)
                 #expect(status.complete && status.expiresAt >= harness.now + 30 * 86_400, "whole: kept the retention")
             }
 

@@ -40,7 +40,8 @@ struct RelayInstancesTests {
             // A long-poll on B past everything there is, then a deposit on A: B must hear of it
             // from the database, since nothing else connects the two processes.
             let page = try await b.signed(owner, "POST", owner.path + "/fetch", ["after": 0, "limit": 10])
-            let last = try JSONDecoder().decode(Relay.FetchResponse.self, from: Data(page.0)).envelopes.last?.sequence
+            let last = try JSONDecoder().decode(RelayAPI.FetchResponse.self, from: Data(page.0)).envelopes.last?
+                .sequence
             let waiting = Task {
                 try await b.signed(owner, "POST", owner.path + "/wait", ["after": last ?? 0, "timeout": 25])
             }

@@ -30,7 +30,7 @@ struct RelayPushTests {
                     uri: path, method: .post, headers: harness.signed(owner, .post, path, body), body: body
                 ) { response in
                     #expect(response.status == .ok)
-                    return try RelayHarness.decode(Relay.WaitResponse.self, response).new
+                    return try RelayHarness.decode(RelayAPI.WaitResponse.self, response).new
                 }
             }
             #expect(try await wait(after: 0, timeout: 0) == false)

@@ -133,7 +133,7 @@ struct RelayRouterTests {
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
             try await client.execute(uri: "/v1/info", method: .get) { response in
                 #expect(response.status == .ok)
-                let info = try JSONDecoder().decode(Relay.Info.self, from: Data(response.body.readableBytesView))
+                let info = try JSONDecoder().decode(RelayAPI.Info.self, from: Data(response.body.readableBytesView))
                 #expect(Base64URL.decode(info.relayKey) == harness.relayKey.publicKey.rawRepresentation)
                 #expect(info.limits.envelopeSizes == [2048, 16_384, 65_536])
             }
@@ -184,15 +184,15 @@ struct RelayRouterTests {
             try await harness.create(owner, client)
             let envelope = RelayHarness.envelope()
             let uri = owner.path + "/envelopes"
-            // The hand-written receipt JSON decodes as `Relay.Receipt`, the shape it documents.
-            var receipts: [Relay.Receipt] = []
+            // The hand-written receipt JSON decodes as `RelayAPI.Receipt`, the shape it documents.
+            var receipts: [RelayAPI.Receipt] = []
             for _ in 0..<2 {
                 try await client.execute(
                     uri: uri, method: .put, headers: harness.depositHeaders(owner, envelope),
                     body: ByteBuffer(bytes: envelope)
                 ) { response in
                     #expect(response.status == .created)
-                    receipts.append(try RelayHarness.decode(Relay.Receipt.self, response))
+                    receipts.append(try RelayHarness.decode(RelayAPI.Receipt.self, response))
                 }
             }
             #expect(receipts[0].mailbox == Base64URL.encode(owner.id))
@@ -258,7 +258,7 @@ struct RelayRouterTests {
             ) { response in
                 #expect(response.status == .ok)
                 let page = try JSONDecoder().decode(
-                    Relay.FetchResponse.self, from: Data(response.body.readableBytesView))
+                    RelayAPI.FetchResponse.self, from: Data(response.body.readableBytesView))
                 #expect(page.envelopes.map { Base64URL.decode($0.envelope) } == [envelope])
                 #expect(page.expiredUnread == 0)
             }
@@ -322,7 +322,7 @@ struct RelayRouterTests {
                 body: fetchBody
             ) { response in
                 let page = try JSONDecoder().decode(
-                    Relay.FetchResponse.self, from: Data(response.body.readableBytesView))
+                    RelayAPI.FetchResponse.self, from: Data(response.body.readableBytesView))
                 #expect(page.envelopes.isEmpty)
             }
 

@@ -79,7 +79,7 @@ public struct TestOrganisation {
         let roster = try SignedRoster(version: version, content: content, signedBy: relay.root)
         let configuration = TransportConfiguration(
             relay: url, proxy: proxy, pin: pin.map { "sha256//" + Base64URL.encodeStandard($0) })
-        try await RelayAPI(transport: try CurlTransport(configuration: configuration)).publishRoster(roster)
+        try await RelayClient(transport: try CurlTransport(configuration: configuration)).publishRoster(roster)
     }
 
     public func remove() {

@@ -66,7 +66,7 @@ extension Account {
         } catch {
             throw .invalidInvite
         }
-        let api = RelayAPI(transport: try transport(relay: relay, pin: pin, proxy: proxy), clock: clock)
+        let api = RelayClient(transport: try transport(relay: relay, pin: pin, proxy: proxy), clock: clock)
         let info: RelayInfo
         do {
             info = try await api.info()

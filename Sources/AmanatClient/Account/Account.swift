@@ -13,14 +13,14 @@ import GRDB
 public actor Account {
     /// The profile store.
     public let store: ProfileStore
-    let api: RelayAPI
+    let api: RelayClient
     let clock: @Sendable () -> UInt64
     /// Told of every attachment chunk that moves, for progress bars.
     var transferObserver: (@Sendable (TransferProgress) -> Void)?
     /// One-time prekeys published per pool at enrolment and whenever the relay says a pool is low.
     static let prekeyBatch = 40
 
-    init(store: ProfileStore, api: RelayAPI, clock: @escaping @Sendable () -> UInt64) {
+    init(store: ProfileStore, api: RelayClient, clock: @escaping @Sendable () -> UInt64) {
         self.store = store
         self.api = api
         self.clock = clock
@@ -67,7 +67,8 @@ public actor Account {
             throw .invalidInvite
         }
         guard !ProfileStore.exists(at: directory) else { throw .store(.exists) }
-        let api = RelayAPI(transport: try transport(relay: invite.relay, pin: invite.pin, proxy: proxy), clock: clock)
+        let api = RelayClient(
+            transport: try transport(relay: invite.relay, pin: invite.pin, proxy: proxy), clock: clock)
         let info: RelayInfo
         let published: [UInt8]?
         do {
@@ -123,7 +124,7 @@ public actor Account {
 
     /// Writes fresh device keys and the invite's settings into `store`, then finishes enrolment.
     static func enrol(
-        invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayAPI, role: AccountRole, proxy: String?,
+        invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayClient, role: AccountRole, proxy: String?,
         clock: @escaping @Sendable () -> UInt64
     ) async throws(AccountError) -> Account {
         let account = try await prepare(
@@ -134,7 +135,7 @@ public actor Account {
 
     /// Writes fresh device keys and the invite's settings (the voucher not yet redeemed) into `store`.
     static func prepare(
-        invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayAPI, role: AccountRole, proxy: String?,
+        invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayClient, role: AccountRole, proxy: String?,
         clock: @escaping @Sendable () -> UInt64
     ) async throws(AccountError) -> Account {
         let keys = DeviceKeys.generate(now: clock())
@@ -172,11 +173,11 @@ public actor Account {
         }
         guard let state else {
             // A decoy or unfinished profile: no relay to talk to.
-            let api = RelayAPI(
+            let api = RelayClient(
                 transport: try transport(relay: "http://127.0.0.1:9", pin: nil, proxy: nil), clock: clock)
             return Account(store: store, api: api, clock: clock)
         }
-        let api = RelayAPI(
+        let api = RelayClient(
             transport: try transport(relay: state.relay, pin: state.pin.map(Array.init), proxy: proxy ?? state.proxy),
             clock: clock)
         return Account(store: store, api: api, clock: clock)
@@ -202,11 +203,11 @@ public actor Account {
         let mailbox = try loadKeys().mailbox
         do {
             try await api.createMailbox(mailbox, voucher: voucher)
-        } catch .refused(_, "expired_voucher") {
+        } catch .refused(_, .expiredVoucher) {
             throw .inviteExpired
-        } catch .refused(_, "invalid_voucher") {
+        } catch .refused(_, .invalidVoucher) {
             throw .invalidInvite
-        } catch .refused(_, "voucher_used") {
+        } catch .refused(_, .voucherUsed) {
             throw .inviteUsed
         } catch {
             throw .transport(error)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import CCurl
 import Dispatch
 import Foundation
@@ -71,9 +72,9 @@ public struct TransportResponse: Sendable {
     /// The body.
     public let body: [UInt8]
 
-    /// The error code of a JSON error body, if there is one.
-    var errorCode: String? {
-        (try? JSONSerialization.jsonObject(with: Data(body)) as? [String: Any])?["error"] as? String
+    /// The error code of a JSON error body (``RelayAPI/ErrorResponse``), if there is one.
+    var errorCode: RelayErrorCode? {
+        (try? JSONDecoder().decode(RelayAPI.ErrorResponse.self, from: Data(body)))?.error
     }
 }
 
@@ -124,10 +125,10 @@ public final class CurlTransport: Sendable {
         case 503:
             throw .relayUnavailable
         default:
-            let code = response.errorCode ?? "http_\(response.status)"
+            let code = response.errorCode ?? .status(response.status)
             switch code {
-            case "stale_timestamp": throw .clockSkew
-            case "mailbox_full", "blob_storage_full", "prekeys_full": throw .quotaFull
+            case .staleTimestamp: throw .clockSkew
+            case .mailboxFull, .blobStorageFull, .prekeysFull: throw .quotaFull
             default: throw .refused(status: response.status, code: code)
             }
         }

@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
+
 /// Why a request to the relay did not get a usable answer. Each case says what happened in terms
 /// a user can act on; none carries a URL, key, body or address.
 public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -25,7 +27,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     /// The relay refused a signed request's time: this device's clock is off by more than 5 minutes.
     case clockSkew
     /// The relay refused the request with this HTTP status and error code.
-    case refused(status: Int, code: String)
+    case refused(status: Int, code: RelayErrorCode)
     /// The relay's own storage failed; nothing was stored, retry later.
     case relayUnavailable
     /// The configuration is unsafe or malformed (for example a proxy that would resolve names

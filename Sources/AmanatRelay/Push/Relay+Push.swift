@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import Foundation
 import Hummingbird
 import ServiceLifecycle
@@ -7,23 +8,12 @@ import ServiceLifecycle
 // MARK: - Push: long-poll (WebSocket push: RelayHTTPChannel)
 
 extension Relay {
-    struct WaitRequest: Codable {
-        /// The last sequence number the owner has; news is anything after it.
-        let after: Int64
-        /// How long to wait at most, in seconds.
-        let timeout: Int
-    }
-
-    struct WaitResponse: Codable {
-        let new: Bool
-    }
-
     /// Long-poll for clients without WebSocket (libcurl as Debian ships it has none): answers at
     /// once if the mailbox holds envelopes after `after`, otherwise when one arrives or after
     /// `timeout` seconds.
     func wait(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (mailbox, body) = try await authenticated(request, context)
-        let wait: WaitRequest = try decode(body)
+        let wait: RelayAPI.WaitRequest = try decode(body)
         guard wait.after >= 0, (0...configuration.maximumWaitSeconds).contains(wait.timeout) else {
             throw RelayHTTPError.invalidField
         }
@@ -34,7 +24,7 @@ extension Relay {
         defer { push.unsubscribe(subscription) }
         let page = try await perform { try await store.fetch(from: mailbox, after: wait.after, limit: 1) }
         if !page.envelopes.isEmpty {
-            return try json(WaitResponse(new: true))
+            return try json(RelayAPI.WaitResponse(new: true))
         }
         let woke = await withTaskGroup(of: Bool.self) { group in
             group.addTask {
@@ -49,7 +39,7 @@ extension Relay {
             group.cancelAll()
             return first
         }
-        return try json(WaitResponse(new: woke))
+        return try json(RelayAPI.WaitResponse(new: woke))
     }
 }
 

@@ -9,41 +9,15 @@ import Hummingbird
 // MARK: - Attachment blobs
 
 extension Relay {
-    static let uploadKeyHeader = HTTPField.Name("Amanat-Upload-Key")!
-    static let confirmationKeyHeader = HTTPField.Name("Amanat-Confirmation-Key")!
-
-    struct CreateBlob: Codable {
-        let size: Int
-        /// The BLAKE2b-256 of each recipient device's confirmation key, ascending (SPEC.md §9.4).
-        let confirmations: [String]
-        let time: UInt64
-        let nonce: String
-    }
-
-    struct CreatedBlob: Codable {
-        let blob: String
-        let uploadKey: String
-        let chunkSize: Int
-        let chunks: Int
-        let expiresAt: UInt64
-    }
-
-    struct BlobStatusResponse: Codable {
-        let size: Int
-        let chunkSize: Int
-        let chunks: Int
-        let present: [Int]
-        let complete: Bool
-        let downloadsLeft: Int
-        let expiresAt: UInt64
-    }
+    static let uploadKeyHeader = HTTPField.Name(RelayAPI.Header.uploadKey)!
+    static let confirmationKeyHeader = HTTPField.Name(RelayAPI.Header.confirmationKey)!
 
     /// Creates a blob for a contact of the mailbox (deposit token over the body); the blob is not
     /// linked to the mailbox afterwards.
     func createBlob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
-        let create: CreateBlob = try decode(body)
+        let create: RelayAPI.CreateBlobRequest = try decode(body)
         _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .blob)
         try checkFreshness(create.time, nonce: create.nonce, mailbox: mailbox)
         guard (1...configuration.maximumBlobBytes).contains(create.size),
@@ -73,7 +47,7 @@ extension Relay {
         try await perform { try await store.createBlob(record, totalBytes: configuration.maximumBlobStorageBytes) }
         RelayMetrics.blobsCreated.increment()
         return try json(
-            CreatedBlob(
+            RelayAPI.CreatedBlob(
                 blob: Base64URL.encode(record.id), uploadKey: Base64URL.encode(uploadKey),
                 chunkSize: record.chunkSize, chunks: record.chunkCount, expiresAt: record.expiresAt),
             status: .created)
@@ -87,8 +61,8 @@ extension Relay {
         return try json(statusResponse(status))
     }
 
-    func statusResponse(_ status: BlobStatus) -> BlobStatusResponse {
-        BlobStatusResponse(
+    func statusResponse(_ status: BlobStatus) -> RelayAPI.BlobStatus {
+        RelayAPI.BlobStatus(
             size: status.record.size, chunkSize: status.record.chunkSize, chunks: status.record.chunkCount,
             present: status.presentChunks, complete: status.isComplete, downloadsLeft: status.downloadsLeft,
             expiresAt: status.record.expiresAt)
@@ -137,7 +111,7 @@ extension Relay {
             let digest = try? DownloadConfirmation.digest(of: SecureBytes(copying: key))
         else { throw RelayHTTPError(RelayError.badConfirmation) }
         let left = try await perform { try await store.confirmDownload(of: id, presenting: digest) }
-        return try json(["downloadsLeft": left])
+        return try json(RelayAPI.DownloadConfirmed(downloadsLeft: left))
     }
 
     func blobParameter(_ context: BasicRequestContext) throws -> [UInt8] {

@@ -8,33 +8,15 @@ import Hummingbird
 // MARK: - Prekey directory (SPEC.md §8.6)
 
 extension Relay {
-    struct UploadedEntry: Codable {
-        let id: UInt32
-        let entry: String
-    }
-
-    struct PrekeyUpload: Codable {
-        let head: String?
-        let oneTimePrekeys: [UploadedEntry]?
-        let oneTimePostQuantumPrekeys: [UploadedEntry]?
-    }
-
-    struct PrekeyCountsResponse: Codable {
-        let oneTimePrekeys: Int
-        let oneTimePostQuantumPrekeys: Int
-        /// True when either pool is below the relay's low-water mark: time to upload more.
-        let low: Bool
-    }
-
-    func countsResponse(_ counts: PrekeyCounts) -> PrekeyCountsResponse {
-        PrekeyCountsResponse(
+    func countsResponse(_ counts: PrekeyCounts) -> RelayAPI.PrekeyCounts {
+        RelayAPI.PrekeyCounts(
             oneTimePrekeys: counts.oneTime, oneTimePostQuantumPrekeys: counts.oneTimePostQuantum,
             low: min(counts.oneTime, counts.oneTimePostQuantum) < configuration.prekeyLowWaterMark)
     }
 
     func uploadPrekeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (mailbox, body) = try await authenticated(request, context)
-        let upload: PrekeyUpload = try decode(body)
+        let upload: RelayAPI.PrekeyUploadRequest = try decode(body)
         var head: [UInt8]?
         if let text = upload.head {
             guard let bytes = Base64URL.decode(text), (1...configuration.maximumPrekeyEntryBytes).contains(bytes.count)
@@ -63,23 +45,10 @@ extension Relay {
         return try json(countsResponse(counts))
     }
 
-    /// The body of an anonymous request that must not be replayed (prekey claims, blob creation):
-    /// the sender's clock and a fresh nonce, covered by the deposit token.
-    struct FreshRequest: Codable {
-        let time: UInt64
-        let nonce: String
-    }
-
-    struct ClaimResponse: Codable {
-        let head: String
-        let oneTimePrekey: String?
-        let oneTimePostQuantumPrekey: String?
-    }
-
     func claimPrekeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
-        let fresh: FreshRequest = try decode(body)
+        let fresh: RelayAPI.FreshRequest = try decode(body)
         _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .prekeyClaim)
         try checkFreshness(fresh.time, nonce: fresh.nonce, mailbox: mailbox)
         guard let claim = try await perform({ try await store.claimPrekeys(from: mailbox) }) else {
@@ -87,7 +56,7 @@ extension Relay {
         }
         RelayMetrics.prekeyClaims.increment()
         return try json(
-            ClaimResponse(
+            RelayAPI.PrekeyClaim(
                 head: Base64URL.encode(claim.head), oneTimePrekey: claim.oneTime.map(Base64URL.encode),
                 oneTimePostQuantumPrekey: claim.oneTimePostQuantum.map(Base64URL.encode)))
     }
@@ -152,7 +121,7 @@ extension Relay {
             throw RelayHTTPError.badRosterSignature
         }
         try await perform { try await store.publishRoster(StoredRoster(version: roster.version, encoded: body)) }
-        return try json(["version": roster.version], status: .created)
+        return try json(RelayAPI.RosterPublished(version: roster.version), status: .created)
     }
 
     func fetchRoster(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

@@ -77,28 +77,9 @@ public struct Relay: Sendable {
 
     // MARK: - Info
 
-    struct Info: Codable {
-        struct Limits: Codable {
-            let envelopeSizes: [Int]
-            let mailboxEnvelopes: Int
-            let mailboxBytes: Int
-            let fetchLimit: Int
-            let retentionSeconds: UInt64
-            let prekeysPerPool: Int
-            let prekeyEntryBytes: Int
-            let blobBytes: Int
-            let blobChunkBytes: Int
-            let blobDownloads: Int
-            let blobRetentionSeconds: UInt64
-        }
-        let version: String
-        let relayKey: String
-        let limits: Limits
-    }
-
-    var info: Info {
-        Info(
-            version: "1", relayKey: Base64URL.encode(configuration.signingKey.publicKey.rawRepresentation),
+    var info: RelayAPI.Info {
+        RelayAPI.Info(
+            relayKey: Base64URL.encode(configuration.signingKey.publicKey.rawRepresentation),
             limits: .init(
                 envelopeSizes: SealedEnvelope.Bucket.allCases.map(\.rawValue),
                 mailboxEnvelopes: configuration.quota.maximumEnvelopes,
@@ -111,15 +92,8 @@ public struct Relay: Sendable {
 
     // MARK: - Mailboxes
 
-    struct CreateMailbox: Codable {
-        let mailbox: String
-        let ownerKey: String
-        let depositKey: String
-        let voucher: String
-    }
-
     func createMailbox(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let body: CreateMailbox = try await decode(request)
+        let body: RelayAPI.CreateMailboxRequest = try await decode(request)
         guard let id = bytes(body.mailbox, count: 32), let owner = bytes(body.ownerKey, count: 32),
             let depositKey = bytes(body.depositKey, count: 32),
             let voucherBytes = bytes(body.voucher, count: Voucher.byteCount)
@@ -137,17 +111,10 @@ public struct Relay: Sendable {
                 MailboxRecord(id: id, ownerKey: owner, depositKey: depositKey), redeemingVoucher: voucher.id,
                 now: clock())
         }
-        return try json(["mailbox": body.mailbox], status: .created)
+        return try json(RelayAPI.CreateMailboxResponse(mailbox: body.mailbox), status: .created)
     }
 
     // MARK: - Deposit (anonymous)
-
-    struct Receipt: Codable {
-        let mailbox: String
-        let digest: String
-        let time: UInt64
-        let signature: String
-    }
 
     func deposit(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let mailbox = try mailboxParameter(context)
@@ -171,7 +138,7 @@ public struct Relay: Sendable {
         // The store has committed durably: only now is the receipt signed.
         let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
         // Written out rather than through JSONEncoder: this is the hottest answer, and its fields
-        // are base64url and a number, which need no escaping. Same shape as `Receipt`.
+        // are base64url and a number, which need no escaping. Same shape as `RelayAPI.Receipt`.
         let body =
             #"{"mailbox":"\#(Base64URL.encode(mailbox))","digest":"\#(Base64URL.encode(digest))","time":\#(now),"#
             + #""signature":"\#(Base64URL.encode(receipt.signature))"}"#
@@ -182,27 +149,9 @@ public struct Relay: Sendable {
 
     // MARK: - Owner requests (signed)
 
-    struct FetchRequest: Codable {
-        let after: Int64
-        let limit: Int
-    }
-
-    struct FetchedEnvelope: Codable {
-        let sequence: Int64
-        let digest: String
-        let envelope: String
-    }
-
-    struct FetchResponse: Codable {
-        let envelopes: [FetchedEnvelope]
-        let expiredUnread: Int
-        /// What is left in the mailbox's prekey directory: the owner's cue to upload more.
-        let prekeys: PrekeyCountsResponse
-    }
-
     func fetch(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (mailbox, body) = try await authenticated(request, context)
-        let fetch: FetchRequest = try decode(body)
+        let fetch: RelayAPI.FetchRequest = try decode(body)
         guard fetch.after >= 0, (1...configuration.maximumFetchLimit).contains(fetch.limit) else {
             throw RelayHTTPError.invalidField
         }
@@ -212,7 +161,7 @@ public struct Relay: Sendable {
         }
         let counts = countsResponse(try await perform { try await store.prekeyCounts(of: mailbox) })
         // Written out rather than through JSONEncoder, which is slow on megabytes of base64; the
-        // shape is `FetchResponse`'s, and base64url and numbers need no escaping.
+        // shape is `RelayAPI.FetchResponse`'s, and base64url and numbers need no escaping.
         var output = ByteBuffer()
         output.reserveCapacity(page.envelopes.reduce(256) { $0 + $1.envelope.count * 4 / 3 + 100 })
         output.writeString(#"{"envelopes":["#)
@@ -230,14 +179,9 @@ public struct Relay: Sendable {
         return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: output))
     }
 
-    struct AcknowledgeRequest: Codable {
-        let digests: [String]
-        let expiredUnreadSeen: Int
-    }
-
     func acknowledge(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (mailbox, body) = try await authenticated(request, context)
-        let acknowledge: AcknowledgeRequest = try decode(body)
+        let acknowledge: RelayAPI.AcknowledgeRequest = try decode(body)
         guard acknowledge.digests.count <= configuration.maximumAcknowledgements, acknowledge.expiredUnreadSeen >= 0
         else { throw RelayHTTPError.invalidField }
         var digests: [[UInt8]] = []
@@ -248,28 +192,24 @@ public struct Relay: Sendable {
         let deleted = try await perform {
             try await store.acknowledge(digests, in: mailbox, expiredUnreadSeen: acknowledge.expiredUnreadSeen)
         }
-        return try json(["deleted": deleted])
-    }
-
-    struct RotateRequest: Codable {
-        let depositKey: String
+        return try json(RelayAPI.AcknowledgeResponse(deleted: deleted))
     }
 
     func rotate(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let (mailbox, body) = try await authenticated(request, context)
-        let rotate: RotateRequest = try decode(body)
+        let rotate: RelayAPI.RotateDepositKeyRequest = try decode(body)
         guard let key = bytes(rotate.depositKey, count: 32) else { throw RelayHTTPError.invalidField }
         try await perform { try await store.rotateDepositKey(of: mailbox, to: key) }
         depositKeys.remember(key, of: mailbox)
-        return try json(["rotated": true])
+        return try json(RelayAPI.RotateDepositKeyResponse(rotated: true))
     }
 
     // MARK: - Request signatures (SPEC.md §8.2)
 
-    static let depositTokenHeader = HTTPField.Name("Amanat-Deposit-Token")!
-    static let timestampHeader = HTTPField.Name("Amanat-Timestamp")!
-    static let nonceHeader = HTTPField.Name("Amanat-Nonce")!
-    static let signatureHeader = HTTPField.Name("Amanat-Signature")!
+    static let depositTokenHeader = HTTPField.Name(RelayAPI.Header.depositToken)!
+    static let timestampHeader = HTTPField.Name(RelayAPI.Header.timestamp)!
+    static let nonceHeader = HTTPField.Name(RelayAPI.Header.nonce)!
+    static let signatureHeader = HTTPField.Name(RelayAPI.Header.signature)!
 
     /// Checks the owner's signature, the timestamp window and the nonce; returns the mailbox id and
     /// the body the signature covers.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import Foundation
 import Hummingbird
 
@@ -9,11 +10,11 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     /// The HTTP status.
     public let status: HTTPResponse.Status
     /// The stable code.
-    public let code: String
+    public let code: RelayErrorCode
     /// Seconds after which a retry may succeed (sent as Retry-After), for 429.
     public let retryAfter: Int?
 
-    init(_ status: HTTPResponse.Status, _ code: String, retryAfter: Int? = nil) {
+    init(_ status: HTTPResponse.Status, _ code: RelayErrorCode, retryAfter: Int? = nil) {
         self.status = status
         self.code = code
         self.retryAfter = retryAfter
@@ -21,25 +22,26 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
 
     /// Too many requests for now.
     static func rateLimited(retryAfter: Int) -> Self {
-        Self(.tooManyRequests, "rate_limited", retryAfter: retryAfter)
+        Self(.tooManyRequests, .rateLimited, retryAfter: retryAfter)
     }
 
-    static let malformedJSON = Self(.badRequest, "malformed_json")
-    static let malformedEnvelope = Self(.badRequest, "malformed_envelope")
-    static let invalidField = Self(.badRequest, "invalid_field")
-    static let bodyTooLarge = Self(.contentTooLarge, "body_too_large")
-    static let badSignature = Self(.unauthorized, "bad_signature")
-    static let staleTimestamp = Self(.unauthorized, "stale_timestamp")
-    static let replayedNonce = Self(.unauthorized, "replayed_nonce")
-    static let badDepositToken = Self(.forbidden, "bad_deposit_token")
-    static let invalidVoucher = Self(.forbidden, "invalid_voucher")
-    static let expiredVoucher = Self(.forbidden, "expired_voucher")
-    static let badUploadKey = Self(.forbidden, "bad_upload_key")
-    static let tooManyConnections = Self(.tooManyRequests, "too_many_connections")
-    static let requestTimeout = Self(.requestTimeout, "request_timeout")
-    static let expectationFailed = Self(.expectationFailed, "expectation_failed")
-    static let malformedRoster = Self(.badRequest, "malformed_roster")
-    static let badRosterSignature = Self(.forbidden, "bad_roster_signature")
+    static let malformedJSON = Self(.badRequest, .malformedJSON)
+    static let malformedEnvelope = Self(.badRequest, .malformedEnvelope)
+    static let invalidField = Self(.badRequest, .invalidField)
+    static let bodyTooLarge = Self(.contentTooLarge, .bodyTooLarge)
+    static let badSignature = Self(.unauthorized, .badSignature)
+    static let staleTimestamp = Self(.unauthorized, .staleTimestamp)
+    static let replayedNonce = Self(.unauthorized, .replayedNonce)
+    static let badDepositToken = Self(.forbidden, .badDepositToken)
+    static let invalidVoucher = Self(.forbidden, .invalidVoucher)
+    static let expiredVoucher = Self(.forbidden, .expiredVoucher)
+    static let badUploadKey = Self(.forbidden, .badUploadKey)
+    static let tooManyConnections = Self(.tooManyRequests, .tooManyConnections)
+    static let requestTimeout = Self(.requestTimeout, .requestTimeout)
+    static let expectationFailed = Self(.expectationFailed, .expectationFailed)
+    static let malformedRoster = Self(.badRequest, .malformedRoster)
+    static let badRosterSignature = Self(.forbidden, .badRosterSignature)
+    static let internalError = Self(.internalServerError, .internalError)
 
     /// The HTTP form of a store error.
     init(_ error: RelayError) {
@@ -59,8 +61,9 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
         Response(status: status, headers: headerFields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The body: `{"error": "<code>"}` (codes are plain ASCII words, nothing to escape).
-    var body: [UInt8] { Array(#"{"error":"\#(code)"}"#.utf8) }
+    /// The body: `{"error": "<code>"}` (`RelayAPI.ErrorResponse`; codes are plain ASCII words,
+    /// nothing to escape).
+    var body: [UInt8] { Array(#"{"error":"\#(code.rawValue)"}"#.utf8) }
 
     /// Content type, and Retry-After when there is one.
     var headerFields: HTTPFields {
@@ -93,14 +96,14 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
             throw error
         } catch let error as HTTPError {
             switch error.status {
-            case .notFound: throw RelayHTTPError(.notFound, "not_found")
-            case .methodNotAllowed: throw RelayHTTPError(.methodNotAllowed, "method_not_allowed")
+            case .notFound: throw RelayHTTPError(.notFound, .notFound)
+            case .methodNotAllowed: throw RelayHTTPError(.methodNotAllowed, .methodNotAllowed)
             case .contentTooLarge: throw RelayHTTPError.bodyTooLarge
-            case let status where (400..<500).contains(status.code): throw RelayHTTPError(status, "bad_request")
-            default: throw RelayHTTPError(.internalServerError, "internal_error")
+            case let status where (400..<500).contains(status.code): throw RelayHTTPError(status, .badRequest)
+            default: throw RelayHTTPError.internalError
             }
         } catch {
-            throw RelayHTTPError(.internalServerError, "internal_error")
+            throw RelayHTTPError.internalError
         }
     }
 }

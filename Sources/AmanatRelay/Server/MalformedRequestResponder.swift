@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import NIOCore
 import NIOHTTP1
 
@@ -24,10 +25,10 @@ final class MalformedRequestResponder: ChannelDuplexHandler, RemovableChannelHan
             return
         }
         if !responding {
-            let (status, code): (HTTPResponseStatus, String) =
+            let (status, code): (HTTPResponseStatus, RelayErrorCode) =
                 parserError == .headerOverflow
-                ? (.requestHeaderFieldsTooLarge, "headers_too_large") : (.badRequest, "malformed_request")
-            let body = ByteBuffer(string: #"{"error":"\#(code)"}"#)
+                ? (.requestHeaderFieldsTooLarge, .headersTooLarge) : (.badRequest, .malformedRequest)
+            let body = ByteBuffer(string: #"{"error":"\#(code.rawValue)"}"#)
             let headers = HTTPHeaders([
                 ("Content-Type", "application/json"), ("Content-Length", String(body.readableBytes)),
                 ("Connection", "close"),

@@ -73,7 +73,7 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                         } catch let error as RelayHTTPError {
                             return .refused(error)
                         } catch {
-                            return .refused(RelayHTTPError(.internalServerError, "internal_error"))
+                            return .refused(RelayHTTPError.internalError)
                         }
                     }.map { (outcome: Decision) -> HTTPHeaders? in
                         decision.value = outcome
@@ -84,7 +84,7 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
                 upgradePipelineHandler: { channel, _ in
                     channel.eventLoop.makeCompletedFuture {
                         guard case .accepted(let mailbox) = decision.value else {
-                            throw RelayHTTPError(.internalServerError, "internal_error")
+                            throw RelayHTTPError.internalError
                         }
                         // WebSocket frames from here on: nothing HTTP stays in the pipeline.
                         let http = try channel.pipeline.syncOperations.handler(type: MalformedRequestResponder.self)

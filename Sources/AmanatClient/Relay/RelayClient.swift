@@ -97,9 +97,9 @@ public struct BlobStatus: Sendable, Equatable {
     public let downloadsLeft: Int
 }
 
-/// The relay's HTTP API (Protocol/openapi.yaml) over a ``CurlTransport``: each call signs or
-/// tokens its request as SPEC.md §8 says and returns typed results or a ``TransportError``.
-public struct RelayAPI: Sendable {
+/// The relay's HTTP API (``RelayAPI``, Protocol/openapi.yaml) over a ``CurlTransport``: each call
+/// signs or tokens its request as SPEC.md §8 says and returns typed results or a ``TransportError``.
+public struct RelayClient: Sendable {
     /// The transport.
     public let transport: CurlTransport
     /// The clock, Unix seconds (tests move it).
@@ -117,27 +117,25 @@ public struct RelayAPI: Sendable {
 
     /// What `/v1/info` says: the receipt-signing key and the limits a client plans by.
     public func info() async throws(TransportError) -> RelayInfo {
-        let response = try CurlTransport.checked(await transport.send("GET", "/v1/info"))
-        guard let object = Self.object(response.body), object["version"] as? String == "1",
-            let text = object["relayKey"] as? String, let bytes = Base64URL.decode(text),
-            let key = try? Ed25519.PublicKey(rawRepresentation: bytes),
-            let limits = object["limits"] as? [String: Any],
-            let blobBytes = (limits["blobBytes"] as? NSNumber)?.uint64Value,
-            let retention = (limits["retentionSeconds"] as? NSNumber)?.uint64Value
+        let info: RelayAPI.Info = try Self.decode(CurlTransport.checked(await transport.send("GET", "/v1/info")))
+        guard info.version == RelayAPI.version, let bytes = Base64URL.decode(info.relayKey),
+            let key = try? Ed25519.PublicKey(rawRepresentation: bytes), info.limits.blobBytes >= 0
         else { throw .unexpectedAnswer }
-        return RelayInfo(relayKey: key, maximumBlobBytes: blobBytes, retentionSeconds: retention)
+        return RelayInfo(
+            relayKey: key, maximumBlobBytes: UInt64(info.limits.blobBytes),
+            retentionSeconds: info.limits.retentionSeconds)
     }
 
     /// Creates the mailbox with a voucher. A retry after a lost answer gets the same 201: the relay
     /// recognises the same mailbox (SPEC.md §8.3); a voucher used for another mailbox is
-    /// ``TransportError/refused(status:code:)`` 409 `voucher_used`.
+    /// ``TransportError/refused(status:code:)`` 409 ``RelayErrorCode/voucherUsed``.
     public func createMailbox(_ credentials: MailboxCredentials, voucher: Voucher) async throws(TransportError) {
-        let body = Self.json([
-            "mailbox": Base64URL.encode(credentials.id),
-            "ownerKey": Base64URL.encode(credentials.ownerKey.publicKey.rawRepresentation),
-            "depositKey": Base64URL.encode(credentials.depositKey.withUnsafeBytes { Array($0) }),
-            "voucher": Base64URL.encode(voucher.encoded),
-        ])
+        let body = Self.encode(
+            RelayAPI.CreateMailboxRequest(
+                mailbox: Base64URL.encode(credentials.id),
+                ownerKey: Base64URL.encode(credentials.ownerKey.publicKey.rawRepresentation),
+                depositKey: Base64URL.encode(credentials.depositKey.withUnsafeBytes { Array($0) }),
+                voucher: Base64URL.encode(voucher.encoded)))
         let response = try await transport.send(
             "POST", "/v1/mailboxes", headers: ["Content-Type": "application/json"], body: body)
         _ = try CurlTransport.checked(response)
@@ -168,39 +166,35 @@ public struct RelayAPI: Sendable {
         guard let token = try? DepositToken.make(depositKey: depositKey, mailbox: mailbox, digest: digest) else {
             throw .invalidConfiguration("a deposit key or mailbox has the wrong size")
         }
-        let response = try CurlTransport.checked(
-            await transport.send(
-                "PUT", "/v1/mailboxes/\(Base64URL.encode(mailbox))/envelopes",
-                headers: ["Content-Type": "application/octet-stream", "Amanat-Deposit-Token": Base64URL.encode(token)],
-                body: envelope))
-        guard let object = Self.object(response.body), let time = (object["time"] as? NSNumber)?.uint64Value,
-            let signatureText = object["signature"] as? String, let signature = Base64URL.decode(signatureText),
-            object["digest"] as? String == Base64URL.encode(digest),
-            object["mailbox"] as? String == Base64URL.encode(mailbox)
+        let answer: RelayAPI.Receipt = try Self.decode(
+            CurlTransport.checked(
+                await transport.send(
+                    "PUT", "/v1/mailboxes/\(Base64URL.encode(mailbox))/envelopes",
+                    headers: [
+                        "Content-Type": "application/octet-stream",
+                        RelayAPI.Header.depositToken: Base64URL.encode(token),
+                    ],
+                    body: envelope)))
+        guard let signature = Base64URL.decode(answer.signature), answer.digest == Base64URL.encode(digest),
+            answer.mailbox == Base64URL.encode(mailbox)
         else { throw .unexpectedAnswer }
-        let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: time, signature: signature)
+        let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: answer.time, signature: signature)
         guard receipt.isValid(relayKey: relayKey) else { throw .unexpectedAnswer }
         return receipt
     }
 
     /// Claims a prekey bundle's entries from a contact's mailbox.
     public func claimPrekeys(mailbox: [UInt8], depositKey: SecureBytes) async throws(TransportError) -> ClaimedPrekeys {
-        let body = Self.json(["time": clock(), "nonce": Base64URL.encode(SecureRandom.bytes(count: 16))])
-        guard
-            let digest = try? BLAKE2b.hash(body),
-            let token = try? DepositToken.make(
-                depositKey: depositKey, mailbox: mailbox, digest: digest, purpose: .prekeyClaim)
-        else { throw .invalidConfiguration("a deposit key or mailbox has the wrong size") }
-        let response = try CurlTransport.checked(
-            await transport.send(
-                "POST", "/v1/mailboxes/\(Base64URL.encode(mailbox))/prekeys/claim",
-                headers: ["Content-Type": "application/json", "Amanat-Deposit-Token": Base64URL.encode(token)],
+        let body = Self.encode(
+            RelayAPI.FreshRequest(time: clock(), nonce: Base64URL.encode(SecureRandom.bytes(count: 16))))
+        let claim: RelayAPI.PrekeyClaim = try Self.decode(
+            await contactRequest(
+                "/prekeys/claim", mailbox: mailbox, depositKey: depositKey, purpose: .prekeyClaim,
                 body: body))
-        guard let object = Self.object(response.body), let head = (object["head"] as? String).flatMap(Base64URL.decode)
-        else { throw .unexpectedAnswer }
+        guard let head = Base64URL.decode(claim.head) else { throw .unexpectedAnswer }
         return ClaimedPrekeys(
-            head: head, oneTimePrekey: (object["oneTimePrekey"] as? String).flatMap(Base64URL.decode),
-            oneTimePostQuantumPrekey: (object["oneTimePostQuantumPrekey"] as? String).flatMap(Base64URL.decode))
+            head: head, oneTimePrekey: claim.oneTimePrekey.flatMap(Base64URL.decode),
+            oneTimePostQuantumPrekey: claim.oneTimePostQuantumPrekey.flatMap(Base64URL.decode))
     }
 
     // MARK: - Attachment blobs
@@ -211,31 +205,25 @@ public struct RelayAPI: Sendable {
     public func createBlob(
         mailbox: [UInt8], depositKey: SecureBytes, size: UInt64, confirmations: [[UInt8]]
     ) async throws(TransportError) -> CreatedBlob {
-        let body = Self.json([
-            "size": size, "confirmations": confirmations.map(Base64URL.encode), "time": clock(),
-            "nonce": Base64URL.encode(SecureRandom.bytes(count: 16)),
-        ])
-        guard let digest = try? BLAKE2b.hash(body),
-            let token = try? DepositToken.make(depositKey: depositKey, mailbox: mailbox, digest: digest, purpose: .blob)
-        else { throw .invalidConfiguration("a deposit key or mailbox has the wrong size") }
-        let response = try CurlTransport.checked(
-            await transport.send(
-                "POST", "/v1/mailboxes/\(Base64URL.encode(mailbox))/blobs",
-                headers: ["Content-Type": "application/json", "Amanat-Deposit-Token": Base64URL.encode(token)],
-                body: body))
-        guard let object = Self.object(response.body),
-            let blob = (object["blob"] as? String).flatMap(Base64URL.decode), blob.count == 32,
-            let uploadKey = (object["uploadKey"] as? String).flatMap(Base64URL.decode),
-            let chunkSize = (object["chunkSize"] as? NSNumber)?.intValue, chunkSize > 0,
-            let chunks = (object["chunks"] as? NSNumber)?.intValue, chunks > 0
+        guard let size = Int(exactly: size) else { throw .invalidConfiguration("the file is too large") }
+        let body = Self.encode(
+            RelayAPI.CreateBlobRequest(
+                size: size, confirmations: confirmations.map(Base64URL.encode), time: clock(),
+                nonce: Base64URL.encode(SecureRandom.bytes(count: 16))))
+        let created: RelayAPI.CreatedBlob = try Self.decode(
+            await contactRequest("/blobs", mailbox: mailbox, depositKey: depositKey, purpose: .blob, body: body))
+        guard let blob = Base64URL.decode(created.blob), blob.count == 32,
+            let uploadKey = Base64URL.decode(created.uploadKey), created.chunkSize > 0, created.chunks > 0
         else { throw .unexpectedAnswer }
-        return CreatedBlob(blob: blob, uploadKey: SecureBytes(copying: uploadKey), chunkSize: chunkSize, chunks: chunks)
+        return CreatedBlob(
+            blob: blob, uploadKey: SecureBytes(copying: uploadKey), chunkSize: created.chunkSize,
+            chunks: created.chunks)
     }
 
     /// Which chunks of a blob the relay holds, and whether it is complete.
     public func blobStatus(_ blob: [UInt8]) async throws(TransportError) -> BlobStatus {
         try Self.blobStatus(
-            CurlTransport.checked(await transport.send("GET", "/v1/blobs/\(Base64URL.encode(blob))")).body)
+            CurlTransport.checked(await transport.send("GET", "/v1/blobs/\(Base64URL.encode(blob))")))
     }
 
     /// Uploads chunk `index` (exactly the chunk size, the last one the rest).
@@ -248,9 +236,8 @@ public struct RelayAPI: Sendable {
                     "PUT", "/v1/blobs/\(Base64URL.encode(blob))/chunks/\(index)",
                     headers: [
                         "Content-Type": "application/octet-stream",
-                        "Amanat-Upload-Key": Base64URL.encode(uploadKey.withUnsafeBytes { Array($0) }),
-                    ], body: bytes)
-            ).body)
+                        RelayAPI.Header.uploadKey: Base64URL.encode(uploadKey.withUnsafeBytes { Array($0) }),
+                    ], body: bytes)))
     }
 
     /// Downloads chunk `index` of a complete blob.
@@ -266,18 +253,15 @@ public struct RelayAPI: Sendable {
         _ = try CurlTransport.checked(
             await transport.send(
                 "POST", "/v1/blobs/\(Base64URL.encode(blob))/downloaded",
-                headers: ["Amanat-Confirmation-Key": Base64URL.encode(key.withUnsafeBytes { Array($0) })], body: []))
+                headers: [RelayAPI.Header.confirmationKey: Base64URL.encode(key.withUnsafeBytes { Array($0) })],
+                body: []))
     }
 
-    static func blobStatus(_ body: [UInt8]) throws(TransportError) -> BlobStatus {
-        guard let object = object(body), let present = object["present"] as? [NSNumber],
-            let complete = object["complete"] as? Bool, let chunks = (object["chunks"] as? NSNumber)?.intValue,
-            let chunkSize = (object["chunkSize"] as? NSNumber)?.intValue,
-            let downloadsLeft = (object["downloadsLeft"] as? NSNumber)?.intValue
-        else { throw .unexpectedAnswer }
+    static func blobStatus(_ response: TransportResponse) throws(TransportError) -> BlobStatus {
+        let status: RelayAPI.BlobStatus = try decode(response)
         return BlobStatus(
-            present: Set(present.map(\.intValue)), complete: complete, chunks: chunks, chunkSize: chunkSize,
-            downloadsLeft: downloadsLeft)
+            present: Set(status.present), complete: status.complete, chunks: status.chunks,
+            chunkSize: status.chunkSize, downloadsLeft: status.downloadsLeft)
     }
 
     // MARK: - As the owner
@@ -287,39 +271,33 @@ public struct RelayAPI: Sendable {
         _ credentials: MailboxCredentials, head: [UInt8]?, oneTime: [(UInt32, [UInt8])],
         oneTimePostQuantum: [(UInt32, [UInt8])]
     ) async throws(TransportError) {
-        var object: [String: Any] = [
-            "oneTimePrekeys": oneTime.map { ["id": $0.0, "entry": Base64URL.encode($0.1)] as [String: Any] },
-            "oneTimePostQuantumPrekeys": oneTimePostQuantum.map {
-                ["id": $0.0, "entry": Base64URL.encode($0.1)] as [String: Any]
-            },
-        ]
-        if let head { object["head"] = Base64URL.encode(head) }
-        _ = try await signed("PUT", "/prekeys", credentials, body: Self.json(object))
+        let body = Self.encode(
+            RelayAPI.PrekeyUploadRequest(
+                head: head.map(Base64URL.encode),
+                oneTimePrekeys: oneTime.map { RelayAPI.UploadedEntry(id: $0.0, entry: Base64URL.encode($0.1)) },
+                oneTimePostQuantumPrekeys: oneTimePostQuantum.map {
+                    RelayAPI.UploadedEntry(id: $0.0, entry: Base64URL.encode($0.1))
+                }))
+        _ = try await signed("PUT", "/prekeys", credentials, body: body)
     }
 
     /// One page of the mailbox after `after`.
     public func fetch(_ credentials: MailboxCredentials, after: Int64, limit: Int) async throws(TransportError)
         -> FetchedPage
     {
-        let response = try await signed(
-            "POST", "/fetch", credentials, body: Self.json(["after": after, "limit": limit]))
-        guard let object = Self.object(response.body), let items = object["envelopes"] as? [[String: Any]],
-            let expired = (object["expiredUnread"] as? NSNumber)?.intValue,
-            let prekeys = object["prekeys"] as? [String: Any]
-        else { throw .unexpectedAnswer }
+        let page: RelayAPI.FetchResponse = try Self.decode(
+            await signed(
+                "POST", "/fetch", credentials, body: Self.encode(RelayAPI.FetchRequest(after: after, limit: limit))))
         var envelopes: [FetchedEnvelope] = []
-        for item in items {
-            guard let sequence = (item["sequence"] as? NSNumber)?.int64Value,
-                let digest = (item["digest"] as? String).flatMap(Base64URL.decode),
-                let envelope = (item["envelope"] as? String).flatMap(Base64URL.decode)
-            else { throw .unexpectedAnswer }
-            envelopes.append(FetchedEnvelope(sequence: sequence, digest: digest, envelope: envelope))
+        for item in page.envelopes {
+            guard let digest = Base64URL.decode(item.digest), let envelope = Base64URL.decode(item.envelope) else {
+                throw .unexpectedAnswer
+            }
+            envelopes.append(FetchedEnvelope(sequence: item.sequence, digest: digest, envelope: envelope))
         }
         return FetchedPage(
-            envelopes: envelopes, expiredUnread: expired,
-            oneTimePrekeys: (prekeys["oneTimePrekeys"] as? NSNumber)?.intValue ?? 0,
-            oneTimePostQuantumPrekeys: (prekeys["oneTimePostQuantumPrekeys"] as? NSNumber)?.intValue ?? 0,
-            prekeysLow: (prekeys["low"] as? Bool) ?? false)
+            envelopes: envelopes, expiredUnread: page.expiredUnread, oneTimePrekeys: page.prekeys.oneTimePrekeys,
+            oneTimePostQuantumPrekeys: page.prekeys.oneTimePostQuantumPrekeys, prekeysLow: page.prekeys.low)
     }
 
     /// Deletes envelopes committed locally, and tells the relay how much of the expired-unread
@@ -329,25 +307,46 @@ public struct RelayAPI: Sendable {
     ) async throws(TransportError) {
         _ = try await signed(
             "POST", "/ack", credentials,
-            body: Self.json(["digests": digests.map(Base64URL.encode), "expiredUnreadSeen": expiredUnreadSeen]))
+            body: Self.encode(
+                RelayAPI.AcknowledgeRequest(
+                    digests: digests.map(Base64URL.encode), expiredUnreadSeen: expiredUnreadSeen)))
     }
 
     /// Waits up to `timeout` seconds (at most 30) for something new after `after`.
     public func wait(_ credentials: MailboxCredentials, after: Int64, timeout: Int) async throws(TransportError) -> Bool
     {
         let response = try await signed(
-            "POST", "/wait", credentials, body: Self.json(["after": after, "timeout": min(max(timeout, 0), 30)]))
-        return (Self.object(response.body)?["new"] as? Bool) ?? false
+            "POST", "/wait", credentials,
+            body: Self.encode(RelayAPI.WaitRequest(after: after, timeout: min(max(timeout, 0), 30))))
+        let answer: RelayAPI.WaitResponse = try Self.decode(response)
+        return answer.new
     }
 
     /// Replaces the mailbox's deposit key.
     public func rotateDepositKey(_ credentials: MailboxCredentials, to key: SecureBytes) async throws(TransportError) {
         _ = try await signed(
             "POST", "/deposit-key", credentials,
-            body: Self.json(["depositKey": Base64URL.encode(key.withUnsafeBytes { Array($0) })]))
+            body: Self.encode(
+                RelayAPI.RotateDepositKeyRequest(depositKey: Base64URL.encode(key.withUnsafeBytes { Array($0) }))))
     }
 
     // MARK: - Helpers
+
+    /// A contact's request to `/v1/mailboxes/<id><suffix>` with a JSON body, its deposit token
+    /// made over the body's digest for `purpose` (SPEC.md §8.1).
+    private func contactRequest(
+        _ suffix: String, mailbox: [UInt8], depositKey: SecureBytes, purpose: DepositToken.Purpose, body: [UInt8]
+    ) async throws(TransportError) -> TransportResponse {
+        guard let digest = try? BLAKE2b.hash(body),
+            let token = try? DepositToken.make(
+                depositKey: depositKey, mailbox: mailbox, digest: digest, purpose: purpose)
+        else { throw .invalidConfiguration("a deposit key or mailbox has the wrong size") }
+        return try CurlTransport.checked(
+            await transport.send(
+                "POST", "/v1/mailboxes/\(Base64URL.encode(mailbox))\(suffix)",
+                headers: ["Content-Type": "application/json", RelayAPI.Header.depositToken: Base64URL.encode(token)],
+                body: body))
+    }
 
     /// An owner request to `/v1/mailboxes/<id><suffix>`, signed (SPEC.md §8.2).
     private func signed(
@@ -363,16 +362,25 @@ public struct RelayAPI: Sendable {
             await transport.send(
                 method, path,
                 headers: [
-                    "Content-Type": "application/json", "Amanat-Timestamp": String(timestamp),
-                    "Amanat-Nonce": Base64URL.encode(nonce), "Amanat-Signature": Base64URL.encode(signature.signature),
+                    "Content-Type": "application/json", RelayAPI.Header.timestamp: String(timestamp),
+                    RelayAPI.Header.nonce: Base64URL.encode(nonce),
+                    RelayAPI.Header.signature: Base64URL.encode(signature.signature),
                 ], body: body))
     }
 
-    static func json(_ object: [String: Any]) -> [UInt8] {
-        Array((try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data("{}".utf8))
+    /// A request body: the value as JSON, keys sorted.
+    static func encode(_ value: some Encodable) -> [UInt8] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // Encoding these plain structs of strings and numbers cannot fail.
+        return Array((try? encoder.encode(value)) ?? Data("{}".utf8))
     }
 
-    static func object(_ body: [UInt8]) -> [String: Any]? {
-        (try? JSONSerialization.jsonObject(with: Data(body))) as? [String: Any]
+    /// A response body as `Value`, or ``TransportError/unexpectedAnswer``.
+    static func decode<Value: Decodable>(_ response: TransportResponse) throws(TransportError) -> Value {
+        guard let value = try? JSONDecoder().decode(Value.self, from: Data(response.body)) else {
+            throw .unexpectedAnswer
+        }
+        return value
     }
 }
