@@ -303,32 +303,23 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     }
 
     /// One group-commit batch, inside its transaction: lock the batch's mailboxes in id order,
-    /// find which envelopes are there already, check every deposit in memory, then insert the new
-    /// ones, write back the counts and announce the mailboxes, each in one statement.
+    /// find which envelopes are there already, decide every deposit (``DepositBatch``), then
+    /// insert the new ones, write back the counts and announce the mailboxes, each in one statement.
     static func writeBatch(
         _ deposits: [PendingDeposit], _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> [Result<DepositOutcome, RelayError>] {
-        struct Usage {
-            let depositKey: SecureBytes
-            var count: Int
-            var bytes: Int
-            var changed = false
-        }
         let mailboxes = Array(Set(deposits.map(\.mailbox).filter { $0.count == 32 }))
-        var usage: [[UInt8]: Usage] = [:]
+        var usage: [[UInt8]: MailboxUsage] = [:]
         for try await (id, key, count, size) in try await connection.query(
             """
             SELECT id, deposit_key, envelope_count, envelope_bytes FROM mailboxes
             WHERE id = ANY(\(mailboxes.map(bytea))) ORDER BY id FOR UPDATE
             """, logger: logger
         ).decode((ByteBuffer, ByteBuffer, Int64, Int64).self) {
-            usage[bytes(id)] = Usage(depositKey: SecureBytes(copying: bytes(key)), count: Int(count), bytes: Int(size))
+            usage[bytes(id)] = MailboxUsage(
+                depositKey: SecureBytes(copying: bytes(key)), count: Int(count), bytes: Int(size))
         }
-        struct Key: Hashable {
-            let mailbox: [UInt8]
-            let digest: [UInt8]
-        }
-        var existing: [Key: Int64] = [:]
+        var existing: [StoredEnvelopeKey: Int64] = [:]
         let known = deposits.filter { usage[$0.mailbox] != nil }
         if !known.isEmpty {
             for try await (mailbox, digest, sequence) in try await connection.query(
@@ -338,57 +329,13 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                     ON e.mailbox = d.mailbox AND e.digest = d.digest
                 """, logger: logger
             ).decode((ByteBuffer, ByteBuffer, Int64).self) {
-                existing[Key(mailbox: bytes(mailbox), digest: bytes(digest))] = sequence
+                existing[StoredEnvelopeKey(mailbox: bytes(mailbox), digest: bytes(digest))] = sequence
             }
         }
-        // Every check first, in arrival order, as the SQLite store does; a deposit of the same
-        // envelope twice in one batch is stored once.
-        enum Decision {
-            case refused(RelayError)
-            case duplicate(Int64)
-            case insert(Key)
-        }
-        var decisions: [Decision] = []
-        var inserting: [Key: PendingDeposit] = [:]
-        var order: [Key] = []
-        for deposit in deposits {
-            guard var entry = usage[deposit.mailbox] else {
-                decisions.append(.refused(.unknownMailbox))
-                continue
-            }
-            guard
-                DepositToken.isValid(
-                    deposit.token, depositKey: entry.depositKey, mailbox: deposit.mailbox, digest: deposit.digest)
-            else {
-                decisions.append(.refused(.badDepositToken))
-                continue
-            }
-            let key = Key(mailbox: deposit.mailbox, digest: deposit.digest)
-            if let sequence = existing[key] {
-                decisions.append(.duplicate(sequence))
-                continue
-            }
-            if inserting[key] != nil {
-                decisions.append(.insert(key))
-                continue
-            }
-            guard entry.count + 1 <= deposit.quota.maximumEnvelopes,
-                entry.bytes + deposit.envelope.count <= deposit.quota.maximumBytes
-            else {
-                decisions.append(.refused(.mailboxFull))
-                continue
-            }
-            entry.count += 1
-            entry.bytes += deposit.envelope.count
-            entry.changed = true
-            usage[deposit.mailbox] = entry
-            inserting[key] = deposit
-            order.append(key)
-            decisions.append(.insert(key))
-        }
-        var stored: [Key: Int64] = [:]
-        if !order.isEmpty {
-            let rows = order.compactMap { inserting[$0] }
+        let batch = DepositBatch(deposits, mailboxes: usage, stored: existing)
+        var stored: [StoredEnvelopeKey: Int64] = [:]
+        if !batch.inserts.isEmpty {
+            let rows = batch.inserts
             for try await (mailbox, digest, sequence) in try await connection.query(
                 """
                 INSERT INTO envelopes (mailbox, digest, body, arrived_hour)
@@ -397,9 +344,9 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 RETURNING mailbox, digest, sequence
                 """, logger: logger
             ).decode((ByteBuffer, ByteBuffer, Int64).self) {
-                stored[Key(mailbox: bytes(mailbox), digest: bytes(digest))] = sequence
+                stored[StoredEnvelopeKey(mailbox: bytes(mailbox), digest: bytes(digest))] = sequence
             }
-            let changed = usage.filter(\.value.changed)
+            let changed = batch.changedUsage
             try await connection.query(
                 """
                 UPDATE mailboxes SET envelope_count = u.count, envelope_bytes = u.bytes
@@ -414,17 +361,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 FROM unnest(\(changed.keys.map(bytea))) AS m
                 """, logger: logger)
         }
-        var reported = Set<Key>()
-        return decisions.map { decision in
-            switch decision {
-            case .refused(let error): return .failure(error)
-            case .duplicate(let sequence): return .success(.duplicate(sequence: sequence))
-            case .insert(let key):
-                guard let sequence = stored[key] else { return .failure(.storageFailure) }
-                return .success(
-                    reported.insert(key).inserted ? .stored(sequence: sequence) : .duplicate(sequence: sequence))
-            }
-        }
+        return batch.outcomes(sequences: stored)
     }
 
     // MARK: - Fetch, acknowledge, purge

@@ -38,18 +38,7 @@ public struct SQLiteMailboxStore: MailboxStore {
                 chmod(path + suffix, 0o600)
             }
             committer = GroupCommitter(describe: Self.describe) { [database] deposits in
-                try await database.write { db in
-                    var usage: [[UInt8]: BatchUsage] = [:]
-                    let results = try deposits.map { deposit -> Result<DepositOutcome, RelayError> in
-                        do {
-                            return .success(try Self.deposit(deposit, db, &usage))
-                        } catch let error as RelayError {
-                            return .failure(error)
-                        }
-                    }
-                    try Self.saveUsage(usage, db)
-                    return results
-                }
+                try await database.write { db in try Self.writeBatch(deposits, db) }
             }
         } catch {
             throw .storageFailure
@@ -199,77 +188,53 @@ public struct SQLiteMailboxStore: MailboxStore {
         ).get()
     }
 
-    /// A mailbox's deposit key and usage as one group-commit transaction sees them: loaded at the
-    /// first deposit into it, kept up to date in memory, written back once at the end.
-    struct BatchUsage {
-        let depositKey: SecureBytes
-        var count: Int
-        var bytes: Int
-        var changed = false
-    }
-
-    /// One deposit inside a group-commit transaction: every check comes before any write, so a
-    /// refused deposit leaves nothing behind and the others in the batch go on.
-    static func deposit(
-        _ deposit: PendingDeposit, _ db: Database, _ batch: inout [[UInt8]: BatchUsage]
-    ) throws -> DepositOutcome {
-        if batch[deposit.mailbox] == nil {
-            // Cached statements: parsed once per connection, not once per deposit.
+    /// One group-commit batch, inside its transaction: load the batch's mailboxes and which of
+    /// its envelopes are there already, decide every deposit (``DepositBatch``), then insert the
+    /// new ones and write back the counts.
+    static func writeBatch(_ deposits: [PendingDeposit], _ db: Database) throws -> [Result<DepositOutcome, RelayError>]
+    {
+        // Cached statements: parsed once per connection, not once per deposit.
+        var usage: [[UInt8]: MailboxUsage] = [:]
+        for mailbox in Set(deposits.map(\.mailbox)) {
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(
                         sql: "SELECT deposit_key, envelope_count, envelope_bytes FROM mailboxes WHERE id = ?"),
-                    arguments: [Data(deposit.mailbox)])
-            else { throw RelayError.unknownMailbox }
-            batch[deposit.mailbox] = BatchUsage(
+                    arguments: [Data(mailbox)])
+            else { continue }
+            usage[mailbox] = MailboxUsage(
                 depositKey: SecureBytes(copying: Array(row["deposit_key"] as Data)), count: row["envelope_count"],
                 bytes: row["envelope_bytes"])
         }
-        guard var usage = batch[deposit.mailbox] else { throw RelayError.unknownMailbox }
-        guard
-            DepositToken.isValid(
-                deposit.token, depositKey: usage.depositKey, mailbox: deposit.mailbox, digest: deposit.digest)
-        else { throw RelayError.badDepositToken }
-        func existing() throws -> Int64? {
-            try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?"),
-                arguments: [Data(deposit.mailbox), Data(deposit.digest)])
+        var existing: [StoredEnvelopeKey: Int64] = [:]
+        for deposit in deposits where usage[deposit.mailbox] != nil {
+            let key = StoredEnvelopeKey(mailbox: deposit.mailbox, digest: deposit.digest)
+            guard existing[key] == nil,
+                let sequence = try Int64.fetchOne(
+                    db.cachedStatement(sql: "SELECT sequence FROM envelopes WHERE mailbox = ? AND digest = ?"),
+                    arguments: [Data(deposit.mailbox), Data(deposit.digest)])
+            else { continue }
+            existing[key] = sequence
         }
-        guard usage.count + 1 <= deposit.quota.maximumEnvelopes,
-            usage.bytes + deposit.envelope.count <= deposit.quota.maximumBytes
-        else {
-            // A full mailbox still answers a repeated deposit as stored.
-            if let sequence = try existing() { return .duplicate(sequence: sequence) }
-            throw RelayError.mailboxFull
-        }
-        guard
-            let sequence = try Int64.fetchOne(
+        let batch = DepositBatch(deposits, mailboxes: usage, stored: existing)
+        var stored: [StoredEnvelopeKey: Int64] = [:]
+        for deposit in batch.inserts {
+            stored[StoredEnvelopeKey(mailbox: deposit.mailbox, digest: deposit.digest)] = try Int64.fetchOne(
                 db.cachedStatement(
                     sql: """
                         INSERT INTO envelopes (mailbox, digest, body, arrived_hour) VALUES (?, ?, ?, ?)
-                        ON CONFLICT (mailbox, digest) DO NOTHING RETURNING sequence
+                        RETURNING sequence
                         """),
                 arguments: [
                     Data(deposit.mailbox), Data(deposit.digest), Data(deposit.envelope),
                     Int64(deposit.now - deposit.now % 3600),
                 ])
-        else {
-            guard let sequence = try existing() else { throw RelayError.storageFailure }
-            return .duplicate(sequence: sequence)
         }
-        usage.count += 1
-        usage.bytes += deposit.envelope.count
-        usage.changed = true
-        batch[deposit.mailbox] = usage
-        return .stored(sequence: sequence)
-    }
-
-    /// Writes back the usage counts a group-commit transaction changed.
-    static func saveUsage(_ batch: [[UInt8]: BatchUsage], _ db: Database) throws {
-        for (mailbox, usage) in batch where usage.changed {
+        for (mailbox, usage) in batch.changedUsage {
             try db.cachedStatement(sql: "UPDATE mailboxes SET envelope_count = ?, envelope_bytes = ? WHERE id = ?")
                 .execute(arguments: [usage.count, usage.bytes, Data(mailbox)])
         }
+        return batch.outcomes(sequences: stored)
     }
 
     public func fetch(
