@@ -133,8 +133,9 @@ extension AmanatRelayCommand {
         var limits: [String] = []
 
         func run() async throws {
-            // Whether relay.json is readable at all is reported by `application` below, with its
-            // own message; here it only supplies what flags and environment leave open.
+            // Whether relay.json is readable at all is reported below, with its own message, when
+            // the data directory is loaded for the relay's configuration; here it only supplies
+            // what flags and environment leave open.
             var flags = RelaySettings.Flags()
             flags.host = host
             flags.port = port
@@ -163,15 +164,17 @@ extension AmanatRelayCommand {
                 try settings.checkSafety(tls: tls != nil)
                 let database = try settings.database.map { try PostgresDatabaseURL($0) }
                 let (host, port) = (settings.host, settings.port)
+                let contents = try options.directory.load()
+                let configuration = try settings.configuration(contents)
                 // Said once the port is really ours.
-                var lines = ["Relay key: \(try RelayServer.fingerprint(of: options.directory))"]
+                var lines = ["Relay key: \(RelayServer.fingerprint(of: contents.signingKey))"]
                 if let tls { lines.append("TLS pin for invites: \(tls.pin)") }
                 lines.append("Listening on \(host):\(port)\(tls == nil ? "" : " (HTTPS)")")
                 if let metrics { lines.append("Metrics on \(metrics.host):\(metrics.port)/metrics") }
                 lines.append("Envelopes in \(database.map(\.description) ?? options.directory.databasePath)")
                 let startup = lines
                 let application = try await RelayServer.application(
-                    dataDirectory: options.directory, host: host, port: port, limits: settings.limitAssignments,
+                    configuration: configuration, dataDirectory: options.directory, host: host, port: port,
                     metrics: metrics, tls: tls, database: database, logger: logger,
                     onRunning: {
                         print(startup.joined(separator: "\n"))

@@ -25,7 +25,7 @@ struct RelayServerTests {
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
             let (key, settings) = try directory.load()
             #expect(settings.retentionDays == 7)
-            #expect(directory.organisationRootKey(settings) == root)
+            #expect(RelayDataDirectory.organisationRootKey(settings) == root)
             #expect(throws: RelaySetupError.alreadyInitialised) { try directory.initialise(organisationRoot: root) }
             #expect(try directory.load().signingKey.publicKey == key.publicKey)
             try Data("{".utf8).write(to: directory.settingsURL)

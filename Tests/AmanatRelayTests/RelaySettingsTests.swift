@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
+import AmanatProtocol
 import Testing
 
 @testable import AmanatRelay
@@ -92,5 +94,42 @@ struct RelaySettingsTests {
         metrics.publicMetrics = false
         metrics.metricsPort = 0
         try RelaySettings.resolve(metrics, environment: [:], file: nil).checkSafety(tls: false)
+    }
+
+    @Test("the configuration takes relay.json's retention and limits, then the environment's, then the flags'")
+    func configuration() throws {
+        let root = Ed25519.PrivateKey().publicKey
+        var file = Self.file
+        file.organisationRoot = Base64URL.encode(root.rawRepresentation)
+        file.retentionDays = 30
+        file.limits = RelayLimits()
+        file.limits?.values = ["contactPerSecond": 3, "mailboxWaiters": 2]
+        let key = Ed25519.PrivateKey()
+        let plain = try RelaySettings.resolve(RelaySettings.Flags(), environment: [:], file: file)
+            .configuration((key, file))
+        #expect(plain.retention == 30 * 86_400 && plain.contactRate.perSecond == 3 && plain.maximumMailboxWaiters == 2)
+        #expect(plain.organisationRoot.rawRepresentation == root.rawRepresentation)
+        #expect(plain.signingKey.publicKey.rawRepresentation == key.publicKey.rawRepresentation)
+
+        var flags = RelaySettings.Flags()
+        flags.limits = ["contactPerSecond=9"]
+        let layered = try RelaySettings.resolve(
+            flags, environment: ["AMANAT_RELAY_LIMITS": "retentionDays=7,contactPerSecond=5"], file: file
+        ).configuration((key, file))
+        #expect(layered.retention == 7 * 86_400 && layered.contactRate.perSecond == 9)
+        #expect(layered.maximumMailboxWaiters == 2)
+
+        flags.limits = ["retentionDays=400"]
+        #expect(throws: RelaySetupError.invalidLimit("retentionDays=400.0")) {
+            try RelaySettings.resolve(flags, environment: [:], file: file).configuration((key, file))
+        }
+        flags.limits = ["noSuchLimit=1"]
+        #expect(throws: RelaySetupError.invalidLimit("noSuchLimit")) {
+            try RelaySettings.resolve(flags, environment: [:], file: file).configuration((key, file))
+        }
+        file.organisationRoot = "not a key"
+        #expect(throws: RelaySetupError.invalidSettings) {
+            try RelaySettings.resolve(RelaySettings.Flags(), environment: [:], file: file).configuration((key, file))
+        }
     }
 }

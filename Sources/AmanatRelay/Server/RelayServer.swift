@@ -10,11 +10,11 @@ import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// Puts a relay together from its data directory: store, routes, purge service.
+/// Puts a relay together from its configuration: store, routes, purge service.
 public enum RelayServer {
     /// The application to run with `runService()`; it shuts down gracefully on SIGINT and SIGTERM,
     /// finishing requests in flight, and every answered deposit is already committed.
-    /// `limits` are assignments from flags and the environment, applied over those of `relay.json`.
+    /// `configuration` is ``RelaySettings/configuration(_:)``'s, resolved once.
     /// With `metrics`, a second listener serves them at `metrics.host:metrics.port` (`GET /metrics`);
     /// the caller bootstraps swift-metrics with a factory on `metrics.registry`.
     /// With `database`, envelopes live in that PostgreSQL database (shared by every instance
@@ -22,17 +22,10 @@ public enum RelayServer {
     /// SQLite file; its schema is brought up to date here, before anything listens. `onRunning`
     /// is called once the API listener is bound.
     public static func application(
-        dataDirectory: RelayDataDirectory, host: String, port: Int, limits assignments: [String] = [],
+        configuration: RelayConfiguration, dataDirectory: RelayDataDirectory, host: String, port: Int,
         metrics: (registry: PrometheusCollectorRegistry, host: String, port: Int)? = nil, tls: RelayTLS? = nil,
         database: PostgresDatabaseURL? = nil, logger: Logger, onRunning: @escaping @Sendable () -> Void = {}
     ) async throws -> some ApplicationProtocol {
-        let (signingKey, settings) = try dataDirectory.load()
-        guard let root = dataDirectory.organisationRootKey(settings) else { throw RelaySetupError.invalidSettings }
-        var configuration = RelayConfiguration(signingKey: signingKey, organisationRoot: root)
-        configuration.retention = UInt64(settings.retentionDays) * 86_400
-        var limits = settings.limits ?? RelayLimits()
-        try limits.assign(assignments)
-        try limits.apply(to: &configuration)
         let store: any MailboxStore
         var storeServices: [any Service] = []
         if let database {
@@ -68,6 +61,11 @@ public enum RelayServer {
 
     /// The relay key's public half, base64url: what operators publish and invites carry.
     public static func fingerprint(of dataDirectory: RelayDataDirectory) throws -> String {
-        Base64URL.encode(try dataDirectory.load().signingKey.publicKey.rawRepresentation)
+        fingerprint(of: try dataDirectory.load().signingKey)
+    }
+
+    /// The public half of `signingKey`, base64url.
+    public static func fingerprint(of signingKey: Ed25519.PrivateKey) -> String {
+        Base64URL.encode(signingKey.publicKey.rawRepresentation)
     }
 }

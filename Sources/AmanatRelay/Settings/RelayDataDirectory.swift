@@ -77,13 +77,13 @@ public struct RelayDataDirectory: Sendable {
         guard seed.count == Ed25519.seedByteCount,
             let key = try? Ed25519.PrivateKey(seed: SecureBytes(copying: seed)),
             let settings = try? JSONDecoder().decode(Settings.self, from: settingsData),
-            (1...365).contains(settings.retentionDays), organisationRootKey(settings) != nil
+            (1...365).contains(settings.retentionDays), Self.organisationRootKey(settings) != nil
         else { throw .invalidSettings }
         return (key, settings)
     }
 
     /// The organisation root key the settings name.
-    public func organisationRootKey(_ settings: Settings) -> Ed25519.PublicKey? {
+    public static func organisationRootKey(_ settings: Settings) -> Ed25519.PublicKey? {
         Base64URL.decode(settings.organisationRoot).flatMap { try? Ed25519.PublicKey(rawRepresentation: $0) }
     }
 }

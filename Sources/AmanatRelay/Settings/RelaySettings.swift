@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
+
 /// Where and how `amanat-relay serve` runs, resolved once: each setting from its flag, else its
 /// environment variable (`AMANAT_RELAY_<NAME>`), else the data directory's `relay.json`, else the
 /// default. The executable only parses its flags and hands them here.
@@ -62,6 +64,23 @@ public struct RelaySettings: Sendable, Equatable {
             publicMetrics: flags.publicMetrics,
             limitAssignments: (environment["AMANAT_RELAY_LIMITS"].map { $0.split(separator: ",").map(String.init) }
                 ?? []) + flags.limits)
+    }
+
+    /// The relay's configuration from its data directory's contents (relay key, organisation root,
+    /// retention and limits of `relay.json`) with ``limitAssignments`` applied over them.
+    ///
+    /// - Throws: ``RelaySetupError/invalidSettings`` for a root key that does not decode,
+    ///   ``RelaySetupError/invalidLimit(_:)`` for a limit that is unknown or out of range.
+    public func configuration(
+        _ contents: (signingKey: Ed25519.PrivateKey, settings: RelayDataDirectory.Settings)
+    ) throws(RelaySetupError) -> RelayConfiguration {
+        guard let root = RelayDataDirectory.organisationRootKey(contents.settings) else { throw .invalidSettings }
+        var configuration = RelayConfiguration(signingKey: contents.signingKey, organisationRoot: root)
+        configuration.retention = UInt64(contents.settings.retentionDays) * 86_400
+        var limits = contents.settings.limits ?? RelayLimits()
+        try limits.assign(limitAssignments)
+        try limits.apply(to: &configuration)
+        return configuration
     }
 
     /// The TLS identity the settings name, loaded; nil for plain HTTP.
