@@ -215,7 +215,7 @@ struct AccountTests {
         let relay = try LiveRelay()
         let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
         let pin = try Invite.pin(fromText: try RelayTLS(certificatePath: certificate, keyPath: key).pin)
-        try await relay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
+        try await relay.start(tls: (certificate, key))
         let proxyPort = try freeLoopbackPort()
         let proxy = Process()
         proxy.executableURL = URL(fileURLWithPath: "/usr/bin/microsocks")

@@ -151,7 +151,7 @@ struct CurlTransportTests {
         let relay = try LiveRelay()
         let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
         let pin = try RelayTLS(certificatePath: certificate, keyPath: key).pin
-        try await relay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
+        try await relay.start(tls: (certificate, key))
         let url = "https://127.0.0.1:\(relay.port)"
         let pinned = try CurlTransport(configuration: .init(relay: url, pin: pin))
         let mailbox = try await relay.createMailbox(pinned)

@@ -142,7 +142,7 @@ struct AmanatCLITests {
         // A relay behind TLS whose key is not the invite's pin: refused before anything is sent.
         let tlsRelay = try LiveRelay()
         let (certificate, key) = try makeSelfSignedCertificate(in: tlsRelay.directory)
-        try await tlsRelay.start(["--tls-cert", certificate, "--tls-key", key], scheme: "https")
+        try await tlsRelay.start(tls: (certificate, key))
         var intercepted = try TestOrganisation(relay: tlsRelay)
         defer { intercepted.remove() }
         intercepted.url = "https://127.0.0.1:\(tlsRelay.port)"

@@ -17,116 +17,10 @@ import WSClient
 import FoundationNetworking
 #endif
 
-/// The real `amanat-relay` executable, run as a child process on a loopback port.
-final class RelayProcess: @unchecked Sendable {
-    let directory: URL
-    let port: Int
-    let metricsPort: Int
-    let root: Ed25519.PrivateKey
-    private var process: Process?
-    /// The running relay's process id.
-    var processIdentifier: Int32? { process?.processIdentifier }
+/// The relay tests' name for the shared harness; the helpers below speak the API by hand.
+typealias RelayProcess = LiveRelay
 
-    /// The binary SwiftPM built beside the test bundle.
-    static var binary: URL {
-        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent(
-            "amanat-relay")
-    }
-
-    /// A relay with a new data directory; with `sharing`, a second instance of that relay: a copy
-    /// of its data directory (same relay key and settings), as an operator deploys one.
-    init(sharing other: RelayProcess? = nil) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-live-\(UUID().uuidString)")
-        port = try freeLoopbackPort()
-        metricsPort = try freeLoopbackPort()
-        if let other {
-            root = other.root
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            for file in ["relay.key", "relay.json"] {
-                try FileManager.default.copyItem(
-                    at: other.directory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
-            }
-            return
-        }
-        root = Ed25519.PrivateKey()
-        let initialise = Process()
-        initialise.executableURL = Self.binary
-        initialise.arguments = [
-            "init", "--data", directory.path,
-            "--organisation-root=" + Base64URL.encode(root.publicKey.rawRepresentation),
-        ]
-        initialise.standardOutput = FileHandle.nullDevice
-        let errors = Pipe()
-        initialise.standardError = errors
-        try initialise.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        initialise.waitUntilExit()
-        guard initialise.terminationStatus == 0 else {
-            // Say why, so that a failure on a loaded CI machine can be understood from its log.
-            print(
-                "amanat-relay init failed: status \(initialise.terminationStatus), "
-                    + "reason \(initialise.terminationReason == .exit ? "exit" : "signal"): \(message)")
-            throw RelayProcessError.initialisationFailed
-        }
-    }
-
-    deinit {
-        process?.terminate()
-        try? FileManager.default.removeItem(at: directory)
-    }
-
-    /// Where `serve` writes its standard output and error, across restarts.
-    var logURL: URL { directory.appendingPathComponent("serve.log") }
-
-    /// Starts `serve` (with `arguments` added, and over TLS with `tls`) and waits until
-    /// `/healthz` answers: through URLSession, or through curl for TLS (certificate not verified:
-    /// the TLS test checks the pin instead).
-    func start(_ arguments: [String] = [], tls: (certificate: String, key: String)? = nil) async throws {
-        let process = Process()
-        process.executableURL = Self.binary
-        process.arguments =
-            ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", String(metricsPort)]
-            + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + arguments
-        if !FileManager.default.fileExists(atPath: logURL.path) {
-            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
-        }
-        let log = try FileHandle(forWritingTo: logURL)
-        try log.seekToEnd()
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
-        self.process = process
-        for _ in 0..<200 {
-            if tls == nil {
-                if let (_, status) = try? await request("GET", "/healthz"), status == 200 { return }
-            } else if let (body, status) = try? runProgram(
-                "/usr/bin/curl", ["-sk", "https://127.0.0.1:\(port)/healthz"]),
-                status == 0 && body == "ok"
-            {
-                return
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        throw RelayProcessError.didNotStart
-    }
-
-    /// Kills the relay at once, as a power cut or the OOM killer would (SIGKILL).
-    func kill() {
-        guard let process else { return }
-        sendSignal(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        self.process = nil
-    }
-
-    /// Stops the relay with SIGINT and waits for its graceful exit.
-    func interrupt() -> Int32 {
-        guard let process else { return -1 }
-        process.interrupt()
-        process.waitUntilExit()
-        self.process = nil
-        return process.terminationStatus
-    }
-
+extension LiveRelay {
     func request(
         _ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil
     ) async throws -> ([UInt8], Int) {
@@ -218,7 +112,7 @@ final class RelayProcess: @unchecked Sendable {
                     "Amanat-Signature": Base64URL.encode(signature.signature),
                 ], body: body)
             guard status == 200 else { throw RelayProcessError.unexpectedStatus(status) }
-            let page = try JSONDecoder().decode(Relay.FetchResponse.self, from: Data(data))
+            let page = try JSONDecoder().decode(RelayAPI.FetchResponse.self, from: Data(data))
             for envelope in page.envelopes { digests.insert(Base64URL.decode(envelope.digest) ?? []) }
             guard let last = page.envelopes.last else { return digests }
             after = last.sequence
@@ -226,14 +120,7 @@ final class RelayProcess: @unchecked Sendable {
     }
 }
 
-/// `kill(2)`, named apart from ``RelayProcess/kill()``.
-private func sendSignal(_ pid: Int32, _ signal: Int32) {
-    _ = kill(pid, signal)
-}
-
 enum RelayProcessError: Error {
-    case initialisationFailed
-    case didNotStart
     case unreachable
     case unexpectedStatus(Int)
 }
@@ -304,7 +191,7 @@ struct RelayProcessTests {
         #expect(uploaded == 200)
         let (claimBody, claimed) = try await relay.contact(bob, bob.path + "/prekeys/claim", purpose: .prekeyClaim, [:])
         #expect(claimed == 200)
-        let claim = try JSONDecoder().decode(Relay.ClaimResponse.self, from: Data(claimBody))
+        let claim = try JSONDecoder().decode(RelayAPI.PrekeyClaim.self, from: Data(claimBody))
         let bundle = try PrekeyDirectory.openBundle(
             head: try #require(Base64URL.decode(claim.head)),
             oneTimePrekey: claim.oneTimePrekey.flatMap(Base64URL.decode),
@@ -354,7 +241,7 @@ struct RelayProcessTests {
         #expect(try await relay.deposit(second, to: bob) == 201)
         let (waitBody, waitStatus) = try await woken
         #expect(waitStatus == 200)
-        #expect(try JSONDecoder().decode(Relay.WaitResponse.self, from: Data(waitBody)).new)
+        #expect(try JSONDecoder().decode(RelayAPI.WaitResponse.self, from: Data(waitBody)).new)
 
         // A blob of three chunks: one uploaded, the relay killed, the rest resumed after restart.
         let attachmentMarker = "LIVE-ATTACHMENT-MARKER"
@@ -364,7 +251,7 @@ struct RelayProcessTests {
             bob, bob.path + "/blobs", purpose: .blob,
             ["size": attachment.count, "confirmations": RelayHarness.confirmations(1)])
         #expect(createdStatus == 201)
-        let created = try JSONDecoder().decode(Relay.CreatedBlob.self, from: Data(createdBody))
+        let created = try JSONDecoder().decode(RelayAPI.CreatedBlob.self, from: Data(createdBody))
         #expect(created.chunks == 3)
         let blobPath = "/v1/blobs/\(created.blob)"
         func chunk(_ index: Int) -> [UInt8] {
@@ -375,7 +262,7 @@ struct RelayProcessTests {
         relay.kill()
         try await relay.start()
         let (statusBody, _) = try await relay.request("GET", blobPath)
-        let status = try JSONDecoder().decode(Relay.BlobStatusResponse.self, from: Data(statusBody))
+        let status = try JSONDecoder().decode(RelayAPI.BlobStatus.self, from: Data(statusBody))
         #expect(status.present == [0] && !status.complete)
         for index in 1..<3 {
             #expect(

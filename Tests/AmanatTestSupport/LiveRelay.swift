@@ -5,11 +5,15 @@ import AmanatCrypto
 import AmanatProtocol
 import Foundation
 
-/// A real `amanat-relay` on a free loopback port, for the transport to talk to.
+/// A real `amanat-relay` executable, run as a child process on a free loopback port, with its
+/// metrics on another: the one harness for every test that needs a live relay.
 public final class LiveRelay: @unchecked Sendable {
     public let directory: URL
     public let port: Int
-    public let root = Ed25519.PrivateKey()
+    public let metricsPort: Int
+    /// The organisation root the relay trusts, unless it was made with another
+    /// (``init(organisationRoot:)``).
+    public let root: Ed25519.PrivateKey
     private let lock = NSLock()
     private var process: Process?
 
@@ -27,28 +31,59 @@ public final class LiveRelay: @unchecked Sendable {
     /// A relay that trusts `organisationRoot` (whose private key lives elsewhere, in an
     /// organisation profile) instead of ``root``.
     public init(organisationRoot: Ed25519.PublicKey?) throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-client-\(UUID().uuidString)")
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-relay-\(UUID().uuidString)")
         port = try freeLoopbackPort()
+        metricsPort = try freeLoopbackPort()
+        root = Ed25519.PrivateKey()
         let key = organisationRoot ?? root.publicKey
         let run = try runToolBlocking(
             "amanat-relay",
             ["init", "--data", directory.path, "--organisation-root=" + Base64URL.encode(key.rawRepresentation)])
         guard run.status == 0 else {
+            // Say why, so that a failure on a loaded CI machine can be understood from its log.
             print("amanat-relay init failed: \(run)")
             throw LiveRelayError.didNotStart
         }
     }
 
-    /// Starts `serve` with `arguments` added and waits for `/healthz` (through curl, so TLS works).
-    public func start(_ arguments: [String] = [], scheme: String = "http") async throws {
+    /// A second instance of `other`: a copy of its data directory (same relay key and settings),
+    /// as an operator deploys one.
+    public init(sharing other: LiveRelay) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-relay-\(UUID().uuidString)")
+        port = try freeLoopbackPort()
+        metricsPort = try freeLoopbackPort()
+        root = other.root
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for file in ["relay.key", "relay.json"] {
+            try FileManager.default.copyItem(
+                at: other.directory.appendingPathComponent(file), to: directory.appendingPathComponent(file))
+        }
+    }
+
+    /// Where `serve` writes its standard output and error, across restarts.
+    public var logURL: URL { directory.appendingPathComponent("serve.log") }
+
+    /// The running relay's process id.
+    public var processIdentifier: Int32? { lock.withLock { process?.processIdentifier } }
+
+    /// Starts `serve` (with `arguments` added, and over HTTPS with `tls`) and waits until
+    /// `/healthz` answers (through curl, certificate not verified: the TLS tests check the pin).
+    public func start(_ arguments: [String] = [], tls: (certificate: String, key: String)? = nil) async throws {
         let process = Process()
-        lock.withLock { self.process = process }
         process.executableURL = Self.binary
         process.arguments =
-            ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", "0"] + arguments
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+            ["serve", "--data", directory.path, "--port", String(port), "--metrics-port", String(metricsPort)]
+            + (tls.map { ["--tls-cert", $0.certificate, "--tls-key", $0.key] } ?? []) + arguments
+        if !FileManager.default.fileExists(atPath: logURL.path) {
+            _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        }
+        let log = try FileHandle(forWritingTo: logURL)
+        try log.seekToEnd()
+        process.standardOutput = log
+        process.standardError = log
         try process.run()
+        lock.withLock { self.process = process }
+        let scheme = tls == nil ? "http" : "https"
         for _ in 0..<200 {
             if let (body, status) = try? runProgram("/usr/bin/curl", ["-sk", "\(scheme)://127.0.0.1:\(port)/healthz"]),
                 status == 0 && body == "ok"
@@ -61,16 +96,28 @@ public final class LiveRelay: @unchecked Sendable {
         throw LiveRelayError.didNotStart
     }
 
-    /// Kills the relay at once (SIGKILL), as a crash or a pulled cable would.
+    /// Kills the relay at once (SIGKILL), as a crash, a power cut or the OOM killer would.
     public func kill() {
-        guard let process = lock.withLock({ self.process }), process.isRunning else { return }
+        guard let process = lock.withLock({ self.process.take() }), process.isRunning else { return }
         Foundation.kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
     }
 
+    /// Stops the relay with SIGINT and waits for its graceful exit; its exit status (-1 when it
+    /// was not running).
+    public func interrupt() -> Int32 {
+        guard let process = lock.withLock({ self.process.take() }) else { return -1 }
+        process.interrupt()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
     deinit {
         if let process, process.isRunning {
+            // Gracefully if it can within 5 s, else at once: a test never hangs on its relay.
             process.interrupt()
+            for _ in 0..<100 where process.isRunning { usleep(50_000) }
+            if process.isRunning { Foundation.kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
         }
         try? FileManager.default.removeItem(at: directory)
@@ -87,11 +134,11 @@ public final class LiveRelay: @unchecked Sendable {
         let depositKey = SecureBytes.random(count: 32)
         let voucher = Voucher(
             id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
-        let body = try JSONSerialization.data(withJSONObject: [
-            "mailbox": Base64URL.encode(id), "ownerKey": Base64URL.encode(owner.publicKey.rawRepresentation),
-            "depositKey": Base64URL.encode(depositKey.withUnsafeBytes { Array($0) }),
-            "voucher": Base64URL.encode(voucher.encoded),
-        ])
+        let body = try JSONEncoder().encode(
+            RelayAPI.CreateMailboxRequest(
+                mailbox: Base64URL.encode(id), ownerKey: Base64URL.encode(owner.publicKey.rawRepresentation),
+                depositKey: Base64URL.encode(depositKey.withUnsafeBytes { Array($0) }),
+                voucher: Base64URL.encode(voucher.encoded)))
         _ = try CurlTransport.checked(
             try await transport.send(
                 "POST", "/v1/mailboxes", headers: ["Content-Type": "application/json"], body: Array(body)))
