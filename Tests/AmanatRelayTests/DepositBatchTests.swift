@@ -13,7 +13,7 @@ import Testing
 
     /// A mailbox with its deposit key.
     struct Box {
-        let id = SecureRandom.bytes(count: 32)
+        let id = MailboxID.random()
         let key = SecureRandom.bytes(count: 32)
 
         func usage(count: Int = 0, bytes: Int = 0) -> MailboxUsage {
@@ -23,14 +23,16 @@ import Testing
         /// A deposit of `envelope` into this mailbox, its token made with `key` (this mailbox's by
         /// default).
         func deposit(_ envelope: [UInt8], key: [UInt8]? = nil) throws -> PendingDeposit {
-            let digest = SealedEnvelope.digest(of: envelope)
+            let digest = EnvelopeDigest(of: envelope)
             let token = try DepositToken.make(
-                depositKey: SecureBytes(copying: key ?? self.key), mailbox: id, digest: digest)
-            return PendingDeposit(envelope: envelope, digest: digest, mailbox: id, token: token, now: 0, quota: quota)
+                depositKey: SecureBytes(copying: key ?? self.key), mailbox: id.bytes, digest: digest.bytes)
+            return PendingDeposit(
+                envelope: envelope, digest: digest, mailbox: id, token: try #require(DepositTokenValue(token)), now: 0,
+                quota: quota)
         }
 
         func key(of envelope: [UInt8]) -> StoredEnvelopeKey {
-            StoredEnvelopeKey(mailbox: id, digest: SealedEnvelope.digest(of: envelope))
+            StoredEnvelopeKey(mailbox: id, digest: EnvelopeDigest(of: envelope))
         }
     }
 
@@ -50,7 +52,7 @@ import Testing
             batch.decisions == [
                 .refused(.unknownMailbox), .refused(.badDepositToken), .insert(box.key(of: envelope)),
             ])
-        #expect(batch.inserts.map(\.digest) == [SealedEnvelope.digest(of: envelope)])
+        #expect(batch.inserts.map(\.digest) == [EnvelopeDigest(of: envelope)])
         #expect(batch.changedUsage[box.id]?.count == 1 && batch.changedUsage[box.id]?.bytes == 1000)
         #expect(batch.changedUsage[unknown.id] == nil)
     }

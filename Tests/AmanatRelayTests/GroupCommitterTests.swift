@@ -36,10 +36,10 @@ struct GroupCommitterTests {
     func failedTransaction() async {
         let captured = CapturedLog()
         let committer = GroupCommitter(logger: Logger(label: "test") { _ in captured }) { _ in throw Broken() }
-        let mailbox = SecureRandom.bytes(count: 32)
+        let mailbox = MailboxID.random()
         let deposit = PendingDeposit(
-            envelope: [UInt8](repeating: 7, count: 2048), digest: SecureRandom.bytes(count: 32), mailbox: mailbox,
-            token: SecureRandom.bytes(count: 32), now: 1_800_000_000,
+            envelope: [UInt8](repeating: 7, count: 2048), digest: .random(), mailbox: mailbox, token: .random(),
+            now: 1_800_000_000,
             quota: MailboxQuota(maximumEnvelopes: 10, maximumBytes: 1 << 20))
         let result = await committer.deposit(deposit)
         guard case .failure(let error) = result else {
@@ -48,7 +48,7 @@ struct GroupCommitterTests {
         }
         #expect(error == .storageFailure)
         #expect(captured.text.contains("a group commit failed") && captured.text.contains("Broken"), "\(captured.text)")
-        for secret in [mailbox, deposit.digest, deposit.token] {
+        for secret in [mailbox.bytes, deposit.digest.bytes, deposit.token.bytes] {
             #expect(!captured.text.contains(Base64URL.encode(secret)) && !captured.text.contains(hexText(secret)))
         }
     }

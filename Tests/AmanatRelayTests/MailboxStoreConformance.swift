@@ -17,24 +17,24 @@ struct MailboxStoreConformance {
 
     static func random(_ count: Int = 32) -> [UInt8] { SecureRandom.bytes(count: count) }
 
-    static func envelope(_ size: Int = 2048) -> (bytes: [UInt8], digest: [UInt8]) {
+    static func envelope(_ size: Int = 2048) -> (bytes: [UInt8], digest: EnvelopeDigest) {
         let bytes = random(size)
-        return (bytes, try! BLAKE2b.hash(bytes))
+        return (bytes, EnvelopeDigest(of: bytes))
     }
 
     func newMailbox() async throws -> MailboxRecord {
-        let mailbox = MailboxRecord(id: Self.random(), ownerKey: Self.random(), depositKey: Self.random())
+        let mailbox = MailboxRecord(id: .random(), ownerKey: Self.random(), depositKey: Self.random())
         try await store.createMailbox(mailbox, redeemingVoucher: Self.random(), now: now)
         return mailbox
     }
 
     func mailboxes() async throws {
-        let mailbox = MailboxRecord(id: Self.random(), ownerKey: Self.random(), depositKey: Self.random())
+        let mailbox = MailboxRecord(id: .random(), ownerKey: Self.random(), depositKey: Self.random())
         let voucher = Self.random()
         try await store.createMailbox(mailbox, redeemingVoucher: voucher, now: now)
         #expect(try await store.mailbox(mailbox.id) == mailbox)
-        #expect(try await store.mailbox(Self.random()) == nil)
-        let other = MailboxRecord(id: Self.random(), ownerKey: Self.random(), depositKey: Self.random())
+        #expect(try await store.mailbox(.random()) == nil)
+        let other = MailboxRecord(id: .random(), ownerKey: Self.random(), depositKey: Self.random())
         await #expect(throws: RelayError.voucherAlreadyUsed) {
             try await store.createMailbox(other, redeemingVoucher: voucher, now: now)
         }
@@ -51,16 +51,13 @@ struct MailboxStoreConformance {
         await #expect(throws: RelayError.mailboxExists) {
             try await store.createMailbox(mailbox, redeemingVoucher: Self.random(), now: now)
         }
-        await #expect(throws: RelayError.invalidRequest) {
-            try await store.createMailbox(
-                MailboxRecord(id: [1], ownerKey: Self.random(), depositKey: Self.random()),
-                redeemingVoucher: Self.random(), now: now)
-        }
+        // A mailbox id of another length cannot even be made (MailboxID checks it once).
+        #expect(MailboxID([1]) == nil)
         let key = Self.random()
         try await store.rotateDepositKey(of: mailbox.id, to: key)
         #expect(try await store.mailbox(mailbox.id)?.depositKey == key)
         await #expect(throws: RelayError.unknownMailbox) {
-            try await store.rotateDepositKey(of: Self.random(), to: key)
+            try await store.rotateDepositKey(of: .random(), to: key)
         }
     }
 
@@ -69,10 +66,12 @@ struct MailboxStoreConformance {
         // A token made with another key, or for another envelope, stores nothing.
         let refused = Self.envelope()
         let wrongKey = try DepositToken.make(
-            depositKey: SecureBytes.random(count: 32), mailbox: mailbox.id, digest: refused.digest)
+            depositKey: SecureBytes.random(count: 32), mailbox: mailbox.id.bytes, digest: refused.digest.bytes)
         let otherEnvelope = try DepositToken.make(
-            depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id, digest: Self.random())
-        for token in [wrongKey, otherEnvelope, []] {
+            depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id.bytes, digest: Self.random())
+        // An empty token cannot even be made (DepositTokenValue checks its length once).
+        #expect(DepositTokenValue([]) == nil)
+        for token in try [wrongKey, otherEnvelope, Self.random()].map({ try #require(DepositTokenValue($0)) }) {
             await #expect(throws: RelayError.badDepositToken) {
                 try await store.deposit(
                     refused.bytes, digest: refused.digest, into: mailbox.id, token: token, now: now, quota: quota)
@@ -112,7 +111,7 @@ struct MailboxStoreConformance {
         _ = try await store.deposit(
             envelopes[0].bytes, digest: envelopes[0].digest, into: other.id, now: now, quota: quota)
         let deleted = try await store.acknowledge(
-            [envelopes[0].digest, envelopes[2].digest, Self.random()], in: mailbox.id, expiredUnreadSeen: 0)
+            [envelopes[0].digest, envelopes[2].digest, .random()], in: mailbox.id, expiredUnreadSeen: 0)
         #expect(deleted == 2)
         let left = try await store.fetch(from: mailbox.id, after: 0, limit: 10)
         #expect(left.envelopes.map(\.envelope) == [envelopes[1].bytes, envelopes[3].bytes])
@@ -125,7 +124,7 @@ struct MailboxStoreConformance {
 
     func quotas() async throws {
         let mailbox = try await newMailbox()
-        var digests: [[UInt8]] = []
+        var digests: [EnvelopeDigest] = []
         for _ in 0..<5 {
             let envelope = Self.envelope(1000)
             digests.append(envelope.digest)
@@ -159,7 +158,7 @@ struct MailboxStoreConformance {
 
     func unknownMailboxes() async throws {
         let envelope = Self.envelope()
-        let nobody = Self.random()
+        let nobody = MailboxID.random()
         await #expect(throws: RelayError.unknownMailbox) {
             try await store.deposit(envelope.bytes, digest: envelope.digest, into: nobody, now: now, quota: quota)
         }
@@ -167,9 +166,8 @@ struct MailboxStoreConformance {
         await #expect(throws: RelayError.unknownMailbox) {
             try await store.acknowledge([envelope.digest], in: nobody, expiredUnreadSeen: 0)
         }
-        await #expect(throws: RelayError.invalidRequest) {
-            try await store.deposit(envelope.bytes, digest: [1, 2], into: nobody, now: now, quota: quota)
-        }
+        // A digest of another length cannot even be made.
+        #expect(EnvelopeDigest([1, 2]) == nil)
     }
 
     func retention() async throws {
@@ -300,10 +298,10 @@ struct MailboxStoreConformance {
         let claim = try #require(try await store.claimPrekeys(from: mailbox.id))
         #expect(claim.head == newHead && claim.oneTime == replacement.entry)
         // Unknown mailboxes.
-        await #expect(throws: RelayError.unknownMailbox) { try await store.claimPrekeys(from: Self.random()) }
-        await #expect(throws: RelayError.unknownMailbox) { try await store.prekeyCounts(of: Self.random()) }
+        await #expect(throws: RelayError.unknownMailbox) { try await store.claimPrekeys(from: .random()) }
+        await #expect(throws: RelayError.unknownMailbox) { try await store.prekeyCounts(of: .random()) }
         await #expect(throws: RelayError.unknownMailbox) {
-            try await store.publishPrekeys(head: head, oneTime: [], for: Self.random(), maximumPerPool: 5)
+            try await store.publishPrekeys(head: head, oneTime: [], for: .random(), maximumPerPool: 5)
         }
     }
 
@@ -329,7 +327,7 @@ struct MailboxStoreConformance {
         -> BlobRecord
     {
         BlobRecord(
-            id: Self.random(), uploadKeyDigest: Self.random(), size: size, chunkSize: chunkSize,
+            id: .random(), uploadKeyDigest: Self.random(), size: size, chunkSize: chunkSize,
             confirmations: confirmations ?? [Self.random(), Self.random()].sorted { $0.lexicographicallyPrecedes($1) },
             expiresAt: expiresAt ?? now + 86_400)
     }
@@ -454,17 +452,17 @@ struct MailboxStoreConformance {
         let marker = "PLAINTEXT-MARKER-Задержан-у-суда"
         let message = try session.encrypt(
             Array(marker.utf8), now: 1_800_000_000, entropy: &entropy, encapsulator: &encapsulator)
-        let mailboxId = MailboxStoreConformance.random()
+        let mailboxId = MailboxID.random()
         let envelope = try SealedEnvelope.seal(
             message, certificate: SenderCertificate(selfSignedBy: alice.identity, expiresAt: .max),
-            to: bob.sealingKey.publicKey, mailbox: mailboxId)
+            to: bob.sealingKey.publicKey, mailbox: mailboxId.bytes)
         try await store.createMailbox(
             MailboxRecord(
                 id: mailboxId, ownerKey: MailboxStoreConformance.random(),
                 depositKey: MailboxStoreConformance.random()),
             redeemingVoucher: MailboxStoreConformance.random(), now: 1_800_000_000)
         _ = try await store.deposit(
-            envelope, digest: SealedEnvelope.digest(of: envelope), into: mailboxId, now: 1_800_000_123,
+            envelope, digest: EnvelopeDigest(of: envelope), into: mailboxId, now: 1_800_000_123,
             quota: MailboxQuota(maximumEnvelopes: 10, maximumBytes: 1 << 20))
 
         // Bob's sealed prekey directory entries.
@@ -473,11 +471,11 @@ struct MailboxStoreConformance {
         let head = try PrekeyDirectory.sealHead(
             identity: bundle.identity, signedPrekey: bundle.signedPrekey,
             lastResortPrekey: bob.bundle(withOneTimePrekeys: false).postQuantumPrekey,
-            sealingKey: bundle.sealingKey, directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
+            sealingKey: bundle.sealingKey, directoryKey: directoryKey, mailbox: mailboxId.bytes, entropy: &entropy)
         let oneTime = try PrekeyDirectory.sealOneTime(
-            try #require(bundle.oneTimePrekey), directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
+            try #require(bundle.oneTimePrekey), directoryKey: directoryKey, mailbox: mailboxId.bytes, entropy: &entropy)
         let postQuantum = try PrekeyDirectory.sealOneTime(
-            bundle.postQuantumPrekey, directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
+            bundle.postQuantumPrekey, directoryKey: directoryKey, mailbox: mailboxId.bytes, entropy: &entropy)
         _ = try await store.publishPrekeys(
             head: head,
             oneTime: [
@@ -492,7 +490,7 @@ struct MailboxStoreConformance {
         // Bob's download confirmation: the relay keeps a digest, never the key nor whose it is.
         let confirmationKey = try DownloadConfirmation.key(fileKey: fileKey, recipient: bob.identity.publicKey)
         let blob = BlobRecord(
-            id: MailboxStoreConformance.random(), uploadKeyDigest: MailboxStoreConformance.random(),
+            id: .random(), uploadKeyDigest: MailboxStoreConformance.random(),
             size: attachment.count, chunkSize: 1024,
             confirmations: try DownloadConfirmation.digests(fileKey: fileKey, recipients: [bob.identity.publicKey]),
             expiresAt: 1_800_003_600)
@@ -555,14 +553,12 @@ extension MailboxStore {
     /// A deposit with the right token for the mailbox (a random one if there is no such mailbox):
     /// what a contact holding the deposit key sends.
     func deposit(
-        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], now: UInt64, quota: MailboxQuota
+        _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, now: UInt64, quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
         let key = try await self.mailbox(mailbox)?.depositKey ?? SecureRandom.bytes(count: 32)
         let token =
-            (try? DepositToken.make(
-                depositKey: SecureBytes(copying: key),
-                mailbox: mailbox.count == 32 ? mailbox : [UInt8](repeating: 0, count: 32),
-                digest: digest.count == 32 ? digest : [UInt8](repeating: 0, count: 32))) ?? []
+            (try? DepositToken.make(depositKey: SecureBytes(copying: key), mailbox: mailbox.bytes, digest: digest.bytes))
+            .flatMap { DepositTokenValue($0) } ?? .random()
         return try await deposit(envelope, digest: digest, into: mailbox, token: token, now: now, quota: quota)
     }
 }

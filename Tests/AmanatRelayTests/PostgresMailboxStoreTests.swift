@@ -103,11 +103,11 @@ extension PostgresMailboxStoreTests {
                 try await depositor.migrate()
                 let conformance = MailboxStoreConformance(store: depositor)
                 let mailbox = try await conformance.newMailbox()
-                let (announced, continuation) = AsyncStream<[UInt8]?>.makeStream()
+                let (announced, continuation) = AsyncStream<MailboxID?>.makeStream()
                 let following = Task { await listener.followDeposits { continuation.yield($0) } }
                 defer { following.cancel() }
                 // Deposit until the listener has subscribed and hears one (LISTEN is asynchronous).
-                let heard = try await withThrowingTaskGroup(of: [UInt8]?.self) { group in
+                let heard = try await withThrowingTaskGroup(of: MailboxID?.self) { group in
                     group.addTask {
                         for await id in announced { return id }
                         return nil

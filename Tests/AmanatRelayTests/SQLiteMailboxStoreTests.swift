@@ -47,7 +47,7 @@ struct SQLiteMailboxStoreTests {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("relay.sqlite").path
-        let id = SecureRandom.bytes(count: 32)
+        let id = BlobID.random()
         let chunk = SecureRandom.bytes(count: 100)
         do {
             let old = try DatabaseQueue(path: path)
@@ -104,7 +104,7 @@ struct SQLiteMailboxStoreTests {
                         return .success(
                             try await store.deposit(
                                 envelopes[0].bytes, digest: envelopes[0].digest,
-                                into: MailboxStoreConformance.random(), now: conformance.now, quota: quota))
+                                into: .random(), now: conformance.now, quota: quota))
                     } catch {
                         return .failure(error)
                     }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import Synchronization
 
 /// The blob bytes created for each mailbox's contacts within the last upload window (issue #18:
@@ -7,11 +8,11 @@ import Synchronization
 /// database never says which mailbox a blob was for; a restart forgets it, and blobs not
 /// uploaded in time are deleted anyway.
 final class BlobReservations: Sendable {
-    private let reservations = Mutex<[[UInt8]: [(time: UInt64, bytes: Int)]]>([:])
+    private let reservations = Mutex<[MailboxID: [(time: UInt64, bytes: Int)]]>([:])
 
     /// Records `bytes` for `mailbox` at `now` if the mailbox's creations within `window` stay
     /// within `limit`; otherwise records nothing and returns the seconds until enough ages out.
-    func reserve(_ bytes: Int, for mailbox: [UInt8], now: UInt64, window: UInt64, limit: Int) -> UInt64? {
+    func reserve(_ bytes: Int, for mailbox: MailboxID, now: UInt64, window: UInt64, limit: Int) -> UInt64? {
         reservations.withLock { all in
             var recent = (all[mailbox] ?? []).filter { $0.time + window > now }
             let used = recent.reduce(0) { $0 + $1.bytes }

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import NIOCore
 import NIOWebSocket
 
@@ -20,7 +21,7 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     typealias OutboundOut = WebSocketFrame
 
     private let hub: PushHub
-    private let mailbox: [UInt8]
+    private let mailbox: MailboxID
     private let pingPeriod: TimeAmount
     private var subscription: PushHub.Subscription?
     private var pinger: RepeatedTask?
@@ -38,7 +39,7 @@ final class PushConnectionHandler: ChannelInboundHandler, RemovableChannelHandle
     /// A close frame has been sent: nothing else goes out.
     private var closing = false
 
-    init(hub: PushHub, mailbox: [UInt8], pingPeriod: TimeAmount) {
+    init(hub: PushHub, mailbox: MailboxID, pingPeriod: TimeAmount) {
         self.hub = hub
         self.mailbox = mailbox
         self.pingPeriod = pingPeriod

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import Metrics
 import Synchronization
 
@@ -11,7 +12,7 @@ import Synchronization
 /// memory. A waiter is a closure, not a task: an idle push connection costs the hub one entry.
 final class PushHub: Sendable {
     private struct State {
-        var waiters: [[UInt8]: [UInt64: @Sendable () -> Void]] = [:]
+        var waiters: [MailboxID: [UInt64: @Sendable () -> Void]] = [:]
         var nextId: UInt64 = 0
         var count = 0
     }
@@ -28,14 +29,14 @@ final class PushHub: Sendable {
 
     /// A subscription, to give back to ``unsubscribe(_:)``.
     struct Subscription: Sendable {
-        let mailbox: [UInt8]
+        let mailbox: MailboxID
         let id: UInt64
     }
 
     /// Subscribes `wake` to `mailbox`, or returns nil when the hub, or the mailbox's share of it,
     /// is at capacity. `wake` is called
     /// on whatever thread stored the deposit, and must only hand the news on (never block).
-    func subscribe(_ mailbox: [UInt8], wake: @escaping @Sendable () -> Void) -> Subscription? {
+    func subscribe(_ mailbox: MailboxID, wake: @escaping @Sendable () -> Void) -> Subscription? {
         let id: UInt64? = state.withLock { state in
             guard Self.hasRoom(for: mailbox, in: state, capacity: capacity, perMailbox: perMailbox) else { return nil }
             state.count += 1
@@ -50,7 +51,7 @@ final class PushHub: Sendable {
 
     /// A subscription whose wake-ups come as a stream (one pending at most), for a request that
     /// waits in a task (cancelling that task ends its iteration).
-    func subscribeStream(_ mailbox: [UInt8]) -> (Subscription, AsyncStream<Void>)? {
+    func subscribeStream(_ mailbox: MailboxID) -> (Subscription, AsyncStream<Void>)? {
         let (stream, continuation) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         guard let subscription = subscribe(mailbox, wake: { continuation.yield() }) else { return nil }
         return (subscription, stream)
@@ -74,7 +75,7 @@ final class PushHub: Sendable {
     }
 
     /// Wakes everyone waiting on `mailbox`.
-    func notify(_ mailbox: [UInt8]) {
+    func notify(_ mailbox: MailboxID) {
         let wakeUps = state.withLock { state in state.waiters[mailbox].map { Array($0.values) } ?? [] }
         for wake in wakeUps {
             wake()
@@ -91,11 +92,11 @@ final class PushHub: Sendable {
 
     /// Whether one more waiter on `mailbox` would fit (a check before an upgrade; ``subscribe(_:wake:)``
     /// checks again).
-    func hasRoom(for mailbox: [UInt8]) -> Bool {
+    func hasRoom(for mailbox: MailboxID) -> Bool {
         state.withLock { Self.hasRoom(for: mailbox, in: $0, capacity: capacity, perMailbox: perMailbox) }
     }
 
-    private static func hasRoom(for mailbox: [UInt8], in state: State, capacity: Int, perMailbox: Int) -> Bool {
+    private static func hasRoom(for mailbox: MailboxID, in state: State, capacity: Int, perMailbox: Int) -> Bool {
         state.count < capacity && state.waiters[mailbox, default: [:]].count < perMailbox
     }
 

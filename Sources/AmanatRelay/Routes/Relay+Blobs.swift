@@ -41,14 +41,14 @@ extension Relay {
         // chunk moves its expiry to the full retention (both rounded up to the hour, so the
         // stored expiry does not give away the creation time).
         let record = BlobRecord(
-            id: SecureRandom.bytes(count: 32), uploadKeyDigest: try BLAKE2b.hash(uploadKey), size: create.size,
+            id: .random(), uploadKeyDigest: try BLAKE2b.hash(uploadKey), size: create.size,
             chunkSize: configuration.blobChunkSize, confirmations: confirmations,
             expiresAt: Self.roundedUp(now + configuration.blobUploadWindow))
         try await perform { try await store.createBlob(record, totalBytes: configuration.maximumBlobStorageBytes) }
         RelayMetrics.blobsCreated.increment()
         return try json(
             RelayAPI.CreatedBlob(
-                blob: Base64URL.encode(record.id), uploadKey: Base64URL.encode(uploadKey),
+                blob: record.id.base64URL, uploadKey: Base64URL.encode(uploadKey),
                 chunkSize: record.chunkSize, chunks: record.chunkCount, expiresAt: record.expiresAt),
             status: .created)
     }
@@ -114,8 +114,8 @@ extension Relay {
         return try json(RelayAPI.DownloadConfirmed(downloadsLeft: left))
     }
 
-    func blobParameter(_ context: BasicRequestContext) throws -> [UInt8] {
-        guard let text = context.parameters.get("blob"), let id = bytes(text, count: 32) else {
+    func blobParameter(_ context: BasicRequestContext) throws -> BlobID {
+        guard let text = context.parameters.get("blob"), let id = BlobID(base64URL: text) else {
             throw RelayHTTPError(RelayError.unknownBlob)
         }
         return id

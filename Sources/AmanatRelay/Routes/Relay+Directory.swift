@@ -73,17 +73,20 @@ extension Relay {
     static let unknownMailboxDepositKey = SecureRandom.bytes(count: DepositToken.byteCount)
 
     func admitContact(
-        _ request: Request, mailbox: [UInt8], digest: [UInt8], purpose: DepositToken.Purpose
-    ) async throws -> [UInt8] {
-        guard let tokenText = request.headers[Self.depositTokenHeader], let token = bytes(tokenText, count: 32) else {
+        _ request: Request, mailbox: MailboxID, digest: [UInt8], purpose: DepositToken.Purpose
+    ) async throws -> DepositTokenValue {
+        guard let tokenText = request.headers[Self.depositTokenHeader],
+            let token = DepositTokenValue(base64URL: tokenText)
+        else {
             throw RelayHTTPError.badDepositToken
         }
         func checks(_ key: [UInt8]) -> Bool {
             DepositToken.isValid(
-                token, depositKey: SecureBytes(copying: key), mailbox: mailbox, digest: digest, purpose: purpose)
+                token.bytes, depositKey: SecureBytes(copying: key), mailbox: mailbox.bytes, digest: digest,
+                purpose: purpose)
         }
         if let cached = depositKeys.key(of: mailbox), checks(cached) {
-            try contactLimiter.enforce(mailbox)
+            try contactLimiter.enforce(mailbox.bytes)
             return token
         }
         guard let record = try await perform({ try await store.mailbox(mailbox) }) else {
@@ -94,12 +97,12 @@ extension Relay {
         }
         depositKeys.remember(record.depositKey, of: mailbox)
         guard checks(record.depositKey) else { throw RelayHTTPError.badDepositToken }
-        try contactLimiter.enforce(mailbox)
+        try contactLimiter.enforce(mailbox.bytes)
         return token
     }
 
     /// Refuses a time outside the signature window and a nonce seen within it.
-    func checkFreshness(_ time: UInt64, nonce nonceText: String, mailbox: [UInt8]) throws {
+    func checkFreshness(_ time: UInt64, nonce nonceText: String, mailbox: MailboxID) throws {
         guard let nonce = bytes(nonceText, count: RequestSignature.nonceByteCount) else {
             throw RelayHTTPError.invalidField
         }

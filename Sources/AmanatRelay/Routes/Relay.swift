@@ -94,7 +94,7 @@ public struct Relay: Sendable {
 
     func createMailbox(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         let body: RelayAPI.CreateMailboxRequest = try await decode(request)
-        guard let id = bytes(body.mailbox, count: 32), let owner = bytes(body.ownerKey, count: 32),
+        guard let id = MailboxID(base64URL: body.mailbox), let owner = bytes(body.ownerKey, count: 32),
             let depositKey = bytes(body.depositKey, count: 32),
             let voucherBytes = bytes(body.voucher, count: Voucher.byteCount)
         else { throw RelayHTTPError.invalidField }
@@ -120,8 +120,8 @@ public struct Relay: Sendable {
         let mailbox = try mailboxParameter(context)
         let envelope = try await collect(request, limit: SealedEnvelope.Bucket.large.rawValue)
         guard (try? SealedEnvelope.bucket(of: envelope)) != nil else { throw RelayHTTPError.malformedEnvelope }
-        let digest = SealedEnvelope.digest(of: envelope)
-        let token = try await admitContact(request, mailbox: mailbox, digest: digest, purpose: .envelope)
+        let digest = EnvelopeDigest(of: envelope)
+        let token = try await admitContact(request, mailbox: mailbox, digest: digest.bytes, purpose: .envelope)
         let now = clock()
         // The store checks the token in the same transaction that stores the envelope.
         let outcome = try await perform {
@@ -136,11 +136,12 @@ public struct Relay: Sendable {
             RelayMetrics.depositsDuplicate.increment()
         }
         // The store has committed durably: only now is the receipt signed.
-        let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
+        let receipt = DepositReceipt(
+            mailbox: mailbox.bytes, digest: digest.bytes, time: now, signedBy: configuration.signingKey)
         // Written out rather than through JSONEncoder: this is the hottest answer, and its fields
         // are base64url and a number, which need no escaping. Same shape as `RelayAPI.Receipt`.
         let body =
-            #"{"mailbox":"\#(Base64URL.encode(mailbox))","digest":"\#(Base64URL.encode(digest))","time":\#(now),"#
+            #"{"mailbox":"\#(mailbox.base64URL)","digest":"\#(digest.base64URL)","time":\#(now),"#
             + #""signature":"\#(Base64URL.encode(receipt.signature))"}"#
         return Response(
             status: .created, headers: [.contentType: "application/json"],
@@ -168,7 +169,7 @@ public struct Relay: Sendable {
         for (index, envelope) in page.envelopes.enumerated() {
             output.writeString(index == 0 ? #"{"sequence":"# : #",{"sequence":"#)
             output.writeString(String(envelope.sequence))
-            output.writeString(#","digest":""# + Base64URL.encode(envelope.digest) + #"","envelope":""#)
+            output.writeString(#","digest":""# + envelope.digest.base64URL + #"","envelope":""#)
             output.writeString(Base64URL.encode(envelope.envelope))
             output.writeString(#""}"#)
         }
@@ -184,10 +185,10 @@ public struct Relay: Sendable {
         let acknowledge: RelayAPI.AcknowledgeRequest = try decode(body)
         guard acknowledge.digests.count <= configuration.maximumAcknowledgements, acknowledge.expiredUnreadSeen >= 0
         else { throw RelayHTTPError.invalidField }
-        var digests: [[UInt8]] = []
-        for digest in acknowledge.digests {
-            guard let bytes = bytes(digest, count: 32) else { throw RelayHTTPError.invalidField }
-            digests.append(bytes)
+        var digests: [EnvelopeDigest] = []
+        for text in acknowledge.digests {
+            guard let digest = EnvelopeDigest(base64URL: text) else { throw RelayHTTPError.invalidField }
+            digests.append(digest)
         }
         let deleted = try await perform {
             try await store.acknowledge(digests, in: mailbox, expiredUnreadSeen: acknowledge.expiredUnreadSeen)
@@ -213,7 +214,7 @@ public struct Relay: Sendable {
 
     /// Checks the owner's signature, the timestamp window and the nonce; returns the mailbox id and
     /// the body the signature covers.
-    func authenticated(_ request: Request, _ context: some RequestContext) async throws -> ([UInt8], [UInt8]) {
+    func authenticated(_ request: Request, _ context: some RequestContext) async throws -> (MailboxID, [UInt8]) {
         let mailbox = try mailboxParameter(context)
         let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
         try await authenticate(
@@ -226,7 +227,7 @@ public struct Relay: Sendable {
     /// The owner-request check itself (SPEC.md §8.2), for a request however it arrived: `path` is
     /// the request target as sent (path and query), the three texts are the signature headers.
     func authenticate(
-        mailbox: [UInt8], method: String, path: String, timestamp timestampText: String?, nonce nonceText: String?,
+        mailbox: MailboxID, method: String, path: String, timestamp timestampText: String?, nonce nonceText: String?,
         signature signatureText: String?, body: [UInt8]
     ) async throws {
         guard let timestampText, let timestamp = UInt64(timestampText), let nonceText,
@@ -243,8 +244,9 @@ public struct Relay: Sendable {
         }
         let now = clock()
         do {
-            try RequestSignature(mailbox: mailbox, timestamp: timestamp, nonce: nonce, signature: signature).verify(
-                method: method, path: path, body: body, mailboxKey: ownerKey, now: now)
+            try RequestSignature(mailbox: mailbox.bytes, timestamp: timestamp, nonce: nonce, signature: signature)
+                .verify(
+                    method: method, path: path, body: body, mailboxKey: ownerKey, now: now)
         } catch .expired {
             throw RelayHTTPError.staleTimestamp
         } catch {
@@ -252,7 +254,7 @@ public struct Relay: Sendable {
         }
         // Charged before the nonce is recorded: a request refused for its rate spends no room in
         // the replay cache.
-        try ownerLimiter.enforce(mailbox)
+        try ownerLimiter.enforce(mailbox.bytes)
         try recordNonce(nonce, mailbox: mailbox, now: now)
     }
 
@@ -260,8 +262,8 @@ public struct Relay: Sendable {
     static let unknownMailboxKey = Ed25519.PrivateKey().publicKey
 
     /// Records an accepted request's nonce, or refuses a replay (401) or a full cache (429).
-    func recordNonce(_ nonce: [UInt8], mailbox: [UInt8], now: UInt64) throws {
-        switch nonces.insert(nonce, mailbox: mailbox, now: now) {
+    func recordNonce(_ nonce: [UInt8], mailbox: MailboxID, now: UInt64) throws {
+        switch nonces.insert(nonce, mailbox: mailbox.bytes, now: now) {
         case .new: return
         case .replayed: throw RelayHTTPError.replayedNonce
         case .full(let seconds):
@@ -272,8 +274,8 @@ public struct Relay: Sendable {
 
     // MARK: - Helpers
 
-    func mailboxParameter(_ context: some RequestContext) throws -> [UInt8] {
-        guard let text = context.parameters.get("mailbox"), let id = bytes(text, count: 32) else {
+    func mailboxParameter(_ context: some RequestContext) throws -> MailboxID {
+        guard let text = context.parameters.get("mailbox"), let id = MailboxID(base64URL: text) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
         }
         return id

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import HTTPTypes
 import Hummingbird
 import HummingbirdCore
@@ -33,7 +34,7 @@ struct RelayHTTPChannel: ServerChildChannel, HTTPChannelHandler {
 
     /// What the upgrade check decided, carried from it to the pipeline it sets up.
     private enum Decision {
-        case accepted([UInt8])
+        case accepted(MailboxID)
         case refused(RelayHTTPError)
     }
 
@@ -175,9 +176,9 @@ extension Relay {
     /// Checks a push upgrade as the router checks any owner request (global rate limit, then the
     /// signature over `GET`, the target and an empty body), and that a waiter may be added;
     /// returns the mailbox id.
-    func admitPush(_ mailboxText: Substring, _ head: HTTPRequestHead) async throws -> [UInt8] {
+    func admitPush(_ mailboxText: Substring, _ head: HTTPRequestHead) async throws -> MailboxID {
         try globalLimiter.enforce([])
-        guard let mailbox = bytes(String(mailboxText), count: 32) else {
+        guard let mailbox = MailboxID(base64URL: String(mailboxText)) else {
             throw RelayHTTPError(RelayError.unknownMailbox)
         }
         try await authenticate(

@@ -13,8 +13,8 @@ struct MailboxUsage: Sendable {
 
 /// An envelope in a mailbox: what makes a deposit the same deposit (SPEC.md §8.4).
 struct StoredEnvelopeKey: Hashable, Sendable {
-    let mailbox: [UInt8]
-    let digest: [UInt8]
+    let mailbox: MailboxID
+    let digest: EnvelopeDigest
 }
 
 /// What a group commit does with its deposits: the one rule both stores follow (the stores only
@@ -45,22 +45,23 @@ struct DepositBatch {
     /// The envelopes to write, each once, in arrival order.
     let inserts: [PendingDeposit]
     /// The usage of every mailbox this batch adds to, as it is after the batch.
-    let changedUsage: [[UInt8]: MailboxUsage]
+    let changedUsage: [MailboxID: MailboxUsage]
 
     /// Decides `deposits` against the `mailboxes` they name (those that exist) and the envelopes
     /// of theirs already `stored`, by sequence number.
     init(
-        _ deposits: [PendingDeposit], mailboxes: [[UInt8]: MailboxUsage], stored: [StoredEnvelopeKey: Int64]
+        _ deposits: [PendingDeposit], mailboxes: [MailboxID: MailboxUsage], stored: [StoredEnvelopeKey: Int64]
     ) {
         var usage = mailboxes
-        var changed = Set<[UInt8]>()
+        var changed = Set<MailboxID>()
         var inserting = Set<StoredEnvelopeKey>()
         var inserts: [PendingDeposit] = []
         decisions = deposits.map { deposit in
             guard var entry = usage[deposit.mailbox] else { return .refused(.unknownMailbox) }
             guard
                 DepositToken.isValid(
-                    deposit.token, depositKey: entry.depositKey, mailbox: deposit.mailbox, digest: deposit.digest)
+                    deposit.token.bytes, depositKey: entry.depositKey, mailbox: deposit.mailbox.bytes,
+                    digest: deposit.digest.bytes)
             else { return .refused(.badDepositToken) }
             let key = StoredEnvelopeKey(mailbox: deposit.mailbox, digest: deposit.digest)
             if let sequence = stored[key] { return .duplicate(sequence: sequence) }

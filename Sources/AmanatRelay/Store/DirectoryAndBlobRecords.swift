@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 
 // MARK: - Prekey directory (SPEC.md §8.6)
 
@@ -61,7 +62,7 @@ public struct PrekeyClaim: Hashable, Sendable {
 /// is checked and forgotten, so a seized database does not say who received which attachment.
 public struct BlobRecord: Hashable, Sendable {
     /// 32 random bytes chosen by the relay; knowing it is what lets one download.
-    public let id: [UInt8]
+    public let id: BlobID
     /// BLAKE2b-256 of the upload key the relay handed the uploader.
     public let uploadKeyDigest: [UInt8]
     /// Its total size in bytes.
@@ -76,7 +77,7 @@ public struct BlobRecord: Hashable, Sendable {
 
     /// A blob record.
     public init(
-        id: [UInt8], uploadKeyDigest: [UInt8], size: Int, chunkSize: Int, confirmations: [[UInt8]], expiresAt: UInt64
+        id: BlobID, uploadKeyDigest: [UInt8], size: Int, chunkSize: Int, confirmations: [[UInt8]], expiresAt: UInt64
     ) {
         self.id = id
         self.uploadKeyDigest = uploadKeyDigest
@@ -89,10 +90,10 @@ public struct BlobRecord: Hashable, Sendable {
     /// How many confirmed downloads delete it.
     public var downloads: Int { confirmations.count }
 
-    /// Whether the record is well formed: 32-byte id and digests, a positive chunk size, and
+    /// Whether the record is well formed: 32-byte digests, a positive chunk size, and
     /// distinct confirmations in ascending order, at most 64 (one bit each in ``BlobStatus/confirmed``).
     public var isValid: Bool {
-        id.count == 32 && uploadKeyDigest.count == 32 && size >= 0 && chunkSize > 0
+        uploadKeyDigest.count == 32 && size >= 0 && chunkSize > 0
             && confirmations.count <= 64 && confirmations.allSatisfy { $0.count == 32 }
             && zip(confirmations, confirmations.dropFirst()).allSatisfy { $0.lexicographicallyPrecedes($1) }
     }

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import Logging
 import Synchronization
 
 /// A deposit waiting for the next group commit.
 struct PendingDeposit: Sendable {
     let envelope: [UInt8]
-    let digest: [UInt8]
-    let mailbox: [UInt8]
-    let token: [UInt8]
+    let digest: EnvelopeDigest
+    let mailbox: MailboxID
+    let token: DepositTokenValue
     let now: UInt64
     let quota: MailboxQuota
 }

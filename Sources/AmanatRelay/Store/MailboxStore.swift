@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
+
 /// Where the relay keeps mailboxes and the envelopes waiting in them (DESIGN §4).
 ///
 /// Every implementation passes the same conformance suite (`MailboxStoreConformance` in the
@@ -14,10 +16,10 @@ public protocol MailboxStore: Sendable {
         async throws(RelayError)
 
     /// The mailbox with `id`, if it exists.
-    func mailbox(_ id: [UInt8]) async throws(RelayError) -> MailboxRecord?
+    func mailbox(_ id: MailboxID) async throws(RelayError) -> MailboxRecord?
 
     /// Replaces a mailbox's deposit key, shutting out whoever held the old one.
-    func rotateDepositKey(of mailbox: [UInt8], to depositKey: [UInt8]) async throws(RelayError)
+    func rotateDepositKey(of mailbox: MailboxID, to depositKey: [UInt8]) async throws(RelayError)
 
     /// Checks `token` against the mailbox's deposit key (SPEC.md §8.1, in constant time) and
     /// stores the envelope, durably, before returning; the check and the write are one
@@ -27,20 +29,21 @@ public protocol MailboxStore: Sendable {
     /// - Throws: ``RelayError/unknownMailbox``, ``RelayError/badDepositToken``,
     ///   ``RelayError/mailboxFull``.
     func deposit(
-        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], token: [UInt8], now: UInt64, quota: MailboxQuota
+        _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, token: DepositTokenValue, now: UInt64,
+        quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome
 
     /// Up to `limit` envelopes after sequence `cursor` (0 for the start), oldest first, stopping
     /// before the envelopes' bytes would pass `maximumBytes` (but always at least one), and the
     /// number of envelopes that expired unread since the owner last confirmed seeing that count.
     func fetch(
-        from mailbox: [UInt8], after cursor: Int64, limit: Int, maximumBytes: Int
+        from mailbox: MailboxID, after cursor: Int64, limit: Int, maximumBytes: Int
     ) async throws(RelayError) -> FetchResult
 
     /// Deletes the envelopes with these digests from the mailbox, and takes `expiredUnreadSeen`
     /// off its expired-unread count. Returns how many envelopes were deleted.
     func acknowledge(
-        _ digests: [[UInt8]], in mailbox: [UInt8], expiredUnreadSeen: Int
+        _ digests: [EnvelopeDigest], in mailbox: MailboxID, expiredUnreadSeen: Int
     ) async throws(RelayError) -> Int
 
     /// Deletes every envelope that arrived before `cutoff` (Unix seconds), counting them as
@@ -60,19 +63,19 @@ public protocol MailboxStore: Sendable {
     /// - Throws: ``RelayError/unknownMailbox``, or ``RelayError/prekeysFull`` if a pool would hold
     ///   more than `maximumPerPool` entries (nothing is stored then).
     func publishPrekeys(
-        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: [UInt8], maximumPerPool: Int
+        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: MailboxID, maximumPerPool: Int
     ) async throws(RelayError) -> PrekeyCounts
 
     /// The head and, removed in the same transaction, one entry from each one-time pool that is
     /// not empty; nil if the mailbox has published no head. Two claims never get the same entry.
     ///
     /// - Throws: ``RelayError/unknownMailbox``.
-    func claimPrekeys(from mailbox: [UInt8]) async throws(RelayError) -> PrekeyClaim?
+    func claimPrekeys(from mailbox: MailboxID) async throws(RelayError) -> PrekeyClaim?
 
     /// How many one-time entries the mailbox has left.
     ///
     /// - Throws: ``RelayError/unknownMailbox``.
-    func prekeyCounts(of mailbox: [UInt8]) async throws(RelayError) -> PrekeyCounts
+    func prekeyCounts(of mailbox: MailboxID) async throws(RelayError) -> PrekeyCounts
 
     // MARK: Attachment blobs
 
@@ -82,7 +85,7 @@ public protocol MailboxStore: Sendable {
     func createBlob(_ blob: BlobRecord, totalBytes: Int) async throws(RelayError)
 
     /// The blob and which chunks it has, or nil if there is none (never was, deleted, expired).
-    func blob(_ id: [UInt8]) async throws(RelayError) -> BlobStatus?
+    func blob(_ id: BlobID) async throws(RelayError) -> BlobStatus?
 
     /// Stores chunk `index`, which must have the size ``BlobRecord/sizeOfChunk(_:)`` gives. Storing a
     /// chunk again replaces it while the blob is incomplete; once complete, the same bytes again are
@@ -91,14 +94,14 @@ public protocol MailboxStore: Sendable {
     ///
     /// - Throws: ``RelayError/unknownBlob``, ``RelayError/invalidRequest`` for a wrong index or
     ///   size, ``RelayError/blobComplete``.
-    func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8], retainingWholeUntil expiry: UInt64)
+    func putChunk(_ data: [UInt8], index: Int, of blob: BlobID, retainingWholeUntil expiry: UInt64)
         async throws(RelayError) -> BlobStatus
 
     /// Chunk `index` of a complete blob.
     ///
     /// - Throws: ``RelayError/unknownBlob``, ``RelayError/blobIncomplete``,
     ///   ``RelayError/invalidRequest`` for a wrong index.
-    func chunk(_ index: Int, of blob: [UInt8]) async throws(RelayError) -> [UInt8]
+    func chunk(_ index: Int, of blob: BlobID) async throws(RelayError) -> [UInt8]
 
     /// Counts the download of the recipient whose confirmation key has the BLAKE2b-256 `digest`,
     /// as ``BlobStatus/confirming(_:)`` decides: once per registered confirmation, the blob
@@ -106,7 +109,7 @@ public protocol MailboxStore: Sendable {
     ///
     /// - Throws: ``RelayError/unknownBlob``, ``RelayError/blobIncomplete``,
     ///   ``RelayError/badConfirmation``.
-    func confirmDownload(of blob: [UInt8], presenting digest: [UInt8]) async throws(RelayError) -> Int
+    func confirmDownload(of blob: BlobID, presenting digest: [UInt8]) async throws(RelayError) -> Int
 
     /// Deletes every blob whose expiry is at or before `now`. Returns how many.
     func purgeBlobs(expiredAt now: UInt64) async throws(RelayError) -> Int
@@ -127,16 +130,17 @@ public protocol MailboxStore: Sendable {
     /// store stored a new envelope in, so each instance can wake its own push waiters; `nil` means
     /// news may have been missed (a lost connection) and every waiter should look. A store that
     /// only one process can use returns at once: that process's own deposits wake its waiters.
-    func followDeposits(_ deposited: @escaping @Sendable ([UInt8]?) -> Void) async
+    func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async
 }
 
 extension MailboxStore {
-    public func followDeposits(_ deposited: @escaping @Sendable ([UInt8]?) -> Void) async {}
+    public func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async {}
 
     public func checkpoint() async throws(RelayError) {}
 
     /// Up to `limit` envelopes after `cursor`, whatever their size.
-    public func fetch(from mailbox: [UInt8], after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult {
+    public func fetch(from mailbox: MailboxID, after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult
+    {
         try await fetch(from: mailbox, after: cursor, limit: limit, maximumBytes: .max)
     }
 }
@@ -144,14 +148,14 @@ extension MailboxStore {
 /// A mailbox as the relay knows it.
 public struct MailboxRecord: Hashable, Sendable {
     /// 32 random bytes chosen by the owner.
-    public let id: [UInt8]
+    public let id: MailboxID
     /// The owner's Ed25519 mailbox key (32 bytes), which signs fetch, ack and upload requests.
     public let ownerKey: [UInt8]
     /// The 32-byte key deposit tokens are made with.
     public let depositKey: [UInt8]
 
     /// A mailbox record.
-    public init(id: [UInt8], ownerKey: [UInt8], depositKey: [UInt8]) {
+    public init(id: MailboxID, ownerKey: [UInt8], depositKey: [UInt8]) {
         self.id = id
         self.ownerKey = ownerKey
         self.depositKey = depositKey
@@ -192,7 +196,7 @@ public struct StoredEnvelope: Hashable, Sendable {
     /// Its position in the mailbox; fetch cursors are sequence numbers.
     public let sequence: Int64
     /// BLAKE2b-256 of the envelope: its id.
-    public let digest: [UInt8]
+    public let digest: EnvelopeDigest
     /// The sealed envelope.
     public let envelope: [UInt8]
     /// The hour it arrived, as Unix seconds rounded down to the hour.

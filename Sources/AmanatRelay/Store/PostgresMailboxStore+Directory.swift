@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Logging
 import NIOCore
 import PostgresNIO
@@ -9,7 +10,7 @@ import PostgresNIO
 
 extension PostgresMailboxStore {
     public func publishPrekeys(
-        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: [UInt8], maximumPerPool: Int
+        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: MailboxID, maximumPerPool: Int
     ) async throws(RelayError) -> PrekeyCounts {
         // The last entry for a pool and id wins, as with SQLite's INSERT OR REPLACE.
         var latest: [PrekeyPool: [UInt32: [UInt8]]] = [:]
@@ -44,7 +45,7 @@ extension PostgresMailboxStore {
         }
     }
 
-    public func claimPrekeys(from mailbox: [UInt8]) async throws(RelayError) -> PrekeyClaim? {
+    public func claimPrekeys(from mailbox: MailboxID) async throws(RelayError) -> PrekeyClaim? {
         try await transaction { connection, logger in
             guard try await Self.mailboxExists(mailbox, connection, logger) else { throw RelayError.unknownMailbox }
             var head: [UInt8]?
@@ -75,20 +76,20 @@ extension PostgresMailboxStore {
         }
     }
 
-    public func prekeyCounts(of mailbox: [UInt8]) async throws(RelayError) -> PrekeyCounts {
+    public func prekeyCounts(of mailbox: MailboxID) async throws(RelayError) -> PrekeyCounts {
         try await transaction { connection, logger in
             guard try await Self.mailboxExists(mailbox, connection, logger) else { throw RelayError.unknownMailbox }
             return try await Self.counts(mailbox, connection, logger)
         }
     }
 
-    static func mailboxExists(_ mailbox: [UInt8], _ connection: PostgresConnection, _ logger: Logger) async throws
+    static func mailboxExists(_ mailbox: MailboxID, _ connection: PostgresConnection, _ logger: Logger) async throws
         -> Bool
     {
         try await connection.query("SELECT 1 FROM mailboxes WHERE id = \(bytea(mailbox))", logger: logger).count() == 1
     }
 
-    static func counts(_ mailbox: [UInt8], _ connection: PostgresConnection, _ logger: Logger) async throws
+    static func counts(_ mailbox: MailboxID, _ connection: PostgresConnection, _ logger: Logger) async throws
         -> PrekeyCounts
     {
         var counts: [Int: Int] = [:]
@@ -129,11 +130,11 @@ extension PostgresMailboxStore {
         }
     }
 
-    public func blob(_ id: [UInt8]) async throws(RelayError) -> BlobStatus? {
+    public func blob(_ id: BlobID) async throws(RelayError) -> BlobStatus? {
         try await transaction { connection, logger in try await Self.status(id, lock: false, connection, logger) }
     }
 
-    public func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8], retainingWholeUntil expiry: UInt64)
+    public func putChunk(_ data: [UInt8], index: Int, of blob: BlobID, retainingWholeUntil expiry: UInt64)
         async throws(RelayError) -> BlobStatus
     {
         try await transaction { connection, logger in
@@ -173,7 +174,7 @@ extension PostgresMailboxStore {
         }
     }
 
-    public func chunk(_ index: Int, of blob: [UInt8]) async throws(RelayError) -> [UInt8] {
+    public func chunk(_ index: Int, of blob: BlobID) async throws(RelayError) -> [UInt8] {
         guard (0...Int(Int32.max)).contains(index) else { throw .invalidRequest }
         return try await transaction { connection, logger in
             guard let status = try await Self.status(blob, lock: false, connection, logger) else {
@@ -190,7 +191,7 @@ extension PostgresMailboxStore {
         }
     }
 
-    public func confirmDownload(of blob: [UInt8], presenting digest: [UInt8]) async throws(RelayError) -> Int {
+    public func confirmDownload(of blob: BlobID, presenting digest: [UInt8]) async throws(RelayError) -> Int {
         try await transaction { connection, logger in
             guard let status = try await Self.status(blob, lock: true, connection, logger) else {
                 throw RelayError.unknownBlob
@@ -222,7 +223,7 @@ extension PostgresMailboxStore {
 
     /// The blob and its chunks; with `lock`, its row is locked for the transaction.
     static func status(
-        _ id: [UInt8], lock: Bool, _ connection: PostgresConnection, _ logger: Logger
+        _ id: BlobID, lock: Bool, _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> BlobStatus? {
         let query: PostgresQuery =
             lock

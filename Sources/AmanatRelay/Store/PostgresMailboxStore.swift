@@ -235,7 +235,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     public func createMailbox(
         _ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64
     ) async throws(RelayError) {
-        guard mailbox.id.count == 32, mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
+        guard mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
             voucherId.count == 32
         else { throw .invalidRequest }
         try await transaction { connection, logger in
@@ -267,7 +267,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
         }
     }
 
-    public func mailbox(_ id: [UInt8]) async throws(RelayError) -> MailboxRecord? {
+    public func mailbox(_ id: MailboxID) async throws(RelayError) -> MailboxRecord? {
         try await transaction { connection, logger in
             for try await (owner, deposit) in try await connection.query(
                 "SELECT owner_key, deposit_key FROM mailboxes WHERE id = \(Self.bytea(id))", logger: logger
@@ -278,7 +278,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
         }
     }
 
-    public func rotateDepositKey(of mailbox: [UInt8], to depositKey: [UInt8]) async throws(RelayError) {
+    public func rotateDepositKey(of mailbox: MailboxID, to depositKey: [UInt8]) async throws(RelayError) {
         guard depositKey.count == 32 else { throw .invalidRequest }
         try await transaction { connection, logger in
             let updated = try await connection.query(
@@ -294,10 +294,10 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     // MARK: - Deposits
 
     public func deposit(
-        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], token: [UInt8], now: UInt64, quota: MailboxQuota
+        _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, token: DepositTokenValue, now: UInt64,
+        quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
-        guard digest.count == 32 else { throw .invalidRequest }
-        return try await committer.deposit(
+        try await committer.deposit(
             PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, token: token, now: now, quota: quota)
         ).get()
     }
@@ -308,15 +308,15 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     static func writeBatch(
         _ deposits: [PendingDeposit], _ connection: PostgresConnection, _ logger: Logger
     ) async throws -> [Result<DepositOutcome, RelayError>] {
-        let mailboxes = Array(Set(deposits.map(\.mailbox).filter { $0.count == 32 }))
-        var usage: [[UInt8]: MailboxUsage] = [:]
+        let mailboxes = Array(Set(deposits.map(\.mailbox)))
+        var usage: [MailboxID: MailboxUsage] = [:]
         for try await (id, key, count, size) in try await connection.query(
             """
             SELECT id, deposit_key, envelope_count, envelope_bytes FROM mailboxes
             WHERE id = ANY(\(mailboxes.map(bytea))) ORDER BY id FOR UPDATE
             """, logger: logger
         ).decode((ByteBuffer, ByteBuffer, Int64, Int64).self) {
-            usage[bytes(id)] = MailboxUsage(
+            usage[try MailboxID(stored: bytes(id))] = MailboxUsage(
                 depositKey: SecureBytes(copying: bytes(key)), count: Int(count), bytes: Int(size))
         }
         var existing: [StoredEnvelopeKey: Int64] = [:]
@@ -329,7 +329,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                     ON e.mailbox = d.mailbox AND e.digest = d.digest
                 """, logger: logger
             ).decode((ByteBuffer, ByteBuffer, Int64).self) {
-                existing[StoredEnvelopeKey(mailbox: bytes(mailbox), digest: bytes(digest))] = sequence
+                existing[try StoredEnvelopeKey(stored: bytes(mailbox), bytes(digest))] = sequence
             }
         }
         let batch = DepositBatch(deposits, mailboxes: usage, stored: existing)
@@ -344,7 +344,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 RETURNING mailbox, digest, sequence
                 """, logger: logger
             ).decode((ByteBuffer, ByteBuffer, Int64).self) {
-                stored[StoredEnvelopeKey(mailbox: bytes(mailbox), digest: bytes(digest))] = sequence
+                stored[try StoredEnvelopeKey(stored: bytes(mailbox), bytes(digest))] = sequence
             }
             let changed = batch.changedUsage
             try await connection.query(
@@ -367,7 +367,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     // MARK: - Fetch, acknowledge, purge
 
     public func fetch(
-        from mailbox: [UInt8], after cursor: Int64, limit: Int, maximumBytes: Int
+        from mailbox: MailboxID, after cursor: Int64, limit: Int, maximumBytes: Int
     ) async throws(RelayError) -> FetchResult {
         guard limit > 0, maximumBytes > 0 else { throw .invalidRequest }
         return try await transaction { connection, logger in
@@ -390,7 +390,8 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 if total > maximumBytes && !envelopes.isEmpty { break }
                 envelopes.append(
                     StoredEnvelope(
-                        sequence: sequence, digest: Self.bytes(digest), envelope: Self.bytes(body),
+                        sequence: sequence, digest: try EnvelopeDigest(stored: Self.bytes(digest)),
+                        envelope: Self.bytes(body),
                         arrivedHour: UInt64(max(0, hour))))
             }
             return FetchResult(envelopes: envelopes, expiredUnread: expired)
@@ -398,16 +399,16 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     }
 
     public func acknowledge(
-        _ digests: [[UInt8]], in mailbox: [UInt8], expiredUnreadSeen: Int
+        _ digests: [EnvelopeDigest], in mailbox: MailboxID, expiredUnreadSeen: Int
     ) async throws(RelayError) -> Int {
-        guard digests.allSatisfy({ $0.count == 32 }), expiredUnreadSeen >= 0 else { throw .invalidRequest }
+        guard expiredUnreadSeen >= 0 else { throw .invalidRequest }
         return try await transaction { connection, logger in
             try await Self.lockMailbox(mailbox, connection, logger)
             var deleted = 0
             var bytes: Int64 = 0
             for try await size in try await connection.query(
                 """
-                DELETE FROM envelopes WHERE mailbox = \(Self.bytea(mailbox)) AND digest = ANY(\(digests.map(Self.bytea)))
+                DELETE FROM envelopes WHERE mailbox = \(Self.bytea(mailbox)) AND digest = ANY(\(digests.map { Self.bytea($0) }))
                 RETURNING length(body)::bigint
                 """, logger: logger
             ).decode(Int64.self) {
@@ -456,7 +457,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     /// Listens for deposits committed by any instance and calls `deposited` with each mailbox;
     /// after a lost connection it reconnects and calls `deposited(nil)` (anything may have been
     /// missed meanwhile). Returns when cancelled or shut down gracefully.
-    public func followDeposits(_ deposited: @escaping @Sendable ([UInt8]?) -> Void) async {
+    public func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async {
         var delay = Duration.milliseconds(250)
         var reconnecting = false
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -468,7 +469,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                         try await connection.listen(on: Self.depositChannel) { notifications in
                             if missedNews { deposited(nil) }
                             for try await notification in notifications {
-                                if let id = Self.decodeHex(notification.payload) { deposited(id) }
+                                if let id = Self.mailbox(notified: notification.payload) { deposited(id) }
                             }
                         }
                     }
@@ -487,8 +488,8 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     }
 
     /// A notification's mailbox id: 64 hex digits.
-    static func decodeHex(_ text: String) -> [UInt8]? {
-        Hex.decode(text).flatMap { $0.count == 32 ? $0 : nil }
+    static func mailbox(notified text: String) -> MailboxID? {
+        Hex.decode(text).flatMap(MailboxID.init)
     }
 
     // MARK: - Helpers
@@ -499,7 +500,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     /// Locks the mailbox's row for this transaction.
     ///
     /// - Throws: ``RelayError/unknownMailbox`` if there is none.
-    static func lockMailbox(_ mailbox: [UInt8], _ connection: PostgresConnection, _ logger: Logger) async throws {
+    static func lockMailbox(_ mailbox: MailboxID, _ connection: PostgresConnection, _ logger: Logger) async throws {
         let found = try await connection.query(
             "SELECT 1 FROM mailboxes WHERE id = \(bytea(mailbox)) FOR UPDATE", logger: logger
         ).count()

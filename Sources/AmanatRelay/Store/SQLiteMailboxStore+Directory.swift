@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 import GRDB
 
@@ -8,7 +9,7 @@ import GRDB
 
 extension SQLiteMailboxStore {
     public func publishPrekeys(
-        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: [UInt8], maximumPerPool: Int
+        head: [UInt8]?, oneTime: [PrekeyEntry], for mailbox: MailboxID, maximumPerPool: Int
     ) async throws(RelayError) -> PrekeyCounts {
         try await write { db in
             try Self.requireMailbox(mailbox, db)
@@ -31,7 +32,7 @@ extension SQLiteMailboxStore {
         }
     }
 
-    public func claimPrekeys(from mailbox: [UInt8]) async throws(RelayError) -> PrekeyClaim? {
+    public func claimPrekeys(from mailbox: MailboxID) async throws(RelayError) -> PrekeyClaim? {
         try await write { db in
             try Self.requireMailbox(mailbox, db)
             guard
@@ -54,19 +55,19 @@ extension SQLiteMailboxStore {
         }
     }
 
-    public func prekeyCounts(of mailbox: [UInt8]) async throws(RelayError) -> PrekeyCounts {
+    public func prekeyCounts(of mailbox: MailboxID) async throws(RelayError) -> PrekeyCounts {
         try await read { db in
             try Self.requireMailbox(mailbox, db)
             return try Self.counts(mailbox, db)
         }
     }
 
-    static func requireMailbox(_ mailbox: [UInt8], _ db: Database) throws {
+    static func requireMailbox(_ mailbox: MailboxID, _ db: Database) throws {
         guard try Bool.fetchOne(db, sql: "SELECT 1 FROM mailboxes WHERE id = ?", arguments: [Data(mailbox)]) != nil
         else { throw RelayError.unknownMailbox }
     }
 
-    static func counts(_ mailbox: [UInt8], _ db: Database) throws -> PrekeyCounts {
+    static func counts(_ mailbox: MailboxID, _ db: Database) throws -> PrekeyCounts {
         let rows = try Row.fetchAll(
             db, sql: "SELECT pool, count(*) AS count FROM one_time_prekeys WHERE mailbox = ? GROUP BY pool",
             arguments: [Data(mailbox)])
@@ -100,11 +101,11 @@ extension SQLiteMailboxStore {
         }
     }
 
-    public func blob(_ id: [UInt8]) async throws(RelayError) -> BlobStatus? {
+    public func blob(_ id: BlobID) async throws(RelayError) -> BlobStatus? {
         try await read { db in try Self.status(id, db) }
     }
 
-    public func putChunk(_ data: [UInt8], index: Int, of blob: [UInt8], retainingWholeUntil expiry: UInt64)
+    public func putChunk(_ data: [UInt8], index: Int, of blob: BlobID, retainingWholeUntil expiry: UInt64)
         async throws(RelayError) -> BlobStatus
     {
         try await write { db in
@@ -131,7 +132,7 @@ extension SQLiteMailboxStore {
         }
     }
 
-    public func chunk(_ index: Int, of blob: [UInt8]) async throws(RelayError) -> [UInt8] {
+    public func chunk(_ index: Int, of blob: BlobID) async throws(RelayError) -> [UInt8] {
         try await read { db in
             guard let status = try Self.status(blob, db) else { throw RelayError.unknownBlob }
             guard status.isComplete else { throw RelayError.blobIncomplete }
@@ -143,7 +144,7 @@ extension SQLiteMailboxStore {
         }
     }
 
-    public func confirmDownload(of blob: [UInt8], presenting digest: [UInt8]) async throws(RelayError) -> Int {
+    public func confirmDownload(of blob: BlobID, presenting digest: [UInt8]) async throws(RelayError) -> Int {
         try await write { db in
             guard let status = try Self.status(blob, db) else { throw RelayError.unknownBlob }
             switch try status.confirming(digest) {
@@ -168,7 +169,7 @@ extension SQLiteMailboxStore {
         }
     }
 
-    static func status(_ id: [UInt8], _ db: Database) throws -> BlobStatus? {
+    static func status(_ id: BlobID, _ db: Database) throws -> BlobStatus? {
         guard
             let row = try Row.fetchOne(
                 db,

@@ -132,7 +132,7 @@ public struct SQLiteMailboxStore: MailboxStore {
     public func createMailbox(
         _ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64
     ) async throws(RelayError) {
-        guard mailbox.id.count == 32, mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
+        guard mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
             voucherId.count == 32
         else { throw .invalidRequest }
         try await write { db in
@@ -158,7 +158,7 @@ public struct SQLiteMailboxStore: MailboxStore {
         }
     }
 
-    public func mailbox(_ id: [UInt8]) async throws(RelayError) -> MailboxRecord? {
+    public func mailbox(_ id: MailboxID) async throws(RelayError) -> MailboxRecord? {
         try await read { db in
             try Row.fetchOne(
                 db, sql: "SELECT owner_key, deposit_key FROM mailboxes WHERE id = ?", arguments: [Data(id)]
@@ -170,7 +170,7 @@ public struct SQLiteMailboxStore: MailboxStore {
         }
     }
 
-    public func rotateDepositKey(of mailbox: [UInt8], to depositKey: [UInt8]) async throws(RelayError) {
+    public func rotateDepositKey(of mailbox: MailboxID, to depositKey: [UInt8]) async throws(RelayError) {
         guard depositKey.count == 32 else { throw .invalidRequest }
         try await write { db in
             try db.execute(
@@ -180,10 +180,10 @@ public struct SQLiteMailboxStore: MailboxStore {
     }
 
     public func deposit(
-        _ envelope: [UInt8], digest: [UInt8], into mailbox: [UInt8], token: [UInt8], now: UInt64, quota: MailboxQuota
+        _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, token: DepositTokenValue, now: UInt64,
+        quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
-        guard digest.count == 32 else { throw .invalidRequest }
-        return try await committer.deposit(
+        try await committer.deposit(
             PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, token: token, now: now, quota: quota)
         ).get()
     }
@@ -194,7 +194,7 @@ public struct SQLiteMailboxStore: MailboxStore {
     static func writeBatch(_ deposits: [PendingDeposit], _ db: Database) throws -> [Result<DepositOutcome, RelayError>]
     {
         // Cached statements: parsed once per connection, not once per deposit.
-        var usage: [[UInt8]: MailboxUsage] = [:]
+        var usage: [MailboxID: MailboxUsage] = [:]
         for mailbox in Set(deposits.map(\.mailbox)) {
             guard
                 let row = try Row.fetchOne(
@@ -238,7 +238,7 @@ public struct SQLiteMailboxStore: MailboxStore {
     }
 
     public func fetch(
-        from mailbox: [UInt8], after cursor: Int64, limit: Int, maximumBytes: Int
+        from mailbox: MailboxID, after cursor: Int64, limit: Int, maximumBytes: Int
     ) async throws(RelayError) -> FetchResult {
         guard limit > 0, maximumBytes > 0 else { throw .invalidRequest }
         return try await read { db in
@@ -261,7 +261,8 @@ public struct SQLiteMailboxStore: MailboxStore {
                 if bytes > maximumBytes && !envelopes.isEmpty { break }
                 envelopes.append(
                     StoredEnvelope(
-                        sequence: row["sequence"], digest: Array(row["digest"] as Data), envelope: Array(body),
+                        sequence: row["sequence"], digest: try EnvelopeDigest(stored: Array(row["digest"] as Data)),
+                        envelope: Array(body),
                         arrivedHour: UInt64(row["arrived_hour"] as Int64)))
             }
             return FetchResult(envelopes: envelopes, expiredUnread: expired)
@@ -269,9 +270,9 @@ public struct SQLiteMailboxStore: MailboxStore {
     }
 
     public func acknowledge(
-        _ digests: [[UInt8]], in mailbox: [UInt8], expiredUnreadSeen: Int
+        _ digests: [EnvelopeDigest], in mailbox: MailboxID, expiredUnreadSeen: Int
     ) async throws(RelayError) -> Int {
-        guard digests.allSatisfy({ $0.count == 32 }), expiredUnreadSeen >= 0 else { throw .invalidRequest }
+        guard expiredUnreadSeen >= 0 else { throw .invalidRequest }
         return try await write { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM mailboxes WHERE id = ?", arguments: [Data(mailbox)]) != nil
             else { throw RelayError.unknownMailbox }
