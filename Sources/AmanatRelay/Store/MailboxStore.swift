@@ -133,11 +133,9 @@ public protocol MailboxStore: Sendable {
     func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async
 }
 
+// No default for `checkpoint` or `followDeposits`: a store whose method's signature drifted
+// would silently get a default that does nothing instead of failing to compile.
 extension MailboxStore {
-    public func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async {}
-
-    public func checkpoint() async throws(RelayError) {}
-
     /// Up to `limit` envelopes after `cursor`, whatever their size.
     public func fetch(from mailbox: MailboxID, after cursor: Int64, limit: Int) async throws(RelayError) -> FetchResult
     {

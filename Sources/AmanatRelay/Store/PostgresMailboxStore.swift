@@ -457,6 +457,9 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     /// Listens for deposits committed by any instance and calls `deposited` with each mailbox;
     /// after a lost connection it reconnects and calls `deposited(nil)` (anything may have been
     /// missed meanwhile). Returns when cancelled or shut down gracefully.
+    /// Dead rows are autovacuum's: nothing to do after a purge.
+    public func checkpoint() async throws(RelayError) {}
+
     public func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async {
         var delay = Duration.milliseconds(250)
         var reconnecting = false

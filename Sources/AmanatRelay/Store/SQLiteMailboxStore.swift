@@ -321,6 +321,9 @@ public struct SQLiteMailboxStore: MailboxStore {
 
     /// Copies the write-ahead log into the database and truncates it, so that page images of
     /// deleted envelopes do not linger in the WAL file. The purge service calls it after purging.
+    /// One process owns the file: its own deposits wake its waiters, nothing to follow.
+    public func followDeposits(_ deposited: @escaping @Sendable (MailboxID?) -> Void) async {}
+
     public func checkpoint() async throws(RelayError) {
         do {
             try await database.writeWithoutTransaction { db in
