@@ -58,206 +58,8 @@ public struct TransferProgress: Sendable, Equatable {
     public let transferred: Bool
 }
 
-/// A message whose attachments are encrypted but not all uploaded yet: kept in the store so an
-/// interrupted upload resumes where it stopped (SPEC.md §9.2; issue #6).
-struct Draft: Codable, Sendable {
-    struct File: Codable, Sendable {
-        var localFile: String
-        var key: Data
-        var size: UInt64
-        var encryptedSize: UInt64
-        var fileName: String
-        var mimeType: String
-        var blob: Data?
-        var uploadKey: Data?
-        var digest: Data?
-        /// The metadata fields removed before encrypting (``DocumentMetadata``).
-        var removed: [String]?
-    }
-
-    var id: Data
-    var kind: Message.Kind
-    var text: String
-    var inReplyTo: Data?
-    var recipients: [Data]
-    var files: [File]
-}
-
-extension ProfileStore {
-    func saveDraft(_ draft: Draft, row: Data, in db: Database) throws {
-        let sealed = try cipher.seal(Array(try JSONEncoder().encode(draft)), place: "drafts.record", row: Array(row))
-        try db.execute(
-            sql:
-                "INSERT INTO drafts (row, record) VALUES (?, ?) ON CONFLICT (row) DO UPDATE SET record = excluded.record",
-            arguments: [row, Data(sealed)])
-    }
-
-    func drafts(in db: Database) throws -> [(row: Data, draft: Draft)] {
-        try Row.fetchAll(db, sql: "SELECT row, record FROM drafts ORDER BY seq").map { row in
-            let rowId: Data = row["row"]
-            let sealed: Data = row["record"]
-            return (
-                rowId,
-                try JSONDecoder().decode(
-                    Draft.self, from: Data(try cipher.open(Array(sealed), place: "drafts.record", row: Array(rowId))))
-            )
-        }
-    }
-
-    func deleteDraft(row: Data, in db: Database) throws {
-        try db.execute(sql: "DELETE FROM drafts WHERE row = ?", arguments: [row])
-    }
-}
-
 extension Account {
-    // MARK: - Sending attachments
-
-    /// Encrypts `files` into the profile and records the message as a draft, in one commit.
-    func prepareDraft(
-        kind: Message.Kind, text: String, inReplyTo: Data?, routes: [Route], files: [OutgoingFile]
-    ) throws(AccountError) -> (row: Data, draft: Draft) {
-        guard files.count <= Payload.maximumAttachmentCount else { throw .tooLarge }
-        let limit = try loadState()?.maximumBlobBytes ?? .max
-        var prepared: [Draft.File] = []
-        do {
-            for file in files {
-                let name = "out-" + SecureRandom.bytes(count: 16).hexText
-                // Images and documents lose their metadata unless the sender keeps the original
-                // on purpose.
-                var source = file.url
-                var cleaned: DocumentMetadata.CleanedFile?
-                if !file.keepOriginal, let kind = DocumentMetadata.kind(of: file.url, named: file.fileName) {
-                    cleaned = try DocumentMetadata.cleaned(file.url, kind: kind)
-                    source = cleaned?.url ?? source
-                }
-                defer { cleaned?.remove() }
-                let ranges = file.keepOriginal ? nil : try ImageMetadata.keptRanges(of: source)
-                let encrypted = try AttachmentCipher.encrypt(
-                    source, to: store.filesDirectory.appendingPathComponent(name), keeping: ranges)
-                guard encrypted.encryptedSize <= limit else {
-                    try? FileManager.default.removeItem(at: store.filesDirectory.appendingPathComponent(name))
-                    throw AttachmentError.tooLarge
-                }
-                prepared.append(
-                    Draft.File(
-                        localFile: name, key: Data(encrypted.key.withUnsafeBytes { Array($0) }), size: encrypted.size,
-                        encryptedSize: encrypted.encryptedSize, fileName: file.fileName, mimeType: file.mimeType,
-                        removed: cleaned?.removed))
-            }
-        } catch {
-            for file in prepared {
-                try? FileManager.default.removeItem(at: store.filesDirectory.appendingPathComponent(file.localFile))
-            }
-            throw .attachment(error as? AttachmentError ?? .unreadable)
-        }
-        let draft = Draft(
-            id: Data(SecureRandom.bytes(count: 16)), kind: kind, text: text, inReplyTo: inReplyTo,
-            recipients: routes.map { Data($0.device.identity.encoded) }, files: prepared)
-        let row = Data(SecureRandom.bytes(count: 16))
-        // Shown at once as queued, to every recipient; completing the draft fills in the rest.
-        let now = clock()
-        let message = Message(
-            id: draft.id, direction: .outgoing, kind: kind, sender: nil, senderName: nil, text: text,
-            inReplyTo: inReplyTo, sentAt: now, storedAt: now, isRead: true,
-            deliveries: routes.map {
-                Message.Delivery(
-                    device: Data($0.device.identity.encoded), name: $0.name, state: .queued, submittedAt: nil,
-                    receiptSignature: nil)
-            },
-            attachments: prepared.map { file in
-                var attachment = Message.Attachment(
-                    fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: Data(),
-                    key: file.key, encryptedSize: file.encryptedSize, digest: Data(), localFile: file.localFile)
-                attachment.removedMetadata = file.removed
-                return attachment
-            })
-        try store.transaction { db in
-            try store.saveDraft(draft, row: row, in: db)
-            try store.insertMessage(message, in: db)
-        }
-        return (row, draft)
-    }
-
-    /// Uploads what is missing of a draft's attachments (resuming from the chunks the relay has),
-    /// then sends the message and drops the draft in the same commit.
-    func complete(row: Data, draft initial: Draft) async throws(AccountError) -> Message {
-        var draft = initial
-        let routes = try perform { db in
-            try draft.recipients.compactMap { bytes in
-                try (try? IdentityKey(decoding: Array(bytes))).flatMap { identity in try route(to: identity, in: db) }
-            }
-        }
-        // A recipient that left the roster since (or whose card is gone) is not waited for: its
-        // delivery is dropped from the message, and a draft with nobody left is finished.
-        let reachable = Set(routes.map { Data($0.device.identity.encoded) })
-        if draft.recipients.contains(where: { !reachable.contains($0) }) {
-            draft.recipients = draft.recipients.filter { reachable.contains($0) }
-            let narrowed = draft
-            try store.transaction { db in
-                try store.updateMessage(id: narrowed.id, in: db) { message in
-                    message.deliveries = message.deliveries.filter { reachable.contains($0.device) }
-                }
-                if narrowed.recipients.isEmpty {
-                    try store.deleteDraft(row: row, in: db)
-                } else {
-                    try store.saveDraft(narrowed, row: row, in: db)
-                }
-            }
-        }
-        guard routes.first != nil else {
-            guard let message = try messages().first(where: { $0.id == draft.id }) else { throw .unknownContact }
-            return message
-        }
-        // One download per recipient device, and for a reply one per colleague's team copy
-        // (SPEC.md §16.5), each confirmed with that device's own key (§9.4).
-        let downloaders = (routes + (draft.kind == .reply ? try rosterRoutes() : [])).map(\.device.identity)
-        for index in draft.files.indices where draft.files[index].digest == nil {
-            // Twice at most: the relay deletes a blob not uploaded whole within its upload window
-            // (this device was away too long); then a new one is created and the upload redone.
-            for attempt in 1...2 where draft.files[index].digest == nil {
-                if draft.files[index].blob == nil {
-                    let confirmations: [[UInt8]]
-                    do {
-                        confirmations = try Self.confirmations(of: draft.files[index].key, for: downloaders)
-                    } catch {
-                        throw .transport(error)
-                    }
-                    let created = try await createBlob(
-                        size: draft.files[index].encryptedSize, confirmations: confirmations, through: routes)
-                    draft.files[index].blob = Data(created.blob)
-                    draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
-                    let saved = draft
-                    try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
-                }
-                do {
-                    draft.files[index].digest = Data(try await upload(draft.files[index]))
-                } catch .transport(.refused(404, let code)) {
-                    draft.files[index].blob = nil
-                    draft.files[index].uploadKey = nil
-                    if attempt == 2 { throw .transport(.refused(status: 404, code: code)) }
-                }
-                let saved = draft
-                try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
-            }
-        }
-        var attachments: [Message.Attachment] = []
-        for file in draft.files {
-            guard let blob = file.blob, let digest = file.digest else { throw .store(.corrupted) }
-            var attachment = Message.Attachment(
-                fileName: file.fileName, mimeType: file.mimeType, size: file.size, state: .stored, blob: blob,
-                key: file.key, encryptedSize: file.encryptedSize, digest: digest, localFile: file.localFile)
-            attachment.removedMetadata = file.removed
-            attachments.append(attachment)
-        }
-        let pointers = attachments.map(\.pointer)
-        let body: Payload.Body =
-            draft.kind == .caseUpdate
-            ? .caseUpdate(text: draft.text, attachments: pointers)
-            : .reply(inReplyTo: draft.inReplyTo.map(Array.init), text: draft.text, attachments: pointers)
-        return try await send(
-            body, id: Array(draft.id), kind: draft.kind, text: draft.text, inReplyTo: draft.inReplyTo,
-            attachments: attachments, to: routes, finishingDraft: row)
-    }
+    // MARK: - Uploading attachments (for Account+Outgoing)
 
     /// A blob created through the first of `routes` whose mailbox takes it (SPEC.md §9.4): a
     /// recipient whose mailbox refuses for good (gone, another deposit key) must not keep the
@@ -325,26 +127,6 @@ extension Account {
                     transferred: missing))
         }
         return hasher.finalize()
-    }
-
-    /// Finishes every draft left by an interrupted send, or by a recipient device that could not
-    /// be reached. A draft that still cannot go (that device still has no prekeys, say) waits for
-    /// the next sync without holding up the others; a transient failure stops them all.
-    func completeDrafts() async throws(AccountError) -> Int {
-        var sent = 0
-        for (row, draft) in try perform({ db in try store.drafts(in: db) }) {
-            do {
-                _ = try await complete(row: row, draft: draft)
-                sent += 1
-            } catch {
-                switch error {
-                case .transport(let failure) where failure.isTransient: throw error
-                case .transport, .protocolFailure, .unknownContact: continue
-                default: throw error
-                }
-            }
-        }
-        return sent
     }
 
     // MARK: - Receiving attachments
@@ -458,7 +240,7 @@ extension Account {
     public func attachmentBytes(of id: Data, index: Int) throws(AccountError) -> (
         bytes: [UInt8], fileName: String, mimeType: String
     ) {
-        guard let message = try messages().first(where: { $0.id == id }), message.attachments.indices.contains(index)
+        guard let message = try message(id: id), message.attachments.indices.contains(index)
         else { throw .unknownContact }
         let attachment = message.attachments[index]
         guard attachment.state == .stored, let file = attachment.localFile else { throw .attachment(.unreadable) }
@@ -475,7 +257,7 @@ extension Account {
     /// Decrypts attachment `index` of message `id` to `destination` (which appears only once the
     /// whole file has verified).
     public func saveAttachment(of id: Data, index: Int, to destination: URL) throws(AccountError) {
-        guard let message = try messages().first(where: { $0.id == id }), message.attachments.indices.contains(index)
+        guard let message = try message(id: id), message.attachments.indices.contains(index)
         else { throw .unknownContact }
         let attachment = message.attachments[index]
         guard attachment.state == .stored, let file = attachment.localFile else { throw .attachment(.unreadable) }

@@ -327,6 +327,22 @@ public actor Account {
         try perform { db in try store.messages(in: db) }
     }
 
+    /// The message with `id`, found through its keyed lookup (no other message is decrypted).
+    public func message(id: Data) throws(AccountError) -> Message? {
+        try perform { db in try store.message(id: id, in: db) }
+    }
+
+    /// The defenders who have introduced themselves to this (expert) device, with their cases'
+    /// ids (SPEC.md §16.4).
+    public func contacts() throws(AccountError) -> [(identity: IdentityKey, caseID: CaseID)] {
+        try perform { db in
+            try store.contacts(in: db).compactMap { record in
+                guard let identity = try? IdentityKey(decoding: Array(record.identity)) else { return nil }
+                return (identity, CaseID(defender: identity))
+            }
+        }
+    }
+
     /// Marks an incoming message read and, the first time, tells its sender with a read receipt
     /// (SPEC.md §9.1), unless read receipts are off; a defender's receipt for a reply goes to
     /// every expert device, like its delivered receipt (SPEC.md §16.5). The receipt waits in the
