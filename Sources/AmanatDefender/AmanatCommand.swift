@@ -31,7 +31,10 @@ public struct AmanatCommand: AsyncParsableCommand {
 
 /// Where `amanat` keeps its profile by default.
 extension ProfileOptions {
-    var directory: URL { directory(defaultFolder: "amanat") }
+    /// The defender tool's default profile folder.
+    static let defenderFolder = "amanat"
+
+    var directory: URL { directory(defaultFolder: Self.defenderFolder) }
 
     /// Prints the sentence `key` with `arguments`, each shown safely (remote text may be among them).
     func say(_ key: String, _ arguments: [String] = []) {
@@ -41,15 +44,13 @@ extension ProfileOptions {
     }
 
     func open() throws -> Account { try open(at: directory) }
-
-    func run<T>(_ body: () async throws(AccountError) -> T) async throws -> T {
-        try await run(profile: directory, body)
-    }
 }
 
 /// Prints a failure in the user's language and exits with its code; the entry point of `amanat`.
 extension AmanatCommand {
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
-        await CommandRunner.run(Self.self, arguments: arguments, text: Catalogue.text, help: HelpCatalogue.russian)
+        await CommandRunner.run(
+            Self.self, arguments: arguments, profileFolder: ProfileOptions.defenderFolder, text: Catalogue.text,
+            help: HelpCatalogue.russian)
     }
 }

@@ -37,10 +37,8 @@ extension AmanatCommand {
             }
             options.say("invite.checked", [parsed.checkCode])
             let passphrase = try options.newPassphrase()
-            let account = try await options.run { () async throws(AccountError) in
-                try await Account.enrol(
-                    invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy)
-            }
+            let account = try await Account.enrol(
+                invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy)
             let experts = (try? await account.roster().count) ?? 0
             options.say(experts > 0 ? "enrolled" : "enrolled.no-roster", [parsed.relay, String(experts)])
         }
@@ -141,9 +139,7 @@ extension AmanatCommand {
                     Terminal.drawProgress(name: progress.fileName, done: progress.done, total: progress.total)
                 }
             }
-            let message = try await options.run { () async throws(AccountError) in
-                try await account.sendCaseUpdate(body, attachments: files)
-            }
+            let message = try await account.sendCaseUpdate(body, attachments: files)
             // Said before anything else: what left each document (it went, or is queued, clean).
             for attachment in message.attachments {
                 if let removed = attachment.removedMetadata, !removed.isEmpty {
@@ -231,7 +227,7 @@ extension AmanatCommand {
 
         func run() async throws {
             let account = try options.open()
-            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+            let messages = try await account.messages()
             if json {
                 print(try Listing.json(messages))
                 return
@@ -258,7 +254,7 @@ extension AmanatCommand {
 
         func run() async throws {
             let account = try options.open()
-            let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
+            let messages = try await account.messages()
             let matches = messages.filter { $0.idText.hasPrefix(id.lowercased()) }
             guard !id.isEmpty, matches.count == 1, let message = matches.first else {
                 throw CommandError("error.unknown-message", [id], code: CommandError.data)
@@ -275,7 +271,7 @@ extension AmanatCommand {
                     ])
             }
             if message.direction == .incoming {
-                try await options.run { () async throws(AccountError) in try await account.markRead(message.id) }
+                try await account.markRead(message.id)
             }
         }
     }
@@ -293,7 +289,7 @@ extension AmanatCommand {
 
         func run() async throws {
             let account = try options.open()
-            try await options.saveAttachment(attachment, of: account, to: path, profile: options.directory)
+            try await options.saveAttachment(attachment, of: account, to: path)
             options.say("saved", [path])
         }
     }
@@ -349,7 +345,7 @@ extension AmanatCommand {
 
         func run() async throws {
             let account = try options.open()
-            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let roster = try await account.roster()
             if json {
                 let list = roster.map {
                     ["name": $0.name, "safetyNumber": $0.safetyNumber.digits, "verified": $0.isVerified]
@@ -382,7 +378,7 @@ extension AmanatCommand {
 
         func run() async throws {
             let account = try options.open()
-            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let roster = try await account.roster()
             let matches = roster.enumerated().filter { String($0.offset + 1) == expert || $0.element.name == expert }
             guard matches.count == 1, let device = matches.first?.element else {
                 throw CommandError("error.unknown-expert", [expert], code: CommandError.data)
@@ -391,7 +387,7 @@ extension AmanatCommand {
             guard SafetyText.matches(typed, device.safetyNumber) else {
                 throw CommandError("error.safety-mismatch", [device.name], code: CommandError.security)
             }
-            try await options.run { () async throws(AccountError) in try await account.markVerified(device.identity) }
+            try await account.markVerified(device.identity)
             options.say("verified", [device.name])
         }
     }
@@ -419,9 +415,7 @@ extension AmanatCommand {
             let new = try options.newPassphrase(prompt: duress ? "passphrase.duress" : "passphrase.new")
             if duress {
                 // The same answer from the decoy, where it replaces the real profile (SECURITY.md).
-                try await options.run { () async throws(AccountError) in
-                    try await account.setDuressPassphrase(new, authorisedBy: current)
-                }
+                try await account.setDuressPassphrase(new, authorisedBy: current)
                 options.say("passphrase.duress-set")
             } else {
                 let store = await account.store
@@ -462,14 +456,10 @@ extension AmanatCommand {
             }
             let account = try options.open()
             if let readReceipts {
-                try await options.run { () async throws(AccountError) in
-                    try await account.setReadReceipts(readReceipts == "on")
-                }
+                try await account.setReadReceipts(readReceipts == "on")
             }
             if let proxy {
-                try await options.run { () async throws(AccountError) in
-                    try await account.setProxy(proxy == "none" ? nil : proxy)
-                }
+                try await account.setProxy(proxy == "none" ? nil : proxy)
             }
             if pin != nil && relay == nil {
                 throw CommandError("error.pin-without-relay", code: CommandError.usage)
@@ -481,17 +471,13 @@ extension AmanatCommand {
                 } catch {
                     throw CommandError("error.invalid-pin", code: CommandError.usage)
                 }
-                try await options.run { () async throws(AccountError) in
-                    try await account.setRelay(relay, pin: pinBytes)
-                }
+                try await account.setRelay(relay, pin: pinBytes)
             }
             if let language {
                 guard let chosen = Language(rawValue: language) else {
                     throw CommandError("error.language-value", code: CommandError.usage)
                 }
-                try await options.run { () async throws(AccountError) in
-                    try await account.setPreferredLanguage(chosen.rawValue)
-                }
+                try await account.setPreferredLanguage(chosen.rawValue)
                 setenv(Language.profileLanguageVariable, chosen.rawValue, 1)
             }
             let connection = await account.connection
@@ -499,8 +485,7 @@ extension AmanatCommand {
             let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
             if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
             options.say("status.language", [options.language.rawValue])
-            let receipts = try await options.run { () async throws(AccountError) in try await account.sendsReadReceipts
-            }
+            let receipts = try await account.sendsReadReceipts
             options.say(receipts ? "status.read-receipts.on" : "status.read-receipts.off")
         }
     }
@@ -514,7 +499,8 @@ extension AmanatCommand {
 
         func run() async throws {
             let settings = InteractiveShell.Settings(
-                root: AmanatCommand.self, text: Catalogue.text, refused: ["shell", "enroll"],
+                root: AmanatCommand.self, profileFolder: ProfileOptions.defenderFolder, text: Catalogue.text,
+                refused: ["shell", "enroll"],
                 idleSeconds: try shell.idleSeconds(), help: HelpCatalogue.russian)
             try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }

@@ -27,12 +27,10 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let item = try await CaseList.find(label, account, options)
-            let signer = try await options.run { () async throws(AccountError) in try await account.evidenceSigner() }
-            let triage = try await options.run { () async throws(AccountError) in
-                try await account.triage(of: item.caseKey)
-            }
-            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let item = try await InboxCase.find(label, account, options)
+            let signer = try await account.evidenceSigner()
+            let triage = try await account.triage(of: item.caseKey)
+            let roster = try await account.roster()
             let destination = URL(fileURLWithPath: out ?? "\(item.id.short).amanat-evidence")
             let name = roster.first { $0.identity == signer.identity }?.name ?? ""
             var files: [[UInt8]] = []
@@ -82,9 +80,7 @@ extension InboxCommand {
                     triage: triage.events.map { Hex.encode($0.encoded) }),
                 files: files)
             let content = try bundle.content()
-            let signature = try await options.run { () async throws(AccountError) in
-                try await account.signEvidence(content)
-            }
+            let signature = try await account.signEvidence(content)
             do {
                 // The bundle is clear text: mode 0600, and never written over a special file.
                 try RegularFile.write(content + signature, to: destination)
@@ -100,9 +96,7 @@ extension InboxCommand {
             let temporary = destination.deletingLastPathComponent().appendingPathComponent(
                 ".\(destination.lastPathComponent).part-\(UUID().uuidString)")
             defer { try? FileManager.default.removeItem(at: temporary) }
-            try await options.run { () async throws(AccountError) in
-                try await account.saveAttachment(of: id, index: index, to: temporary)
-            }
+            try await account.saveAttachment(of: id, index: index, to: temporary)
             return Array(try Data(contentsOf: temporary))
         }
     }

@@ -36,7 +36,8 @@ public struct InboxCommand: AsyncParsableCommand {
     /// Runs the command line, printing failures in the user's language; returns the exit code.
     public static func run(arguments: [String] = Array(CommandLine.arguments.dropFirst())) async -> Int32 {
         await CommandRunner.run(
-            Self.self, arguments: arguments, text: InboxCatalogue.text, help: InboxHelpCatalogue.russian)
+            Self.self, arguments: arguments, profileFolder: ProfileOptions.expertFolder, text: InboxCatalogue.text,
+            help: InboxHelpCatalogue.russian)
     }
 }
 
@@ -51,7 +52,8 @@ extension InboxCommand {
         func run() async throws {
             // `serve` holds the profile open for its own session, with its own login.
             let settings = InteractiveShell.Settings(
-                root: InboxCommand.self, text: InboxCatalogue.text, refused: ["shell", "enroll", "serve"],
+                root: InboxCommand.self, profileFolder: ProfileOptions.expertFolder, text: InboxCatalogue.text,
+                refused: ["shell", "enroll", "serve"],
                 idleSeconds: try shell.idleSeconds(), help: InboxHelpCatalogue.russian)
             try await InteractiveShell.run(settings, options: options, directory: options.directory)
         }
@@ -60,7 +62,10 @@ extension InboxCommand {
 
 /// Where `amanat-inbox` keeps its profile by default, and how it speaks.
 extension ProfileOptions {
-    var directory: URL { directory(defaultFolder: "amanat-inbox") }
+    /// The inbox's default profile folder.
+    static let expertFolder = "amanat-inbox"
+
+    var directory: URL { directory(defaultFolder: Self.expertFolder) }
 
     /// Prints the sentence `key` with `arguments`, each shown safely (remote text may be among them).
     func say(_ key: String, _ arguments: [String] = []) {
@@ -68,10 +73,6 @@ extension ProfileOptions {
     }
 
     func open() throws -> Account { try open(at: directory) }
-
-    func run<T>(_ body: () async throws(AccountError) -> T) async throws -> T {
-        try await run(profile: directory, body)
-    }
 }
 
 /// An expert's contact card as text: `amanat://card/` and base64url, handed to the administrator.
@@ -109,9 +110,7 @@ extension InboxCommand {
 
         func run() async throws {
             let passphrase = try options.newPassphrase()
-            let root = try await options.run { () async throws(AccountError) in
-                try Account.createOrganisation(at: options.directory, passphrase: passphrase)
-            }
+            let root = try Account.createOrganisation(at: options.directory, passphrase: passphrase)
             let key = Base64URL.encode(root.rawRepresentation)
             options.say("org.created", [key, key])
         }
@@ -143,12 +142,10 @@ extension InboxCommand {
                 throw CommandError("error.invalid-invite", code: CommandError.usage)
             }
             let passphrase = try options.passphrase()
-            let account = try await options.run { () async throws(AccountError) in
-                try await Account.connectOrganisation(
-                    at: options.directory, passphrase: passphrase, relay: relay, pin: pinBytes, proxy: proxy, name: name
-                )
-            }
-            let count = try await options.run { () async throws(AccountError) in try await account.roster().count }
+            let account = try await Account.connectOrganisation(
+                at: options.directory, passphrase: passphrase, relay: relay, pin: pinBytes, proxy: proxy, name: name
+            )
+            let count = try await account.roster().count
             options.say("org.connected", [relay, name, String(count)])
         }
     }
@@ -176,9 +173,7 @@ extension InboxCommand {
             guard await account.isOrganisationAdministrator else {
                 throw CommandError("error.not-administrator", code: CommandError.authentication)
             }
-            let invite = try await options.run { () async throws(AccountError) in
-                try await account.invite(lifetime: UInt64(days) * 86_400)
-            }
+            let invite = try await account.invite(lifetime: UInt64(days) * 86_400)
             if let out {
                 guard
                     FileManager.default.createFile(
@@ -205,11 +200,9 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let roster = try await options.run { () async throws(AccountError) in
-                _ = try? await account.refreshRoster()
-                return try await account.roster()
-            }
-            let own = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }
+            _ = try? await account.refreshRoster()
+            let roster = try await account.roster()
+            let own = try await account.ownIdentity()
             if json {
                 let list = roster.map { device -> [String: Any] in
                     [
@@ -248,15 +241,15 @@ extension InboxCommand {
         func run() async throws {
             let typed = try safety.typed()
             let account = try options.open()
-            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
-            let own = try await options.run { () async throws(AccountError) in try await account.ownIdentity() }
+            let roster = try await account.roster()
+            let own = try await account.ownIdentity()
             // A name may stand for several devices of one expert: the one whose number matches.
             let named = roster.filter { $0.name == name && $0.identity != own }
             guard !named.isEmpty else { throw CommandError("error.unknown-expert", [name], code: CommandError.data) }
             guard let device = named.first(where: { SafetyText.matches(typed, $0.safetyNumber) }) else {
                 throw CommandError("error.device-safety-mismatch", [name], code: CommandError.security)
             }
-            try await options.run { () async throws(AccountError) in try await account.markVerified(device.identity) }
+            try await account.markVerified(device.identity)
             options.say("verified.device", [name])
         }
     }
@@ -281,9 +274,8 @@ extension InboxCommand {
             guard await account.isOrganisationAdministrator else {
                 throw CommandError("error.not-administrator", code: CommandError.authentication)
             }
-            try await options.run { () async throws(AccountError) in try await account.addExpert(name: name, card: card)
-            }
-            let version = try await options.run { () async throws(AccountError) in try await account.refreshRoster() }
+            try await account.addExpert(name: name, card: card)
+            let version = try await account.refreshRoster()
             options.say("org.expert-added", [name, String(version)])
         }
     }
@@ -299,12 +291,12 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
+            let roster = try await account.roster()
             guard let device = roster.first(where: { $0.name == name }) else {
                 throw CommandError("error.unknown-expert", [name], code: CommandError.data)
             }
-            try await options.run { () async throws(AccountError) in try await account.removeExpert(device.identity) }
-            let version = try await options.run { () async throws(AccountError) in try await account.refreshRoster() }
+            try await account.removeExpert(device.identity)
+            let version = try await account.refreshRoster()
             options.say("org.expert-removed", [name, String(version)])
         }
     }
@@ -329,11 +321,9 @@ extension InboxCommand {
             let parsed = try InviteText.checked(text)
             options.say("invite.checked", [parsed.checkCode])
             let passphrase = try options.newPassphrase()
-            let account = try await options.run { () async throws(AccountError) in
-                try await Account.enrol(
-                    invite: parsed, at: options.directory, passphrase: passphrase, role: .expert, proxy: proxy)
-            }
-            let card = try await options.run { () async throws(AccountError) in try await account.contactCard }
+            let account = try await Account.enrol(
+                invite: parsed, at: options.directory, passphrase: passphrase, role: .expert, proxy: proxy)
+            let card = try await account.contactCard
             options.say("enrolled", [parsed.relay, try CardText.encode(card)])
         }
     }
@@ -345,7 +335,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let card = try await options.run { () async throws(AccountError) in try await account.contactCard }
+            let card = try await account.contactCard
             options.say("card", [try CardText.encode(card)])
         }
     }
@@ -357,7 +347,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let summary = try await options.run { () async throws(AccountError) in try await account.sync() }
+            let summary = try await account.sync()
             options.say("synced", [String(summary.received), String(summary.sent), String(summary.queued)])
             if summary.triageChanges > 0 { options.say("synced.triage", [String(summary.triageChanges)]) }
             if summary.colleaguesReplies > 0 { options.say("synced.team", [String(summary.colleaguesReplies)]) }
@@ -402,14 +392,12 @@ extension InboxCommand {
                     "error.triage-value", [status, "new, in-progress, waiting, resolved, closed"],
                     code: CommandError.usage)
             }
-            let view = try await TriageView.load(account, options)
-            var cases = try await CaseList.load(account, options)
+            let view = try await TriageOverview.load(account, options)
+            var cases = try await InboxCase.load(account, options)
             let now = UInt64(Date().timeIntervalSince1970)
             var verified: Set<Data> = []
             for item in cases
-            where try await options.run({ () async throws(AccountError) in
-                try await account.isVerified(item.identity)
-            }) {
+            where try await account.isVerified(item.identity) {
                 verified.insert(Data(item.identity.encoded))
             }
             if let status { cases = cases.filter { TriageWords.word(view.state(of: $0).status) == status } }
@@ -478,12 +466,10 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let item = try await CaseList.find(label, account, options)
+            let item = try await InboxCase.find(label, account, options)
             options.say("case.title", [item.name, item.id.text])
-            let (number, verified) = try await options.run {
-                () async throws(AccountError) -> (SafetyNumber, Bool) in
-                (try await account.safetyNumber(with: item.identity), try await account.isVerified(item.identity))
-            }
+            let number = try await account.safetyNumber(with: item.identity)
+            let verified = try await account.isVerified(item.identity)
             if verified {
                 options.say("case.safety.verified", [SafetyText.grouped(number)])
             } else {
@@ -499,7 +485,7 @@ extension InboxCommand {
                     ? InboxCatalogue.text(message.text, options.language, [item.id.short]) : message.text
                 if message.direction == .incoming {
                     options.say("case.in", [id, item.id.short, text])
-                    try await options.run { () async throws(AccountError) in try await account.markRead(message.id) }
+                    try await account.markRead(message.id)
                 } else {
                     let state = InboxCatalogue.text(
                         "delivery." + (message.deliveryState ?? .queued).rawValue, options.language)
@@ -518,7 +504,7 @@ extension InboxCommand {
                         ])
                 }
             }
-            let view = try await TriageView.load(account, options)
+            let view = try await TriageOverview.load(account, options)
             let triage = view.cases[Data(item.caseKey)]
             let state = triage?.state ?? TriageState()
             options.say(
@@ -563,7 +549,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let item = try await CaseList.find(label, account, options)
+            let item = try await InboxCase.find(label, account, options)
             var files: [OutgoingFile] = []
             for path in attachments {
                 if FileManager.default.fileExists(atPath: path) && !RegularFile.isRegular(path) {
@@ -574,11 +560,9 @@ extension InboxCommand {
                 }
                 files.append(OutgoingFile(url: URL(fileURLWithPath: path)))
             }
-            let message = try await options.run { () async throws(AccountError) in
-                try await account.reply(
-                    to: item.identity, text: text, inReplyTo: item.messages.last { $0.direction == .incoming }?.id,
-                    attachments: files)
-            }
+            let message = try await account.reply(
+                to: item.identity, text: text, inReplyTo: item.messages.last { $0.direction == .incoming }?.id,
+                attachments: files)
             if message.deliveryState == .queued {
                 options.say("queued")
                 throw ExitCode(CommandError.queued)
@@ -600,7 +584,7 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            try await options.saveAttachment(attachment, of: account, to: path, profile: options.directory)
+            try await options.saveAttachment(attachment, of: account, to: path)
             options.say("saved", [path])
         }
     }

@@ -62,10 +62,8 @@ extension InboxCommand {
     ) async throws {
         // The profile opens once per command: its passphrase may come from a pipe, read once.
         let account = try account ?? options.open()
-        let item = try await CaseList.find(label, account, options)
-        let (_, sent) = try await options.run { () async throws(AccountError) in
-            try await account.changeTriage(of: item.caseKey, change)
-        }
+        let item = try await InboxCase.find(label, account, options)
+        let (_, sent) = try await account.changeTriage(of: item.caseKey, change)
         guard sent else {
             options.say("triage.queued")
             throw ExitCode(CommandError.queued)
@@ -119,7 +117,9 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let key = try await TriageView.load(account, options).expertKey(expert, account, options).map { Array($0) }
+            let key = try await TriageOverview.load(account, options).expertKey(expert, account, options).map {
+                Array($0)
+            }
             try await InboxCommand.change(.assignee(key), of: label, options, account: account)
         }
     }
@@ -156,13 +156,13 @@ extension InboxCommand {
 
         func run() async throws {
             let account = try options.open()
-            let cases = try await CaseList.load(account, options)
-            let item = try CaseList.find(label, in: cases)
+            let cases = try await InboxCase.load(account, options)
+            let item = try InboxCase.find(label, in: cases)
             guard !clear else {
                 try await InboxCommand.change(.alias(nil), of: item.id.text, options, account: account)
                 return
             }
-            let alias = try CaseList.validAlias(name ?? "", for: item, among: cases)
+            let alias = try InboxCase.validAlias(name ?? "", for: item, among: cases)
             try await InboxCommand.change(.alias(alias), of: item.id.text, options, account: account)
         }
     }
@@ -178,14 +178,12 @@ extension InboxCommand {
         func run() async throws {
             let typed = try safety.typed()
             let account = try options.open()
-            let item = try await CaseList.find(label, account, options)
-            let number = try await options.run { () async throws(AccountError) in
-                try await account.safetyNumber(with: item.identity)
-            }
+            let item = try await InboxCase.find(label, account, options)
+            let number = try await account.safetyNumber(with: item.identity)
             guard SafetyText.matches(typed, number) else {
                 throw CommandError("error.case-safety-mismatch", [item.id.short], code: CommandError.security)
             }
-            try await options.run { () async throws(AccountError) in try await account.markVerified(item.identity) }
+            try await account.markVerified(item.identity)
             options.say("verified.case", [item.name])
         }
     }
@@ -223,63 +221,6 @@ extension InboxCommand {
                 due = time
             }
             try await InboxCommand.change(.due(due), of: label, options)
-        }
-    }
-}
-
-/// Every case's triage and the roster's names, loaded once for a command.
-struct TriageView {
-    let cases: [Data: CaseTriage]
-    /// Expert device identity signing keys to their roster names.
-    let names: [Data: String]
-    /// The roster's devices in its own order, for finding one by name.
-    let roster: [RosterDevice]
-    let language: Language
-
-    init(cases: [Data: CaseTriage], roster: [RosterDevice], language: Language) {
-        self.cases = cases
-        var names: [Data: String] = [:]
-        for device in roster { names[Data(device.identity.signingKey.rawRepresentation)] = device.name }
-        self.names = names
-        self.roster = roster
-        self.language = language
-    }
-
-    static func load(_ account: Account, _ options: ProfileOptions) async throws -> TriageView {
-        let cases = try await options.run { () async throws(AccountError) in try await account.triage() }
-        let roster = try await options.run { () async throws(AccountError) in try await account.roster() }
-        return TriageView(cases: cases, roster: roster, language: options.language)
-    }
-
-    func state(of item: CaseList) -> TriageState {
-        cases[Data(item.identity.signingKey.rawRepresentation)]?.state ?? TriageState()
-    }
-
-    func name(of key: [UInt8]) -> String { names[Data(key)] ?? say("former-expert") }
-
-    func say(_ key: String) -> String { InboxCatalogue.text(key, language) }
-
-    /// Past its due date and still open.
-    func isOverdue(_ item: CaseList, now: UInt64) -> Bool {
-        let state = state(of: item)
-        guard let due = state.due else { return false }
-        return due < now && state.status != .resolved && state.status != .closed
-    }
-
-    /// The key `text` names: a roster name, `me`, or nil for `nobody`.
-    func expertKey(_ text: String, _ account: Account, _ options: ProfileOptions) async throws -> Data? {
-        switch text {
-        case "nobody": return nil
-        case "me":
-            return Data(
-                try await options.run { () async throws(AccountError) in try await account.ownIdentity() }.signingKey
-                    .rawRepresentation)
-        default:
-            // The first device of that name in the roster's order (an expert's devices share it).
-            guard let device = roster.first(where: { $0.name == text }) else {
-                throw CommandError("error.unknown-expert", [text], code: CommandError.data)
-            }
-            return Data(device.identity.signingKey.rawRepresentation)
         }
     }
 }

@@ -20,6 +20,8 @@ public enum InteractiveShell {
     public struct Settings: Sendable {
         /// The tool's root command.
         public var root: any ParsableCommand.Type
+        /// The tool's default profile folder (``ProfileOptions/directory(profile:defaultFolder:)``).
+        public var profileFolder: String
         /// The tool's sentences, for its messages and failures.
         public var text: @Sendable (_ key: String, _ language: Language, _ arguments: [String]) -> String
         /// Commands that make no sense inside a shell (`shell`, enrolment): refused with a sentence.
@@ -30,11 +32,12 @@ public enum InteractiveShell {
         public var help: [String: String]
 
         public init(
-            root: any ParsableCommand.Type,
+            root: any ParsableCommand.Type, profileFolder: String,
             text: @escaping @Sendable (_ key: String, _ language: Language, _ arguments: [String]) -> String,
             refused: Set<String>, idleSeconds: Double, help: [String: String] = [:]
         ) {
             self.root = root
+            self.profileFolder = profileFolder
             self.text = text
             self.refused = refused
             self.idleSeconds = idleSeconds
@@ -138,7 +141,8 @@ public enum InteractiveShell {
                         continue
                     }
                     _ = await CommandRunner.run(
-                        settings.root, arguments: words + extra, text: settings.text, help: settings.help)
+                        settings.root, arguments: words + extra, profileFolder: settings.profileFolder,
+                        text: settings.text, help: settings.help)
                     fflush(nil)
                     // `wipe` ends the shell: there is nothing left to unlock.
                     if !ProfileStore.exists(at: directory) { return }

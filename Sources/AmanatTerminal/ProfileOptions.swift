@@ -24,6 +24,11 @@ public struct ProfileOptions: ParsableArguments {
     /// The profile directory: `--profile`, else `AMANAT_PROFILE`, else `defaultFolder` in the
     /// user's data directory.
     public func directory(defaultFolder: String) -> URL {
+        Self.directory(profile: profile, defaultFolder: defaultFolder)
+    }
+
+    /// The profile directory `profile` (the `--profile` value, if any) names.
+    public static func directory(profile: String?, defaultFolder: String) -> URL {
         if let profile { return URL(fileURLWithPath: profile, isDirectory: true) }
         let environment = ProcessInfo.processInfo.environment
         if let path = environment["AMANAT_PROFILE"], !path.isEmpty {
@@ -88,33 +93,23 @@ public struct ProfileOptions: ParsableArguments {
         throw CommandError("error.wrong-passphrase", code: CommandError.authentication)
     }
 
-    /// Runs `body`, turning library errors into the user's.
-    public func run<T>(profile directory: URL, _ body: () async throws(AccountError) -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch {
-            throw CommandError(error, profile: directory.path)
-        }
-    }
 }
 
 extension ProfileOptions {
     /// Decrypts the attachment a tool lists as `<message id prefix>-<number>` to `path`.
     ///
     /// - Throws: ``CommandError`` `error.unknown-message` when no single message and attachment
-    ///   match, and the library's errors as the user's.
-    public func saveAttachment(_ id: String, of account: Account, to path: String, profile: URL) async throws {
+    ///   match, and the library's ``AccountError``s (``CommandRunner`` tells them to the user).
+    public func saveAttachment(_ id: String, of account: Account, to path: String) async throws {
         let parts = id.split(separator: "-")
         guard parts.count == 2, let number = Int(parts[1]), number >= 1 else {
             throw CommandError("error.unknown-message", [id], code: CommandError.data)
         }
-        let messages = try await run(profile: profile) { () async throws(AccountError) in try await account.messages() }
+        let messages = try await account.messages()
         let matches = messages.filter { $0.idText.hasPrefix(parts[0].lowercased()) }
         guard matches.count == 1, let message = matches.first, message.attachments.indices.contains(number - 1) else {
             throw CommandError("error.unknown-message", [id], code: CommandError.data)
         }
-        try await run(profile: profile) { () async throws(AccountError) in
-            try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
-        }
+        try await account.saveAttachment(of: message.id, index: number - 1, to: URL(fileURLWithPath: path))
     }
 }

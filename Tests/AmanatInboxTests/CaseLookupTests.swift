@@ -11,9 +11,9 @@ import Testing
 @Suite("Naming a case: ids, prefixes and aliases (SPEC §16.4)")
 struct CaseLookupTests {
     /// A case with the id of `caseKey` (the identity only carries the messages, none here).
-    static func item(_ caseKey: [UInt8], alias: String? = nil) throws -> CaseList {
+    static func item(_ caseKey: [UInt8], alias: String? = nil) throws -> InboxCase {
         var entropy = SystemEntropy()
-        return CaseList(
+        return InboxCase(
             id: try CaseID(caseKey: caseKey), identity: DeviceIdentity.generate(using: &entropy).publicKey,
             alias: alias, messages: [])
     }
@@ -36,19 +36,19 @@ struct CaseLookupTests {
         let (first, second) = try Self.collidingKeys()
         let cases = [try Self.item(first), try Self.item(second), try Self.item(SecureRandom.bytes(count: 32))]
         let shared = String(cases[0].id.text.prefix(4))
-        guard case .ambiguous(let matches) = CaseList.lookup(shared, in: cases) else {
+        guard case .ambiguous(let matches) = InboxCase.lookup(shared, in: cases) else {
             Issue.record("\(shared) should be ambiguous")
             return
         }
         #expect(Set(matches.map(\.id)) == [cases[0].id, cases[1].id])
-        let error = #expect(throws: CommandError.self) { try CaseList.find(shared.uppercased(), in: cases) }
+        let error = #expect(throws: CommandError.self) { try InboxCase.find(shared.uppercased(), in: cases) }
         #expect(error?.code == 64 && error?.key == "error.ambiguous-case")
         #expect(error?.arguments.last?.contains(cases[0].id.short) == true)
         #expect(error?.arguments.last?.contains(cases[1].id.short) == true)
         // The first place where the two ids differ settles it, in either case.
         let distinct = zip(cases[0].id.text, cases[1].id.text).prefix { $0 == $1 }.count + 1
         for item in cases.prefix(2) {
-            #expect(try CaseList.find(String(item.id.text.prefix(distinct)), in: cases).id == item.id)
+            #expect(try InboxCase.find(String(item.id.text.prefix(distinct)), in: cases).id == item.id)
         }
     }
 
@@ -61,15 +61,15 @@ struct CaseLookupTests {
             item.id.text, item.id.short, item.id.short.uppercased(),
             item.id.short.replacingOccurrences(of: "-", with: " "),
         ] {
-            #expect(try CaseList.find(typed, in: cases).id == item.id, "\(typed)")
+            #expect(try InboxCase.find(typed, in: cases).id == item.id, "\(typed)")
         }
         let confusable = String(item.id.text.prefix(8)).replacingOccurrences(of: "0", with: "O")
             .replacingOccurrences(of: "1", with: "l")
-        #expect(try CaseList.find(confusable, in: cases).id == item.id)
+        #expect(try InboxCase.find(confusable, in: cases).id == item.id)
         // Too short: a usage error, not a guess; no match: unknown.
-        let short = #expect(throws: CommandError.self) { try CaseList.find(String(item.id.text.prefix(3)), in: cases) }
+        let short = #expect(throws: CommandError.self) { try InboxCase.find(String(item.id.text.prefix(3)), in: cases) }
         #expect(short?.key == "error.short-case-id" && short?.code == 64)
-        let none = #expect(throws: CommandError.self) { try CaseList.find("Бахыт", in: cases) }
+        let none = #expect(throws: CommandError.self) { try InboxCase.find("Бахыт", in: cases) }
         #expect(none?.key == "error.unknown-case" && none?.code == 65)
     }
 
@@ -80,23 +80,23 @@ struct CaseLookupTests {
         #expect(Array(composed.utf8) != Array(decomposed.utf8))
         let named = try Self.item(SecureRandom.bytes(count: 32), alias: composed)
         let plain = try Self.item(SecureRandom.bytes(count: 32))
-        #expect(try CaseList.find("  " + decomposed.uppercased() + " ", in: [named, plain]).id == named.id)
+        #expect(try InboxCase.find("  " + decomposed.uppercased() + " ", in: [named, plain]).id == named.id)
         let twin = try Self.item(SecureRandom.bytes(count: 32), alias: "жанна ёлкина")
-        guard case .ambiguous(let matches) = CaseList.lookup(composed, in: [named, plain, twin]) else {
+        guard case .ambiguous(let matches) = InboxCase.lookup(composed, in: [named, plain, twin]) else {
             Issue.record("a shared alias should be ambiguous")
             return
         }
         #expect(matches.count == 2)
         // Setting one: not another case's alias, not any case's id prefix, no control characters.
-        #expect(throws: CommandError.self) { try CaseList.validAlias(composed, for: plain, among: [named, plain]) }
+        #expect(throws: CommandError.self) { try InboxCase.validAlias(composed, for: plain, among: [named, plain]) }
         #expect(throws: CommandError.self) {
-            try CaseList.validAlias(String(named.id.text.prefix(5)), for: plain, among: [named, plain])
+            try InboxCase.validAlias(String(named.id.text.prefix(5)), for: plain, among: [named, plain])
         }
-        #expect(throws: CommandError.self) { try CaseList.validAlias("a\u{1B}[2J", for: plain, among: [plain]) }
-        #expect(throws: CommandError.self) { try CaseList.validAlias("  ", for: plain, among: [plain]) }
-        #expect(try CaseList.validAlias(" Апелляция ", for: plain, among: [named, plain]) == "Апелляция")
+        #expect(throws: CommandError.self) { try InboxCase.validAlias("a\u{1B}[2J", for: plain, among: [plain]) }
+        #expect(throws: CommandError.self) { try InboxCase.validAlias("  ", for: plain, among: [plain]) }
+        #expect(try InboxCase.validAlias(" Апелляция ", for: plain, among: [named, plain]) == "Апелляция")
         // Its own current alias may be set again.
-        #expect(try CaseList.validAlias(composed, for: named, among: [named, plain]) == composed)
+        #expect(try InboxCase.validAlias(composed, for: named, among: [named, plain]) == composed)
     }
 }
 

@@ -179,7 +179,7 @@ struct InboxWeb: Sendable {
         if !label.isEmpty { cases = cases.filter { data.view.state(of: $0).labels.contains(label) } }
         if overdue { cases = cases.filter { data.view.isOverdue($0, now: now) } }
         let sort = query.get("sort").map { String($0) }.flatMap { Self.sorts.contains($0) ? $0 : nil } ?? "latest"
-        let latest = { (item: CaseList) in item.messages.last?.storedAt ?? 0 }
+        let latest = { (item: InboxCase) in item.messages.last?.storedAt ?? 0 }
         cases.sort { a, b in
             switch sort {
             case "priority":
@@ -249,12 +249,12 @@ struct InboxWeb: Sendable {
     /// The case a URL names (its full id, a unique prefix or its alias), or the page that says
     /// why there is none: never a silent first match.
     enum CaseInURL {
-        case found(CaseList)
+        case found(InboxCase)
         case refused(Response)
     }
 
     func find(_ typed: String, in data: WebData, _ session: WebSessions.Session) -> CaseInURL {
-        switch CaseList.lookup(typed, in: data.cases) {
+        switch InboxCase.lookup(typed, in: data.cases) {
         case .found(let item): return .found(item)
         case .none: return .refused(message(.notFound, text("error.unknown-case", session, [typed])))
         case .tooShort:
@@ -272,7 +272,7 @@ struct InboxWeb: Sendable {
 
     func casePage(_ label: String, _ session: WebSessions.Session, notice: String?) async throws -> Response {
         let data = try await WebData.load(account, language: session.language)
-        let item: CaseList
+        let item: InboxCase
         switch find(label, in: data, session) {
         case .found(let found): item = found
         case .refused(let response): return response
@@ -343,7 +343,7 @@ struct InboxWeb: Sendable {
 
     func triage(_ label: String, _ fields: [String: String], _ session: WebSessions.Session) async throws -> Response {
         let data = try await WebData.load(account, language: session.language)
-        let item: CaseList
+        let item: InboxCase
         switch find(label, in: data, session) {
         case .found(let found): item = found
         case .refused(let response): return response
@@ -385,7 +385,7 @@ struct InboxWeb: Sendable {
                 change = .alias(nil)
             } else {
                 do {
-                    change = .alias(try CaseList.validAlias(value, for: item, among: data.cases))
+                    change = .alias(try InboxCase.validAlias(value, for: item, among: data.cases))
                 } catch let error as CommandError {
                     return message(.badRequest, text(error.key, session, error.arguments))
                 }
@@ -404,7 +404,7 @@ struct InboxWeb: Sendable {
 
     /// The triage form's one Save: every field that differs from the case's state becomes its
     /// own triage event (SPEC.md §16.3), after all of them were checked.
-    func saveFields(_ item: CaseList, _ fields: [String: String], _ data: WebData, _ session: WebSessions.Session)
+    func saveFields(_ item: InboxCase, _ fields: [String: String], _ data: WebData, _ session: WebSessions.Session)
         async throws -> Response
     {
         let state = data.view.state(of: item)
@@ -436,7 +436,7 @@ struct InboxWeb: Sendable {
                 changes.append(.alias(nil))
             } else {
                 do {
-                    changes.append(.alias(try CaseList.validAlias(aliasText, for: item, among: data.cases)))
+                    changes.append(.alias(try InboxCase.validAlias(aliasText, for: item, among: data.cases)))
                 } catch let error as CommandError {
                     return message(.badRequest, text(error.key, session, error.arguments))
                 }
@@ -469,7 +469,7 @@ struct InboxWeb: Sendable {
     /// under that type, so a file cannot become a page of this site.
     func attachment(_ label: String, _ reference: String, _ session: WebSessions.Session) async throws -> Response {
         let data = try await WebData.load(account, language: session.language)
-        let item: CaseList
+        let item: InboxCase
         switch find(label, in: data, session) {
         case .found(let found): item = found
         case .refused(let response): return response
@@ -542,7 +542,7 @@ struct InboxWeb: Sendable {
             return message(.forbidden, text("web.csrf", session))
         }
         let data = try await WebData.load(account, language: session.language)
-        let item: CaseList
+        let item: InboxCase
         switch find(label, in: data, session) {
         case .found(let found): item = found
         case .refused(let response): return response
@@ -714,17 +714,17 @@ struct InboxWeb: Sendable {
 
 /// The cases, their triage and the roster one page needs, loaded together.
 struct WebData {
-    let cases: [CaseList]
-    let view: TriageView
+    let cases: [InboxCase]
+    let view: TriageOverview
     let roster: [RosterDevice]
 
     static func load(_ account: Account, language: Language) async throws -> WebData {
         let triage = try await account.triage()
-        let cases = CaseList.make(
+        let cases = InboxCase.make(
             contacts: try await account.contacts(), messages: try await account.messages(), triage: triage)
         let roster = try await account.roster()
         return WebData(
-            cases: cases, view: TriageView(cases: triage, roster: roster, language: language), roster: roster)
+            cases: cases, view: TriageOverview(cases: triage, roster: roster, language: language), roster: roster)
     }
 }
 

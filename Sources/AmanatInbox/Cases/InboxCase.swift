@@ -5,10 +5,10 @@ import AmanatProtocol
 import AmanatTerminal
 import Foundation
 
-/// The cases: one per defender who introduced themselves, with every message to and from them,
+/// A case: one per defender who introduced themselves, with every message to and from them,
 /// named by the case id every expert device derives alike (SPEC.md §16.4) and by the alias the
 /// experts gave it, if any.
-struct CaseList {
+struct InboxCase {
     let id: CaseID
     let identity: IdentityKey
     /// The experts' display alias (triage field 7), if one is set.
@@ -20,10 +20,10 @@ struct CaseList {
     /// How lists name it: the short id, and the alias after it.
     var name: String { alias.map { "\(id.short) «\($0)»" } ?? id.short }
 
-    static func load(_ account: Account, _ options: ProfileOptions) async throws -> [CaseList] {
-        let contacts = try await options.run { () async throws(AccountError) in try await account.contacts() }
-        let messages = try await options.run { () async throws(AccountError) in try await account.messages() }
-        let triage = try await options.run { () async throws(AccountError) in try await account.triage() }
+    static func load(_ account: Account, _ options: ProfileOptions) async throws -> [InboxCase] {
+        let contacts = try await account.contacts()
+        let messages = try await account.messages()
+        let triage = try await account.triage()
         return make(contacts: contacts, messages: messages, triage: triage)
     }
 
@@ -31,13 +31,13 @@ struct CaseList {
     /// device lists the same cases alike.
     static func make(
         contacts: [(identity: IdentityKey, caseID: CaseID)], messages: [Message], triage: [Data: CaseTriage]
-    ) -> [CaseList] {
+    ) -> [InboxCase] {
         contacts.map { contact in
             let key = Data(contact.identity.encoded)
             let related = messages.filter { message in
                 message.sender == key || message.deliveries.contains { $0.device == key }
             }
-            return CaseList(
+            return InboxCase(
                 id: contact.caseID, identity: contact.identity,
                 alias: triage[Data(contact.identity.signingKey.rawRepresentation)]?.state.alias, messages: related)
         }.sorted { $0.id.text < $1.id.text }
@@ -45,8 +45,8 @@ struct CaseList {
 
     /// What `typed` names among `cases`.
     enum Lookup {
-        case found(CaseList)
-        case ambiguous([CaseList])
+        case found(InboxCase)
+        case ambiguous([InboxCase])
         /// Fewer id characters than ``CaseID/minimumPrefixLength``, and no alias.
         case tooShort
         case none
@@ -56,7 +56,7 @@ struct CaseList {
     /// ``CaseID/minimumPrefixLength`` id characters, in any case, hyphens optional) and those
     /// whose alias it is (ignoring case and surrounding space). Never a silent first match: two
     /// or more cases are ``Lookup/ambiguous(_:)``.
-    static func lookup(_ typed: String, in cases: [CaseList]) -> Lookup {
+    static func lookup(_ typed: String, in cases: [InboxCase]) -> Lookup {
         let alias = foldedAlias(typed)
         let matches = cases.filter { item in
             item.id.matches(typed) || (!alias.isEmpty && item.alias.map(foldedAlias) == alias)
@@ -79,7 +79,7 @@ struct CaseList {
     ///
     /// - Throws: ``CommandError`` `error.unknown-case` (exit 65) when there is none,
     ///   `error.ambiguous-case` (exit 64, naming the candidates) when there are several.
-    static func find(_ typed: String, in cases: [CaseList]) throws -> CaseList {
+    static func find(_ typed: String, in cases: [InboxCase]) throws -> InboxCase {
         switch lookup(typed, in: cases) {
         case .found(let item): return item
         case .none: throw CommandError("error.unknown-case", [typed], code: CommandError.data)
@@ -96,7 +96,7 @@ struct CaseList {
     /// mistaken for another name (another case's alias, or the start of any case's id).
     ///
     /// - Throws: ``CommandError`` `error.triage-value` or `error.alias-taken` (exit 64).
-    static func validAlias(_ typed: String, for item: CaseList, among cases: [CaseList]) throws -> String {
+    static func validAlias(_ typed: String, for item: InboxCase, among cases: [InboxCase]) throws -> String {
         let alias = typed.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !alias.isEmpty, alias.utf8.count <= TriageEvent.maximumAliasByteCount,
             !alias.unicodeScalars.contains(where: { $0.properties.generalCategory == .control })
@@ -113,7 +113,7 @@ struct CaseList {
     }
 
     /// The case `typed` names, by id, unique id prefix or alias.
-    static func find(_ typed: String, _ account: Account, _ options: ProfileOptions) async throws -> CaseList {
+    static func find(_ typed: String, _ account: Account, _ options: ProfileOptions) async throws -> InboxCase {
         try find(typed, in: try await load(account, options))
     }
 }
