@@ -42,6 +42,13 @@ public struct PrekeyCounts: Hashable, Sendable {
         self.oneTime = oneTime
         self.oneTimePostQuantum = oneTimePostQuantum
     }
+    /// The counts a store's `GROUP BY pool` gives, by ``PrekeyPool`` raw value (a pool without
+    /// entries is absent: 0).
+    init(byPool counts: [Int: Int]) {
+        self.init(
+            oneTime: counts[PrekeyPool.oneTime.rawValue] ?? 0,
+            oneTimePostQuantum: counts[PrekeyPool.oneTimePostQuantum.rawValue] ?? 0)
+    }
 }
 
 /// What one claim takes from a mailbox's directory.

@@ -59,6 +59,16 @@ final class GroupCommitter: Sendable {
         state.withLock { ($0.transactions, $0.largestBatch) }
     }
 
+    /// Queues a deposit for the next group commit; its outcome once that has committed.
+    func deposit(
+        _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, token: DepositTokenValue, now: UInt64,
+        quota: MailboxQuota
+    ) async throws(RelayError) -> DepositOutcome {
+        try await deposit(
+            PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, token: token, now: now, quota: quota)
+        ).get()
+    }
+
     func deposit(_ deposit: PendingDeposit) async -> Result<DepositOutcome, RelayError> {
         await withCheckedContinuation { continuation in
             let startWriter = state.withLock { state in

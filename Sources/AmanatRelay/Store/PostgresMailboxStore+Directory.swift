@@ -99,9 +99,7 @@ extension PostgresMailboxStore {
         ).decode((Int16, Int64).self) {
             counts[Int(pool)] = Int(count)
         }
-        return PrekeyCounts(
-            oneTime: counts[PrekeyPool.oneTime.rawValue] ?? 0,
-            oneTimePostQuantum: counts[PrekeyPool.oneTimePostQuantum.rawValue] ?? 0)
+        return PrekeyCounts(byPool: counts)
     }
 }
 

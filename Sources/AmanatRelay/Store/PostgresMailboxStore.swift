@@ -297,9 +297,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
         _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, token: DepositTokenValue, now: UInt64,
         quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
-        try await committer.deposit(
-            PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, token: token, now: now, quota: quota)
-        ).get()
+        try await committer.deposit(envelope, digest: digest, into: mailbox, token: token, now: now, quota: quota)
     }
 
     /// One group-commit batch, inside its transaction: lock the batch's mailboxes in id order,

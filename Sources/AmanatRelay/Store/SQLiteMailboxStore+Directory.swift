@@ -75,9 +75,7 @@ extension SQLiteMailboxStore {
         for row in rows {
             counts[row["pool"]] = row["count"]
         }
-        return PrekeyCounts(
-            oneTime: counts[PrekeyPool.oneTime.rawValue] ?? 0,
-            oneTimePostQuantum: counts[PrekeyPool.oneTimePostQuantum.rawValue] ?? 0)
+        return PrekeyCounts(byPool: counts)
     }
 }
 

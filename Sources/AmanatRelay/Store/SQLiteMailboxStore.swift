@@ -183,9 +183,7 @@ public struct SQLiteMailboxStore: MailboxStore {
         _ envelope: [UInt8], digest: EnvelopeDigest, into mailbox: MailboxID, token: DepositTokenValue, now: UInt64,
         quota: MailboxQuota
     ) async throws(RelayError) -> DepositOutcome {
-        try await committer.deposit(
-            PendingDeposit(envelope: envelope, digest: digest, mailbox: mailbox, token: token, now: now, quota: quota)
-        ).get()
+        try await committer.deposit(envelope, digest: digest, into: mailbox, token: token, now: now, quota: quota)
     }
 
     /// One group-commit batch, inside its transaction: load the batch's mailboxes and which of
