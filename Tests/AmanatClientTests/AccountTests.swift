@@ -216,20 +216,13 @@ struct AccountTests {
         let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
         let pin = try Invite.pin(fromText: try RelayTLS(certificatePath: certificate, keyPath: key).pin)
         try await relay.start(tls: (certificate, key))
-        let proxyPort = try freeLoopbackPort()
-        let proxy = Process()
-        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/microsocks")
-        proxy.arguments = ["-i", "127.0.0.1", "-p", String(proxyPort)]
-        proxy.standardOutput = FileHandle.nullDevice
-        proxy.standardError = FileHandle.nullDevice
-        try proxy.run()
-        defer { kill(proxy.processIdentifier, SIGKILL) }
-        try await Task.sleep(for: .milliseconds(300))
+        let proxy = try await SocksProxy()
+        defer { proxy.stop() }
 
         var organisation = try TestOrganisation(relay: relay)
         defer { organisation.remove() }
         organisation.url = "https://127.0.0.1:\(relay.port)"
-        organisation.proxy = "socks5h://127.0.0.1:\(proxyPort)"
+        organisation.proxy = proxy.url
         organisation.pin = SecureRandom.bytes(count: 32)
         await #expect(throws: AccountError.transport(.pinMismatch)) { try await organisation.enrolDefender("early") }
         #expect(!FileManager.default.fileExists(atPath: organisation.directory("early").path))

@@ -126,19 +126,9 @@ struct CurlTransportTests {
         await #expect(throws: TransportError.unreachable) { try await nowhere.send("GET", "/v1/info") }
 
         // A listening socket that never answers.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, silentPort) = try loopbackSocket(listening: true)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listening = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && listen(fd, 4) == 0
-            }
-        }
-        try #require(listening)
-        var configuration = TransportConfiguration(relay: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")
+        var configuration = TransportConfiguration(relay: "http://127.0.0.1:\(silentPort)")
         configuration.requestTimeout = .seconds(1)
         let silent = try CurlTransport(configuration: configuration)
         await #expect(throws: TransportError.timedOut) { try await silent.send("GET", "/v1/info") }
@@ -189,17 +179,10 @@ struct CurlTransportTests {
     func socksProxy() async throws {
         let relay = try LiveRelay()
         try await relay.start()
-        let proxyPort = try freeLoopbackPort()
-        let proxy = Process()
-        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/microsocks")
-        proxy.arguments = ["-i", "127.0.0.1", "-p", String(proxyPort)]
-        proxy.standardOutput = FileHandle.nullDevice
-        proxy.standardError = FileHandle.nullDevice
-        try proxy.run()
-        defer { kill(proxy.processIdentifier, SIGKILL) }
-        try await Task.sleep(for: .milliseconds(300))
+        let proxy = try await SocksProxy()
+        defer { proxy.stop() }
         let viaProxy = try CurlTransport(
-            configuration: .init(relay: relay.url, proxy: "socks5h://127.0.0.1:\(proxyPort)"))
+            configuration: .init(relay: relay.url, proxy: proxy.url))
         let info = try CurlTransport.checked(try await viaProxy.send("GET", "/v1/info"))
         #expect(info.status == 200)
         let deadPort = try freeLoopbackPort()

@@ -98,19 +98,7 @@ extension LiveRelay {
         var digests = Set<[UInt8]>()
         var after: Int64 = 0
         while true {
-            let path = owner.path + "/fetch"
-            let body = Array(try JSONSerialization.data(withJSONObject: ["after": after, "limit": 100]))
-            let nonce = SecureRandom.bytes(count: 16)
-            let timestamp = UInt64(Date().timeIntervalSince1970)
-            let signature = RequestSignature(
-                method: "POST", path: path, body: body, mailbox: owner.id, timestamp: timestamp, nonce: nonce,
-                mailboxKey: owner.key)
-            let (data, status) = try await request(
-                "POST", path,
-                headers: [
-                    "Amanat-Timestamp": String(timestamp), "Amanat-Nonce": Base64URL.encode(nonce),
-                    "Amanat-Signature": Base64URL.encode(signature.signature),
-                ], body: body)
+            let (data, status) = try await signed(owner, "POST", owner.path + "/fetch", ["after": after, "limit": 100])
             guard status == 200 else { throw RelayProcessError.unexpectedStatus(status) }
             let page = try JSONDecoder().decode(RelayAPI.FetchResponse.self, from: Data(data))
             for envelope in page.envelopes { digests.insert(Base64URL.decode(envelope.digest) ?? []) }

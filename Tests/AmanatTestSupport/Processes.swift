@@ -31,19 +31,58 @@ public func runProgram(_ program: String, _ arguments: [String], input: Data? = 
 
 /// A loopback TCP port nobody listens on now.
 public func freeLoopbackPort() throws -> Int {
+    let (fd, port) = try loopbackSocket(listening: false)
+    close(fd)
+    return port
+}
+
+/// A TCP socket bound to a free loopback port, listening if asked (then it accepts connections
+/// into its backlog but never answers them: a relay that hangs); the caller closes `fd`.
+public func loopbackSocket(listening: Bool) throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 && (!listening || listen(fd, 4) == 0)
         }
     }
-    guard bound else { throw LoopbackError.noFreePort }
-    return Int(UInt16(bigEndian: address.sin_port))
+    guard bound else {
+        close(fd)
+        throw LoopbackError.noFreePort
+    }
+    return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// A SOCKS5 proxy (Debian's microsocks) on a free loopback port, killed when released.
+public final class SocksProxy: @unchecked Sendable {
+    public let port: Int
+    private let process = Process()
+
+    /// Starts it and gives it a moment to listen.
+    public init() async throws {
+        port = try freeLoopbackPort()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/microsocks")
+        process.arguments = ["-i", "127.0.0.1", "-p", String(port)]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(300))
+    }
+
+    /// Its address for a `socks5h://` proxy setting.
+    public var url: String { "socks5h://127.0.0.1:\(port)" }
+
+    /// Kills it; a test calls this in a `defer`, which also keeps the proxy alive until then.
+    public func stop() {
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
 }
 
 /// No loopback port could be had.
