@@ -4,7 +4,7 @@
 
 extension RelayAPI {
     /// `POST /v1/mailboxes/{mailbox}/blobs` (deposit token over the body): a blob to upload.
-    public struct CreateBlobRequest: Codable, Sendable, Equatable {
+    public struct CreateBlobRequest: RelayAPI.Fresh, Codable, Sendable, Equatable {
         /// The blob's size in bytes.
         public let size: Int
         /// BLAKE2b-256 of each recipient device's confirmation key, ascending (SPEC.md §9.4).

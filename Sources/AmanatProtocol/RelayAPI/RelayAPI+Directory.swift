@@ -28,9 +28,17 @@ extension RelayAPI {
         }
     }
 
-    /// The body of an anonymous request that must not be replayed (a prekey claim): the sender's
-    /// clock and a fresh nonce, covered by the deposit token.
-    public struct FreshRequest: Codable, Sendable, Equatable {
+    /// A contact's request body that must not be replayed: it carries the sender's clock and a
+    /// fresh nonce, covered by the deposit token (prekey claims, blob creation).
+    public protocol Fresh: Decodable, Sendable {
+        /// The sender's clock, Unix seconds (±300 s of the relay's).
+        var time: UInt64 { get }
+        /// 16 fresh random bytes, base64url.
+        var nonce: String { get }
+    }
+
+    /// The body of a prekey claim: nothing but what makes it fresh.
+    public struct FreshRequest: Fresh, Codable, Sendable, Equatable {
         /// The sender's clock, Unix seconds (±300 s of the relay's).
         public let time: UInt64
         /// 16 fresh random bytes.

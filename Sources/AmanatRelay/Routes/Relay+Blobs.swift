@@ -15,11 +15,8 @@ extension Relay {
     /// Creates a blob for a contact of the mailbox (deposit token over the body); the blob is not
     /// linked to the mailbox afterwards.
     func createBlob(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let mailbox = try mailboxParameter(context)
-        let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
-        let create: RelayAPI.CreateBlobRequest = try decode(body)
-        _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .blob)
-        try checkFreshness(create.time, nonce: create.nonce, mailbox: mailbox)
+        let (mailbox, create): (MailboxID, RelayAPI.CreateBlobRequest) = try await admitFresh(
+            request, context, purpose: .blob)
         guard (1...configuration.maximumBlobBytes).contains(create.size),
             (1...configuration.maximumBlobDownloads).contains(create.confirmations.count)
         else { throw RelayHTTPError.invalidField }

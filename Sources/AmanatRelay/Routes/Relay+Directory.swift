@@ -46,11 +46,8 @@ extension Relay {
     }
 
     func claimPrekeys(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        let mailbox = try mailboxParameter(context)
-        let body = try await collect(request, limit: configuration.maximumJSONBodyBytes)
-        let fresh: RelayAPI.FreshRequest = try decode(body)
-        _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(body), purpose: .prekeyClaim)
-        try checkFreshness(fresh.time, nonce: fresh.nonce, mailbox: mailbox)
+        let (mailbox, _): (MailboxID, RelayAPI.FreshRequest) = try await admitFresh(
+            request, context, purpose: .prekeyClaim)
         guard let claim = try await perform({ try await store.claimPrekeys(from: mailbox) }) else {
             throw RelayHTTPError(RelayError.noPrekeys)
         }
@@ -99,6 +96,19 @@ extension Relay {
         guard checks(record.depositKey) else { throw RelayHTTPError.badDepositToken }
         try contactLimiter.enforce(mailbox.bytes)
         return token
+    }
+
+    /// Admits a contact's fresh request (prekey claim, blob creation): its body decoded, its
+    /// deposit token checked over the body's digest for `purpose`, its time and nonce checked.
+    func admitFresh<Body: RelayAPI.Fresh>(
+        _ request: Request, _ context: BasicRequestContext, purpose: DepositToken.Purpose
+    ) async throws -> (MailboxID, Body) {
+        let mailbox = try mailboxParameter(context)
+        let bytes = try await collect(request, limit: configuration.maximumJSONBodyBytes)
+        let body: Body = try decode(bytes)
+        _ = try await admitContact(request, mailbox: mailbox, digest: try BLAKE2b.hash(bytes), purpose: purpose)
+        try checkFreshness(body.time, nonce: body.nonce, mailbox: mailbox)
+        return (mailbox, body)
     }
 
     /// Refuses a time outside the signature window and a nonce seen within it.
