@@ -318,8 +318,10 @@ public struct RelayClient: Sendable {
         let response = try await signed(
             "POST", "/wait", credentials,
             body: Self.encode(RelayAPI.WaitRequest(after: after, timeout: min(max(timeout, 0), 30))))
-        let answer: RelayAPI.WaitResponse = try Self.decode(response)
-        return answer.new
+        // An answer that says nothing readable counts as "nothing new": the caller fetches anyway
+        // after its next wait, so a garbled answer costs a round, not the sync.
+        let answer: RelayAPI.WaitResponse? = try? Self.decode(response)
+        return answer?.new ?? false
     }
 
     /// Replaces the mailbox's deposit key.
