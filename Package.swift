@@ -11,6 +11,8 @@ let package = Package(
     name: "Amanat",
     platforms: [.macOS(.v15)],
     products: [
+        // libsodium itself, for the benchmarks' reference calls (Benchmarks/ is a package of its own).
+        .library(name: "CSodium", targets: ["CSodium"]),
         .library(name: "AmanatCrypto", targets: ["AmanatCrypto"]),
         .library(name: "AmanatProtocol", targets: ["AmanatProtocol"]),
         .library(name: "AmanatProtocolVectors", targets: ["AmanatProtocolVectors"]),
@@ -39,8 +41,6 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         // Tests only: reads Protocol/openapi.yaml to check the relay API's types against it.
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
-        // The default traits pull in a runtime interposer that the package mirror does not carry.
-        .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
     ],
     targets: [
         // MARK: - C at the edge
@@ -223,6 +223,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                .product(name: "WSClient", package: "swift-websocket"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -264,60 +265,6 @@ let package = Package(
         .testTarget(
             name: "CCurlTests",
             dependencies: ["CCurl"],
-            swiftSettings: ourSwiftSettings
-        ),
-
-        // MARK: - Benchmarks
-        .executableTarget(
-            name: "CryptoBenchmarks",
-            dependencies: [
-                "AmanatCrypto",
-                "CSodium",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/CryptoBenchmarks",
-            swiftSettings: ourSwiftSettings,
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ClientBenchmarks",
-            dependencies: [
-                "AmanatClient",
-                "AmanatCrypto",
-                "CSodium",
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/ClientBenchmarks",
-            swiftSettings: ourSwiftSettings,
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        .executableTarget(
-            name: "ProtocolBenchmarks",
-            dependencies: [
-                "AmanatProtocol",
-                "AmanatProtocolVectors",
-                "AmanatCrypto",
-                "CSodium",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Benchmark", package: "benchmark"),
-            ],
-            path: "Benchmarks/ProtocolBenchmarks",
-            swiftSettings: ourSwiftSettings,
-            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        ),
-        // The relay's load benchmark driver (Benchmarks/relay-load runs it with wrk and nginx).
-        .executableTarget(
-            name: "relay-load",
-            dependencies: [
-                "AmanatRelay",
-                "AmanatProtocol",
-                "AmanatCrypto",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
-                .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "WSClient", package: "swift-websocket"),
-            ],
-            path: "Benchmarks/RelayLoad",
             swiftSettings: ourSwiftSettings
         ),
     ]
