@@ -133,9 +133,6 @@ extension AmanatRelayCommand {
         var limits: [String] = []
 
         func run() async throws {
-            // Whether relay.json is readable at all is reported below, with its own message, when
-            // the data directory is loaded for the relay's configuration; here it only supplies
-            // what flags and environment leave open.
             var flags = RelaySettings.Flags()
             flags.host = host
             flags.port = port
@@ -147,7 +144,10 @@ extension AmanatRelayCommand {
             flags.behindProxy = behindProxy
             flags.publicMetrics = publicMetrics
             flags.limits = limits
-            let settings = try RelaySettings.resolve(flags, file: try? options.directory.load().settings)
+            // Read once: its settings fill in what flags and environment leave open here, and its
+            // error (not initialised, unreadable) is reported below, in its turn.
+            let loaded = Result { () throws(RelaySetupError) in try options.directory.load() }
+            let settings = try RelaySettings.resolve(flags, file: try? loaded.get().settings)
             guard let level = Logger.Level(rawValue: logLevel) else {
                 throw ValidationError("--log-level must be one of critical, error, warning, notice, info, debug.")
             }
@@ -164,7 +164,7 @@ extension AmanatRelayCommand {
                 try settings.checkSafety(tls: tls != nil)
                 let database = try settings.database.map { try PostgresDatabaseURL($0) }
                 let (host, port) = (settings.host, settings.port)
-                let contents = try options.directory.load()
+                let contents = try loaded.get()
                 let configuration = try settings.configuration(contents)
                 // Said once the port is really ours.
                 var lines = ["Relay key: \(RelayServer.fingerprint(of: contents.signingKey))"]
