@@ -25,13 +25,9 @@ struct InboxCLITests {
             InboxCatalogue.text(key, .english, arguments)
         }
 
-        let created = try await inbox("admin", ["org", "init"])
+        let started = try await workspace.startOrganisation(admin: "admin", name: "Aigerim")
+        let (created, connected, relay) = (started.created, started.connected, started.relay)
         #expect(created.status == 0, "\(created)")
-        let root = created.output.split(separator: "\n")[1]
-        let key = try Ed25519.PublicKey(rawRepresentation: try #require(Base64URL.decode(String(root))))
-        let relay = try LiveRelay(organisationRoot: key)
-        try await relay.start()
-        let connected = try await inbox("admin", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"])
         #expect(connected.output.contains(say("org.connected", [relay.url, "Aigerim", "1"])), "\(connected)")
 
         let expertInvite = String(try await inbox("admin", ["org", "invite"]).output.split(separator: "\n").last ?? "")

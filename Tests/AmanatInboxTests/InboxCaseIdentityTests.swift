@@ -38,12 +38,9 @@ struct InboxCaseIdentityTests {
         let experts = ["aigerim", "daniyar", "saule"]
 
         // The organisation: Aigerim administers it; Daniyar and Saule enrol and join the roster.
-        let created = try await inbox("aigerim", ["org", "init"])
-        let root = try Ed25519.PublicKey(
-            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
-        let relay = try LiveRelay(organisationRoot: root)
-        try await relay.start()
-        #expect(try await inbox("aigerim", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        let started = try await workspace.startOrganisation(admin: "aigerim", name: "Aigerim")
+        let relay = started.relay
+        #expect(started.connected.status == 0)
         for (profile, name) in [("daniyar", "Daniyar"), ("saule", "Saule")] {
             let invite = try #require(try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
             let card = try #require(

@@ -17,15 +17,12 @@ struct InboxShellTests {
     func session() async throws {
         let workspace = try InboxWorkspace("shell")
         defer { workspace.remove() }
-        let created = try await workspace.inbox("admin", ["org", "init"])
-        #expect(created.status == 0, "\(created)")
-        let root = created.output.split(separator: "\n")[1]
-        let key = try Ed25519.PublicKey(rawRepresentation: try #require(Base64URL.decode(String(root))))
-        let relay = try LiveRelay(organisationRoot: key)
-        try await relay.start()
+        let started = try await workspace.startOrganisation(admin: "admin", name: "Aigerim")
+        #expect(started.created.status == 0, "\(started.created)")
+        let relay = started.relay
         defer { relay.kill() }
         #expect(
-            try await workspace.inbox("admin", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status
+            started.connected.status
                 == 0)
 
         let passphrase = "passphrase for admin"

@@ -26,12 +26,9 @@ struct InboxTriageTests {
         }
 
         // An organisation with two experts, through the real tools, and a defender who writes.
-        let created = try await inbox("aigerim", ["org", "init"])
-        let root = try Ed25519.PublicKey(
-            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
-        let relay = try LiveRelay(organisationRoot: root)
-        try await relay.start()
-        #expect(try await inbox("aigerim", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        let started = try await workspace.startOrganisation(admin: "aigerim", name: "Aigerim", lang: nil)
+        let (root, relay) = (started.root, started.relay)
+        #expect(started.connected.status == 0)
         // With --qr, the invite is drawn above the link, which stays the last line; a scanner reads it.
         let drawn = try await inbox("aigerim", ["org", "invite", "--qr"]).output
         let invite = try #require(drawn.split(separator: "\n").last.map(String.init))

@@ -28,12 +28,10 @@ struct InboxVerificationTests {
                 arguments + ["--profile", folder.appendingPathComponent("defender").path, "--passphrase-fd", "0"],
                 input: "пароль правозащитницы\n")
         }
-        let created = try await inbox("aigerim", ["org", "init"])
-        let root = try Ed25519.PublicKey(
-            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
-        let relay = try LiveRelay(organisationRoot: root)
-        try await relay.start()
-        #expect(try await inbox("aigerim", ["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        let started = try await workspace.startOrganisation(admin: "aigerim", name: "Aigerim")
+        let relay = started.relay
+        defer { relay.kill() }
+        #expect(started.connected.status == 0)
         let expertInvite = try #require(
             try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
         let card = try #require(

@@ -16,21 +16,16 @@ struct InboxWebTests {
         "log in, filter and sort, open a case (nothing marked read by looking), see its photo and PDF inline, save its triage at once, mark it read, sync back to the page, reply with a file; CSRF, Host and file-type checks hold",
         .timeLimit(.minutes(4)))
     func browser() async throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-web-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: folder) }
+        let workspace = try InboxWorkspace("web")
+        defer { workspace.remove() }
+        let folder = workspace.folder
         func inbox(_ arguments: [String]) async throws -> Run {
-            try await runTool(
-                "amanat-inbox",
-                arguments + ["--profile", folder.appendingPathComponent("expert").path, "--passphrase-fd", "0"],
-                input: "expert passphrase\n")
+            try await workspace.inbox("expert", arguments, lang: nil)
         }
-        let created = try await inbox(["org", "init"])
-        let root = try Ed25519.PublicKey(
-            rawRepresentation: try #require(Base64URL.decode(String(created.output.split(separator: "\n")[1]))))
-        let relay = try LiveRelay(organisationRoot: root)
-        try await relay.start()
-        #expect(try await inbox(["org", "connect", "--relay", relay.url, "--name", "Aigerim"]).status == 0)
+        let started = try await workspace.startOrganisation(admin: "expert", name: "Aigerim", lang: nil)
+        let relay = started.relay
+        defer { relay.kill() }
+        #expect(started.connected.status == 0)
         let defender = try await Account.enrol(
             invite: try AmanatProtocol.Invite(
                 text: String(try await inbox(["org", "invite"]).output.split(separator: "\n").last ?? "")),
@@ -51,22 +46,8 @@ struct InboxWebTests {
         let label = try #require(cases.first?["case"] as? String)
 
         // serve, on a free port, until the browser is done.
-        let serve = Process()
-        serve.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat-inbox")
-        serve.arguments = [
-            "serve", "--port", "0", "--sync-every", "0", "--profile", folder.appendingPathComponent("expert").path,
-            "--passphrase-fd", "0",
-        ]
-        serve.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"]
-        let input = Pipe()
-        let output = Pipe()
-        serve.standardInput = input
-        serve.standardOutput = output
-        serve.standardError = output
-        try serve.run()
+        let (serve, login) = try await workspace.serve("expert")
         defer { if serve.isRunning { serve.interrupt() } }
-        input.fileHandleForWriting.write(Data("expert passphrase\n".utf8))
-        let login = try await Self.loginURL(from: output.fileHandleForReading)
         // A second serve on the same port says so, with a usage exit code, and prints no link.
         let port = try #require(URLComponents(string: login)?.port)
         let busy = try await inbox(["serve", "--port", String(port)])

@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
+import AmanatProtocol
 import AmanatTestSupport
 import Foundation
+import Testing
 
 /// A scratch folder of expert profiles, and the real `amanat-inbox` run on them with each
 /// profile's passphrase ("passphrase for <profile>") on standard input.
@@ -15,6 +18,19 @@ struct InboxWorkspace {
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
+    /// The start of every expert-side scenario: `org init` on `admin`'s profile, a relay that
+    /// trusts the new organisation root, and `org connect` as `name`, the first expert. The two
+    /// runs are returned for the tests that check what they print.
+    func startOrganisation(admin: String, name: String, lang: String? = "en") async throws -> StartedOrganisation {
+        let created = try await inbox(admin, ["org", "init"], lang: lang)
+        let line = try #require(created.output.split(separator: "\n").dropFirst().first, "\(created)")
+        let root = try Ed25519.PublicKey(rawRepresentation: try #require(Base64URL.decode(String(line))))
+        let relay = try LiveRelay(organisationRoot: root)
+        try await relay.start()
+        let connected = try await inbox(admin, ["org", "connect", "--relay", relay.url, "--name", name], lang: lang)
+        return StartedOrganisation(relay: relay, root: root, created: created, connected: connected)
+    }
+
     /// Runs `amanat-inbox` on `profile`, in `lang` (nil: the default the environment gives).
     func inbox(_ profile: String, _ arguments: [String], lang: String? = "en") async throws -> Run {
         try await runTool(
@@ -23,6 +39,15 @@ struct InboxWorkspace {
                 + (lang.map { ["--lang", $0] } ?? []),
             input: "passphrase for \(profile)\n")
     }
+}
+
+/// What ``InboxWorkspace/startOrganisation(admin:name:lang:)`` made.
+struct StartedOrganisation {
+    let relay: LiveRelay
+    let root: Ed25519.PublicKey
+    /// The `org init` and `org connect` runs.
+    let created: Run
+    let connected: Run
 }
 
 extension InboxWorkspace {
