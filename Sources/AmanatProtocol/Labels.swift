@@ -17,6 +17,7 @@ enum Label {
     static let prekeyDirectory = "amanat/v1/prekey-directory".bytes
     static let request = "amanat/v1/request".bytes
     static let voucher = "amanat/v1/voucher".bytes
+    static let seizureOrder = "amanat/v1/seizure-order".bytes
     static let receipt = "amanat/v1/receipt".bytes
     static let roster = "amanat/v1/roster".bytes
     static let rosterContent = "amanat/v1/roster-content".bytes

@@ -41,6 +41,7 @@ public enum VectorFiles {
             "case-ids.json": try encodeVectorFile(CaseIDVectors.generate()),
             "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
+            "seizure-orders.json": try encodeVectorFile(SeizureOrderVectors.generate()),
             "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),
             "ratchet-errors.json": try encodeVectorFile(RatchetErrorVectors.generate(previous: ratchetErrors)),
             "local-state.json": try encodeVectorFile(LocalStateVectors.generate(previous: localState)),

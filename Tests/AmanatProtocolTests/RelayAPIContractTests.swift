@@ -44,7 +44,9 @@ import Yams
     }
 
     static let contracts: [Contract] = [
-        Contract("components/schemas/Error", RelayAPI.ErrorResponse(error: .mailboxFull)),
+        Contract(
+            "components/schemas/Error", RelayAPI.ErrorResponse(error: .mailboxFrozen, order: "AAAA"),
+            minimal: RelayAPI.ErrorResponse(error: .mailboxFull)),
         Contract(
             "components/schemas/Info",
             RelayAPI.Info(
@@ -75,6 +77,8 @@ import Yams
             answer("post", "/v1/mailboxes/{mailbox}/deposit-key", "200"),
             RelayAPI.RotateDepositKeyResponse(rotated: true)
         ),
+        Contract(body("put", "/v1/mailboxes/{mailbox}/seizure"), RelayAPI.SeizureRequest(order: "AAAA")),
+        Contract(answer("put", "/v1/mailboxes/{mailbox}/seizure", "200"), RelayAPI.SeizureResponse(frozen: true)),
         Contract(body("post", "/v1/mailboxes/{mailbox}/wait"), RelayAPI.WaitRequest(after: 0, timeout: 1)),
         Contract(answer("post", "/v1/mailboxes/{mailbox}/wait", "200"), RelayAPI.WaitResponse(new: true)),
         Contract("components/schemas/UploadedEntry", entry),

@@ -229,6 +229,41 @@ struct VectorTests {
         }
     }
 
+    @Test("seizure orders: the valid ones verify with their fields; forged, relay-signed, misdirected and expired ones fail as recorded")
+    func seizureOrders() throws {
+        let file = try loadVector("seizure-orders", as: SeizureOrderVectors.self)
+        let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.rootPublicKey)!)
+        var outcomes: [String: String] = [:]
+        for test in file.cases {
+            let mailbox = try #require(MailboxID([UInt8](hex: test.mailbox)!))
+            do {
+                let order = try SeizureOrder(decoding: [UInt8](hex: test.encoded)!)
+                try order.verify(root: root, mailbox: mailbox, now: test.now)
+                #expect(
+                    test.error == nil && order.issuedAt == test.issuedAt && order.expiresAt == test.expiresAt
+                        && order.wipe == test.wipe, "\(test.comment)")
+                #expect(order.encoded == [UInt8](hex: test.encoded)!)
+                outcomes[test.comment] = order.wipe ? "wipe" : "freeze"
+            } catch {
+                #expect(errorName(error) == test.error, "\(test.comment)")
+                outcomes[test.comment] = errorName(error)
+            }
+        }
+        // What each case must give, whatever the generator wrote.
+        #expect(outcomes["freeze and wipe"] == "wipe" && outcomes["freeze only"] == "freeze")
+        #expect(outcomes["one second before it expires"] == "wipe" && outcomes["expired"] == "expired")
+        for forged in [
+            "signed by the relay's key", "signed by another organisation's root",
+            "the order for one mailbox handed in for another", "the wipe byte changed after signing",
+        ] {
+            #expect(outcomes[forged] == "authenticationFailure", "\(forged)")
+        }
+        #expect(outcomes["format 2"] == "unsupportedVersion")
+        for malformed in ["a wipe byte of 2", "truncated", "a byte too many"] {
+            #expect(outcomes[malformed] == "malformed", "\(malformed)")
+        }
+    }
+
     @Test("invites decode from both forms and sealed roster content opens only under its key and version")
     func organisation() throws {
         let file = try loadVector("organisation", as: OrganisationVectors.self)

@@ -510,8 +510,26 @@ struct MailboxStoreConformance {
             signedBy: Ed25519.PrivateKey())
         try await store.publishRoster(StoredRoster(version: 1, encoded: roster.encoded))
 
+        // A defender's mailbox frozen by a seizure order (SPEC.md §8.8) while a reply waited in
+        // it: the reply leaves the files, and the order itself names nobody.
+        let seized = MailboxID.random()
+        try await store.createMailbox(
+            MailboxRecord(
+                id: seized, ownerKey: MailboxStoreConformance.random(), depositKey: MailboxStoreConformance.random()),
+            redeemingVoucher: MailboxStoreConformance.random(), now: 1_800_000_000)
+        let seizedMarker = "SEIZED-REPLY-MARKER-адвокат-приедет"
+        let waiting = Array(seizedMarker.utf8) + MailboxStoreConformance.random(3000)
+        _ = try await store.deposit(
+            waiting, digest: EnvelopeDigest(of: waiting), into: seized, now: 1_800_000_200,
+            quota: MailboxQuota(maximumEnvelopes: 10, maximumBytes: 1 << 20))
+        let order = SeizureOrder(
+            mailbox: seized, issuedAt: 1_800_000_300, expiresAt: 1_800_000_300 + SeizureOrder.defaultValidity,
+            wipe: true, signedBy: Ed25519.PrivateKey())
+        #expect(try await store.freeze(seized, order: order.encoded, depositKey: MailboxStoreConformance.random()))
+
         let forbidden: [(String, [UInt8])] = [
             ("plaintext marker", Array(marker.utf8)),
+            ("reply waiting in a seized mailbox", Array(seizedMarker.utf8)),
             ("sender signing key", alice.identity.publicKey.signingKey.rawRepresentation),
             ("sender agreement key", alice.identity.publicKey.agreementKey.rawRepresentation),
             ("recipient identity", bob.identity.publicKey.signingKey.rawRepresentation),
@@ -528,6 +546,62 @@ struct MailboxStoreConformance {
             ("exact arrival time", withUnsafeBytes(of: Int64(1_800_000_123).bigEndian) { Array($0) }),
         ]
         return KnownData(envelopeBytes: envelope.count, forbidden: forbidden)
+    }
+
+    // MARK: - Seizure orders (SPEC.md §8.8)
+
+    func seizure() async throws {
+        let mailbox = try await newMailbox()
+        let neighbour = try await newMailbox()
+        for target in [mailbox, neighbour] {
+            for _ in 0..<3 {
+                let envelope = Self.envelope()
+                _ = try await store.deposit(
+                    envelope.bytes, digest: envelope.digest, into: target.id, now: now, quota: quota)
+            }
+            _ = try await store.publishPrekeys(
+                head: Self.random(100), oneTime: [PrekeyEntry(pool: .oneTime, id: 1, entry: Self.random(149))],
+                for: target.id, maximumPerPool: 5)
+        }
+        let order = Self.random(SeizureOrder.byteCount)
+        let lockedOut = Self.random()
+        #expect(try await store.freeze(mailbox.id, order: order, depositKey: lockedOut))
+        let frozen = try #require(try await store.mailbox(mailbox.id))
+        #expect(frozen.seizureOrder == order && frozen.depositKey == lockedOut && frozen.ownerKey == mailbox.ownerKey)
+        // Everything that waited is gone, and so is the prekey directory.
+        #expect(try await store.fetch(from: mailbox.id, after: 0, limit: 100).envelopes.isEmpty)
+        #expect(try await store.claimPrekeys(from: mailbox.id) == nil)
+        #expect(try await store.prekeyCounts(of: mailbox.id) == PrekeyCounts(oneTime: 0, oneTimePostQuantum: 0))
+        // A contact with the old deposit key is refused; the quota counts start again from nothing.
+        let late = Self.envelope()
+        let oldToken = try #require(
+            DepositTokenValue(
+                try DepositToken.make(
+                    depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id.bytes,
+                    digest: late.digest.bytes)))
+        await #expect(throws: RelayError.badDepositToken) {
+            try await store.deposit(
+                late.bytes, digest: late.digest, into: mailbox.id, token: oldToken, now: now, quota: quota)
+        }
+        // The counts were reset with the envelopes: with the new key (which only this test knows)
+        // the whole quota fits again; stale counts would make the third deposit `mailboxFull`.
+        for _ in 0..<quota.maximumEnvelopes {
+            let envelope = Self.envelope(100)
+            _ = try await store.deposit(
+                envelope.bytes, digest: envelope.digest, into: mailbox.id, now: now, quota: quota)
+        }
+        // A second order changes nothing: the first stays.
+        #expect(
+            try await store.freeze(mailbox.id, order: Self.random(SeizureOrder.byteCount), depositKey: Self.random())
+                == false)
+        #expect(try await store.mailbox(mailbox.id)?.seizureOrder == order)
+        // The neighbour is untouched.
+        #expect(try await store.fetch(from: neighbour.id, after: 0, limit: 100).envelopes.count == 3)
+        #expect(try await store.mailbox(neighbour.id)?.seizureOrder == nil)
+        #expect(try await store.claimPrekeys(from: neighbour.id) != nil)
+        await #expect(throws: RelayError.unknownMailbox) {
+            try await store.freeze(.random(), order: order, depositKey: lockedOut)
+        }
     }
 
     // MARK: - Roster

@@ -31,7 +31,7 @@ enum StoreKind: CaseIterable, CustomTestStringConvertible, Sendable {
 /// The parts of ``MailboxStoreConformance``, each a test case of its own for every store.
 enum ConformanceCase: CaseIterable, CustomTestStringConvertible, Sendable {
     case mailboxes, depositFetchAcknowledge, quotas, unknownMailboxes, retention, concurrentDeposits
-    case concurrentQuota, prekeyDirectory, concurrentClaims, blobs, blobLimitsAndExpiry, roster
+    case concurrentQuota, prekeyDirectory, concurrentClaims, blobs, blobLimitsAndExpiry, roster, seizure
 
     var testDescription: String {
         switch self {
@@ -47,6 +47,7 @@ enum ConformanceCase: CaseIterable, CustomTestStringConvertible, Sendable {
         case .blobs: "blob chunks, resume, download confirmations"
         case .blobLimitsAndExpiry: "blob storage limit and expiry"
         case .roster: "roster versions only go up"
+        case .seizure: "a seizure order freezes a mailbox once, emptying it and shutting out its contacts"
         }
     }
 
@@ -64,6 +65,7 @@ enum ConformanceCase: CaseIterable, CustomTestStringConvertible, Sendable {
         case .blobs: try await conformance.blobs()
         case .blobLimitsAndExpiry: try await conformance.blobLimitsAndExpiry()
         case .roster: try await conformance.roster()
+        case .seizure: try await conformance.seizure()
         }
     }
 }

@@ -164,4 +164,23 @@ extension RelayAPI {
             self.new = new
         }
     }
+
+    /// `PUT /v1/mailboxes/{mailbox}/seizure`: a seizure order, signed by the organisation root
+    /// (SPEC.md §8.8).
+    public struct SeizureRequest: Codable, Sendable, Equatable {
+        public let order: String
+
+        public init(order: String) {
+            self.order = order
+        }
+    }
+
+    /// The answer to ``SeizureRequest``: the mailbox is frozen (now or before).
+    public struct SeizureResponse: Codable, Sendable, Equatable {
+        public let frozen: Bool
+
+        public init(frozen: Bool) {
+            self.frozen = frozen
+        }
+    }
 }

@@ -30,9 +30,12 @@ public enum RelayAPI {
     /// The body of every error answer.
     public struct ErrorResponse: Codable, Sendable, Equatable {
         public let error: RelayErrorCode
+        /// With `mailbox_frozen`: the seizure order that froze the mailbox (SPEC.md §8.8).
+        public let order: String?
 
-        public init(error: RelayErrorCode) {
+        public init(error: RelayErrorCode, order: String? = nil) {
             self.error = error
+            self.order = order
         }
     }
 

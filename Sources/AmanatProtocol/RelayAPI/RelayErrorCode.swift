@@ -77,6 +77,12 @@ public struct RelayErrorCode: RawRepresentable, Hashable, Sendable, Codable, Exp
     public static let badConfirmationKey: Self = "bad_confirmation_key"
     /// The roster is not signed by the organisation root.
     public static let badRosterSignature: Self = "bad_roster_signature"
+    /// A seizure order does not verify under the organisation root for this mailbox (SPEC.md §8.8).
+    public static let invalidOrder: Self = "invalid_order"
+    /// A seizure order is past its expiry.
+    public static let expiredOrder: Self = "expired_order"
+    /// The mailbox was frozen by a seizure order; the answer carries the order (SPEC.md §8.8).
+    public static let mailboxFrozen: Self = "mailbox_frozen"
 
     // MARK: - Not found (404, 405)
 
@@ -134,6 +140,6 @@ public struct RelayErrorCode: RawRepresentable, Hashable, Sendable, Codable, Exp
         .methodNotAllowed, .mailboxExists, .voucherUsed, .mailboxFull, .prekeysFull, .blobIncomplete,
         .blobComplete, .blobStorageFull, .staleRoster, .bodyTooLarge, .rateLimited, .tooManyConnections,
         .requestTimeout, .invalidRequest, .storageFailure, .internalError, .expectationFailed, .headersTooLarge,
-        .malformedRequest,
+        .malformedRequest, .invalidOrder, .expiredOrder, .mailboxFrozen,
     ]
 }

@@ -61,6 +61,7 @@ public struct Relay: Sendable {
         router.post("/v1/mailboxes/:mailbox/ack") { request, context in try await acknowledge(request, context) }
         router.post("/v1/mailboxes/:mailbox/wait") { request, context in try await wait(request, context) }
         router.post("/v1/mailboxes/:mailbox/deposit-key") { request, context in try await rotate(request, context) }
+        router.put("/v1/mailboxes/:mailbox/seizure") { request, context in try await freeze(request, context) }
         router.put("/v1/mailboxes/:mailbox/prekeys") { request, context in try await uploadPrekeys(request, context) }
         router.post("/v1/mailboxes/:mailbox/prekeys/claim") { request, context in
             try await claimPrekeys(request, context)
@@ -205,6 +206,31 @@ public struct Relay: Sendable {
         return try json(RelayAPI.RotateDepositKeyResponse(rotated: true))
     }
 
+    // MARK: - Seizure orders (SPEC.md §8.8)
+
+    func freeze(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        let mailbox = try mailboxParameter(context)
+        let body: RelayAPI.SeizureRequest = try await decode(request)
+        guard let bytes = Base64URL.decode(body.order), bytes.count == SeizureOrder.byteCount else {
+            throw RelayHTTPError.invalidField
+        }
+        do {
+            try SeizureOrder(decoding: bytes).verify(
+                root: configuration.organisationRoot, mailbox: mailbox, now: clock())
+        } catch .expired {
+            throw RelayHTTPError.expiredOrder
+        } catch {
+            throw RelayHTTPError.invalidOrder
+        }
+        // A key nobody holds: contacts' deposits, prekey claims and blob creations fail from now.
+        let lockedOut = Array(MailboxID.random().bytes)
+        if try await perform({ try await store.freeze(mailbox, order: bytes, depositKey: lockedOut) }) {
+            depositKeys.remember(lockedOut, of: mailbox)
+            RelayMetrics.mailboxesFrozen.increment()
+        }
+        return try json(RelayAPI.SeizureResponse(frozen: true))
+    }
+
     // MARK: - Request signatures (SPEC.md §8.2)
 
     static let depositTokenHeader = HTTPField.Name(RelayAPI.Header.depositToken)!
@@ -256,6 +282,8 @@ public struct Relay: Sendable {
         // the replay cache.
         try ownerLimiter.enforce(mailbox.bytes)
         try recordNonce(nonce, mailbox: mailbox, now: now)
+        // Only a request that proves the mailbox key learns that the mailbox is frozen, and why.
+        if let order = record.seizureOrder { throw RelayHTTPError.mailboxFrozen(order: order) }
     }
 
     /// A key no mailbox has: what a request to an unknown mailbox is checked against.

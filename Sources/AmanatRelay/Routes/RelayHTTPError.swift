@@ -13,11 +13,20 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     public let code: RelayErrorCode
     /// Seconds after which a retry may succeed (sent as Retry-After), for 429.
     public let retryAfter: Int?
+    /// The seizure order, for `mailbox_frozen` (SPEC.md §8.8): the only error that says more
+    /// than its code, and only to the holder of the mailbox key.
+    public let order: [UInt8]?
 
-    init(_ status: HTTPResponse.Status, _ code: RelayErrorCode, retryAfter: Int? = nil) {
+    init(_ status: HTTPResponse.Status, _ code: RelayErrorCode, retryAfter: Int? = nil, order: [UInt8]? = nil) {
         self.status = status
         self.code = code
         self.retryAfter = retryAfter
+        self.order = order
+    }
+
+    /// The mailbox is frozen by `order`.
+    static func mailboxFrozen(order: [UInt8]) -> Self {
+        Self(.forbidden, .mailboxFrozen, order: order)
     }
 
     /// Too many requests for now.
@@ -41,6 +50,8 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
     static let expectationFailed = Self(.expectationFailed, .expectationFailed)
     static let malformedRoster = Self(.badRequest, .malformedRoster)
     static let badRosterSignature = Self(.forbidden, .badRosterSignature)
+    static let invalidOrder = Self(.forbidden, .invalidOrder)
+    static let expiredOrder = Self(.forbidden, .expiredOrder)
     static let internalError = Self(.internalServerError, .internalError)
 
     /// The HTTP form of a store error.
@@ -61,9 +72,12 @@ public struct RelayHTTPError: HTTPResponseError, Equatable {
         Response(status: status, headers: headerFields, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 
-    /// The body: `{"error": "<code>"}` (`RelayAPI.ErrorResponse`; codes are plain ASCII words,
-    /// nothing to escape).
-    var body: [UInt8] { Array(#"{"error":"\#(code.rawValue)"}"#.utf8) }
+    /// The body: `{"error": "<code>"}`, with `"order"` for a frozen mailbox
+    /// (`RelayAPI.ErrorResponse`; codes and base64url are plain ASCII, nothing to escape).
+    var body: [UInt8] {
+        guard let order else { return Array(#"{"error":"\#(code.rawValue)"}"#.utf8) }
+        return Array(#"{"error":"\#(code.rawValue)","order":"\#(Base64URL.encode(order))"}"#.utf8)
+    }
 
     /// Content type, and Retry-After when there is one.
     var headerFields: HTTPFields {

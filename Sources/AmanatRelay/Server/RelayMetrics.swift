@@ -19,6 +19,7 @@ enum RelayMetrics {
     static let purgedEnvelopes = Counter(label: "amanat_purged_envelopes_total")
     static let purgedBlobs = Counter(label: "amanat_purged_blobs_total")
     static let rateLimited = Counter(label: "amanat_rate_limited_total")
+    static let mailboxesFrozen = Counter(label: "amanat_mailboxes_frozen_total")
     static let waiters = Meter(label: "amanat_push_waiters")
 }
 

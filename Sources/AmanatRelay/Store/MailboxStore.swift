@@ -21,6 +21,14 @@ public protocol MailboxStore: Sendable {
     /// Replaces a mailbox's deposit key, shutting out whoever held the old one.
     func rotateDepositKey(of mailbox: MailboxID, to depositKey: [UInt8]) async throws(RelayError)
 
+    /// Freezes a mailbox on a verified seizure order (SPEC.md §8.8), in one transaction: records
+    /// `order`, deletes every waiting envelope and the prekey directory, and sets the deposit key
+    /// to `depositKey` (random bytes nobody holds). A mailbox already frozen keeps its first order
+    /// and is left as it is. Returns whether this call froze it.
+    ///
+    /// - Throws: ``RelayError/unknownMailbox``.
+    func freeze(_ mailbox: MailboxID, order: [UInt8], depositKey: [UInt8]) async throws(RelayError) -> Bool
+
     /// Checks `token` against the mailbox's deposit key (SPEC.md §8.1, in constant time) and
     /// stores the envelope, durably, before returning; the check and the write are one
     /// transaction, so a deposit key rotated meanwhile is never half-honoured. Depositing the same
@@ -151,12 +159,15 @@ public struct MailboxRecord: Hashable, Sendable {
     public let ownerKey: [UInt8]
     /// The 32-byte key deposit tokens are made with.
     public let depositKey: [UInt8]
+    /// The seizure order that froze the mailbox (SPEC.md §8.8), if one did.
+    public let seizureOrder: [UInt8]?
 
     /// A mailbox record.
-    public init(id: MailboxID, ownerKey: [UInt8], depositKey: [UInt8]) {
+    public init(id: MailboxID, ownerKey: [UInt8], depositKey: [UInt8], seizureOrder: [UInt8]? = nil) {
         self.id = id
         self.ownerKey = ownerKey
         self.depositKey = depositKey
+        self.seizureOrder = seizureOrder
     }
 }
 

@@ -165,6 +165,12 @@ public final class PostgresMailboxStore: MailboxStore, Service {
             ALTER TABLE blobs ADD COLUMN confirmed bigint NOT NULL DEFAULT 0
             """,
         ],
+        // Seizure orders (SPEC.md §8.8).
+        [
+            """
+            ALTER TABLE mailboxes ADD COLUMN seizure_order bytea
+            """
+        ],
     ]
 
     /// Brings the schema of the database at `url` up to date, through a client of its own,
@@ -269,10 +275,13 @@ public final class PostgresMailboxStore: MailboxStore, Service {
 
     public func mailbox(_ id: MailboxID) async throws(RelayError) -> MailboxRecord? {
         try await transaction { connection, logger in
-            for try await (owner, deposit) in try await connection.query(
-                "SELECT owner_key, deposit_key FROM mailboxes WHERE id = \(Self.bytea(id))", logger: logger
-            ).decode((ByteBuffer, ByteBuffer).self) {
-                return MailboxRecord(id: id, ownerKey: Self.bytes(owner), depositKey: Self.bytes(deposit))
+            for try await (owner, deposit, order) in try await connection.query(
+                "SELECT owner_key, deposit_key, seizure_order FROM mailboxes WHERE id = \(Self.bytea(id))",
+                logger: logger
+            ).decode((ByteBuffer, ByteBuffer, ByteBuffer?).self) {
+                return MailboxRecord(
+                    id: id, ownerKey: Self.bytes(owner), depositKey: Self.bytes(deposit),
+                    seizureOrder: order.map(Self.bytes))
             }
             return nil
         }
@@ -288,6 +297,35 @@ public final class PostgresMailboxStore: MailboxStore, Service {
                 """, logger: logger
             ).count()
             guard updated == 1 else { throw RelayError.unknownMailbox }
+        }
+    }
+
+    public func freeze(_ mailbox: MailboxID, order: [UInt8], depositKey: [UInt8]) async throws(RelayError) -> Bool {
+        guard depositKey.count == 32 else { throw .invalidRequest }
+        return try await transaction { connection, logger in
+            var found = false
+            var frozen = false
+            for try await existing in try await connection.query(
+                "SELECT seizure_order FROM mailboxes WHERE id = \(Self.bytea(mailbox)) FOR UPDATE", logger: logger
+            ).decode(ByteBuffer?.self) {
+                found = true
+                frozen = existing != nil
+            }
+            guard found else { throw RelayError.unknownMailbox }
+            guard !frozen else { return false }
+            try await connection.query(
+                "DELETE FROM envelopes WHERE mailbox = \(Self.bytea(mailbox))", logger: logger)
+            try await connection.query(
+                "DELETE FROM prekey_heads WHERE mailbox = \(Self.bytea(mailbox))", logger: logger)
+            try await connection.query(
+                "DELETE FROM one_time_prekeys WHERE mailbox = \(Self.bytea(mailbox))", logger: logger)
+            try await connection.query(
+                """
+                UPDATE mailboxes SET seizure_order = \(Self.bytea(order)), deposit_key = \(Self.bytea(depositKey)),
+                    envelope_count = 0, envelope_bytes = 0
+                WHERE id = \(Self.bytea(mailbox))
+                """, logger: logger)
+            return true
         }
     }
 

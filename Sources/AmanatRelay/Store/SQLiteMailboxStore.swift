@@ -124,6 +124,9 @@ public struct SQLiteMailboxStore: MailboxStore {
                     ALTER TABLE blobs ADD COLUMN confirmed INTEGER NOT NULL DEFAULT 0;
                     """)
         }
+        migrator.registerMigration("v4: seizure orders") { db in
+            try db.execute(sql: "ALTER TABLE mailboxes ADD COLUMN seizure_order BLOB")
+        }
         return migrator
     }
 
@@ -161,11 +164,13 @@ public struct SQLiteMailboxStore: MailboxStore {
     public func mailbox(_ id: MailboxID) async throws(RelayError) -> MailboxRecord? {
         try await read { db in
             try Row.fetchOne(
-                db, sql: "SELECT owner_key, deposit_key FROM mailboxes WHERE id = ?", arguments: [Data(id)]
+                db, sql: "SELECT owner_key, deposit_key, seizure_order FROM mailboxes WHERE id = ?",
+                arguments: [Data(id)]
             )
             .map { row in
                 MailboxRecord(
-                    id: id, ownerKey: Array(row["owner_key"] as Data), depositKey: Array(row["deposit_key"] as Data))
+                    id: id, ownerKey: Array(row["owner_key"] as Data), depositKey: Array(row["deposit_key"] as Data),
+                    seizureOrder: (row["seizure_order"] as Data?).map(Array.init))
             }
         }
     }
@@ -177,6 +182,30 @@ public struct SQLiteMailboxStore: MailboxStore {
                 sql: "UPDATE mailboxes SET deposit_key = ? WHERE id = ?", arguments: [Data(depositKey), Data(mailbox)])
             guard db.changesCount == 1 else { throw RelayError.unknownMailbox }
         }
+    }
+
+    public func freeze(_ mailbox: MailboxID, order: [UInt8], depositKey: [UInt8]) async throws(RelayError) -> Bool {
+        guard depositKey.count == 32 else { throw .invalidRequest }
+        let frozen = try await write { db in
+            guard
+                let current = try Row.fetchOne(
+                    db, sql: "SELECT seizure_order FROM mailboxes WHERE id = ?", arguments: [Data(mailbox)])
+            else { throw RelayError.unknownMailbox }
+            guard (current["seizure_order"] as Data?) == nil else { return false }
+            try db.execute(sql: "DELETE FROM envelopes WHERE mailbox = ?", arguments: [Data(mailbox)])
+            try db.execute(sql: "DELETE FROM prekey_heads WHERE mailbox = ?", arguments: [Data(mailbox)])
+            try db.execute(sql: "DELETE FROM one_time_prekeys WHERE mailbox = ?", arguments: [Data(mailbox)])
+            try db.execute(
+                sql: """
+                    UPDATE mailboxes SET seizure_order = ?, deposit_key = ?, envelope_count = 0, envelope_bytes = 0
+                    WHERE id = ?
+                    """, arguments: [Data(order), Data(depositKey), Data(mailbox)])
+            return true
+        }
+        // The deleted envelopes leave the write-ahead log too (secure_delete overwrote them in
+        // the database pages), as after a purge.
+        if frozen { try await checkpoint() }
+        return frozen
     }
 
     public func deposit(
