@@ -35,6 +35,7 @@ public enum Catalogue {
         "state.unconfirmed": "not confirmed: may have expired unread",
         "inbox.in": "%@  from %@  %@  %@",
         "inbox.out": "%@  to experts  %@  %@",
+        "state.refused": "refused by the relay: the recipient no longer takes messages from this device",
         "state.queued": "waiting to send",
         "state.submitted": "on the relay",
         "state.delivered": "delivered",
@@ -56,6 +57,11 @@ public enum Catalogue {
         "status.language": "Language: %@",
         "status.read-receipts.on": "Read receipts: on (the expert sees when you have opened their reply).",
         "status.read-receipts.off": "Read receipts: off.",
+        "status.remote-wipe.on":
+            "Remote wipe: on (if the organisation reports this device lost or seized, it erases itself the next time it connects; `amanat config --remote-wipe off` turns it off).",
+        "status.remote-wipe.off":
+            "Remote wipe: off (if the organisation reports this device lost or seized, it is only shut out).",
+        "error.remote-wipe-value": "--remote-wipe takes on or off.",
         "error.invalid-pin": "The pin must be sha256// followed by 44 base64 characters, as the relay prints it.",
         "status.roster": "Expert devices on the organisation's list: %@",
         "experts.empty": "No experts yet: run `amanat sync`.",
@@ -99,6 +105,7 @@ public enum Catalogue {
         "state.unconfirmed": "не подтверждено: возможно, удалено непрочитанным",
         "inbox.in": "%@  от %@  %@  %@",
         "inbox.out": "%@  экспертам  %@  %@",
+        "state.refused": "отклонено ретранслятором: получатель больше не принимает сообщения с этого устройства",
         "state.queued": "ждёт отправки",
         "state.submitted": "на ретрансляторе",
         "state.delivered": "доставлено",
@@ -120,6 +127,11 @@ public enum Catalogue {
         "status.language": "Язык: %@",
         "status.read-receipts.on": "Отчёты о прочтении: включены (эксперт видит, что вы открыли его ответ).",
         "status.read-receipts.off": "Отчёты о прочтении: выключены.",
+        "status.remote-wipe.on":
+            "Удалённое стирание: включено (если организация сообщит, что устройство утеряно или изъято, профиль сотрёт себя при следующем подключении; отключить: `amanat config --remote-wipe off`).",
+        "status.remote-wipe.off":
+            "Удалённое стирание: выключено (если организация сообщит, что устройство утеряно или изъято, оно будет только отключено).",
+        "error.remote-wipe-value": "--remote-wipe принимает `on` или `off`.",
         "error.invalid-pin": "Пин должен иметь вид sha256// и 44 символа base64, как его печатает ретранслятор.",
         "status.roster": "Устройств экспертов в списке организации: %@",
         "experts.empty": "Экспертов пока нет: запустите `amanat sync`.",

@@ -20,7 +20,15 @@ extension AmanatCommand {
         @Option(help: "A SOCKS proxy such as Tor's: socks5h://127.0.0.1:9050.")
         var proxy: String?
 
+        @Option(
+            help:
+                "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off.")
+        var remoteWipe: String = "on"
+
         func run() async throws {
+            guard ["on", "off"].contains(remoteWipe) else {
+                throw CommandError("error.remote-wipe-value", code: CommandError.usage)
+            }
             let text: String
             if invite == "-" {
                 text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -39,8 +47,10 @@ extension AmanatCommand {
             let passphrase = try options.newPassphrase()
             let account = try await Account.enrol(
                 invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy)
+            if remoteWipe == "off" { try await account.setRemoteWipe(false) }
             let experts = (try? await account.roster().count) ?? 0
             options.say(experts > 0 ? "enrolled" : "enrolled.no-roster", [parsed.relay, String(experts)])
+            options.say(remoteWipe == "on" ? "status.remote-wipe.on" : "status.remote-wipe.off")
         }
     }
 
@@ -431,7 +441,7 @@ extension AmanatCommand {
 
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or change the relay's address, the proxy (Tor), the language and read receipts.")
+            abstract: "Show or change the relay's address, the proxy (Tor), the language, read receipts and remote wipe.")
 
         @OptionGroup var options: ProfileOptions
 
@@ -450,13 +460,24 @@ extension AmanatCommand {
         @Option(help: "Tell the expert when you have opened their reply: on (the default) or off.")
         var readReceipts: String?
 
+        @Option(
+            help:
+                "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off.")
+        var remoteWipe: String?
+
         func run() async throws {
             if let readReceipts, !["on", "off"].contains(readReceipts) {
                 throw CommandError("error.read-receipts-value", code: CommandError.usage)
             }
+            if let remoteWipe, !["on", "off"].contains(remoteWipe) {
+                throw CommandError("error.remote-wipe-value", code: CommandError.usage)
+            }
             let account = try options.open()
             if let readReceipts {
                 try await account.setReadReceipts(readReceipts == "on")
+            }
+            if let remoteWipe {
+                try await account.setRemoteWipe(remoteWipe == "on")
             }
             if let proxy {
                 try await account.setProxy(proxy == "none" ? nil : proxy)
@@ -487,6 +508,7 @@ extension AmanatCommand {
             options.say("status.language", [options.language.rawValue])
             let receipts = try await account.sendsReadReceipts
             options.say(receipts ? "status.read-receipts.on" : "status.read-receipts.off")
+            options.say(try await account.allowsRemoteWipe ? "status.remote-wipe.on" : "status.remote-wipe.off")
         }
     }
 

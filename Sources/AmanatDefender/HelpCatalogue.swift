@@ -56,8 +56,10 @@ public enum HelpCatalogue {
         "Change the passphrase, or set a duress passphrase that opens an empty decoy profile.":
             "Сменить парольную фразу или задать фразу на случай принуждения, которая открывает пустой профиль-приманку.",
         "Set the duress passphrase instead.": "Вместо этого задать парольную фразу на случай принуждения.",
-        "Show or change the relay's address, the proxy (Tor), the language and read receipts.":
-            "Показать или изменить адрес ретранслятора, прокси (Tor), язык и отчёты о прочтении.",
+        "Show or change the relay's address, the proxy (Tor), the language, read receipts and remote wipe.":
+            "Показать или изменить адрес ретранслятора, прокси (Tor), язык, отчёты о прочтении и удалённое стирание.",
+        "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off.":
+            "Разрешить организации стереть этот профиль, если устройство утеряно или изъято: `on` (по умолчанию) или `off`.",
         "Use this SOCKS proxy from now on, e.g. socks5h://127.0.0.1:9050; \"none\" for none.":
             "С этого момента использовать этот прокси SOCKS, например `socks5h://127.0.0.1:9050`; `none` — без прокси.",
         "The relay's new address (the same relay: a new domain or its .onion address).":

@@ -24,6 +24,10 @@ public enum InboxCatalogue {
         "synced": "Sync done: %@ new, %@ sent, %@ still queued.",
         "synced.more": "More may be waiting on the relay: run `amanat-inbox sync` again.",
         "error.unreachable": "The relay cannot be reached. Check the network or Tor, then run `amanat-inbox sync`.",
+        "error.case-seized":
+            "This defender's device is reported lost or seized: whoever holds it may read the reply. Add --despite-seizure to send it anyway.",
+        "error.device-seized":
+            "The organisation has closed this device's mailbox because it was reported lost or seized. Ask the administrator for a new invite and enrol again.",
         "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check the --proxy you gave.",
         "error.no-roster":
             "The organisation has not published its roster yet: run `amanat-inbox org connect` on the administrator's device.",
@@ -97,8 +101,25 @@ public enum InboxCatalogue {
         "web.csrf": "This form is out of date or did not come from this page. Reload the page and try again.",
         "web.bad-form": "The form could not be read.", "web.bad-value": "That value is not valid here.",
         "case.in": "%@  %@  %@",
+        "case.in.suspect": "%@  %@  ⚠ SENT AFTER THE DEVICE WAS REPORTED SEIZED: someone else may have written this.  %@",
+        "case.seized": "⚠ The defender's device is reported lost or seized since %@. Replies need --despite-seizure.",
+        "seized.mark": "DEVICE SEIZED",
+        "seized.confirm":
+            "Report the device of %@ lost or seized since %@? Replies waiting for it are deleted and it may erase itself. Type the case id %@ to confirm: ",
+        "seized.cancelled": "Nothing was reported.",
+        "seized.reported": "Case %@: the defender's device is reported lost or seized since %@; every expert sees the case flagged.",
+        "seized.frozen":
+            "The relay has frozen the mailbox of case %@: what waited there is deleted, and the device erases itself when it next connects if the defender allowed that.",
+        "seized.frozen.no-wipe": "The relay has frozen the mailbox of case %@: what waited there is deleted and the device is shut out.",
+        "seized.not-frozen":
+            "Only the administrator can freeze the mailbox: ask them to run `amanat-inbox case %@ seized` as soon as possible.",
+        "error.seized-since": "Cannot read the time %@: give YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM (UTC), not in the future.",
+        "error.case-action": "Unknown action %@: the only one is `seized`.",
+        "error.reply-refused":
+            "The relay refused the reply: the mailbox of case %@ is closed (its device was reported seized). It stays in the case, not delivered.",
         "case.out": "%@  you, to %@ (%@)  %@",
         "case.team": "%@  %@, to %@ (%@)  %@",
+        "delivery.refused": "refused by the relay (the mailbox is closed)",
         "delivery.queued": "waiting to send", "delivery.submitted": "on the relay",
         "delivery.delivered": "delivered", "delivery.read": "read",
         "synced.team": "Replies from other experts to defenders: %@.",
@@ -124,6 +145,8 @@ public enum InboxCatalogue {
             "The digits do not match %@'s safety number. Do not trust this device until you have checked with the organisation.",
         "sent.reply": "Sent to case %@. Message %@.",
         "triage.set-alias": "named the case %@",
+        "triage.seized": "reported the defender's device lost or seized since %@",
+        "triage.seized-withdrawn": "withdrew the report that the defender's device was seized",
         "synced.not-permitted": "%@ message(s) came from someone not allowed to send them here and were dropped.",
         "notice.undecryptable":
             "A message from the defender of case %@ could not be decrypted. A new secure session has been started; ask them to send it again.",
@@ -153,6 +176,10 @@ public enum InboxCatalogue {
         "synced": "Синхронизация завершена: новых — %@, отправлено — %@, в очереди — %@.",
         "synced.more": "На ретрансляторе может ждать ещё: снова запустите `amanat-inbox sync`.",
         "error.unreachable": "Ретранслятор недоступен. Проверьте сеть или Tor и запустите `amanat-inbox sync`.",
+        "error.case-seized":
+            "Устройство этого правозащитника утеряно или изъято: ответ может прочитать тот, у кого оно сейчас. Чтобы всё же отправить, добавьте --despite-seizure.",
+        "error.device-seized":
+            "Организация закрыла почтовый ящик этого устройства: о нём сообщили как об утерянном или изъятом. Попросите у администратора новое приглашение и подключитесь снова.",
         "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте указанный --proxy.",
         "error.no-roster":
             "Организация ещё не опубликовала список экспертов: выполните `amanat-inbox org connect` на устройстве администратора.",
@@ -230,8 +257,25 @@ public enum InboxCatalogue {
         "web.csrf": "Форма устарела или пришла не с этой страницы. Обновите страницу и попробуйте снова.",
         "web.bad-form": "Не удалось прочитать форму.", "web.bad-value": "Это значение здесь не подходит.",
         "case.in": "%@  %@  %@",
+        "case.in.suspect": "%@  %@  ⚠ ОТПРАВЛЕНО ПОСЛЕ СООБЩЕНИЯ ОБ ИЗЪЯТИИ УСТРОЙСТВА: это мог написать кто-то другой.  %@",
+        "case.seized": "⚠ Устройство правозащитника утеряно или изъято начиная с %@. Для ответа нужен --despite-seizure.",
+        "seized.mark": "УСТРОЙСТВО ИЗЪЯТО",
+        "seized.confirm":
+            "Сообщить, что устройство %@ утеряно или изъято начиная с %@? Ожидающие его ответы будут удалены, устройство может стереть себя. Для подтверждения введите идентификатор дела %@: ",
+        "seized.cancelled": "Ничего не отправлено.",
+        "seized.reported": "Дело %@: устройство правозащитника утеряно или изъято начиная с %@; все эксперты видят отметку.",
+        "seized.frozen":
+            "Ретранслятор заморозил почтовый ящик дела %@: всё, что там ждало, удалено; если правозащитник разрешил, устройство сотрёт себя при следующем подключении.",
+        "seized.frozen.no-wipe": "Ретранслятор заморозил почтовый ящик дела %@: всё, что там ждало, удалено, устройство отключено.",
+        "seized.not-frozen":
+            "Заморозить почтовый ящик может только администратор: попросите его как можно скорее выполнить `amanat-inbox case %@ seized`.",
+        "error.seized-since": "Не удалось прочитать время %@: укажите ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или «ГГГГ-ММ-ДД ЧЧ:ММ» (время всемирное), не в будущем.",
+        "error.case-action": "Неизвестное действие %@: доступно только `seized`.",
+        "error.reply-refused":
+            "Ретранслятор отклонил ответ: почтовый ящик дела %@ закрыт (о его устройстве сообщили как об изъятом). Ответ остаётся в деле, не доставленным.",
         "case.out": "%@  вы, для %@ (%@)  %@",
         "case.team": "%@  %@, для %@ (%@)  %@",
+        "delivery.refused": "отклонено ретранслятором (почтовый ящик закрыт)",
         "delivery.queued": "ждёт отправки", "delivery.submitted": "на ретрансляторе",
         "delivery.delivered": "доставлено", "delivery.read": "прочитано",
         "synced.team": "Ответов правозащитникам от других экспертов: %@.",
@@ -258,6 +302,8 @@ public enum InboxCatalogue {
             "Цифры не совпадают с кодом безопасности %@. Не доверяйте этому устройству, пока не проверите с организацией.",
         "sent.reply": "Отправлено по делу %@. Сообщение %@.",
         "triage.set-alias": "дал(а) делу псевдоним %@",
+        "triage.seized": "сообщил(а), что устройство правозащитника утеряно или изъято, начиная с %@",
+        "triage.seized-withdrawn": "отозвал(а) сообщение об изъятии устройства правозащитника",
         "synced.not-permitted": "Отброшено сообщений от тех, кому нельзя присылать их сюда: %@.",
         "notice.undecryptable":
             "Сообщение от правозащитника по делу %@ не удалось расшифровать. Начат новый защищённый сеанс; попросите правозащитника прислать это сообщение ещё раз.",

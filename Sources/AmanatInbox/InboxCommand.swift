@@ -426,6 +426,7 @@ extension InboxCommand {
                         "assignee": state.assignee.map { view.name(of: $0) } ?? NSNull(), "labels": state.labels,
                         "due": state.due.map(TriageWords.date) ?? NSNull(), "overdue": view.isOverdue(item, now: now),
                         "notes": state.notes.count,
+                        "seizedSince": state.seizedSince.map { Int($0) } ?? NSNull(),
                     ]
                 }
                 try JSONOutput.print(list)
@@ -435,9 +436,10 @@ extension InboxCommand {
             for item in cases {
                 let state = view.state(of: item)
                 let last = item.messages.last.map { VisibleText.of(String($0.text.prefix(40)), multiline: false) } ?? ""
-                let mark =
+                var mark =
                     verified.contains(Data(item.identity.encoded))
                     ? " (" + InboxCatalogue.text("verified.mark", options.language) + ")" : ""
+                if state.seizedSince != nil { mark += " [" + InboxCatalogue.text("seized.mark", options.language) + "]" }
                 options.say(
                     "cases.line",
                     [
@@ -461,12 +463,37 @@ extension InboxCommand {
         @Argument(help: InboxCommand.caseHelp)
         var label: String
 
+        @Argument(
+            help:
+                "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); nothing to show the case."
+        )
+        var action: String?
+
         @Flag(help: "Also draw the safety number as a QR code for the defender's `amanat verify --scan`.")
         var qr = false
 
+        @Option(
+            help:
+                "With `seized`: since when the device is out of the defender's hands (YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM in UTC; default now)."
+        )
+        var since: String?
+
+        @Flag(help: "With `seized`: only shut the device out; do not ask it to erase itself.")
+        var noWipe = false
+
+        @Flag(help: "With `seized`: do not ask for confirmation.")
+        var yes = false
+
         func run() async throws {
+            guard action == nil || action == "seized" else {
+                throw CommandError("error.case-action", [action ?? ""], code: CommandError.usage)
+            }
             let account = try options.open()
             let item = try await InboxCase.find(label, account, options)
+            if action == "seized" {
+                try await reportSeized(item, account)
+                return
+            }
             options.say("case.title", [item.name, item.id.text])
             let number = try await account.safetyNumber(with: item.identity)
             let verified = try await account.isVerified(item.identity)
@@ -478,13 +505,21 @@ extension InboxCommand {
                     [InboxCatalogue.text("safety.unverified", options.language), SafetyText.grouped(number)])
             }
             if qr, let code = TerminalQR.render(SafetyText.uri(number)) { print(code) }
+            let triageState = try await account.triage(of: item.caseKey).state
+            if let since = triageState.seizedSince {
+                options.say("case.seized", [LocalTime.text(since, options.language)])
+            }
             for message in item.messages {
                 let id = String(message.idText.prefix(8))
                 let text =
                     message.kind == .notice
                     ? InboxCatalogue.text(message.text, options.language, [item.id.short]) : message.text
                 if message.direction == .incoming {
-                    options.say("case.in", [id, item.id.short, text])
+                    if triageState.isSuspect(sentAt: message.sentAt, storedAt: message.storedAt) {
+                        options.say("case.in.suspect", [id, item.id.short, text])
+                    } else {
+                        options.say("case.in", [id, item.id.short, text])
+                    }
                     try await account.markRead(message.id)
                 } else {
                     let state = InboxCatalogue.text(
@@ -531,6 +566,32 @@ extension InboxCommand {
                     ])
             }
         }
+
+        /// `case ID seized`: the report, and on the administrator's device the freeze.
+        func reportSeized(_ item: InboxCase, _ account: Account) async throws {
+            let now = UInt64(Date().timeIntervalSince1970)
+            var start = now
+            if let since {
+                guard let parsed = LocalTime.parseMoment(since), parsed <= now + 300 else {
+                    throw CommandError("error.seized-since", [since], code: CommandError.usage)
+                }
+                start = parsed
+            }
+            let word = item.id.short
+            let question = InboxCatalogue.text(
+                "seized.confirm", options.language, [item.name, LocalTime.text(start, options.language), word])
+            guard yes || Terminal.confirm(question, word: word) else {
+                options.say("seized.cancelled")
+                return
+            }
+            let report = try await account.reportSeized(item.identity, since: start, wipe: !noWipe)
+            options.say("seized.reported", [item.id.short, LocalTime.text(start, options.language)])
+            options.say(report.frozen ? (noWipe ? "seized.frozen.no-wipe" : "seized.frozen") : "seized.not-frozen", [item.id.short])
+            guard report.sent else {
+                options.say("triage.queued")
+                throw ExitCode(CommandError.queued)
+            }
+        }
     }
 
     struct Reply: AsyncParsableCommand {
@@ -547,6 +608,9 @@ extension InboxCommand {
         @Option(name: .customLong("attach"), parsing: .upToNextOption, help: "Files to attach.")
         var attachments: [String] = []
 
+        @Flag(help: "Reply although the defender's device is reported lost or seized (whoever holds it may read it).")
+        var despiteSeizure = false
+
         func run() async throws {
             let account = try options.open()
             let item = try await InboxCase.find(label, account, options)
@@ -562,10 +626,13 @@ extension InboxCommand {
             }
             let message = try await account.reply(
                 to: item.identity, text: text, inReplyTo: item.messages.last { $0.direction == .incoming }?.id,
-                attachments: files)
+                attachments: files, despiteSeizure: despiteSeizure)
             if message.deliveryState == .queued {
                 options.say("queued")
                 throw ExitCode(CommandError.queued)
+            }
+            if message.deliveryState == .refused {
+                throw CommandError("error.reply-refused", [item.id.short], code: CommandError.authentication)
             }
             options.say("sent.reply", [item.name, String(message.idText.prefix(8))])
         }

@@ -48,6 +48,15 @@ public enum InboxHelpCatalogue {
         "Export a case as a signed evidence bundle: messages, attachments, hashes, relay receipts, triage.":
             "Выгрузить дело как подписанный пакет доказательств: сообщения, вложения, хеши, квитанции ретранслятора, разбор.",
         "Files to attach.": "Файлы для вложения.",
+        "Reply although the defender's device is reported lost or seized (whoever holds it may read it).":
+            "Ответить, хотя устройство правозащитника утеряно или изъято (ответ может прочитать тот, у кого оно сейчас).",
+        "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); nothing to show the case.":
+            "`seized` — сообщить, что устройство правозащитника утеряно или изъято (устройство администратора также замораживает его почтовый ящик); без действия — показать дело.",
+        "With `seized`: since when the device is out of the defender's hands (YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM in UTC; default now).":
+            "Для `seized`: с какого момента устройство не у правозащитника (ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или «ГГГГ-ММ-ДД ЧЧ:ММ», время всемирное; по умолчанию — сейчас).",
+        "With `seized`: only shut the device out; do not ask it to erase itself.":
+            "Для `seized`: только отключить устройство, не просить его стереть себя.",
+        "With `seized`: do not ask for confirmation.": "Для `seized`: не спрашивать подтверждения.",
         "Find messages, attachment names, notes and labels containing all the words.":
             "Найти сообщения, имена вложений, заметки и метки, в которых есть все слова.",
         "Give a case an alias the other experts see too (every command accepts it), or --clear it.":

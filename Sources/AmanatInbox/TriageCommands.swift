@@ -51,6 +51,8 @@ enum TriageWords {
         case .due(let time): return say("triage.set-due", [time.map(date) ?? say("none", [])])
         case .note(let text): return say("triage.note", [text])
         case .alias(let name): return say("triage.set-alias", [name ?? say("none", [])])
+        case .seized(let time):
+            return time.map { say("triage.seized", [LocalTime.text($0, language)]) } ?? say("triage.seized-withdrawn", [])
         }
     }
 }

@@ -137,7 +137,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     }
 
     static func describe(_ event: TriageEvent) -> Triage {
-        let field = ["status", "priority", "assignee", "label", "due", "note", "alias"]
+        let field = ["status", "priority", "assignee", "label", "due", "note", "alias", "seized"]
         let encoded = event.encoded
         // The value sits between the fixed fields (82 bytes and a u16 length) and the signature.
         return Triage(
@@ -251,6 +251,10 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
             (
                 "triage: case alias cleared",
                 Payload(id: id, sentAt: sentAt, body: .triage(triage(.alias(nil), lamport: 11)))
+            ),
+            (
+                "triage: the defender's device reported seized since a time (§8.8)",
+                Payload(id: id, sentAt: sentAt, body: .triage(triage(.seized(1_799_990_000), lamport: 13)))
             ),
             (
                 "team copy of expert bob's reply to alice, with an attachment",

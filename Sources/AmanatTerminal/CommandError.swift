@@ -65,6 +65,7 @@ public struct CommandError: Error {
             case .invalidConfiguration(let reason): self.init("error.internal", [reason], code: Self.usage)
             case .badRelayAddress: self.init("error.relay-address", code: Self.usage)
             case .unexpectedAnswer: self.init("error.security", code: Self.security)
+            case .mailboxFrozen: self.init("error.device-seized", code: Self.authentication)
             }
         case .invalidInvite: self.init("error.invalid-invite", code: Self.data)
         case .inviteExpired: self.init("error.expired-invite", code: Self.data)
@@ -81,6 +82,11 @@ public struct CommandError: Error {
         case .attachment(let attachment):
             self.init("error.attachment", [attachment.description], code: Self.data)
         case .protocolFailure: self.init("error.security", code: Self.security)
+        case .mailboxFrozen: self.init("error.device-seized", code: Self.authentication)
+        case .caseSeized: self.init("error.case-seized", code: Self.authentication)
+        // Said as a network failure, on purpose: whoever opened the seized device learns no
+        // more than that the relay did not answer (SECURITY.md, "A seized device").
+        case .wipedBySeizureOrder: self.init("error.unreachable", code: Self.network)
         }
     }
 }

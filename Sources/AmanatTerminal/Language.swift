@@ -128,6 +128,10 @@ public enum TerminalText {
         "error.relay-address":
             "Write the relay's address in full, with https:// in front, as the organisation gave it (for example https://relay.example.org); http:// only for a .onion address or this computer.",
         "error.unreachable": "The relay cannot be reached. Check the network or Tor, then run `amanat sync`.",
+        "error.case-seized":
+            "This defender's device is reported lost or seized: whoever holds it may read the reply. Add --despite-seizure to send it anyway.",
+        "error.device-seized":
+            "The organisation has closed this device's mailbox because it was reported lost or seized. Nothing more can be received here; ask the organisation for a new invite and enrol a new profile.",
         "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check `amanat config`.",
         "error.pin":
             "The relay's key does not match the invite: the connection may be intercepted. Do not continue; tell the organisation.",
@@ -200,6 +204,10 @@ public enum TerminalText {
         "error.relay-address":
             "Укажите адрес ретранслятора полностью, с https:// в начале, как его дала организация (например, https://relay.example.org); http:// — только для адреса .onion или этого компьютера.",
         "error.unreachable": "Ретранслятор недоступен. Проверьте сеть или Tor и запустите `amanat sync`.",
+        "error.case-seized":
+            "Устройство этого правозащитника утеряно или изъято: ответ может прочитать тот, у кого оно сейчас. Чтобы всё же отправить, добавьте --despite-seizure.",
+        "error.device-seized":
+            "Организация закрыла почтовый ящик этого устройства: о нём сообщили как об утерянном или изъятом. Получать сообщения здесь больше нельзя; попросите у организации новое приглашение и создайте новый профиль.",
         "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте `amanat config`.",
         "error.pin":
             "Ключ ретранслятора не совпадает с приглашением: соединение может быть перехвачено. Не продолжайте; сообщите организации.",

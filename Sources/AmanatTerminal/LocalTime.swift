@@ -51,6 +51,19 @@ public enum LocalTime {
         return UInt64(date.timeIntervalSince1970)
     }
 
+    /// A typed moment in UTC: a day (``parseDay(_:)``, its midnight) or `YYYY-MM-DDTHH:MM`
+    /// (a space instead of the T is accepted); nil for anything else.
+    public static func parseMoment(_ text: String) -> UInt64? {
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard trimmed.contains(":") else { return parseDay(trimmed) }
+        let parser = formatter("yyyy-MM-dd'T'HH:mm", .english, zone: utc)
+        parser.isLenient = false
+        guard let date = parser.date(from: trimmed.replacingOccurrences(of: " ", with: "T")),
+            date.timeIntervalSince1970 >= 0
+        else { return nil }
+        return UInt64(date.timeIntervalSince1970)
+    }
+
     static let utc = TimeZone(identifier: "UTC")!
 
     static func formatter(_ format: String, _ language: Language, zone: TimeZone) -> DateFormatter {

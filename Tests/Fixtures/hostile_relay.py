@@ -6,6 +6,9 @@
 #                  never looks empty; counts the fetches in the file named by the third argument.
 #   corrupt-chunk  flips one byte in the first attachment chunk it passes back (a bad link), and
 #                  counts the chunks it corrupted (one) in that file.
+#   frozen         while the file named by the third argument holds a seizure order (base64url),
+#                  answers every mailbox fetch and wait 403 mailbox_frozen with that order, as a relay does
+#                  for a frozen mailbox (SPEC.md §8.8) or as a lying one might.
 # Prints its port, then serves until killed.
 import signal, http.client, http.server, json, sys, threading
 
@@ -29,6 +32,20 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.rfile.read(length) if length else None
         is_fetch = mode == "replay-fetch" and self.command == "POST" and self.path.endswith("/fetch")
         is_chunk = mode == "corrupt-chunk" and self.command == "GET" and "/chunks/" in self.path
+        if mode == "frozen" and self.command == "POST" and self.path.endswith(("/fetch", "/wait")):
+            try:
+                with open(counter) as f:
+                    order = f.read().strip()
+            except FileNotFoundError:
+                order = ""
+            if order:
+                answer = json.dumps({"error": "mailbox_frozen", "order": order}).encode()
+                self.send_response(403)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(answer)))
+                self.end_headers()
+                self.wfile.write(answer)
+                return
         with lock:
             if is_fetch:
                 state["fetches"] += 1

@@ -155,7 +155,7 @@ extension Account {
         try acceptRoster(roster.encoded)
     }
 
-    private func organisationRootKey() throws(AccountError) -> Ed25519.PrivateKey {
+    func organisationRootKey() throws(AccountError) -> Ed25519.PrivateKey {
         let seed = try perform { db in try store.secretSetting(Self.organisationRootName, in: db) }
         guard let seed, let key = try? Ed25519.PrivateKey(seed: seed) else { throw .notPermitted }
         return key

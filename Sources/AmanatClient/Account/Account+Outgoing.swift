@@ -137,10 +137,17 @@ extension Account {
 
     /// Replies to the defender whose identity key is `defender` (an expert's message).
     @discardableResult
+    ///
+    /// - Throws: ``AccountError/caseSeized`` when the defender's device is reported lost or seized
+    ///   (SPEC.md §16.3, field 8), unless `despiteSeizure`.
     public func reply(
-        to defender: IdentityKey, text: String, inReplyTo: Data? = nil, attachments files: [OutgoingFile] = []
+        to defender: IdentityKey, text: String, inReplyTo: Data? = nil, attachments files: [OutgoingFile] = [],
+        despiteSeizure: Bool = false
     ) async throws(AccountError) -> Message {
         guard let state = try loadState(), state.role == .expert else { throw .notPermitted }
+        if !despiteSeizure, try triage(of: defender.signingKey.rawRepresentation).state.seizedSince != nil {
+            throw .caseSeized
+        }
         guard let contact = try perform({ db in try store.contact(defender, in: db) }),
             let route = Self.route(contact)
         else { throw .unknownContact }
@@ -592,6 +599,24 @@ extension Account {
                 receipt = try await api.deposit(
                     Array(item.envelope), mailbox: Array(item.mailbox),
                     depositKey: SecureBytes(copying: Array(item.depositKey)), relayKey: relayKey)
+            } catch .refused(_, .badDepositToken) {
+                // The recipient's mailbox no longer takes this device's deposits (frozen after a
+                // seizure report, SPEC.md §8.8, or its key rotated): retrying cannot help, and
+                // stopping here would hold up every envelope after it. Marked, then dropped.
+                try store.transaction { db in
+                    try store.dequeue(row: row, in: db)
+                    if let id = item.message {
+                        try store.updateMessage(id: id, in: db) { message in
+                            for index in message.deliveries.indices
+                            where message.deliveries[index].device == item.device
+                                && message.deliveries[index].state == .queued
+                            {
+                                message.deliveries[index].state = .refused
+                            }
+                        }
+                    }
+                }
+                continue
             } catch {
                 throw .transport(error)
             }

@@ -192,7 +192,7 @@ extension Account {
             try await api.uploadPrekeys(
                 keys.mailbox, head: sealedHead, oneTime: oneTime, oneTimePostQuantum: postQuantum)
         } catch {
-            throw .transport(error)
+            throw ownerRequestFailed(error)
         }
     }
 }

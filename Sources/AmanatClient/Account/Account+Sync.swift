@@ -71,7 +71,7 @@ extension Account {
             do {
                 page = try await api.fetch(mailbox, after: after, limit: Self.pageSize)
             } catch {
-                throw .transport(error)
+                throw ownerRequestFailed(error)
             }
             pages += 1
             summary.expiredUnread = max(summary.expiredUnread, page.expiredUnread)
@@ -83,7 +83,7 @@ extension Account {
                     mailbox, digests: page.envelopes.map(\.digest),
                     expiredUnreadSeen: page.expiredUnread)
             } catch {
-                throw .transport(error)
+                throw ownerRequestFailed(error)
             }
             bytes += page.envelopes.reduce(0) { $0 + $1.envelope.count }
             // Sequences only grow; a page that does not move on is the relay's fault, and the
@@ -123,7 +123,7 @@ extension Account {
         do {
             return try await api.wait(mailbox, after: 0, timeout: timeout)
         } catch {
-            throw .transport(error)
+            throw ownerRequestFailed(error)
         }
     }
 

@@ -34,6 +34,15 @@ public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A protocol step failed (a contact's prekeys did not verify, a key changed without a new
     /// roster).
     case protocolFailure(ProtocolError)
+    /// The organisation has closed this device's mailbox because the device was reported lost or
+    /// seized (SPEC.md §8.8), and this profile does not allow remote wiping (or the order asks
+    /// only to shut it out): enrol again with a new invite.
+    case mailboxFrozen
+    /// The organisation's verified seizure order wiped this profile: nothing of it is left.
+    case wipedBySeizureOrder
+    /// The defender's device is reported lost or seized: a reply needs an explicit override,
+    /// since whoever holds the device may be the one reading it.
+    case caseSeized
 
     public var description: String {
         switch self {
@@ -50,6 +59,10 @@ public enum AccountError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unknownContact: "there is no such contact or message"
         case .tooLarge: "the message is too large"
         case .attachment(let error): error.description
+        case .mailboxFrozen:
+            "the organisation has closed this device's mailbox because it was reported lost or seized"
+        case .wipedBySeizureOrder: "the organisation's seizure order wiped this profile"
+        case .caseSeized: "the defender's device is reported lost or seized; a reply needs an explicit override"
         case .protocolFailure(let error): "a security check failed (\(error))"
         }
     }

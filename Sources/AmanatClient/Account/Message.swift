@@ -29,6 +29,10 @@ public struct Message: Sendable, Equatable, Codable {
 
     /// Where an outgoing message is, for one recipient device.
     public enum DeliveryState: String, Sendable, Codable, Comparable, CaseIterable {
+        /// The relay refused it for good: the recipient's mailbox no longer takes this device's
+        /// deposits (it was frozen after a seizure report, or its deposit key changed). Taken out
+        /// of the outbox, so it does not hold up what follows; the message itself stays.
+        case refused
         /// Sealed and waiting in the outbox for the relay.
         case queued
         /// The relay stored it (its signed receipt is kept).
@@ -40,6 +44,7 @@ public struct Message: Sendable, Equatable, Codable {
 
         private var rank: Int {
             switch self {
+            case .refused: -1
             case .queued: 0
             case .submitted: 1
             case .delivered: 2

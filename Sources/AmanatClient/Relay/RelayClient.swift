@@ -155,6 +155,15 @@ public struct RelayClient: Sendable {
                 "PUT", "/v1/roster", headers: ["Content-Type": "application/octet-stream"], body: roster.encoded))
     }
 
+    /// Hands in the organisation's seizure order for a defender's mailbox (SPEC.md §8.8).
+    public func freeze(_ order: SeizureOrder) async throws(TransportError) {
+        let body = Self.encode(RelayAPI.SeizureRequest(order: Base64URL.encode(order.encoded)))
+        _ = try CurlTransport.checked(
+            await transport.send(
+                "PUT", "/v1/mailboxes/\(order.mailbox.base64URL)/seizure",
+                headers: ["Content-Type": "application/json"], body: body))
+    }
+
     // MARK: - As a contact
 
     /// Deposits an envelope into `mailbox` and returns the relay's receipt, checked against

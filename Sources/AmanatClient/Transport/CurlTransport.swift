@@ -129,6 +129,9 @@ public final class CurlTransport: Sendable {
             switch code {
             case .staleTimestamp: throw .clockSkew
             case .mailboxFull, .blobStorageFull, .prekeysFull: throw .quotaFull
+            case .mailboxFrozen:
+                let answer = try? JSONDecoder().decode(RelayAPI.ErrorResponse.self, from: Data(response.body))
+                throw .mailboxFrozen(order: answer?.order.flatMap(Base64URL.decode) ?? [])
             default: throw .refused(status: response.status, code: code)
             }
         }

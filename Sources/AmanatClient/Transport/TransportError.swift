@@ -28,6 +28,9 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case clockSkew
     /// The relay refused the request with this HTTP status and error code.
     case refused(status: Int, code: RelayErrorCode)
+    /// The relay says this device's mailbox is frozen by the organisation's seizure order
+    /// (SPEC.md §8.8); the order comes with it, not yet verified.
+    case mailboxFrozen(order: [UInt8])
     /// The relay's own storage failed; nothing was stored, retry later.
     case relayUnavailable
     /// The configuration is unsafe or malformed (for example a proxy that would resolve names
@@ -62,6 +65,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case .quotaFull: "the mailbox is full"
         case .clockSkew: "this device's clock is wrong by more than five minutes"
         case .refused(let status, let code): "the relay refused the request (\(status) \(code))"
+        case .mailboxFrozen: "the relay says the organisation has closed this device's mailbox"
         case .relayUnavailable: "the relay could not store the data; try again later"
         case .invalidConfiguration(let reason): "the connection settings are unsafe or invalid: \(reason)"
         case .badRelayAddress: "the relay address must be a full https:// URL (http:// only for .onion or loopback)"

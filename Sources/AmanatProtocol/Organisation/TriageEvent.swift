@@ -56,6 +56,10 @@ public struct TriageEvent: Hashable, Sendable {
         /// Field 7: nothing (no alias), or the case's display alias among the experts, UTF-8
         /// (1-64 bytes, no control characters).
         case alias(String?)
+        /// Field 8: nothing (the report withdrawn), or u64 Unix seconds from which the defender's
+        /// device is reported lost or seized: whatever claims to come from it after that may have
+        /// been written by someone else (SPEC.md §8.8).
+        case seized(UInt64?)
 
         var field: UInt8 {
             switch self {
@@ -66,6 +70,7 @@ public struct TriageEvent: Hashable, Sendable {
             case .due: 5
             case .note: 6
             case .alias: 7
+            case .seized: 8
             }
         }
     }
@@ -182,7 +187,7 @@ public struct TriageEvent: Hashable, Sendable {
             guard !utf8.isEmpty else { throw .malformed }
             guard utf8.count <= maximumLabelByteCount else { throw .tooLarge }
             return [present ? 1 : 0] + utf8
-        case .due(let time):
+        case .due(let time), .seized(let time):
             guard let time else { return [] }
             var writer = ByteWriter(capacity: 8)
             writer.u64(time)
@@ -229,6 +234,11 @@ public struct TriageEvent: Hashable, Sendable {
             let name = try text(value)
             guard !containsControl(name) else { throw .malformed }
             return .alias(name)
+        case 8:
+            guard value.isEmpty || value.count == 8 else { throw .malformed }
+            guard !value.isEmpty else { return .seized(nil) }
+            var reader = ByteReader(value)
+            return .seized(try reader.u64())
         default:
             throw .malformed
         }

@@ -13,6 +13,10 @@ public struct TriageState: Hashable, Sendable {
     public var due: UInt64?
     /// The case's display alias among the experts.
     public var alias: String?
+    /// Unix seconds from which the defender's device is reported lost or seized (field 8).
+    public var seizedSince: UInt64?
+    /// When that report was made (its event's time, the reporter's clock).
+    public var seizedReportedAt: UInt64?
     /// Every note event, oldest first by (lamport, author).
     public var notes: [TriageEvent] = []
     /// The highest Lamport clock among the events.
@@ -42,6 +46,9 @@ public struct TriageState: Hashable, Sendable {
             case (_, .assignee(let key)): assignee = key
             case (_, .due(let time)): due = time
             case (_, .alias(let name)): alias = name
+            case (_, .seized(let time)):
+                seizedSince = time
+                seizedReportedAt = time == nil ? nil : event.time
             case (_, .label(let name, let isPresent)): if isPresent { present.append(name) }
             case (_, .note): break
             }
@@ -50,9 +57,18 @@ public struct TriageState: Hashable, Sendable {
         self.notes = notes.values.sorted { $1.supersedes($0) }
     }
 
+    /// Whether a message from the defender sent at `sentAt` (the sender's clock) and stored by
+    /// this device at `storedAt` may have been written by whoever holds the seized device: sent
+    /// after the time the device is reported seized from, or arrived after the report (a seizer
+    /// can set the clock back).
+    public func isSuspect(sentAt: UInt64, storedAt: UInt64) -> Bool {
+        guard let seizedSince else { return false }
+        return sentAt >= seizedSince || storedAt >= (seizedReportedAt ?? seizedSince)
+    }
+
     /// What one event overwrites.
     private enum Register: Hashable {
-        case status, priority, assignee, due, alias
+        case status, priority, assignee, due, alias, seized
         case label([UInt8])
 
         init?(_ change: TriageEvent.Change) {
@@ -62,6 +78,7 @@ public struct TriageState: Hashable, Sendable {
             case .assignee: self = .assignee
             case .due: self = .due
             case .alias: self = .alias
+            case .seized: self = .seized
             case .label(let name, _): self = .label(Array(name.utf8))
             case .note: return nil
             }
