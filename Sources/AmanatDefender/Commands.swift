@@ -22,7 +22,8 @@ extension AmanatCommand {
 
         @Option(
             help:
-                "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off.")
+                "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off."
+        )
         var remoteWipe: String = "on"
 
         func run() async throws {
@@ -441,7 +442,8 @@ extension AmanatCommand {
 
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Show or change the relay's address, the proxy (Tor), the language, read receipts and remote wipe.")
+            abstract:
+                "Show or change the relay's address, the proxy (Tor), the language, read receipts and remote wipe.")
 
         @OptionGroup var options: ProfileOptions
 
@@ -462,7 +464,8 @@ extension AmanatCommand {
 
         @Option(
             help:
-                "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off.")
+                "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off."
+        )
         var remoteWipe: String?
 
         func run() async throws {

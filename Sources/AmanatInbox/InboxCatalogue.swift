@@ -101,19 +101,23 @@ public enum InboxCatalogue {
         "web.csrf": "This form is out of date or did not come from this page. Reload the page and try again.",
         "web.bad-form": "The form could not be read.", "web.bad-value": "That value is not valid here.",
         "case.in": "%@  %@  %@",
-        "case.in.suspect": "%@  %@  ⚠ SENT AFTER THE DEVICE WAS REPORTED SEIZED: someone else may have written this.  %@",
+        "case.in.suspect":
+            "%@  %@  ⚠ SENT AFTER THE DEVICE WAS REPORTED SEIZED: someone else may have written this.  %@",
         "case.seized": "⚠ The defender's device is reported lost or seized since %@. Replies need --despite-seizure.",
         "seized.mark": "DEVICE SEIZED",
         "seized.confirm":
             "Report the device of %@ lost or seized since %@? Replies waiting for it are deleted and it may erase itself. Type the case id %@ to confirm: ",
         "seized.cancelled": "Nothing was reported.",
-        "seized.reported": "Case %@: the defender's device is reported lost or seized since %@; every expert sees the case flagged.",
+        "seized.reported":
+            "Case %@: the defender's device is reported lost or seized since %@; every expert sees the case flagged.",
         "seized.frozen":
             "The relay has frozen the mailbox of case %@: what waited there is deleted, and the device erases itself when it next connects if the defender allowed that.",
-        "seized.frozen.no-wipe": "The relay has frozen the mailbox of case %@: what waited there is deleted and the device is shut out.",
+        "seized.frozen.no-wipe":
+            "The relay has frozen the mailbox of case %@: what waited there is deleted and the device is shut out.",
         "seized.not-frozen":
             "Only the administrator can freeze the mailbox: ask them to run `amanat-inbox case %@ seized` as soon as possible.",
-        "error.seized-since": "Cannot read the time %@: give YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM (UTC), not in the future.",
+        "error.seized-since":
+            "Cannot read the time %@: give YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM (UTC), not in the future.",
         "error.case-action": "Unknown action %@: the only one is `seized`.",
         "error.reply-refused":
             "The relay refused the reply: the mailbox of case %@ is closed (its device was reported seized). It stays in the case, not delivered.",
@@ -257,19 +261,24 @@ public enum InboxCatalogue {
         "web.csrf": "Форма устарела или пришла не с этой страницы. Обновите страницу и попробуйте снова.",
         "web.bad-form": "Не удалось прочитать форму.", "web.bad-value": "Это значение здесь не подходит.",
         "case.in": "%@  %@  %@",
-        "case.in.suspect": "%@  %@  ⚠ ОТПРАВЛЕНО ПОСЛЕ СООБЩЕНИЯ ОБ ИЗЪЯТИИ УСТРОЙСТВА: это мог написать кто-то другой.  %@",
-        "case.seized": "⚠ Устройство правозащитника утеряно или изъято начиная с %@. Для ответа нужен --despite-seizure.",
+        "case.in.suspect":
+            "%@  %@  ⚠ ОТПРАВЛЕНО ПОСЛЕ СООБЩЕНИЯ ОБ ИЗЪЯТИИ УСТРОЙСТВА: это мог написать кто-то другой.  %@",
+        "case.seized":
+            "⚠ Устройство правозащитника утеряно или изъято начиная с %@. Для ответа нужен --despite-seizure.",
         "seized.mark": "УСТРОЙСТВО ИЗЪЯТО",
         "seized.confirm":
             "Сообщить, что устройство %@ утеряно или изъято начиная с %@? Ожидающие его ответы будут удалены, устройство может стереть себя. Для подтверждения введите идентификатор дела %@: ",
         "seized.cancelled": "Ничего не отправлено.",
-        "seized.reported": "Дело %@: устройство правозащитника утеряно или изъято начиная с %@; все эксперты видят отметку.",
+        "seized.reported":
+            "Дело %@: устройство правозащитника утеряно или изъято начиная с %@; все эксперты видят отметку.",
         "seized.frozen":
             "Ретранслятор заморозил почтовый ящик дела %@: всё, что там ждало, удалено; если правозащитник разрешил, устройство сотрёт себя при следующем подключении.",
-        "seized.frozen.no-wipe": "Ретранслятор заморозил почтовый ящик дела %@: всё, что там ждало, удалено, устройство отключено.",
+        "seized.frozen.no-wipe":
+            "Ретранслятор заморозил почтовый ящик дела %@: всё, что там ждало, удалено, устройство отключено.",
         "seized.not-frozen":
             "Заморозить почтовый ящик может только администратор: попросите его как можно скорее выполнить `amanat-inbox case %@ seized`.",
-        "error.seized-since": "Не удалось прочитать время %@: укажите ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или «ГГГГ-ММ-ДД ЧЧ:ММ» (время всемирное), не в будущем.",
+        "error.seized-since":
+            "Не удалось прочитать время %@: укажите ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или «ГГГГ-ММ-ДД ЧЧ:ММ» (время всемирное), не в будущем.",
         "error.case-action": "Неизвестное действие %@: доступно только `seized`.",
         "error.reply-refused":
             "Ретранслятор отклонил ответ: почтовый ящик дела %@ закрыт (о его устройстве сообщили как об изъятом). Ответ остаётся в деле, не доставленным.",

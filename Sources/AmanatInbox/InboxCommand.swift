@@ -439,7 +439,9 @@ extension InboxCommand {
                 var mark =
                     verified.contains(Data(item.identity.encoded))
                     ? " (" + InboxCatalogue.text("verified.mark", options.language) + ")" : ""
-                if state.seizedSince != nil { mark += " [" + InboxCatalogue.text("seized.mark", options.language) + "]" }
+                if state.seizedSince != nil {
+                    mark += " [" + InboxCatalogue.text("seized.mark", options.language) + "]"
+                }
                 options.say(
                     "cases.line",
                     [
@@ -586,7 +588,9 @@ extension InboxCommand {
             }
             let report = try await account.reportSeized(item.identity, since: start, wipe: !noWipe)
             options.say("seized.reported", [item.id.short, LocalTime.text(start, options.language)])
-            options.say(report.frozen ? (noWipe ? "seized.frozen.no-wipe" : "seized.frozen") : "seized.not-frozen", [item.id.short])
+            options.say(
+                report.frozen ? (noWipe ? "seized.frozen.no-wipe" : "seized.frozen") : "seized.not-frozen",
+                [item.id.short])
             guard report.sent else {
                 options.say("triage.queued")
                 throw ExitCode(CommandError.queued)

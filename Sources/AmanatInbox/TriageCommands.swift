@@ -52,7 +52,8 @@ enum TriageWords {
         case .note(let text): return say("triage.note", [text])
         case .alias(let name): return say("triage.set-alias", [name ?? say("none", [])])
         case .seized(let time):
-            return time.map { say("triage.seized", [LocalTime.text($0, language)]) } ?? say("triage.seized-withdrawn", [])
+            return time.map { say("triage.seized", [LocalTime.text($0, language)]) }
+                ?? say("triage.seized-withdrawn", [])
         }
     }
 }

@@ -229,7 +229,9 @@ struct VectorTests {
         }
     }
 
-    @Test("seizure orders: the valid ones verify with their fields; forged, relay-signed, misdirected and expired ones fail as recorded")
+    @Test(
+        "seizure orders: the valid ones verify with their fields; forged, relay-signed, misdirected and expired ones fail as recorded"
+    )
     func seizureOrders() throws {
         let file = try loadVector("seizure-orders", as: SeizureOrderVectors.self)
         let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.rootPublicKey)!)
