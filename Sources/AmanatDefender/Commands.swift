@@ -443,7 +443,8 @@ extension AmanatCommand {
     struct Config: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Show or change the relay's address, the proxy (Tor), the language, read receipts and remote wipe.")
+                "Show or change the relay's address, the proxy (Tor), the language, read receipts, remote wipe and how long messages are kept."
+        )
 
         @OptionGroup var options: ProfileOptions
 
@@ -468,7 +469,26 @@ extension AmanatCommand {
         )
         var remoteWipe: String?
 
+        @Option(help: "Keep messages on this device for this many days (1-10000), or \"forever\" (the default).")
+        var keep: String?
+
+        @Option(help: "Delete the case updates you sent once every expert has them: on or off (the default).")
+        var deleteSent: String?
+
         func run() async throws {
+            var keepDays: Int??
+            if let keep {
+                if keep == "forever" {
+                    keepDays = .some(nil)
+                } else if let days = Int(keep), (1...RetentionPolicy.maximumKeepDays).contains(days) {
+                    keepDays = days
+                } else {
+                    throw CommandError("error.keep-value", code: CommandError.usage)
+                }
+            }
+            if let deleteSent, !["on", "off"].contains(deleteSent) {
+                throw CommandError("error.delete-sent-value", code: CommandError.usage)
+            }
             if let readReceipts, !["on", "off"].contains(readReceipts) {
                 throw CommandError("error.read-receipts-value", code: CommandError.usage)
             }
@@ -481,6 +501,12 @@ extension AmanatCommand {
             }
             if let remoteWipe {
                 try await account.setRemoteWipe(remoteWipe == "on")
+            }
+            if keepDays != nil || deleteSent != nil {
+                var policy = try await account.retention
+                if let keepDays { policy.keepDays = keepDays }
+                if let deleteSent { policy.deleteSentOnceDelivered = deleteSent == "on" }
+                try await account.setRetention(policy)
             }
             if let proxy {
                 try await account.setProxy(proxy == "none" ? nil : proxy)
@@ -512,6 +538,13 @@ extension AmanatCommand {
             let receipts = try await account.sendsReadReceipts
             options.say(receipts ? "status.read-receipts.on" : "status.read-receipts.off")
             options.say(try await account.allowsRemoteWipe ? "status.remote-wipe.on" : "status.remote-wipe.off")
+            let policy = try await account.retention
+            if let days = policy.keepDays {
+                options.say("status.keep.days", [String(days)])
+            } else {
+                options.say("status.keep.forever")
+            }
+            options.say(policy.deleteSentOnceDelivered ? "status.delete-sent.on" : "status.delete-sent.off")
         }
     }
 

@@ -56,8 +56,12 @@ public enum HelpCatalogue {
         "Change the passphrase, or set a duress passphrase that opens an empty decoy profile.":
             "Сменить парольную фразу или задать фразу на случай принуждения, которая открывает пустой профиль-приманку.",
         "Set the duress passphrase instead.": "Вместо этого задать парольную фразу на случай принуждения.",
-        "Show or change the relay's address, the proxy (Tor), the language, read receipts and remote wipe.":
-            "Показать или изменить адрес ретранслятора, прокси (Tor), язык, отчёты о прочтении и удалённое стирание.",
+        "Show or change the relay's address, the proxy (Tor), the language, read receipts, remote wipe and how long messages are kept.":
+            "Показать или изменить адрес ретранслятора, прокси (Tor), язык, отчёты о прочтении, удалённое стирание и срок хранения сообщений.",
+        "Keep messages on this device for this many days (1-10000), or \"forever\" (the default).":
+            "Хранить сообщения на этом устройстве столько дней (1–10000) или `forever` — бессрочно (по умолчанию).",
+        "Delete the case updates you sent once every expert has them: on or off (the default).":
+            "Стирать отправленные сообщения, как только их получат все эксперты: `on` или `off` (по умолчанию).",
         "Let the organisation erase this profile if you report the device lost or seized: on (the default) or off.":
             "Разрешить организации стереть этот профиль, если устройство утеряно или изъято: `on` (по умолчанию) или `off`.",
         "Use this SOCKS proxy from now on, e.g. socks5h://127.0.0.1:9050; \"none\" for none.":

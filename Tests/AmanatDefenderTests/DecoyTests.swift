@@ -49,6 +49,11 @@ struct DecoyTests {
         // Choices made before the duress passphrase is set are the decoy's too.
         #expect(try await Self.run(["config", "--language", "ru"], profile, Self.real).status == 0)
         #expect(try await Self.run(["config", "--read-receipts", "off"], profile, Self.real).status == 0)
+        let chosen = try await Self.run(
+            ["config", "--remote-wipe", "off", "--keep", "30", "--delete-sent", "on"], profile, Self.real)
+        #expect(chosen.status == 0, "\(chosen)")
+        #expect(chosen.output.contains(Catalogue.text("status.keep.days", .russian, ["30"])), "\(chosen)")
+        #expect(try await Self.run(["config", "--keep", "0"], profile, Self.real).status == 64)
         let set = try await Self.run(["passphrase", "--duress"], profile, Self.real, more: Self.duress)
         #expect(set.status == 0, "\(set)")
 

@@ -31,14 +31,18 @@ extension Account {
     public func setDuressPassphrase(_ duress: SecureBytes, authorisedBy passphrase: SecureBytes) throws(AccountError) {
         let state = try loadState()
         let language = try perform { db in try store.setting("language", in: db) }
-        let receipts = try perform { db in try store.setting(Self.readReceiptsName, in: db) }
+        // The profile's own choices, which `amanat config` shows: the decoy must show the same.
+        let choices = try perform { db in
+            try [Self.readReceiptsName, Self.remoteWipeName, Self.keepDaysName, Self.deleteDeliveredName]
+                .compactMap { name in try store.setting(name, in: db).map { (name, $0) } }
+        }
         let now = clock()
         do {
             try store.setDuressPassphrase(duress, authorisedBy: passphrase) { decoy in
                 try decoy.database.write { db in
                     try decoy.setSetting(Self.decoyName, [1], in: db)
                     if let language { try decoy.setSetting("language", language, in: db) }
-                    if let receipts { try decoy.setSetting(Self.readReceiptsName, receipts, in: db) }
+                    for (name, value) in choices { try decoy.setSetting(name, value, in: db) }
                     guard let state else { return }
                     // Enrolled-looking, with keys no relay has seen and nothing else.
                     try decoy.saveKeys(DeviceKeys.generate(now: now), in: db)

@@ -102,6 +102,7 @@ extension Account {
         summary.sent += try await flushOutbox()
         summary.queued = try queuedCount()
         summary.unconfirmed = try unconfirmedCount()
+        try applyRetention()
         return summary
     }
 

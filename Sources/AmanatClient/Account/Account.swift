@@ -180,6 +180,8 @@ public actor Account {
         let api = RelayClient(
             transport: try transport(relay: state.relay, pin: state.pin.map(Array.init), proxy: proxy ?? state.proxy),
             clock: clock)
+        // What the profile's retention no longer keeps goes before anything else is done.
+        _ = try applyRetention(store, now: clock())
         return Account(store: store, api: api, clock: clock)
     }
 
