@@ -63,7 +63,8 @@ public enum Catalogue {
             "Remote wipe: off (if the organisation reports this device lost or seized, it is only shut out).",
         "error.remote-wipe-value": "--remote-wipe takes on or off.",
         "status.keep.days": "Messages are kept on this device for %@ days, then erased.",
-        "status.keep.forever": "Messages are kept on this device until you delete them (`amanat config --keep DAYS` limits it).",
+        "status.keep.forever":
+            "Messages are kept on this device until you delete them (`amanat config --keep DAYS` limits it).",
         "status.delete-sent.on": "Case updates you sent are erased from this device once every expert has them.",
         "status.delete-sent.off": "Case updates you sent stay on this device.",
         "error.keep-value": "--keep takes a number of days from 1 to 10000, or `forever`.",
@@ -139,8 +140,10 @@ public enum Catalogue {
             "Удалённое стирание: выключено (если организация сообщит, что устройство утеряно или изъято, оно будет только отключено).",
         "error.remote-wipe-value": "--remote-wipe принимает `on` или `off`.",
         "status.keep.days": "Сообщения хранятся на этом устройстве %@ дн., затем стираются.",
-        "status.keep.forever": "Сообщения хранятся на этом устройстве, пока вы их не удалите (ограничить: `amanat config --keep ДНЕЙ`).",
-        "status.delete-sent.on": "Отправленные вами сообщения стираются с этого устройства, как только их получат все эксперты.",
+        "status.keep.forever":
+            "Сообщения хранятся на этом устройстве, пока вы их не удалите (ограничить: `amanat config --keep ДНЕЙ`).",
+        "status.delete-sent.on":
+            "Отправленные вами сообщения стираются с этого устройства, как только их получат все эксперты.",
         "status.delete-sent.off": "Отправленные вами сообщения остаются на этом устройстве.",
         "error.keep-value": "--keep принимает число дней от 1 до 10000 или `forever`.",
         "error.delete-sent-value": "--delete-sent принимает `on` или `off`.",
