@@ -118,7 +118,13 @@ public enum InboxCatalogue {
             "Only the administrator can freeze the mailbox: ask them to run `amanat-inbox case %@ seized` as soon as possible.",
         "error.seized-since":
             "Cannot read the time %@: give YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM (UTC), not in the future.",
-        "error.case-action": "Unknown action %@: the only one is `seized`.",
+        "error.case-action": "Unknown action %@: use `seized` or `link`.",
+        "error.link-target": "`link` needs the new device's case after it, and only `link` takes one.",
+        "error.link-same": "Case %@ cannot continue with itself.",
+        "error.link-merged": "Case %@ already continues other devices; link the case it belongs to.",
+        "error.link-unverified":
+            "Compare safety numbers with the defender's new device first (`amanat-inbox verify %@`): whoever holds the old device could have enrolled this one.",
+        "linked": "Case %@ now continues with the defender's new device (was %@); every expert sees one case.",
         "error.reply-refused":
             "The relay refused the reply: the mailbox of case %@ is closed (its device was reported seized). It stays in the case, not delivered.",
         "case.out": "%@  you, to %@ (%@)  %@",
@@ -151,6 +157,8 @@ public enum InboxCatalogue {
         "triage.set-alias": "named the case %@",
         "triage.seized": "reported the defender's device lost or seized since %@",
         "triage.seized-withdrawn": "withdrew the report that the defender's device was seized",
+        "triage.linked": "linked the defender's new device %@ to the case",
+        "triage.unlinked": "unlinked the device %@ from the case",
         "synced.not-permitted": "%@ message(s) came from someone not allowed to send them here and were dropped.",
         "notice.undecryptable":
             "A message from the defender of case %@ could not be decrypted. A new secure session has been started; ask them to send it again.",
@@ -279,7 +287,14 @@ public enum InboxCatalogue {
             "Заморозить почтовый ящик может только администратор: попросите его как можно скорее выполнить `amanat-inbox case %@ seized`.",
         "error.seized-since":
             "Не удалось прочитать время %@: укажите ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или «ГГГГ-ММ-ДД ЧЧ:ММ» (время всемирное), не в будущем.",
-        "error.case-action": "Неизвестное действие %@: доступно только `seized`.",
+        "error.case-action": "Неизвестное действие %@: используйте `seized` или `link`.",
+        "error.link-target": "После `link` укажите дело нового устройства; другие действия его не принимают.",
+        "error.link-same": "Дело %@ нельзя связать с самим собой.",
+        "error.link-merged": "Дело %@ уже продолжает другие устройства; свяжите то дело, к которому оно относится.",
+        "error.link-unverified":
+            "Сначала сверьте коды безопасности с новым устройством правозащитника (`amanat-inbox verify %@`): его мог зарегистрировать тот, у кого старое устройство.",
+        "linked":
+            "Дело %@ теперь продолжается с новым устройством правозащитника (было %@); все эксперты видят одно дело.",
         "error.reply-refused":
             "Ретранслятор отклонил ответ: почтовый ящик дела %@ закрыт (о его устройстве сообщили как об изъятом). Ответ остаётся в деле, не доставленным.",
         "case.out": "%@  вы, для %@ (%@)  %@",
@@ -313,6 +328,8 @@ public enum InboxCatalogue {
         "triage.set-alias": "дал(а) делу псевдоним %@",
         "triage.seized": "сообщил(а), что устройство правозащитника утеряно или изъято, начиная с %@",
         "triage.seized-withdrawn": "отозвал(а) сообщение об изъятии устройства правозащитника",
+        "triage.linked": "связал(а) с делом новое устройство правозащитника %@",
+        "triage.unlinked": "отвязал(а) от дела устройство %@",
         "synced.not-permitted": "Отброшено сообщений от тех, кому нельзя присылать их сюда: %@.",
         "notice.undecryptable":
             "Сообщение от правозащитника по делу %@ не удалось расшифровать. Начат новый защищённый сеанс; попросите правозащитника прислать это сообщение ещё раз.",

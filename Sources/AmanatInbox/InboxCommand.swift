@@ -426,7 +426,7 @@ extension InboxCommand {
                         "assignee": state.assignee.map { view.name(of: $0) } ?? NSNull(), "labels": state.labels,
                         "due": state.due.map(TriageWords.date) ?? NSNull(), "overdue": view.isOverdue(item, now: now),
                         "notes": state.notes.count,
-                        "seizedSince": state.seizedSince.map { Int($0) } ?? NSNull(),
+                        "seizedSince": view.seizure(of: item.identity).seizedSince.map { Int($0) } ?? NSNull(),
                     ]
                 }
                 try JSONOutput.print(list)
@@ -439,7 +439,7 @@ extension InboxCommand {
                 var mark =
                     verified.contains(Data(item.identity.encoded))
                     ? " (" + InboxCatalogue.text("verified.mark", options.language) + ")" : ""
-                if state.seizedSince != nil {
+                if view.seizure(of: item.identity).seizedSince != nil {
                     mark += " [" + InboxCatalogue.text("seized.mark", options.language) + "]"
                 }
                 options.say(
@@ -467,9 +467,12 @@ extension InboxCommand {
 
         @Argument(
             help:
-                "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); nothing to show the case."
+                "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); `link` to continue the case with the defender's new device; nothing to show the case."
         )
         var action: String?
+
+        @Argument(help: "With `link`: the new device's case (its id, a unique prefix or alias), verified first.")
+        var target: String?
 
         @Flag(help: "Also draw the safety number as a QR code for the defender's `amanat verify --scan`.")
         var qr = false
@@ -487,13 +490,20 @@ extension InboxCommand {
         var yes = false
 
         func run() async throws {
-            guard action == nil || action == "seized" else {
+            guard action == nil || action == "seized" || action == "link" else {
                 throw CommandError("error.case-action", [action ?? ""], code: CommandError.usage)
+            }
+            guard (target != nil) == (action == "link") else {
+                throw CommandError("error.link-target", code: CommandError.usage)
             }
             let account = try options.open()
             let item = try await InboxCase.find(label, account, options)
             if action == "seized" {
                 try await reportSeized(item, account)
+                return
+            }
+            if let target {
+                try await link(item, to: target, account)
                 return
             }
             options.say("case.title", [item.name, item.id.text])
@@ -507,8 +517,8 @@ extension InboxCommand {
                     [InboxCatalogue.text("safety.unverified", options.language), SafetyText.grouped(number)])
             }
             if qr, let code = TerminalQR.render(SafetyText.uri(number)) { print(code) }
-            let triageState = try await account.triage(of: item.caseKey).state
-            if let since = triageState.seizedSince {
+            let overview = try await TriageOverview.load(account, options)
+            if let since = overview.seizure(of: item.identity).seizedSince {
                 options.say("case.seized", [LocalTime.text(since, options.language)])
             }
             for message in item.messages {
@@ -517,7 +527,8 @@ extension InboxCommand {
                     message.kind == .notice
                     ? InboxCatalogue.text(message.text, options.language, [item.id.short]) : message.text
                 if message.direction == .incoming {
-                    if triageState.isSuspect(sentAt: message.sentAt, storedAt: message.storedAt) {
+                    let sender = item.identity(encoded: message.sender) ?? item.identity
+                    if overview.seizure(of: sender).isSuspect(sentAt: message.sentAt, storedAt: message.storedAt) {
                         options.say("case.in.suspect", [id, item.id.short, text])
                     } else {
                         options.say("case.in", [id, item.id.short, text])
@@ -566,6 +577,28 @@ extension InboxCommand {
                         LocalTime.text(event.time, options.language), view.name(of: event.author),
                         TriageWords.describe(event.change, names: view.names, language: options.language),
                     ])
+            }
+        }
+
+        /// `case ID link NEW`: the case continues with the defender's new device, whose safety
+        /// number this expert has compared (`amanat-inbox verify NEW`); every expert sees one case
+        /// under the old id, with the old and new messages.
+        func link(_ item: InboxCase, to target: String, _ account: Account) async throws {
+            let new = try InboxCase.find(target, in: try await InboxCase.load(account, options))
+            guard new.id != item.id else {
+                throw CommandError("error.link-same", [item.id.short], code: CommandError.usage)
+            }
+            guard new.identities.count == 1 else {
+                throw CommandError("error.link-merged", [new.id.short], code: CommandError.usage)
+            }
+            guard try await account.isVerified(new.identity) else {
+                throw CommandError("error.link-unverified", [new.id.short], code: CommandError.security)
+            }
+            let (_, sent) = try await account.changeTriage(of: item.caseKey, .link(new.caseKey, present: true))
+            options.say("linked", [item.id.short, new.id.short])
+            guard sent else {
+                options.say("triage.queued")
+                throw ExitCode(CommandError.queued)
             }
         }
 

@@ -50,8 +50,10 @@ public enum InboxHelpCatalogue {
         "Files to attach.": "Файлы для вложения.",
         "Reply although the defender's device is reported lost or seized (whoever holds it may read it).":
             "Ответить, хотя устройство правозащитника утеряно или изъято (ответ может прочитать тот, у кого оно сейчас).",
-        "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); nothing to show the case.":
-            "`seized` — сообщить, что устройство правозащитника утеряно или изъято (устройство администратора также замораживает его почтовый ящик); без действия — показать дело.",
+        "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); `link` to continue the case with the defender's new device; nothing to show the case.":
+            "`seized` — сообщить, что устройство правозащитника утеряно или изъято (устройство администратора также замораживает его почтовый ящик); `link` — продолжить дело с новым устройством правозащитника; без действия — показать дело.",
+        "With `link`: the new device's case (its id, a unique prefix or alias), verified first.":
+            "Для `link`: дело нового устройства (идентификатор, уникальное начало или псевдоним); сначала сверьте коды безопасности.",
         "With `seized`: since when the device is out of the defender's hands (YYYY-MM-DD, DD.MM.YYYY or YYYY-MM-DDTHH:MM in UTC; default now).":
             "Для `seized`: с какого момента устройство не у правозащитника (ГГГГ-ММ-ДД, ДД.ММ.ГГГГ или «ГГГГ-ММ-ДД ЧЧ:ММ», время всемирное; по умолчанию — сейчас).",
         "With `seized`: only shut the device out; do not ask it to erase itself.":

@@ -54,6 +54,9 @@ enum TriageWords {
         case .seized(let time):
             return time.map { say("triage.seized", [LocalTime.text($0, language)]) }
                 ?? say("triage.seized-withdrawn", [])
+        case .link(let key, let present):
+            let id = (try? CaseID(caseKey: key).short) ?? "?"
+            return say(present ? "triage.linked" : "triage.unlinked", [id])
         }
     }
 }

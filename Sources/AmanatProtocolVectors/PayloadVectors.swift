@@ -137,7 +137,7 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     }
 
     static func describe(_ event: TriageEvent) -> Triage {
-        let field = ["status", "priority", "assignee", "label", "due", "note", "alias", "seized"]
+        let field = ["status", "priority", "assignee", "label", "due", "note", "alias", "seized", "link"]
         let encoded = event.encoded
         // The value sits between the fixed fields (82 bytes and a u16 length) and the signature.
         return Triage(
@@ -255,6 +255,12 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
             (
                 "triage: the defender's device reported seized since a time (§8.8)",
                 Payload(id: id, sentAt: sentAt, body: .triage(triage(.seized(1_799_990_000), lamport: 13)))
+            ),
+            (
+                "triage: the case continues with the defender's new device (re-enrolment)",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .triage(triage(.link(Array(seed("new-device-identity")), present: true), lamport: 14)))
             ),
             (
                 "team copy of expert bob's reply to alice, with an attachment",

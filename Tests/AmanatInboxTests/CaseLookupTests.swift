@@ -13,9 +13,9 @@ struct CaseLookupTests {
     /// A case with the id of `caseKey` (the identity only carries the messages, none here).
     static func item(_ caseKey: [UInt8], alias: String? = nil) throws -> InboxCase {
         var entropy = SystemEntropy()
+        let identity = DeviceIdentity.generate(using: &entropy).publicKey
         return InboxCase(
-            id: try CaseID(caseKey: caseKey), identity: DeviceIdentity.generate(using: &entropy).publicKey,
-            alias: alias, messages: [])
+            id: try CaseID(caseKey: caseKey), identity: identity, identities: [identity], alias: alias, messages: [])
     }
 
     /// Two case keys whose ids share their first four characters: found by trying random keys

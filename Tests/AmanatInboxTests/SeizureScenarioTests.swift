@@ -14,8 +14,8 @@ import Testing
 @Suite("A defender's device seized: freeze, flag, wipe on contact", .serialized)
 struct SeizureScenarioTests {
     @Test(
-        "the report freezes the mailboxes and deletes the waiting replies from the relay's files; the seized profile wipes itself or is refused; what it sends later is flagged; replies need the override",
-        .timeLimit(.minutes(6)))
+        "the report freezes the mailboxes and deletes the waiting replies from the relay's files; the seized profile wipes itself or is refused; what it sends later is flagged; replies need the override; the re-enrolled defender is linked into the same case",
+        .timeLimit(.minutes(8)))
     func seizedDevices() async throws {
         let workspace = try InboxWorkspace("seizure")
         defer { workspace.remove() }
@@ -155,6 +155,50 @@ struct SeizureScenarioTests {
         let timeline = try await inbox("daniyar", ["case", bolat])
         #expect(timeline.output.contains(say("delivery.refused")), "\(timeline)")
         #expect(!timeline.output.contains("REPLY-2"), "\(timeline)")
+
+        // Asel enrols again on a new phone from a new invite, and writes.
+        let again = try #require(try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
+        let againFile = folder.appendingPathComponent("asel-new.invite")
+        try Data(again.utf8).write(to: againFile)
+        #expect(try await amanat("asel-new", ["enroll", againFile.path]).status == 0)
+        #expect(try await amanat("asel-new", ["send", "ASEL-2 новый телефон, это я"]).status == 0)
+        for expert in ["aigerim", "daniyar"] { #expect(try await inbox(expert, ["sync"]).status == 0) }
+        let hits = try json(try await inbox("aigerim", ["search", "ASEL-2", "--json"]))
+        let newCase = try #require(hits.first?["id"] as? String)
+        #expect(newCase != asel)
+        // Linking before comparing safety numbers is refused: the seizer could have enrolled it.
+        let unverified = try await inbox("aigerim", ["case", asel, "link", newCase])
+        #expect(unverified.status == 76, "\(unverified)")
+        let experts =
+            try JSONSerialization.jsonObject(
+                with: Data(try await amanat("asel-new", ["experts", "--json"]).output.utf8)) as? [[String: Any]]
+        let digits = try #require(experts?.first { $0["name"] as? String == "Aigerim" }?["safetyNumber"] as? String)
+        #expect(try await inbox("aigerim", ["verify", newCase, "--digits", digits]).status == 0)
+        let linked = try await inbox("aigerim", ["case", asel, "link", newCase])
+        #expect(linked.status == 0, "\(linked)")
+        // Every expert now lists one case for Asel, under its old id, with the old and new messages;
+        // the new device is not under suspicion, and replies go to it without the override.
+        for expert in ["aigerim", "daniyar"] {
+            #expect(try await inbox(expert, ["sync"]).status == 0)
+            let cases = try json(try await inbox(expert, ["cases", "--json"]))
+            #expect(cases.count == 2, "\(expert): \(cases)")
+            #expect(
+                cases.contains { $0["id"] as? String == asel } && !cases.contains { $0["id"] as? String == newCase })
+            let shown = try await inbox(expert, ["case", asel])
+            #expect(shown.output.contains("ASEL-1") && shown.output.contains("ASEL-2"), "\(expert): \(shown)")
+            let newLine = shown.output.split(separator: "\n").first { $0.contains("ASEL-2") } ?? ""
+            #expect(!newLine.contains("SENT AFTER"), "\(expert): \(shown)")
+            #expect(
+                shown.output.contains(
+                    say("triage.linked", [String(newCase.prefix(5)) + "-" + String(newCase.dropFirst(5).prefix(5))])),
+                "\(shown)")
+            // The new device's id still finds the case.
+            #expect(try await inbox(expert, ["case", String(newCase.prefix(8))]).output.contains("ASEL-1"))
+        }
+        #expect(try await inbox("daniyar", ["reply", asel, "REPLY-NEW рады, что вы на связи"]).status == 0)
+        let received = try await amanat("asel-new", ["sync"])
+        #expect(received.status == 0, "\(received)")
+        #expect(try await amanat("asel-new", ["inbox"]).output.contains("REPLY-NEW"))
     }
 }
 

@@ -19,8 +19,35 @@ struct TriageEventTests {
     static let changes: [TriageEvent.Change] = [
         .status(.waitingOnDefender), .priority(.urgent), .assignee(nil), .assignee([UInt8](repeating: 7, count: 32)),
         .label("суд", present: true), .label("x", present: false), .due(nil), .due(1_800_086_400),
-        .note("Позвонить адвокату"), .alias("Гульнара, апелляция"), .alias(nil),
+        .note("Позвонить адвокату"), .alias("Гульнара, апелляция"), .alias(nil), .seized(1_799_990_000), .seized(nil),
+        .link([UInt8](repeating: 9, count: 32), present: true), .link([UInt8](repeating: 9, count: 32), present: false),
     ]
+
+    @Test(
+        "a seized report and links merge as registers: the latest wins, links keep their order, an unlink removes one")
+    func seizedAndLinks() throws {
+        let first = [UInt8](repeating: 1, count: 32)
+        let second = [UInt8](repeating: 2, count: 32)
+        let events = [
+            try event(.seized(1_799_990_000), lamport: 1), try event(.link(second, present: true), lamport: 5, by: 1),
+            try event(.link(first, present: true), lamport: 2), try event(.seized(nil), lamport: 3, by: 2),
+            try event(.seized(1_799_995_000), lamport: 4),
+        ]
+        let state = TriageState(merging: events)
+        #expect(state.seizedSince == 1_799_995_000 && state.seizedReportedAt == 1_800_000_000)
+        #expect(state.links == [first, second])
+        #expect(state.isSuspect(sentAt: 1_799_995_000, storedAt: 0))
+        #expect(state.isSuspect(sentAt: 1, storedAt: 1_800_000_000), "arrived after the report, whatever it claims")
+        #expect(!state.isSuspect(sentAt: 1_799_994_999, storedAt: 1_799_999_999))
+        let unlinked = TriageState(merging: events + [try event(.link(first, present: false), lamport: 6)])
+        #expect(unlinked.links == [second])
+        let withdrawn = TriageState(merging: events + [try event(.seized(nil), lamport: 7)])
+        #expect(withdrawn.seizedSince == nil && !withdrawn.isSuspect(sentAt: .max, storedAt: .max))
+        #expect(throws: ProtocolError.malformed) { try event(.link([1, 2], present: true), lamport: 1) }
+        var link = try event(.link(first, present: true), lamport: 1).encoded
+        link[84] = 2
+        #expect(throws: ProtocolError.malformed) { try TriageEvent(decoding: link) }
+    }
 
     @Test("every kind of change round-trips, inside a payload too, and its signature verifies")
     func roundTrip() throws {

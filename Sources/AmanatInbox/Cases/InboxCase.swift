@@ -10,15 +10,26 @@ import Foundation
 /// experts gave it, if any.
 struct InboxCase {
     let id: CaseID
+    /// The identity replies go to: the defender's most recently linked device (triage field 9,
+    /// after a re-enrolment), else the one the case began with.
     let identity: IdentityKey
+    /// Every identity of the case: the one it began with first, then each linked device in the
+    /// order it was linked.
+    let identities: [IdentityKey]
     /// The experts' display alias (triage field 7), if one is set.
     let alias: String?
     let messages: [Message]
     var unread: Int { messages.filter { $0.direction == .incoming && !$0.isRead }.count }
-    /// The defender's identity signing key: the `case` of triage events.
-    var caseKey: [UInt8] { identity.signingKey.rawRepresentation }
+    /// The identity signing key the case began with: the `case` of its triage events, and what
+    /// its id is derived from, unchanged by a re-enrolment.
+    var caseKey: [UInt8] { identities[0].signingKey.rawRepresentation }
     /// How lists name it: the short id, and the alias after it.
     var name: String { alias.map { "\(id.short) «\($0)»" } ?? id.short }
+
+    /// The identity whose encoded key is `encoded`, among the case's.
+    func identity(encoded: Data?) -> IdentityKey? {
+        identities.first { Data($0.encoded) == encoded }
+    }
 
     static func load(_ account: Account, _ options: ProfileOptions) async throws -> [InboxCase] {
         let contacts = try await account.contacts()
@@ -27,20 +38,55 @@ struct InboxCase {
         return make(contacts: contacts, messages: messages, triage: triage)
     }
 
-    /// One case per contact, with the messages from and to it, sorted by id so that every
-    /// device lists the same cases alike.
+    /// One case per defender, with the messages from and to each of its identities, sorted by
+    /// id so that every device lists the same cases alike. A defender who enrolled again is one
+    /// case: an identity that a case links (field 9) joins that case, whose id stays, and what
+    /// it links in turn joins it too.
     static func make(
         contacts: [(identity: IdentityKey, caseID: CaseID)], messages: [Message], triage: [Data: CaseTriage]
     ) -> [InboxCase] {
-        contacts.map { contact in
-            let key = Data(contact.identity.encoded)
-            let related = messages.filter { message in
-                message.sender == key || message.deliveries.contains { $0.device == key }
+        let known = Dictionary(
+            contacts.map { (Data($0.identity.signingKey.rawRepresentation), $0) },
+            uniquingKeysWith: { first, _ in first })
+        // Which case each linked identity continues: the smallest case key when two cases claim
+        // one, so every device decides alike.
+        var parent: [Data: Data] = [:]
+        for (caseKey, item) in triage.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            for link in item.state.links.map({ Data($0) }) where link != caseKey && parent[link] == nil {
+                parent[link] = caseKey
             }
-            return InboxCase(
-                id: contact.caseID, identity: contact.identity,
-                alias: triage[Data(contact.identity.signingKey.rawRepresentation)]?.state.alias, messages: related)
-        }.sorted { $0.id.text < $1.id.text }
+        }
+        func root(of key: Data) -> Data {
+            var current = key
+            var seen: Set<Data> = [key]
+            while let next = parent[current], known[next] != nil, seen.insert(next).inserted { current = next }
+            return current
+        }
+        /// The identities a case holds: `key`, then what it links, depth first, in link order.
+        func members(of key: Data, _ seen: inout Set<Data>) -> [Data] {
+            guard seen.insert(key).inserted else { return [] }
+            var result = [key]
+            for link in triage[key]?.state.links.map({ Data($0) }) ?? [] where parent[link] == key && known[link] != nil
+            {
+                result += members(of: link, &seen)
+            }
+            return result
+        }
+        var cases: [InboxCase] = []
+        for (key, contact) in known where root(of: key) == key {
+            var seen: Set<Data> = []
+            let identities = members(of: key, &seen).compactMap { known[$0]?.identity }
+            let encoded = Set(identities.map { Data($0.encoded) })
+            let related = messages.filter { message in
+                message.sender.map(encoded.contains) ?? false
+                    || message.deliveries.contains { encoded.contains($0.device) }
+            }
+            cases.append(
+                InboxCase(
+                    id: contact.caseID, identity: identities.last ?? contact.identity, identities: identities,
+                    alias: triage[key]?.state.alias, messages: related))
+        }
+        return cases.sorted { $0.id.text < $1.id.text }
     }
 
     /// What `typed` names among `cases`.
@@ -58,8 +104,10 @@ struct InboxCase {
     /// or more cases are ``Lookup/ambiguous(_:)``.
     static func lookup(_ typed: String, in cases: [InboxCase]) -> Lookup {
         let alias = foldedAlias(typed)
+        // A re-enrolled defender's case answers to the ids of its later devices too.
         let matches = cases.filter { item in
-            item.id.matches(typed) || (!alias.isEmpty && item.alias.map(foldedAlias) == alias)
+            item.id.matches(typed) || item.identities.dropFirst().contains { CaseID(defender: $0).matches(typed) }
+                || (!alias.isEmpty && item.alias.map(foldedAlias) == alias)
         }
         switch matches.count {
         case 0:

@@ -29,8 +29,15 @@ struct TriageOverview {
         return TriageOverview(cases: cases, roster: roster, language: options.language)
     }
 
+    /// The case's triage: its events name the identity it began with.
     func state(of item: InboxCase) -> TriageState {
-        cases[Data(item.identity.signingKey.rawRepresentation)]?.state ?? TriageState()
+        cases[Data(item.caseKey)]?.state ?? TriageState()
+    }
+
+    /// Whether, and since when, the device of `identity` is reported lost or seized (field 8
+    /// names the seized device's own identity, so a case's new device is not under suspicion).
+    func seizure(of identity: IdentityKey) -> TriageState {
+        cases[Data(identity.signingKey.rawRepresentation)]?.state ?? TriageState()
     }
 
     func name(of key: [UInt8]) -> String { names[Data(key)] ?? say("former-expert") }

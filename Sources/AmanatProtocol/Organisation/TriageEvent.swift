@@ -60,6 +60,10 @@ public struct TriageEvent: Hashable, Sendable {
         /// device is reported lost or seized: whatever claims to come from it after that may have
         /// been written by someone else (SPEC.md §8.8).
         case seized(UInt64?)
+        /// Field 9: one byte 1 (linked) or 0 (unlinked), then `[32]` the identity signing key of
+        /// the defender's new device: the case continues under its id with that identity's
+        /// messages too (re-enrolment after a seizure).
+        case link([UInt8], present: Bool)
 
         var field: UInt8 {
             switch self {
@@ -71,6 +75,7 @@ public struct TriageEvent: Hashable, Sendable {
             case .note: 6
             case .alias: 7
             case .seized: 8
+            case .link: 9
             }
         }
     }
@@ -192,6 +197,9 @@ public struct TriageEvent: Hashable, Sendable {
             var writer = ByteWriter(capacity: 8)
             writer.u64(time)
             return writer.bytes
+        case .link(let key, let present):
+            guard key.count == 32 else { throw .malformed }
+            return [present ? 1 : 0] + key
         case .note(let text):
             let utf8 = Array(text.utf8)
             guard !utf8.isEmpty else { throw .malformed }
@@ -234,6 +242,9 @@ public struct TriageEvent: Hashable, Sendable {
             let name = try text(value)
             guard !containsControl(name) else { throw .malformed }
             return .alias(name)
+        case 9:
+            guard value.count == 33, value[0] <= 1 else { throw .malformed }
+            return .link(Array(value.dropFirst()), present: value[0] == 1)
         case 8:
             guard value.isEmpty || value.count == 8 else { throw .malformed }
             guard !value.isEmpty else { return .seized(nil) }

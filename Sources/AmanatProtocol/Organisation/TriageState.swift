@@ -17,6 +17,9 @@ public struct TriageState: Hashable, Sendable {
     public var seizedSince: UInt64?
     /// When that report was made (its event's time, the reporter's clock).
     public var seizedReportedAt: UInt64?
+    /// Identity signing keys of the defender's later devices the case continues with (field 9),
+    /// the most recently linked last.
+    public var links: [[UInt8]] = []
     /// Every note event, oldest first by (lamport, author).
     public var notes: [TriageEvent] = []
     /// The highest Lamport clock among the events.
@@ -39,6 +42,7 @@ public struct TriageState: Hashable, Sendable {
             winners[register] = event
         }
         var present: [String] = []
+        var linked: [TriageEvent] = []
         for (register, event) in winners {
             switch (register, event.change) {
             case (_, .status(let status)): self.status = status
@@ -50,10 +54,15 @@ public struct TriageState: Hashable, Sendable {
                 seizedSince = time
                 seizedReportedAt = time == nil ? nil : event.time
             case (_, .label(let name, let isPresent)): if isPresent { present.append(name) }
+            case (_, .link(_, let isPresent)): if isPresent { linked.append(event) }
             case (_, .note): break
             }
         }
         labels = present.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        links = linked.sorted { $1.supersedes($0) }.compactMap { event in
+            if case .link(let key, _) = event.change { return key }
+            return nil
+        }
         self.notes = notes.values.sorted { $1.supersedes($0) }
     }
 
@@ -70,6 +79,7 @@ public struct TriageState: Hashable, Sendable {
     private enum Register: Hashable {
         case status, priority, assignee, due, alias, seized
         case label([UInt8])
+        case link([UInt8])
 
         init?(_ change: TriageEvent.Change) {
             switch change {
@@ -80,6 +90,7 @@ public struct TriageState: Hashable, Sendable {
             case .alias: self = .alias
             case .seized: self = .seized
             case .label(let name, _): self = .label(Array(name.utf8))
+            case .link(let key, _): self = .link(key)
             case .note: return nil
             }
         }
