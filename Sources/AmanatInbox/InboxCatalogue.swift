@@ -94,6 +94,18 @@ public enum InboxCatalogue {
         "web.sortBy": "Order", "web.sort.latest": "latest first", "web.sort.unread": "unread first",
         "web.sort.priority": "most urgent first", "web.sort.due": "soonest due first", "web.markRead": "Mark as read",
         "web.new": "new", "web.no-file": "There is no such file in this case.",
+        "web.suspect": "Sent after the device was reported seized: someone else may have written this.",
+        "web.despiteSeizure": "Send although the device is reported seized (whoever holds it may read it)",
+        "web.seizure": "Device lost or seized",
+        "web.seized":
+            "⚠ The defender's device is reported lost or seized since %@: messages sent after that may come from someone else, and a reply needs the box under the reply form.",
+        "web.seizedSince": "Out of the defender's hands since (UTC; empty: now)",
+        "web.noWipe": "Only shut the device out; do not ask it to erase itself",
+        "web.reportSeized": "Report the device seized",
+        "web.seizure-explained":
+            "Every expert will see the case flagged. From the administrator's device the relay also freezes the defender's mailbox: replies waiting there are deleted, and the device erases itself when it next connects if the defender allowed that.",
+        "web.seizure-confirm": "To confirm, type the case id %@:",
+        "web.seizure-unconfirmed": "Nothing was reported: the case id typed did not match.",
         "web.not-viewable": "%@ cannot be shown here; save it with `amanat-inbox save`.",
         "web.login-used":
             "This login link is not valid or was used already. Stop and start `amanat-inbox serve` for a new one.",
@@ -262,6 +274,18 @@ public enum InboxCatalogue {
         "web.sortBy": "Порядок", "web.sort.latest": "сначала новые", "web.sort.unread": "сначала непрочитанные",
         "web.sort.priority": "сначала срочные", "web.sort.due": "сначала с ближайшим сроком",
         "web.markRead": "Отметить как прочитанное", "web.new": "новое", "web.no-file": "В этом деле нет такого файла.",
+        "web.suspect": "Отправлено после сообщения об изъятии устройства: это мог написать кто-то другой.",
+        "web.despiteSeizure": "Отправить, хотя устройство изъято (ответ может прочитать тот, у кого оно сейчас)",
+        "web.seizure": "Устройство утеряно или изъято",
+        "web.seized":
+            "⚠ Устройство правозащитника утеряно или изъято начиная с %@: сообщения после этого мог написать кто-то другой, а для ответа нужна отметка под формой ответа.",
+        "web.seizedSince": "Не у правозащитника начиная с (время всемирное; пусто — сейчас)",
+        "web.noWipe": "Только отключить устройство, не просить его стереть себя",
+        "web.reportSeized": "Сообщить об изъятии устройства",
+        "web.seizure-explained":
+            "Все эксперты увидят отметку в деле. С устройства администратора ретранслятор также заморозит почтовый ящик правозащитника: ожидающие ответы будут удалены, а устройство, если правозащитник разрешил, сотрёт себя при следующем подключении.",
+        "web.seizure-confirm": "Для подтверждения введите идентификатор дела %@:",
+        "web.seizure-unconfirmed": "Ничего не отправлено: введённый идентификатор дела не совпал.",
         "web.not-viewable": "%@ нельзя показать здесь; сохраните его командой `amanat-inbox save`.",
         "web.login-used":
             "Ссылка для входа недействительна или уже использована. Перезапустите `amanat-inbox serve`, чтобы получить новую.",

@@ -76,6 +76,24 @@ struct InboxWebTests {
                 && reply.attachments.map(\.fileName) == ["ходатайство.txt"])
         let after = try await inbox(["cases", "--json"])
         #expect(after.output.contains(#""status":"in-progress""#), "\(after)")
+
+        // The defender's phone is taken: the administrator reports it from the case page.
+        let (again, secondLogin) = try await workspace.serve("expert")
+        defer { if again.isRunning { again.interrupt() } }
+        var seizureArguments = [
+            BrowserTools.repository.appendingPathComponent("Tests/Browser/seizure_ui.py").path, secondLogin, label,
+        ]
+        if let screenshots = ProcessInfo.processInfo.environment["AMANAT_SCREENSHOTS"] {
+            seizureArguments.append(screenshots)
+        }
+        let seizure = try await runTool(BrowserTools.python.path, seizureArguments)
+        #expect(seizure.status == 0, "\(seizure)")
+        #expect(seizure.output.contains("seizure browser test passed"))
+        again.interrupt()
+        again.waitUntilExit()
+        // The seized profile's next sync wipes it.
+        await #expect(throws: AccountError.wipedBySeizureOrder) { try await defender.sync() }
+        #expect(!ProfileStore.exists(at: folder.appendingPathComponent("defender")))
     }
 
     /// A one-page PDF with the text "Amanat", small enough to read.

@@ -67,6 +67,9 @@ struct InboxWeb: Sendable {
         router.post("/case/:label/reply") { request, context in
             try await reply(request, try label(context))
         }
+        router.post("/case/:label/seized") { request, context in
+            try await form(request) { session, fields in try await reportSeized(try label(context), fields, session) }
+        }
         router.post("/case/:label/read") { request, context in
             try await form(request) { session, _ in try await markRead(try label(context), session) }
         }
@@ -305,10 +308,20 @@ struct InboxWeb: Sendable {
         }
         context["due"] = state.due.map(TriageWords.date) ?? ""
         context["labels"] = state.labels
+        if let since = data.view.seizure(of: item.identity).seizedSince {
+            context["seized"] = text("web.seized", session, [LocalTime.text(since, session.language)])
+        }
+        context["seizureExplained"] = text("web.seizure-explained", session)
+        context["seizureConfirm"] = text("web.seizure-confirm", session, [item.id.short])
         context["messages"] = item.messages.map { message -> [String: Any] in
             let id = String(message.idText.prefix(8))
             let incoming = message.direction == .incoming
+            let sender = item.identity(encoded: message.sender) ?? item.identity
+            let suspect =
+                incoming
+                && data.view.seizure(of: sender).isSuspect(sentAt: message.sentAt, storedAt: message.storedAt)
             return [
+                "suspect": suspect,
                 "id": id, "direction": incoming ? "incoming" : "outgoing",
                 "from": incoming ? item.id.short : message.authorName ?? text("web.you", session),
                 "hasState": !incoming,
@@ -565,17 +578,49 @@ struct InboxWeb: Sendable {
         do {
             let sent = try await account.reply(
                 to: item.identity, text: replyText,
-                inReplyTo: item.messages.last { $0.direction == .incoming }?.id, attachments: files)
+                inReplyTo: item.messages.last { $0.direction == .incoming }?.id, attachments: files,
+                despiteSeizure: parts.firstPart(named: "despite") != nil)
             // Answering a case is reading it.
             for message in item.messages where message.direction == .incoming && !message.isRead {
                 try await account.markRead(message.id)
             }
-            return redirect(
-                "/case/\(item.id.text)",
-                notice: text(sent.deliveryState == .queued ? "queued" : "web.sent", session))
+            let notice =
+                switch sent.deliveryState {
+                case .queued: text("queued", session)
+                case .refused: text("error.reply-refused", session, [item.id.short])
+                default: text("web.sent", session)
+                }
+            return redirect("/case/\(item.id.text)", notice: notice)
+        } catch .caseSeized {
+            return redirect("/case/\(item.id.text)", notice: text("error.case-seized", session))
         } catch {
             return message(.internalServerError, error.description)
         }
+    }
+
+    /// The web form of `case ID seized`: the same report, confirmed by typing the case's id.
+    func reportSeized(_ label: String, _ fields: [String: String], _ session: WebSessions.Session) async throws
+        -> Response
+    {
+        let data = try await WebData.load(account, language: session.language)
+        let item: InboxCase
+        switch find(label, in: data, session) {
+        case .found(let found): item = found
+        case .refused(let response): return response
+        }
+        guard let typed = fields["confirm"], item.id.matches(typed), typed.count >= CaseID.shortLength else {
+            return redirect("/case/\(item.id.text)", notice: text("web.seizure-unconfirmed", session))
+        }
+        let now = UInt64(Date().timeIntervalSince1970)
+        var since = now
+        if let field = fields["since"], !field.isEmpty {
+            guard let parsed = LocalTime.parseMoment(field), parsed <= now + 300 else { return badValue(session) }
+            since = parsed
+        }
+        let report = try await account.reportSeized(item.identity, since: since, wipe: fields["nowipe"] == nil)
+        var notice = text("seized.reported", session, [item.id.short, LocalTime.text(since, session.language)])
+        notice += " " + text(report.frozen ? "seized.frozen" : "seized.not-frozen", session, [item.id.short])
+        return redirect("/case/\(item.id.text)", notice: notice)
     }
 
     func search(_ request: Request, _ session: WebSessions.Session) async throws -> Response {
@@ -616,7 +661,8 @@ struct InboxWeb: Sendable {
         "filter", "noCases", "case", "priority", "due", "messages", "latest", "unread", "triage", "save",
         "nobody", "remove", "newLabel", "add", "timeline", "reply", "attach", "send", "notes", "newNote",
         "addNote", "history", "nothingFound", "name", "safetyNumber", "verified", "thisDevice", "attachment",
-        "alias", "caseId", "sortBy", "markRead", "new",
+        "alias", "caseId", "sortBy", "markRead", "new", "suspect", "despiteSeizure", "seizure", "seizedSince",
+        "noWipe", "reportSeized",
     ]
 
     func base(_ session: WebSessions.Session, title: String, here: String = "/") -> [String: Any] {

@@ -88,6 +88,7 @@ enum WebTemplates {
         <h1>{{label}}</h1>
         <p class="meta">{{t.caseId}} <code>{{caseId}}</code></p>
         <p class="meta">{{t.safetyNumber}} ({{safetyState}}): <code class="safety">{{safety}}</code></p>
+        {{#seized}}<p class="seized" role="alert">{{seized}}</p>{{/seized}}
         <section class="triage" aria-label="{{t.triage}}">
         <form method="post" action="/case/{{path}}/triage" class="fields">
         <input type="hidden" name="csrf" value="{{csrf}}"><input type="hidden" name="action" value="fields">
@@ -108,8 +109,9 @@ enum WebTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}"><button type="submit">{{t.markRead}}</button>
         </form>{{/hasUnread}}
         {{#messages}}
-        <article class="message {{direction}}{{#unread}} unread{{/unread}}">
+        <article class="message {{direction}}{{#unread}} unread{{/unread}}{{#suspect}} suspect{{/suspect}}">
         <p class="meta">{{#unread}}<strong class="new">{{t.new}}</strong> · {{/unread}}{{from}} · {{time}}{{#hasState}} · <span class="delivery">{{state}}</span>{{/hasState}} · <code>{{id}}</code></p>
+        {{#suspect}}<p class="suspect-warning">{{t.suspect}}</p>{{/suspect}}
         <p class="text">{{text}}</p>
         {{#attachments}}<div class="attachment">
         {{#image}}<img src="{{url}}" alt="{{name}}">{{/image}}
@@ -124,7 +126,19 @@ enum WebTemplates {
         <input type="hidden" name="csrf" value="{{csrf}}">
         <textarea name="text" rows="4" required aria-label="{{t.reply}}"></textarea>
         <label>{{t.attach}} <input type="file" name="attach" multiple></label>
+        {{#seized}}<label><input type="checkbox" name="despite" value="1"> {{t.despiteSeizure}}</label>{{/seized}}
         <button type="submit">{{t.send}}</button>
+        </form>
+        </section>
+        <section class="seizure">
+        <h2>{{t.seizure}}</h2>
+        <form method="post" action="/case/{{path}}/seized">
+        <input type="hidden" name="csrf" value="{{csrf}}">
+        <p>{{seizureExplained}}</p>
+        <label>{{t.seizedSince}} <input type="datetime-local" name="since"></label>
+        <label><input type="checkbox" name="nowipe" value="1"> {{t.noWipe}}</label>
+        <label>{{seizureConfirm}} <input name="confirm" required autocomplete="off"></label>
+        <button type="submit" class="danger">{{t.reportSeized}}</button>
         </form>
         </section>
         <section class="notes">
@@ -182,6 +196,10 @@ enum WebTemplates {
         table { width: 100%; border-collapse: collapse; background: #fff; }
         th, td { text-align: left; padding: .45rem .55rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         tr.unread td:first-child a { font-weight: 700; }
+        .seized, .suspect-warning { color: var(--warn); font-weight: 700; }
+        .message.suspect { border-left: 4px solid var(--warn); }
+        button.danger { border-color: var(--warn); color: var(--warn); }
+        .seizure form { display: grid; gap: .4rem; max-width: 40rem; }
         .counts a { margin-right: .8rem; }
         .counts a[aria-current] { font-weight: 700; color: var(--ink); }
         .filters { display: flex; flex-wrap: wrap; gap: .8rem; align-items: center; margin: .8rem 0 1rem; }
