@@ -16,6 +16,12 @@ public enum InboxCatalogue {
             "%@ is on the roster now (version %@). The cases this device holds go to them with the next syncs.",
         "synced.history": "History of the cases from before this device joined: %@ item(s).",
         "org.expert-removed": "%@ is no longer on the roster (version %@).",
+        "org.device-lost":
+            "%@'s device is off the roster (version %@, under a new roster key) and can no longer read it. The new key is on its way to %@ devices; each defender's device changes its deposit key when it next syncs.",
+        "org.device-lost.unreachable":
+            "%@ devices could not be reached yet (no secure session, prekeys out of reach): they keep the old list of experts until they can be.",
+        "error.device-ambiguous":
+            "%@ has %@ devices on the roster, and this command cannot yet tell which one is lost.",
         "org.device.self": "%@  (this device)",
         "org.device": "%@  safety number %@  not verified",
         "org.device.verified": "%@  safety number %@  verified",
@@ -192,6 +198,12 @@ public enum InboxCatalogue {
             "%@ теперь в списке экспертов (версия %@). Дела, которые есть на этом устройстве, будут переданы этому эксперту при следующих синхронизациях.",
         "synced.history": "Получена история дел за время до подключения этого устройства, записей: %@.",
         "org.expert-removed": "%@ больше нет в списке экспертов (версия %@).",
+        "org.device-lost":
+            "Устройство %@ исключено из списка экспертов (версия %@, под новым ключом списка) и больше не может его прочитать. Новый ключ отправлен на %@ устройств; устройство каждого правозащитника сменит ключ доставки при следующей синхронизации.",
+        "org.device-lost.unreachable":
+            "До %@ устройств пока не удалось достучаться (нет защищённого сеанса или ключей): у них остаётся старый список экспертов.",
+        "error.device-ambiguous":
+            "У %@ в списке %@ устройства, и эта команда пока не может определить, какое из них утеряно.",
         "org.device.self": "%@  (это устройство)",
         "org.device": "%@  код безопасности %@  не проверен",
         "org.device.verified": "%@  код безопасности %@  проверен",

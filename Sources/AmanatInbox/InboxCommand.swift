@@ -97,8 +97,8 @@ extension InboxCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "The organisation: root key, relay, invites, experts.",
             subcommands: [
-                Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self, Devices.self,
-                VerifyDevice.self,
+                Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self, DeviceLost.self,
+                Devices.self, VerifyDevice.self,
             ])
     }
 
@@ -298,6 +298,37 @@ extension InboxCommand {
             try await account.removeExpert(device.identity)
             let version = try await account.refreshRoster()
             options.say("org.expert-removed", [name, String(version)])
+        }
+    }
+
+    struct DeviceLost: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "device-lost",
+            abstract:
+                "An expert device is lost or seized: take it off the roster under a new roster key, which goes to every other device; defenders then change their deposit keys."
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        @Argument(help: "The expert's name on the roster.")
+        var name: String
+
+        func run() async throws {
+            let account = try options.open()
+            let devices = try await account.roster().filter { $0.name == name }
+            guard let device = devices.first else {
+                throw CommandError("error.unknown-expert", [name], code: CommandError.data)
+            }
+            guard devices.count == 1 else {
+                throw CommandError("error.device-ambiguous", [name, String(devices.count)], code: CommandError.usage)
+            }
+            let report = try await account.deviceLost(device.identity)
+            options.say("org.device-lost", [name, String(report.rosterVersion), String(report.reached)])
+            if report.unreachable > 0 { options.say("org.device-lost.unreachable", [String(report.unreachable)]) }
+            guard report.sent else {
+                options.say("queued")
+                throw ExitCode(CommandError.queued)
+            }
         }
     }
 

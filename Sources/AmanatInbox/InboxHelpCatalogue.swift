@@ -48,6 +48,8 @@ public enum InboxHelpCatalogue {
         "Export a case as a signed evidence bundle: messages, attachments, hashes, relay receipts, triage.":
             "Выгрузить дело как подписанный пакет доказательств: сообщения, вложения, хеши, квитанции ретранслятора, разбор.",
         "Files to attach.": "Файлы для вложения.",
+        "An expert device is lost or seized: take it off the roster under a new roster key, which goes to every other device; defenders then change their deposit keys.":
+            "Устройство эксперта утеряно или изъято: исключить его из списка под новым ключом списка, который получат все остальные устройства; правозащитники затем сменят ключи доставки.",
         "Reply although the defender's device is reported lost or seized (whoever holds it may read it).":
             "Ответить, хотя устройство правозащитника утеряно или изъято (ответ может прочитать тот, у кого оно сейчас).",
         "`seized` to report the defender's device lost or seized (the administrator's device also freezes its mailbox); `link` to continue the case with the defender's new device; nothing to show the case.":

@@ -18,6 +18,7 @@ enum Label {
     static let request = "amanat/v1/request".bytes
     static let voucher = "amanat/v1/voucher".bytes
     static let seizureOrder = "amanat/v1/seizure-order".bytes
+    static let rosterKey = "amanat/v1/roster-key".bytes
     static let receipt = "amanat/v1/receipt".bytes
     static let roster = "amanat/v1/roster".bytes
     static let rosterContent = "amanat/v1/roster-content".bytes

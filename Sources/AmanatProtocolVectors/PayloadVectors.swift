@@ -34,6 +34,12 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
         public let directoryKey: String
         public let devices: [Device]
     }
+    /// A roster key grant's fields (SPEC.md §16.2): the key and signature hex.
+    public struct RosterKey: Codable, Equatable, Sendable {
+        public let version: UInt64
+        public let rosterKey: String
+        public let signature: String
+    }
     /// A history item's fields (SPEC.md §16.6).
     public struct History: Codable, Equatable, Sendable {
         public let item: String
@@ -64,6 +70,8 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
     /// For a team copy (SPEC.md §16.5): the defender the reply went to, its `IdentityKey`.
     public var defender: String?
     public var history: History?
+    /// For a roster key grant (type 9).
+    public var rosterKey: RosterKey?
 
     public init(_ payload: Payload) {
         id = hex(payload.id)
@@ -104,6 +112,10 @@ public struct PayloadDescription: Codable, Equatable, Sendable {
             self.inReplyTo = inReplyTo.map(hex)
             self.text = text
             self.attachments = describe(attachments)
+        case .rosterKey(let grant):
+            type = "rosterKey"
+            rosterKey = RosterKey(
+                version: grant.version, rosterKey: hex(grant.rosterKey), signature: hex(grant.signature))
         case .history(let item):
             type = "history"
             switch item {
@@ -255,6 +267,15 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
             (
                 "triage: the defender's device reported seized since a time (§8.8)",
                 Payload(id: id, sentAt: sentAt, body: .triage(triage(.seized(1_799_990_000), lamport: 13)))
+            ),
+            (
+                "a new roster key from the organisation root, after an expert device was lost (§16.2)",
+                Payload(
+                    id: id, sentAt: sentAt,
+                    body: .rosterKey(
+                        RosterKeyGrant(
+                            version: 7, rosterKey: SecureBytes(copying: seed("new-roster-key")),
+                            signedBy: try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("organisation-root"))))))
             ),
             (
                 "triage: the case continues with the defender's new device (re-enrolment)",

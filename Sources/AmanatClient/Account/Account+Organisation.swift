@@ -132,11 +132,13 @@ extension Account {
         try await publish(entries)
     }
 
-    private func publish(_ entries: [RosterContent.Entry]) async throws(AccountError) {
+    /// Signs and publishes a roster of `entries` as the next version, sealed under `newKey` (a
+    /// roster key grant this device just made) or else the roster key held.
+    func publish(_ entries: [RosterContent.Entry], rosterKey newKey: SecureBytes? = nil) async throws(AccountError) {
         let root = try organisationRootKey()
         guard let state = try loadState() else { throw .notEnrolled }
-        let rosterKey = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
-        guard let rosterKey else { throw .store(.corrupted) }
+        let held = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
+        guard let rosterKey = newKey ?? held else { throw .store(.corrupted) }
         let version = state.rosterVersion + 1
         let roster: SignedRoster
         do {

@@ -50,14 +50,27 @@ extension Account {
     /// Checks and stores a signed roster's bytes (from the relay, or handed over another way).
     public func acceptRoster(_ bytes: [UInt8]) throws(AccountError) {
         guard let state = try loadState() else { throw .notEnrolled }
-        let rosterKey = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
-        guard let rosterKey else { throw .store(.corrupted) }
+        let (held, grant) = try perform { db in
+            (try store.secretSetting(ProfileStore.rosterKeyName, in: db), try heldGrant(in: db))
+        }
+        guard let held else { throw .store(.corrupted) }
         let roster: SignedRoster
         let content: RosterContent
+        var rosterKey = held
         do {
             roster = try SignedRoster(decoding: bytes)
             try roster.verify(root: try organisationRoot(state))
-            content = try RosterContent(opening: roster, rosterKey: rosterKey)
+            // From the version a roster key grant names on, the roster is sealed under its key.
+            if let grant, roster.version >= grant.version { rosterKey = grant.rosterKey }
+            do {
+                content = try RosterContent(opening: roster, rosterKey: rosterKey)
+            } catch {
+                // A newer roster, signed by the organisation, that this device cannot open: the
+                // key it is sealed under has not reached this device (yet, or ever: a device
+                // reported lost is left out). The roster held stays.
+                if roster.version > state.rosterVersion { return }
+                throw error
+            }
             // Signatures only: an entry whose card or certificate has expired makes that device
             // unreachable (its bundle no longer checks, its envelopes are refused), not the whole
             // roster invalid, or every device would stop syncing the day the oldest expert's
@@ -76,6 +89,14 @@ extension Account {
             // Checked again inside the transaction: another call may have stored a newer one.
             guard roster.version > current.rosterVersion else { return }
             current.rosterVersion = roster.version
+            // The grant's key becomes the roster key; a defender then changes its deposit key,
+            // which the device left out also knew (``rotateDepositKeyIfDue()``).
+            if !ConstantTime.equals(rosterKey, held) {
+                try store.setSetting(ProfileStore.rosterKeyName, rosterKey, in: db)
+                if current.role == .defender, try store.secretSetting(Self.pendingDepositKeyName, in: db) == nil {
+                    try store.setSetting(Self.pendingDepositKeyName, SecureBytes.random(count: 32), in: db)
+                }
+            }
             // An expert device finds its own organisation-signed certificate in the roster.
             if current.role == .expert, let own = try store.keys(in: db)?.identity.publicKey,
                 let entry = content.entries.first(where: { $0.card.devices[0].identity == own })

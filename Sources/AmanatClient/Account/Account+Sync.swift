@@ -94,6 +94,12 @@ extension Account {
             }
             after = last
         }
+        // A roster key grant that came in this sync opens the roster that could not be read at
+        // its start; a defender then changes its deposit key (an expert device was lost).
+        if try perform({ db in try heldGrant(in: db)?.version ?? 0 }) > (try loadState()?.rosterVersion ?? 0) {
+            try await refreshRoster()
+        }
+        try await rotateDepositKeyIfDue()
         summary.downloaded = try await downloadPendingAttachments()
         summary.sessionsReset = try await performSessionResets()
         if prekeysLow {
@@ -435,6 +441,8 @@ extension Account {
                 state: state, now: now, in: db)
         case .history(let item):
             return try receiveHistory(item, from: sender, state: state, keys: keys, now: now, in: db)
+        case .rosterKey(let grant):
+            return try receiveRosterKey(grant, state: state, in: db)
         }
     }
 

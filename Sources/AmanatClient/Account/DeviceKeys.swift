@@ -56,6 +56,14 @@ struct DeviceKeys: Sendable, CustomStringConvertible, CustomReflectable {
     }
 
     /// The card that lets contacts reach this device.
+    /// The same keys with `depositKey` as the mailbox's deposit key (SPEC.md §8.1).
+    func replacingDepositKey(with depositKey: SecureBytes) -> DeviceKeys {
+        DeviceKeys(
+            identity: identity, signedPrekey: signedPrekey, lastResortPrekey: lastResortPrekey, sealingKey: sealingKey,
+            mailbox: MailboxCredentials(
+                id: mailbox.id, ownerKey: mailbox.ownerKey, depositKey: depositKey, directoryKey: mailbox.directoryKey))
+    }
+
     var contactCard: ContactCard {
         ContactCard(
             mailbox: mailbox.id, depositKey: mailbox.depositKey, directoryKey: mailbox.directoryKey,

@@ -44,6 +44,9 @@ public struct Payload: Equatable, Sendable {
         /// A piece of the cases' history, for an expert device that joined later (type 8,
         /// SPEC.md §16.6).
         case history(HistoryItem)
+        /// A new roster key from the organisation root, after an expert device was lost (type 9,
+        /// SPEC.md §16.2).
+        case rosterKey(RosterKeyGrant)
 
         var type: UInt8 {
             switch self {
@@ -55,6 +58,7 @@ public struct Payload: Equatable, Sendable {
             case .triage: 6
             case .teamCopy: 7
             case .history: 8
+            case .rosterKey: 9
             }
         }
     }
@@ -120,6 +124,8 @@ public struct Payload: Equatable, Sendable {
             try Self.write(text: text, attachments: attachments, to: &writer)
         case .history(let item):
             try item.write(to: &writer)
+        case .rosterKey(let grant):
+            grant.write(to: &writer)
         }
         return writer.bytes
     }
@@ -162,6 +168,8 @@ public struct Payload: Equatable, Sendable {
             body = .teamCopy(defender: defender, inReplyTo: inReplyTo, text: text, attachments: attachments)
         case 8:
             body = .history(try HistoryItem(reading: &reader))
+        case 9:
+            body = .rosterKey(try RosterKeyGrant(reading: &reader))
         default:
             throw .malformed
         }
