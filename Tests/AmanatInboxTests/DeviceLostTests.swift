@@ -19,15 +19,9 @@ struct DeviceLostTests {
             try await workspace.inbox(profile, arguments, lang: lang)
         }
         func amanat(_ defender: String, _ arguments: [String]) async throws -> Run {
-            try await runTool(
-                "amanat",
-                arguments + [
-                    "--profile", folder.appendingPathComponent(defender).path, "--passphrase-fd", "0", "--lang", "ru",
-                ], input: "пароль \(defender)\n")
+            try await workspace.amanat(defender, arguments)
         }
-        func json(_ run: Run) throws -> [[String: Any]] {
-            try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], "\(run)")
-        }
+        let json = InboxWorkspace.list
         func devices(_ expert: String) async throws -> Set<String> {
             Set(try json(try await inbox(expert, ["org", "devices", "--json"])).compactMap { $0["name"] as? String })
         }

@@ -18,6 +18,21 @@ struct InboxWorkspace {
 
     func remove() { try? FileManager.default.removeItem(at: folder) }
 
+    /// Runs `amanat` on the defender profile `defender` in this folder, in Russian, with its
+    /// passphrase ("пароль <defender>") on standard input.
+    func amanat(_ defender: String, _ arguments: [String]) async throws -> Run {
+        try await runTool(
+            "amanat",
+            arguments + [
+                "--profile", folder.appendingPathComponent(defender).path, "--passphrase-fd", "0", "--lang", "ru",
+            ], input: "пароль \(defender)\n")
+    }
+
+    /// The JSON list a command printed (`--json`).
+    static func list(_ run: Run) throws -> [[String: Any]] {
+        try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], "\(run)")
+    }
+
     /// The start of every expert-side scenario: `org init` on `admin`'s profile, a relay that
     /// trusts the new organisation root, and `org connect` as `name`, the first expert. The two
     /// runs are returned for the tests that check what they print.

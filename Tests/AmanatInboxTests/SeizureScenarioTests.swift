@@ -24,16 +24,10 @@ struct SeizureScenarioTests {
             try await workspace.inbox(profile, arguments, lang: lang)
         }
         func amanat(_ defender: String, _ arguments: [String]) async throws -> Run {
-            try await runTool(
-                "amanat",
-                arguments + [
-                    "--profile", folder.appendingPathComponent(defender).path, "--passphrase-fd", "0", "--lang", "ru",
-                ], input: "пароль \(defender)\n")
+            try await workspace.amanat(defender, arguments)
         }
         func say(_ key: String, _ arguments: [String] = []) -> String { InboxCatalogue.text(key, .english, arguments) }
-        func json(_ run: Run) throws -> [[String: Any]] {
-            try #require(try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [[String: Any]], "\(run)")
-        }
+        let json = InboxWorkspace.list
 
         let started = try await workspace.startOrganisation(admin: "aigerim", name: "Aigerim")
         let relay = started.relay

@@ -43,12 +43,22 @@ extension Account {
             throw .transport(error)
         }
         guard let bytes else { return state.rosterVersion }
-        try acceptRoster(bytes)
+        try acceptRoster(bytes, leavingAsideUnreadable: true)
         return try loadState()?.rosterVersion ?? 0
     }
 
     /// Checks and stores a signed roster's bytes (from the relay, or handed over another way).
+    ///
+    /// - Throws: ``AccountError/rosterInvalid`` also for a roster signed by the organisation that
+    ///   does not open under the roster key held.
     public func acceptRoster(_ bytes: [UInt8]) throws(AccountError) {
+        try acceptRoster(bytes, leavingAsideUnreadable: false)
+    }
+
+    /// `leavingAsideUnreadable`: a newer roster signed by the organisation that does not open
+    /// under the key this device holds is left aside without error (SPEC.md §16.2), as a sync
+    /// does: its key has not reached this device yet, or never will (a device reported lost).
+    func acceptRoster(_ bytes: [UInt8], leavingAsideUnreadable: Bool) throws(AccountError) {
         guard let state = try loadState() else { throw .notEnrolled }
         let (held, grant) = try perform { db in
             (try store.secretSetting(ProfileStore.rosterKeyName, in: db), try heldGrant(in: db))
@@ -68,7 +78,7 @@ extension Account {
                 // A newer roster, signed by the organisation, that this device cannot open: the
                 // key it is sealed under has not reached this device (yet, or ever: a device
                 // reported lost is left out). The roster held stays.
-                if roster.version > state.rosterVersion { return }
+                if leavingAsideUnreadable, roster.version > state.rosterVersion { return }
                 throw error
             }
             // Signatures only: an entry whose card or certificate has expired makes that device

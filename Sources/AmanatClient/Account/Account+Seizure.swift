@@ -10,16 +10,12 @@ extension Account {
 
     /// Whether a verified seizure order may wipe this profile (on unless turned off).
     public var allowsRemoteWipe: Bool {
-        get throws(AccountError) {
-            try perform { db in try store.setting(Self.remoteWipeName, in: db) } != Self.off
-        }
+        get throws(AccountError) { try isOn(Self.remoteWipeName) }
     }
 
     /// Allows or forbids remote wiping on the organisation's seizure order.
     public func setRemoteWipe(_ on: Bool) throws(AccountError) {
-        try store.transaction { db in
-            try store.setSetting(Self.remoteWipeName, on ? Array("on".utf8) : Self.off, in: db)
-        }
+        try setOn(Self.remoteWipeName, on)
     }
 
     /// The account error for a failed owner request: a frozen mailbox is acted on here, every

@@ -376,16 +376,22 @@ public actor Account {
 
     /// Whether opening a message tells its sender (on unless turned off).
     public var sendsReadReceipts: Bool {
-        get throws(AccountError) {
-            try perform { db in try store.setting(Self.readReceiptsName, in: db) } != Self.off
-        }
+        get throws(AccountError) { try isOn(Self.readReceiptsName) }
     }
 
     /// Turns read receipts on or off for this profile.
     public func setReadReceipts(_ on: Bool) throws(AccountError) {
-        try store.transaction { db in
-            try store.setSetting(Self.readReceiptsName, on ? Array("on".utf8) : Self.off, in: db)
-        }
+        try setOn(Self.readReceiptsName, on)
+    }
+
+    /// Whether the profile's on/off choice `name` is on (on unless turned off).
+    func isOn(_ name: String) throws(AccountError) -> Bool {
+        try perform { db in try store.setting(name, in: db) } != Self.off
+    }
+
+    /// Turns the profile's on/off choice `name` on or off.
+    func setOn(_ name: String, _ on: Bool) throws(AccountError) {
+        try store.transaction { db in try store.setSetting(name, on ? Array("on".utf8) : Self.off, in: db) }
     }
 
     /// Messages and envelopes waiting for the relay: unfinished drafts and the outbox.
