@@ -1,5 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatClient
+import AmanatProtocol
 import AmanatTestSupport
 import Foundation
 import Testing
@@ -9,7 +11,7 @@ import Testing
 @Suite("An expert device lost: a new roster key, new deposit keys", .serialized)
 struct DeviceLostTests {
     @Test(
-        "after device-lost, the lost profile cannot open the next roster, its replies to defenders are refused (bad_deposit_token), and both defenders still reach the two other experts",
+        "after device-lost, the lost profile cannot open the next roster, its replies to defenders are refused (bad_deposit_token), its own mailbox wipes it, and both defenders still reach the two other experts",
         .timeLimit(.minutes(8)))
     func deviceLost() async throws {
         let workspace = try InboxWorkspace("device-lost")
@@ -32,8 +34,10 @@ struct DeviceLostTests {
         let started = try await workspace.startOrganisation(admin: "aigerim", name: "Aigerim")
         let relay = started.relay
         defer { relay.kill() }
+        var invites: [String: Invite] = [:]
         for (profile, name) in [("daniyar", "Daniyar"), ("saule", "Saule")] {
             let invite = try #require(try await inbox("aigerim", ["org", "invite"]).output.split(separator: "\n").last)
+            invites[profile] = try Invite(text: String(invite))
             let card = try #require(
                 try await inbox(profile, ["enroll", String(invite)]).output.split(separator: "\n").last)
             #expect(try await inbox("aigerim", ["org", "add-expert", name, String(card)]).status == 0)
@@ -73,26 +77,35 @@ struct DeviceLostTests {
         }
         for expert in ["aigerim", "daniyar"] { #expect(try await inbox(expert, ["sync"]).status == 0) }
 
-        // The lost profile cannot open the new roster: it keeps the old one.
-        #expect(try await inbox("saule", ["sync"]).status == 0)
-        #expect(try await devices("saule") == ["Aigerim", "Daniyar", "Saule"])
+        // The roster the relay now serves does not open under the roster key the lost device
+        // holds (the one from its invite): it cannot read who the experts are from now on.
+        let published = try #require(
+            try await RelayClient(transport: try CurlTransport(configuration: TransportConfiguration(relay: relay.url)))
+                .roster())
+        let saulesKey = try #require(invites["saule"]).rosterKey
+        #expect(throws: ProtocolError.authenticationFailure) {
+            try RosterContent(opening: try SignedRoster(decoding: published), rosterKey: saulesKey)
+        }
         // Its reply to a defender is refused by the relay: the deposit key it holds is the old one.
         let refused = try await inbox("saule", ["reply", asel, "SAULE-REPLY пришлите адреса"])
         #expect(refused.status == 77, "\(refused)")
         #expect(refused.error.contains("The relay refused the reply"), "\(refused)")
+        #expect(try await devices("saule") == ["Aigerim", "Daniyar", "Saule"], "it keeps only the old roster")
+        // Its own mailbox was frozen with a wipe order: the next time it syncs, it is gone.
+        let wiped = try await inbox("saule", ["sync"])
+        #expect(wiped.status == 69, "\(wiped)")
+        #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("saule").path))
 
         // Both defenders still reach the two other experts, and only them; replies still reach them.
         for defender in defenders {
             #expect(
                 try await amanat(defender, ["send", "\(defender.uppercased())-2 после кражи ноутбука"]).status == 0)
         }
-        for expert in experts { #expect(try await inbox(expert, ["sync"]).status == 0) }
+        for expert in ["aigerim", "daniyar"] { #expect(try await inbox(expert, ["sync"]).status == 0) }
         for expert in ["aigerim", "daniyar"] {
             let second = (try await found(expert, "ASEL-2"), try await found(expert, "BOLAT-2"))
             #expect(second.0 && second.1, "\(expert)")
         }
-        let toLost = (try await found("saule", "ASEL-2"), try await found("saule", "BOLAT-2"))
-        #expect(!toLost.0 && !toLost.1, "the defenders still write to the lost device")
         #expect(try await inbox("daniyar", ["reply", asel, "DANIYAR-REPLY адвокат на связи"]).status == 0)
         #expect(try await amanat("asel", ["sync"]).status == 0)
         let received = try await amanat("asel", ["inbox"]).output

@@ -38,20 +38,36 @@ extension Account {
         guard let state = try loadState(), state.role == .expert else { throw .notPermitted }
         let root = try organisationRootKey()
         let before = try rosterEntries()
-        guard before.contains(where: { $0.card.devices[0].identity == identity }) else { throw .unknownContact }
+        guard let lost = before.first(where: { $0.card.devices[0].identity == identity }) else {
+            throw .unknownContact
+        }
         let entries = before.filter { $0.card.devices[0].identity != identity }
         guard !entries.isEmpty else { throw .notPermitted }
         let version = state.rosterVersion + 1
-        // Kept before the roster goes out, so that a crash in between cannot lose the key.
-        let grant = RosterKeyGrant(version: version, rosterKey: SecureBytes.random(count: 32), signedBy: root)
-        try store.transaction { db in try store.setSetting(Self.rosterKeyGrantName, Self.encoded(grant), in: db) }
+        // Kept before the roster goes out, so that a crash in between cannot lose the key; a
+        // grant made by an earlier attempt that did not publish is used again.
+        let grant =
+            try perform { db in try heldGrant(in: db) }.flatMap { $0.version == version ? $0 : nil }
+            ?? RosterKeyGrant(version: version, rosterKey: SecureBytes.random(count: 32), signedBy: root)
+        try store.transaction { db in
+            try store.setSetting(Self.rosterKeyGrantName, grant.encoded, in: db)
+            try store.setSetting(Self.grantPendingName, [1], in: db)
+        }
         try await publish(entries, rosterKey: grant.rosterKey)
-        let own = try loadKeys().identity.publicKey
-        let defenders = try perform { db in try store.contacts(in: db).compactMap(Self.route) }
-        let routes =
-            try rosterRoutes().filter { $0.device.identity != own && $0.device.identity != identity } + defenders
-        let (reached, unreachable) = try await send(
-            Payload(id: SecureRandom.bytes(count: 16), sentAt: clock(), body: .rosterKey(grant)), to: routes)
+        // The lost device's own mailbox is frozen too: what waits there (cases, triage, team
+        // copies) is deleted, and the device wipes itself if it connects (SPEC.md §8.8).
+        if let mailbox = MailboxID(lost.card.mailbox) {
+            let now = clock()
+            do {
+                try await api.freeze(
+                    SeizureOrder(
+                        mailbox: mailbox, issuedAt: now, expiresAt: now + SeizureOrder.defaultValidity, wipe: true,
+                        signedBy: root))
+            } catch {
+                throw .transport(error)
+            }
+        }
+        let (reached, unreachable) = try await sendPendingGrant()
         var sent = false
         do {
             _ = try await flushOutbox()
@@ -60,6 +76,30 @@ extension Account {
             // Queued: the next sync sends it.
         }
         return DeviceLostReport(rosterVersion: version, reached: reached, unreachable: unreachable, sent: sent)
+    }
+
+    /// Marks a grant this device made that has not yet been sealed for every device.
+    static let grantPendingName = "roster-key-grant-pending"
+
+    /// On the administrator's device: seals the grant it made for every other expert device and
+    /// every defender it has a card of, until every one of them could be reached (it is tried
+    /// again at each sync; a device that has it already takes it as "no change").
+    func sendPendingGrant() async throws(AccountError) -> (reached: Int, unreachable: Int) {
+        let pending = try perform { db in
+            try store.setting(Self.grantPendingName, in: db) != nil ? try heldGrant(in: db) : nil
+        }
+        guard let grant = pending else { return (0, 0) }
+        let own = try loadKeys().identity.publicKey
+        let defenders = try perform { db in try store.contacts(in: db).compactMap(Self.route) }
+        let routes = try rosterRoutes().filter { $0.device.identity != own } + defenders
+        let result = try await send(
+            Payload(id: SecureRandom.bytes(count: 16), sentAt: clock(), body: .rosterKey(grant)), to: routes)
+        if result.unreachable == 0 {
+            try store.transaction { db in
+                try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.grantPendingName])
+            }
+        }
+        return result
     }
 
     /// Seals `payload` for each of `routes` into the outbox (claiming a bundle where there is no
@@ -88,7 +128,7 @@ extension Account {
         guard (try? grant.verify(root: try organisationRoot(state))) != nil, grant.version > state.rosterVersion
         else { return .notPermitted }
         if let held = try heldGrant(in: db), held.version >= grant.version { return .other }
-        try store.setSetting(Self.rosterKeyGrantName, Self.encoded(grant), in: db)
+        try store.setSetting(Self.rosterKeyGrantName, grant.encoded, in: db)
         return .other
     }
 
@@ -96,10 +136,6 @@ extension Account {
     func heldGrant(in db: Database) throws -> RosterKeyGrant? {
         guard let bytes = try store.secretSetting(Self.rosterKeyGrantName, in: db) else { return nil }
         return try? RosterKeyGrant(decoding: bytes)
-    }
-
-    static func encoded(_ grant: RosterKeyGrant) -> SecureBytes {
-        grant.encoded
     }
 
     // MARK: - A defender's new deposit key

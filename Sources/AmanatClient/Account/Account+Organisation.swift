@@ -137,9 +137,14 @@ extension Account {
     func publish(_ entries: [RosterContent.Entry], rosterKey newKey: SecureBytes? = nil) async throws(AccountError) {
         let root = try organisationRootKey()
         guard let state = try loadState() else { throw .notEnrolled }
-        let held = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
-        guard let rosterKey = newKey ?? held else { throw .store(.corrupted) }
+        let (held, grant) = try perform { db in
+            (try store.secretSetting(ProfileStore.rosterKeyName, in: db), try heldGrant(in: db))
+        }
         let version = state.rosterVersion + 1
+        // A grant whose roster did not go out (a failed attempt) still names the key from its
+        // version on: the roster is sealed under it, as every device will open it.
+        let granted = grant.flatMap { $0.version <= version ? $0.rosterKey : nil }
+        guard let rosterKey = newKey ?? granted ?? held else { throw .store(.corrupted) }
         let roster: SignedRoster
         do {
             var entropy = SystemEntropy()

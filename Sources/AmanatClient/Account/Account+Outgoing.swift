@@ -544,6 +544,50 @@ extension Account {
         }
     }
 
+    /// An outbox envelope the relay refused with `bad_deposit_token`: taken out for good (its
+    /// delivery marked refused) when this device holds a seizure report for the recipient, whose
+    /// mailbox is then frozen; sealed to the deposit key of a newer card from the recipient if
+    /// one came (it goes at the next flush); otherwise kept, its delivery marked refused until
+    /// then, for the new card a recipient that changed its deposit key sends next.
+    func settleRefused(row: Data, item: OutboxItem) throws(AccountError) {
+        let recipient = try? IdentityKey(decoding: Array(item.device))
+        var seized = false
+        if let recipient { seized = try triage(of: recipient.signingKey.rawRepresentation).state.seizedSince != nil }
+        try store.transaction { db in
+            if !seized, let recipient, let contact = try store.contact(recipient, in: db),
+                let card = try? ContactCard(decoding: Array(contact.card)), Data(card.mailbox) == item.mailbox,
+                card.depositKey.withUnsafeBytes({ Data($0) }) != item.depositKey
+            {
+                var updated = item
+                updated.depositKey = card.depositKey.withUnsafeBytes { Data($0) }
+                try store.replaceOutboxItem(row: row, with: updated, in: db)
+                return
+            }
+            if seized { try store.dequeue(row: row, in: db) }
+            if let id = item.message {
+                try store.updateMessage(id: id, in: db) { message in
+                    for index in message.deliveries.indices
+                    where message.deliveries[index].device == item.device
+                        && message.deliveries[index].state == .queued
+                    {
+                        message.deliveries[index].state = .refused
+                    }
+                }
+            }
+        }
+    }
+
+    /// Seals every outbox envelope for `device` in `mailbox` to `depositKey` (a new card came).
+    func retoken(device: Data, mailbox: [UInt8], depositKey: SecureBytes, in db: Database) throws {
+        let key = depositKey.withUnsafeBytes { Data($0) }
+        for (row, item) in try store.outbox(in: db)
+        where item.device == device && item.mailbox == Data(mailbox) && item.depositKey != key {
+            var updated = item
+            updated.depositKey = key
+            try store.replaceOutboxItem(row: row, with: updated, in: db)
+        }
+    }
+
     // MARK: - Routes
 
     func rosterRoutes() throws(AccountError) -> [Route] {
@@ -600,22 +644,10 @@ extension Account {
                     Array(item.envelope), mailbox: Array(item.mailbox),
                     depositKey: SecureBytes(copying: Array(item.depositKey)), relayKey: relayKey)
             } catch .refused(_, .badDepositToken) {
-                // The recipient's mailbox no longer takes this device's deposits (frozen after a
-                // seizure report, SPEC.md §8.8, or its key rotated): retrying cannot help, and
-                // stopping here would hold up every envelope after it. Marked, then dropped.
-                try store.transaction { db in
-                    try store.dequeue(row: row, in: db)
-                    if let id = item.message {
-                        try store.updateMessage(id: id, in: db) { message in
-                            for index in message.deliveries.indices
-                            where message.deliveries[index].device == item.device
-                                && message.deliveries[index].state == .queued
-                            {
-                                message.deliveries[index].state = .refused
-                            }
-                        }
-                    }
-                }
+                // The recipient's mailbox no longer takes this deposit key (SPEC.md §16.2):
+                // frozen after a seizure report, or its key changed. It must not hold up the
+                // envelopes after it, nor be lost if a new card is on its way.
+                try settleRefused(row: row, item: item)
                 continue
             } catch {
                 throw .transport(error)

@@ -73,6 +73,9 @@ extension Account {
         guard let contact = try perform({ db in try store.contact(defender, in: db) }),
             let route = Self.route(contact), let mailbox = MailboxID(route.mailbox)
         else { throw .unknownContact }
+        // Flagged first: committed here whatever happens next, and sent (or queued) to every
+        // expert, so a relay out of reach cannot keep the others from being warned.
+        let (_, sent) = try await changeTriage(of: defender.signingKey.rawRepresentation, .seized(since))
         var frozen = false
         if let root = try? organisationRootKey() {
             let now = clock()
@@ -86,7 +89,6 @@ extension Account {
             }
             frozen = true
         }
-        let (_, sent) = try await changeTriage(of: defender.signingKey.rawRepresentation, .seized(since))
         return SeizureReport(frozen: frozen, sent: sent)
     }
 }

@@ -54,6 +54,15 @@ extension Account {
                 }
             }
         }
+        // A roster key grant the administrator's device has not sealed for every device yet.
+        do {
+            _ = try await sendPendingGrant()
+        } catch {
+            switch error {
+            case .transport, .protocolFailure: break
+            default: throw error
+            }
+        }
         summary.sent += try await flushOutbox()
         var prekeysLow = false
         var after: Int64 = 0
@@ -375,7 +384,9 @@ extension Account {
                 sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [],
                 attachments: pointers.map(Message.Attachment.init(pending:)))
             try store.insertMessage(message, in: db)
-            if let route, let certificate = try? certificate(keys: keys, now: now, in: db) {
+            if let route, try !isReportedSeized(sender, in: db),
+                let certificate = try? certificate(keys: keys, now: now, in: db)
+            {
                 let receipt = Payload(
                     id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.delivered, messageIds: [payload.id])
                 )
@@ -411,6 +422,13 @@ extension Account {
             else { return .notPermitted }
             let isNew = try store.contact(sender, in: db) == nil
             try store.saveContact(ContactRecord(identity: Data(sender.encoded), card: Data(encoded)), in: db)
+            // A defender that changed its deposit key (an expert device was lost): what waits
+            // for it in the outbox goes with the new one.
+            if let device = card.devices.first(where: { $0.identity == sender }) {
+                try retoken(
+                    device: Data(device.identity.encoded), mailbox: card.mailbox, depositKey: card.depositKey,
+                    in: db)
+            }
             // Updates that came before the card could not be receipted (no route yet): the
             // defender hears of them now, once.
             if isNew, let route = try route(to: sender, in: db),

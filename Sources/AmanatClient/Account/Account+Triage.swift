@@ -9,6 +9,12 @@ import GRDB
 public struct CaseTriage: Sendable {
     public let state: TriageState
     public let events: [TriageEvent]
+
+    /// The triage `events` merge to.
+    public init(merging events: [TriageEvent]) {
+        state = TriageState(merging: events)
+        self.events = events.sorted { $1.supersedes($0) }
+    }
 }
 
 extension Account {
@@ -113,20 +119,26 @@ extension Account {
         let events = try perform { db in
             try Row.fetchAll(db, sql: "SELECT row, event FROM triage ORDER BY seq").map { try openTriage($0) }
         }
-        return Dictionary(grouping: events, by: { Data($0.caseKey) }).mapValues { events in
-            CaseTriage(state: TriageState(merging: events), events: events.sorted { $1.supersedes($0) })
-        }
+        return Dictionary(grouping: events, by: { Data($0.caseKey) }).mapValues { CaseTriage(merging: $0) }
     }
 
     /// The triage of one case (the initial state when it has no event).
     public func triage(of caseKey: [UInt8]) throws(AccountError) -> CaseTriage {
-        let events = try perform { db in
-            try Row.fetchAll(
-                db, sql: "SELECT row, event FROM triage WHERE case_lookup = ? ORDER BY seq",
-                arguments: [Data(store.cipher.lookup("triage-case", caseKey))]
-            ).map { try openTriage($0) }.filter { $0.caseKey == caseKey }
-        }
-        return CaseTriage(state: TriageState(merging: events), events: events.sorted { $1.supersedes($0) })
+        try perform { db in try triage(of: caseKey, in: db) }
+    }
+
+    func triage(of caseKey: [UInt8], in db: Database) throws -> CaseTriage {
+        let events = try Row.fetchAll(
+            db, sql: "SELECT row, event FROM triage WHERE case_lookup = ? ORDER BY seq",
+            arguments: [Data(store.cipher.lookup("triage-case", caseKey))]
+        ).map { try openTriage($0) }.filter { $0.caseKey == caseKey }
+        return CaseTriage(merging: events)
+    }
+
+    /// Whether `identity`'s device is reported lost or seized (field 8): nothing then tells it
+    /// when its messages arrived or were read (a seizer probing with a message would learn it).
+    func isReportedSeized(_ identity: IdentityKey, in db: Database) throws -> Bool {
+        try triage(of: identity.signingKey.rawRepresentation, in: db).state.seizedSince != nil
     }
 
     // MARK: - Storage

@@ -358,6 +358,7 @@ public actor Account {
             try store.updateMessage(id: id, in: db) { $0.isRead = true }
             guard message.kind != .notice, try store.setting(Self.readReceiptsName, in: db) != Self.off,
                 let sender = message.sender.flatMap({ try? IdentityKey(decoding: Array($0)) }),
+                try !isReportedSeized(sender, in: db),
                 let route = try route(to: sender, in: db), var session = try store.session(with: sender, in: db),
                 let certificate = try? certificate(keys: keys, now: now, in: db)
             else { return }

@@ -51,8 +51,18 @@ struct InboxCase {
         // Which case each linked identity continues: the smallest case key when two cases claim
         // one, so every device decides alike.
         var parent: [Data: Data] = [:]
+        /// Where following the links up from `key` ends.
+        func top(_ key: Data) -> Data {
+            var current = key
+            var seen: Set<Data> = [key]
+            while let next = parent[current], seen.insert(next).inserted { current = next }
+            return current
+        }
+        // A link that would close a circle (two experts linking two cases each way before they
+        // synced) is ignored, in the same order on every device, so no case disappears.
         for (caseKey, item) in triage.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            for link in item.state.links.map({ Data($0) }) where link != caseKey && parent[link] == nil {
+            for link in item.state.links.map({ Data($0) })
+            where link != caseKey && parent[link] == nil && top(caseKey) != link {
                 parent[link] = caseKey
             }
         }

@@ -619,7 +619,9 @@ struct InboxWeb: Sendable {
         }
         let report = try await account.reportSeized(item.identity, since: since, wipe: fields["nowipe"] == nil)
         var notice = text("seized.reported", session, [item.id.short, LocalTime.text(since, session.language)])
-        notice += " " + text(report.frozen ? "seized.frozen" : "seized.not-frozen", session, [item.id.short])
+        let outcome =
+            report.frozen ? (fields["nowipe"] == nil ? "seized.frozen" : "seized.frozen.no-wipe") : "seized.not-frozen"
+        notice += " " + text(outcome, session, [item.id.short])
         return redirect("/case/\(item.id.text)", notice: notice)
     }
 

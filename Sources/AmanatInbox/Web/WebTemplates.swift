@@ -135,7 +135,7 @@ enum WebTemplates {
         <form method="post" action="/case/{{path}}/seized">
         <input type="hidden" name="csrf" value="{{csrf}}">
         <p>{{seizureExplained}}</p>
-        <label>{{t.seizedSince}} <input type="datetime-local" name="since"></label>
+        <label>{{t.seizedSince}} <input name="since" placeholder="2026-12-06 14:30" autocomplete="off"></label>
         <label><input type="checkbox" name="nowipe" value="1"> {{t.noWipe}}</label>
         <label>{{seizureConfirm}} <input name="confirm" required autocomplete="off"></label>
         <button type="submit" class="danger">{{t.reportSeized}}</button>
