@@ -153,7 +153,7 @@ struct AttachmentTests {
 
     @Test(
         "a 20 MiB attachment goes from defender to expert and another back, intact and encrypted at rest",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func exchange() async throws {
         defer { try? FileManager.default.removeItem(at: folder) }
         let (organisation, expert) = try await TestOrganisation.started()
@@ -236,7 +236,7 @@ final class TransferLog: Sendable {
 struct AttachmentResumeTests {
     @Test(
         "an upload cut off by the relay dying resumes after its restart from the chunks it holds, and starts a new blob if the relay deleted the half one",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func resume() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-resume-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)

@@ -39,7 +39,7 @@ func runAmanat(
 struct CrashSafetyTests {
     @Test(
         "a client killed with SIGKILL at random points of send, sync and receive loses and duplicates nothing",
-        .timeLimit(.minutes(5)))
+        .timeLimit(.minutes(10)))
     func killedClient() async throws {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }

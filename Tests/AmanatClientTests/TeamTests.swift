@@ -48,7 +48,7 @@ struct TeamTests {
 
     @Test(
         "only a recipient counts its download of an attachment, once: a stranger with the blob id and a repeated confirmation leave it for the other expert",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func downloadConfirmations() async throws {
         let (organisation, aigerim, daniyar, defender) = try await Self.organisation()
         defer { organisation.remove() }
@@ -97,7 +97,7 @@ struct TeamTests {
 
     @Test(
         "an expert device without prekeys holds up nobody: the others get the update, the defender keeps receiving, and the device gets it once it publishes",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func unreachableDevice() async throws {
         // Daniyar's directory is empty (a device whose prekeys ran out, or were never published).
         let (organisation, aigerim, daniyar, defender) = try await Self.enrolled { db, _, daniyar in
@@ -127,7 +127,7 @@ struct TeamTests {
 
     @Test(
         "the first expert device's mailbox is gone: an update with a file still reaches the second, its file through his mailbox",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func firstDeviceGone() async throws {
         let (organisation, _, daniyar, defender) = try await Self.enrolled { db, aigerim, _ in
             try db.execute(sql: "DELETE FROM mailboxes WHERE id = ?", arguments: [aigerim])
@@ -151,7 +151,7 @@ struct TeamTests {
 
     @Test(
         "two experts who start sessions to each other at once lose nothing and never reset",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func simultaneousSessions() async throws {
         let (organisation, aigerim, daniyar, defender) = try await Self.organisation()
         defer { organisation.remove() }
@@ -182,7 +182,7 @@ struct TeamTests {
 
     @Test(
         "a reply reaches the other expert with its author, its file and its delivery state; copies from a defender or about an expert are dropped",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func teamCopies() async throws {
         let (organisation, aigerim, daniyar, defender) = try await Self.organisation()
         defer { organisation.remove() }

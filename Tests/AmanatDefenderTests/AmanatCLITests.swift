@@ -34,7 +34,7 @@ let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().delet
 struct AmanatCLITests {
     @Test(
         "enroll, send with a photo whose GPS is gone on arrival, receive the reply, read, wipe",
-        .timeLimit(.minutes(4)), arguments: [Language.english, Language.russian])
+        .timeLimit(.minutes(10)), arguments: [Language.english, Language.russian])
     func endToEnd(language: Language) async throws {
         let (organisation, expert) = try await TestOrganisation.started(expertName: "Expert Айгерим")
         defer { organisation.remove() }
@@ -107,7 +107,7 @@ struct AmanatCLITests {
         #expect(after.status == 77 && after.error.contains(say("error.no-profile", [profile.path])))
     }
 
-    @Test("bad input: each gets its message in the user's language and its exit code", .timeLimit(.minutes(4)))
+    @Test("bad input: each gets its message in the user's language and its exit code", .timeLimit(.minutes(10)))
     func badInput() async throws {
         let (organisation, expert) = try await TestOrganisation.started(relayArguments: [
             "--limit", "blobBytes=1000000",

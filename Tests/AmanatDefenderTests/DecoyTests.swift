@@ -34,7 +34,7 @@ struct DecoyTests {
 
     @Test(
         "every command says the same, byte for byte, with the real passphrase and the duress one; so do a relay outage, a passphrase change and a wipe; a duress passphrase set from the decoy behaves as on a real profile",
-        .timeLimit(.minutes(6)))
+        .timeLimit(.minutes(12)))
     func indistinguishable() async throws {
         let relay = try LiveRelay()
         try await relay.start()

@@ -20,7 +20,7 @@ struct DocumentMetadataTests {
 
     @Test(
         "a PDF (Info and XMP), a DOCX and an ODT arrive without their authors; without mat2 the send is refused in Russian, nothing queued; --keep-original sends them as they are",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(10)))
     func documents() async throws {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }

@@ -29,7 +29,7 @@ struct EnrolmentTests {
 
     @Test(
         "every one-character change of a real invite is refused before the relay hears of it, leaving no profile; the real invite then works once, and a second use says so",
-        .timeLimit(.minutes(6)))
+        .timeLimit(.minutes(12)))
     func typos() async throws {
         let (organisation, _) = try await TestOrganisation.started()
         defer { organisation.remove() }
@@ -144,7 +144,7 @@ struct EnrolmentTests {
 
     @Test(
         "enrolment killed (SIGKILL) at random moments leaves no profile or one that works",
-        .timeLimit(.minutes(6)))
+        .timeLimit(.minutes(12)))
     func interrupted() async throws {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }

@@ -13,7 +13,7 @@ import Testing
 struct FileEdgeTests {
     @Test(
         "a pipe or a device as an attachment, --pin without --relay, a key file asking for endless work",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func edges() async throws {
         let (organisation, _) = try await TestOrganisation.started()
         defer { organisation.remove() }

@@ -13,7 +13,7 @@ import Testing
 struct ShellTests {
     @Test(
         "five commands after one passphrase on a pseudo-terminal (a send among them reaches the expert), an idle lock that asks again, Ctrl-D leaves",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(10)))
     func unlockOnce() async throws {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }

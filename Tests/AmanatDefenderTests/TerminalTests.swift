@@ -22,7 +22,7 @@ func amanatOnTerminal(_ arguments: [String], answers: [(String, String)]) async 
 struct TerminalTests {
     @Test(
         "the passphrase prompt does not echo, uploads draw a progress bar, three wrong passphrases end cleanly",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func terminal() async throws {
         let (organisation, _) = try await TestOrganisation.started()
         defer { organisation.remove() }
@@ -66,7 +66,7 @@ struct TerminalTests {
 
     @Test(
         "an update typed at the prompt (several lines, Ctrl-D) reaches the expert, and never shows in ps",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func typedUpdate() async throws {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }

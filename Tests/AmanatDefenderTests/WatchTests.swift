@@ -13,7 +13,7 @@ import Testing
 struct WatchTests {
     @Test(
         "the relay stops: --watch says when it will try again, keeps running, and delivers the queued update when the relay is back",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func outage() async throws {
         let (organisation, expert) = try await TestOrganisation.started()
         defer { organisation.remove() }

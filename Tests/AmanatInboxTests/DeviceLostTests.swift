@@ -12,7 +12,7 @@ import Testing
 struct DeviceLostTests {
     @Test(
         "after device-lost, the lost profile cannot open the next roster, its replies to defenders are refused (bad_deposit_token), its own mailbox wipes it, and both defenders still reach the two other experts",
-        .timeLimit(.minutes(8)))
+        .timeLimit(.minutes(15)))
     func deviceLost() async throws {
         let workspace = try InboxWorkspace("device-lost")
         defer { workspace.remove() }

@@ -13,7 +13,7 @@ import Testing
 struct InboxCLITests {
     @Test(
         "organisation, second expert and defender through the real tools: update in, reply out, expert removed",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(10)))
     func organisation() async throws {
         let workspace = try InboxWorkspace("inbox")
         defer { workspace.remove() }

@@ -16,7 +16,7 @@ struct InboxCaseIdentityTests {
 
     @Test(
         "3 experts, 12 defenders (amanat): ids distinct and alike everywhere; replies by id, prefix and alias reach exactly their defender; ambiguity and short prefixes refused; remote control characters shown, not obeyed",
-        .timeLimit(.minutes(10)))
+        .timeLimit(.minutes(20)))
     func caseIdentity() async throws {
         let workspace = try InboxWorkspace("cases")
         defer { workspace.remove() }

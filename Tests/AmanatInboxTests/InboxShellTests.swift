@@ -13,7 +13,7 @@ import Testing
 struct InboxShellTests {
     @Test(
         "commands after one passphrase on a pseudo-terminal, serve refused inside, lock asks again, exit leaves",
-        .timeLimit(.minutes(3)))
+        .timeLimit(.minutes(8)))
     func session() async throws {
         let workspace = try InboxWorkspace("shell")
         defer { workspace.remove() }

@@ -12,7 +12,7 @@ import Testing
 struct InboxTriageTests {
     @Test(
         "expert A sets status and assignee while expert B, offline, labels and notes: both converge, the relay holds no triage value; the exported case verifies, and fails after any byte changes",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(10)))
     func replication() async throws {
         let workspace = try InboxWorkspace("triage")
         defer { workspace.remove() }

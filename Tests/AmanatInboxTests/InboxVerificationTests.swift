@@ -14,7 +14,7 @@ import Testing
 struct InboxVerificationTests {
     @Test(
         "the same grouped digits on both sides; QR and digits verify; a wrong number is refused; verified stays",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(10)))
     func bothSides() async throws {
         let workspace = try InboxWorkspace("verify")
         defer { workspace.remove() }

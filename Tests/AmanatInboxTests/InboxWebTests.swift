@@ -14,7 +14,7 @@ import Testing
 struct InboxWebTests {
     @Test(
         "log in, filter and sort, open a case (nothing marked read by looking), see its photo and PDF inline, save its triage at once, mark it read, sync back to the page, reply with a file; CSRF, Host and file-type checks hold",
-        .timeLimit(.minutes(4)))
+        .timeLimit(.minutes(10)))
     func browser() async throws {
         let workspace = try InboxWorkspace("web")
         defer { workspace.remove() }

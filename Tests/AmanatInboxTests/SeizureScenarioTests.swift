@@ -15,7 +15,7 @@ import Testing
 struct SeizureScenarioTests {
     @Test(
         "the report freezes the mailboxes and deletes the waiting replies from the relay's files; the seized profile wipes itself or is refused; what it sends later is flagged; replies need the override; the re-enrolled defender is linked into the same case",
-        .timeLimit(.minutes(8)))
+        .timeLimit(.minutes(15)))
     func seizedDevices() async throws {
         let workspace = try InboxWorkspace("seizure")
         defer { workspace.remove() }
