@@ -31,17 +31,28 @@ public func runProgram(_ program: String, _ arguments: [String], input: Data? = 
 
 /// A loopback TCP port nobody listens on now.
 public func freeLoopbackPort() throws -> Int {
+    // Below Linux's ephemeral range (32768-60999), so that a port a test gives back for a moment
+    // (a relay killed to be restarted on it) is never handed to some client's outgoing
+    // connection meanwhile: that made a restart fail once in a loaded run.
+    for _ in 0..<500 {
+        if let (fd, port) = try? loopbackSocket(listening: false, port: Int.random(in: 20_000..<32_000)) {
+            close(fd)
+            return port
+        }
+    }
     let (fd, port) = try loopbackSocket(listening: false)
     close(fd)
     return port
 }
 
-/// A TCP socket bound to a free loopback port, listening if asked (then it accepts connections
-/// into its backlog but never answers them: a relay that hangs); the caller closes `fd`.
-public func loopbackSocket(listening: Bool) throws -> (fd: Int32, port: Int) {
+/// A TCP socket bound to a free loopback port (`port`, or any when 0), listening if asked (then
+/// it accepts connections into its backlog but never answers them: a relay that hangs); the
+/// caller closes `fd`.
+public func loopbackSocket(listening: Bool, port: Int = 0) throws -> (fd: Int32, port: Int) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = in_port_t(UInt16(port).bigEndian)
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
