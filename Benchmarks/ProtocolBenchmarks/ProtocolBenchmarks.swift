@@ -119,7 +119,7 @@ let benchmarks: @Sendable () -> Void = {
         let message = try conversation.alice.encrypt(
             Array("court hearing moved to Monday".utf8), now: now, entropy: &conversation.entropy,
             encapsulator: &conversation.encapsulator)
-        let mailbox = [UInt8](repeating: 1, count: 32)
+        let mailbox = MailboxID([UInt8](repeating: 1, count: 32))!
         benchmark.startMeasurement()
         for _ in benchmark.scaledIterations {
             blackHole(

@@ -89,16 +89,16 @@ func createMailbox(relay: String, root: Ed25519.PrivateKey) async throws -> (Own
 }
 
 /// A deposit: its token (base64url, 43 characters) and the envelope.
-func makeDeposit(size: Int, mailbox: [UInt8], depositKey: SecureBytes) throws -> (String, [UInt8]) {
+func makeDeposit(size: Int, mailbox: MailboxID, depositKey: SecureBytes) throws -> (String, [UInt8]) {
     var envelope = SecureRandom.bytes(count: size)
     envelope[0] = 1
     let token = try DepositToken.make(
         depositKey: depositKey, mailbox: mailbox, digest: SealedEnvelope.digest(of: envelope))
-    return (Base64URL.encode(token), envelope)
+    return (token.base64URL, envelope)
 }
 
 func signedHeaders(
-    method: String, path: String, body: [UInt8], mailbox: [UInt8], key: Ed25519.PrivateKey
+    method: String, path: String, body: [UInt8], mailbox: MailboxID, key: Ed25519.PrivateKey
 ) -> [String: String] {
     let nonce = SecureRandom.bytes(count: 16)
     let timestamp = UInt64(Date().timeIntervalSince1970)
@@ -127,7 +127,7 @@ extension RelayLoad {
             let directory = URL(fileURLWithPath: out, isDirectory: true)
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             try JSONEncoder().encode(owner).write(to: directory.appendingPathComponent("owner.json"))
-            let mailbox = Base64URL.decode(owner.mailbox)!
+            let mailbox = MailboxID(base64URL: owner.mailbox)!
             let key = SecureBytes(copying: Base64URL.decode(owner.depositKey)!)
             for file in 0..<files {
                 var data = Data(capacity: (count / files) * (43 + size))
@@ -207,7 +207,7 @@ extension RelayLoad {
 
         func run() async throws {
             let (owner, ownerKey) = try await createMailbox(relay: options.relay, root: try options.root)
-            let mailbox = Base64URL.decode(owner.mailbox)!
+            let mailbox = MailboxID(base64URL: owner.mailbox)!
             let key = SecureBytes(copying: Base64URL.decode(owner.depositKey)!)
             let path = "/v1/mailboxes/\(owner.mailbox)"
             for _ in 0..<1000 {
@@ -259,7 +259,7 @@ extension RelayLoad {
 
         func run() async throws {
             let (owner, ownerKey) = try await createMailbox(relay: options.relay, root: try options.root)
-            let mailbox = Base64URL.decode(owner.mailbox)!
+            let mailbox = MailboxID(base64URL: owner.mailbox)!
             let path = "/v1/mailboxes/\(owner.mailbox)/push"
             let host = options.relay.replacingOccurrences(of: "http://", with: "ws://")
             let counts = Counts()

@@ -203,10 +203,12 @@ public struct EvidenceBundle: Sendable {
                 else { throw .invalid(.attachment(attachment.fileName)) }
             }
             for receipt in entry.receipts {
+                guard let mailbox = MailboxID(try hexBytes(receipt.mailbox, .receipt(entry.id))),
+                    let digest = EnvelopeDigest(try hexBytes(receipt.digest, .receipt(entry.id)))
+                else { throw .invalid(.receipt(entry.id)) }
                 let parsed = DepositReceipt(
-                    mailbox: try hexBytes(receipt.mailbox, .receipt(entry.id)),
-                    digest: try hexBytes(receipt.digest, .receipt(entry.id)),
-                    time: receipt.time, signature: try hexBytes(receipt.signature, .receipt(entry.id)))
+                    mailbox: mailbox, digest: digest, time: receipt.time,
+                    signature: try hexBytes(receipt.signature, .receipt(entry.id)))
                 guard parsed.isValid(relayKey: relayKey) else { throw .invalid(.receipt(entry.id)) }
                 receipts += 1
             }

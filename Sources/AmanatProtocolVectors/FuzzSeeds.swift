@@ -20,7 +20,7 @@ public enum FuzzSeeds {
         let organisation = OrganisationVectors.generate()
         bundleSeeds += organisation.invites.compactMap { bytes(hex: $0.encoded) }
         let card = ContactCard(
-            mailbox: seed("expert-mailbox"), depositKey: SecureBytes(copying: seed("expert-deposit-key")),
+            mailbox: seed("expert-mailbox") as MailboxID, depositKey: SecureBytes(copying: seed("expert-deposit-key")),
             directoryKey: SecureBytes(copying: seed("expert-directory-key")),
             devices: [
                 ContactCard.Device(
@@ -66,7 +66,7 @@ public enum FuzzSeeds {
                 + content + [UInt8](repeating: 0, count: 64)
         }
         let envelope = try SealedEnvelope.seal(
-            messages[1], certificate: certificate, to: bob.sealingKey.publicKey, mailbox: seed("mailbox"))
+            messages[1], certificate: certificate, to: bob.sealingKey.publicKey, mailbox: seed("mailbox") as MailboxID)
         return [
             "FuzzEnvelope": envelopeContents + [envelope],
             "FuzzPayload": try PayloadVectors.samples().map { try $0.1.encoded() },

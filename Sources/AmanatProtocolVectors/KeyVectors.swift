@@ -220,14 +220,14 @@ public struct RelayAuthorisationVectors: Codable, Equatable, Sendable {
 
     public static func generate() -> Self {
         let key = SecureBytes(copying: seed("deposit-key"))
-        let mailbox = seed("mailbox")
+        let mailbox: MailboxID = seed("mailbox")
         let envelopeDigest = try! BLAKE2b.hash(Array("an envelope".utf8))
         let tokens: [(String, DepositToken.Purpose)] = [
             ("envelope", .envelope), ("blob", .blob), ("prekeyClaim", .prekeyClaim),
         ]
         let mailboxKey = try! Ed25519.PrivateKey(seed: SecureBytes(copying: seed("mailbox-key")))
         // Every owner-signed route of Protocol/openapi.yaml, with a body of the form the route takes.
-        let path = "/v1/mailboxes/" + Base64URL.encode(mailbox)
+        let path = "/v1/mailboxes/" + mailbox.base64URL
         let requests: [(String, String, [UInt8])] = [
             ("POST", path + "/fetch", Array(#"{"after":0,"limit":100}"#.utf8)),
             (
@@ -296,7 +296,7 @@ public struct PrekeyDirectoryVectors: Codable, Equatable, Sendable {
     public static func generate() -> Self {
         let device = VectorDevice("bob")
         let key = SecureBytes(copying: seed("directory-key"))
-        let mailbox = seed("mailbox")
+        let mailbox: MailboxID = seed("mailbox")
         var entropy = SeededEntropy(seed: seed("directory-nonces"))
         let full = device.bundle(withOneTimePrekeys: true)
         let lastResort = device.bundle(withOneTimePrekeys: false).postQuantumPrekey

@@ -78,7 +78,7 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
         let device = VectorDevice("expert")
         let bundle = device.bundle(withOneTimePrekeys: false)
         let card = ContactCard(
-            mailbox: seed("expert-mailbox"), depositKey: SecureBytes(copying: seed("expert-deposit-key")),
+            mailbox: seed("expert-mailbox") as MailboxID, depositKey: SecureBytes(copying: seed("expert-deposit-key")),
             directoryKey: SecureBytes(copying: seed("expert-directory-key")),
             devices: [ContactCard.Device(identity: bundle.identity, sealingKey: bundle.sealingKey)])
         let certificate = SenderCertificate(for: bundle.identity, expiresAt: 1_900_000_000, signedByOrganisation: root)

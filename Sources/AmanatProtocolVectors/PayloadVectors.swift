@@ -178,14 +178,14 @@ public struct PayloadVectors: Codable, Equatable, Sendable {
         let device = VectorDevice("alice")
         func attachment(_ tag: UInt8, _ name: String, _ mime: String) -> AttachmentPointer {
             AttachmentPointer(
-                blobId: seed("blob-\(tag)"), key: SecureBytes(copying: seed("blob-key-\(tag)")),
+                blobId: seed("blob-\(tag)") as BlobID, key: SecureBytes(copying: seed("blob-key-\(tag)")),
                 size: 1_234_567 + UInt64(tag),
                 encryptedSize: 1_300_000 + UInt64(tag), digest: seed("blob-digest-\(tag)"), fileName: name,
                 mimeType: mime)
         }
         let id = Array(seed("payload-id").prefix(16))
         let card = ContactCard(
-            mailbox: seed("mailbox"), depositKey: SecureBytes(copying: seed("deposit-key")),
+            mailbox: seed("mailbox") as MailboxID, depositKey: SecureBytes(copying: seed("deposit-key")),
             directoryKey: SecureBytes(copying: seed("directory-key")),
             devices: [.init(identity: device.identity.publicKey, sealingKey: device.sealingKeyRecord)])
         let sentAt: UInt64 = 1_800_000_000

@@ -296,7 +296,7 @@ public struct EnvelopeVectors: Codable, Equatable, Sendable {
         let long = try session.encrypt(
             [UInt8](repeating: 0x61, count: 20_000), now: vectorNow, entropy: &entropy, encapsulator: &none)
         let certificate = SenderCertificate(selfSignedBy: alice.identity, expiresAt: VectorDevice.expiresAt)
-        let mailbox = seed("mailbox")
+        let mailbox: MailboxID = seed("mailbox")
         let messages: [(String, SessionMessage, [UInt8])] = [
             ("a short ratchet message: 2 KiB", short, Array("short".utf8)),
             ("an initial message: 16 KiB", initial, Array("hello".utf8)),

@@ -14,6 +14,11 @@ public func hex(_ secret: SecureBytes) -> String {
     secret.withUnsafeBytes { hex(Array($0)) }
 }
 
+/// Lower-case hex of a mailbox id, blob id or digest.
+public func hex<Kind>(_ identifier: ByteIdentifier<Kind>) -> String {
+    hex(identifier.bytes)
+}
+
 /// Bytes from hex, or nil.
 public func bytes(hex: String) -> [UInt8]? {
     Hex.decode(hex)
@@ -71,7 +76,6 @@ public func encodeVectorFile(_ value: some Encodable) throws -> Data {
     return try encoder.encode(value) + Data("\n".utf8)
 }
 
-/// A fixed 32-byte seed from a name, so vector files say where their keys come from.
 /// `lp(x₁) ‖ lp(x₂) ‖ …` with `lp(x) = u32(len(x)) ‖ x` big-endian (SPEC.md §2.2), written out
 /// here from the spec rather than taken from the protocol's code, for vectors built from the
 /// spec's formulas alone.
@@ -79,9 +83,16 @@ func specLengthPrefixed(_ fields: [UInt8]...) -> [UInt8] {
     fields.flatMap { withUnsafeBytes(of: UInt32($0.count).bigEndian) { Array($0) } + $0 }
 }
 
+/// A fixed 32-byte seed from a name, so vector files say where their keys come from.
 public func seed(_ name: String) -> [UInt8] {
     // Cannot fail: 32 is a valid BLAKE2b output length.
     try! BLAKE2b.hash(Array(("amanat/v1/test-vector-seed/" + name).utf8))
+}
+
+/// A mailbox id, blob id or digest seeded from a name, as ``seed(_:)``.
+public func seed<Kind>(_ name: String) -> ByteIdentifier<Kind> {
+    // Cannot fail: a seed is 32 bytes.
+    ByteIdentifier(seed(name))!
 }
 
 /// SplitMix64: a small seeded generator for test schedules (which message to drop, when to kill a

@@ -10,11 +10,11 @@ import Testing
 @testable import AmanatClient
 
 /// A deposit of a random 2 KiB envelope: its headers and body.
-func deposit(into mailbox: [UInt8], key: SecureBytes) throws -> ([String: String], [UInt8]) {
+func deposit(into mailbox: MailboxID, key: SecureBytes) throws -> ([String: String], [UInt8]) {
     var envelope = SecureRandom.bytes(count: 2048)
     envelope[0] = 1
     let token = try DepositToken.make(depositKey: key, mailbox: mailbox, digest: SealedEnvelope.digest(of: envelope))
-    return (["Amanat-Deposit-Token": Base64URL.encode(token)], envelope)
+    return (["Amanat-Deposit-Token": token.base64URL], envelope)
 }
 
 @Suite("CurlTransport", .serialized)
@@ -70,7 +70,7 @@ struct CurlTransportTests {
         #expect(info.headers["content-type"] == "application/json")
 
         let mailbox = try await relay.createMailbox(transport)
-        let path = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/envelopes"
+        let path = "/v1/mailboxes/\(mailbox.id.base64URL)/envelopes"
         let (headers, envelope) = try deposit(into: mailbox.id, key: mailbox.depositKey)
         let stored = try CurlTransport.checked(try await transport.send("PUT", path, headers: headers, body: envelope))
         #expect(stored.status == 201)
@@ -93,7 +93,7 @@ struct CurlTransportTests {
         #expect(seconds >= 1 && seconds <= 100)
 
         // A stale signed request is a clock problem, said as such.
-        let fetchPath = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/fetch"
+        let fetchPath = "/v1/mailboxes/\(mailbox.id.base64URL)/fetch"
         let body = Array(#"{"after":0,"limit":10}"#.utf8)
         let nonce = SecureRandom.bytes(count: 16)
         let stale = UInt64(Date().timeIntervalSince1970) - 600
@@ -148,7 +148,7 @@ struct CurlTransportTests {
         let wrongPin = "sha256//" + Data(SecureRandom.bytes(count: 32)).base64EncodedString()
         let intercepted = try CurlTransport(configuration: .init(relay: url, pin: wrongPin))
         let (headers, envelope) = try deposit(into: mailbox.id, key: mailbox.depositKey)
-        let path = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/envelopes"
+        let path = "/v1/mailboxes/\(mailbox.id.base64URL)/envelopes"
         await #expect(throws: TransportError.pinMismatch) {
             try await intercepted.send("PUT", path, headers: headers, body: envelope)
         }
@@ -156,7 +156,7 @@ struct CurlTransportTests {
         let unpinned = try CurlTransport(configuration: .init(relay: url))
         await #expect(throws: TransportError.tlsFailure) { try await unpinned.send("GET", "/v1/info") }
         // Nothing reached the mailbox: the same envelope deposited now is new, not a duplicate.
-        let fetchPath = "/v1/mailboxes/\(Base64URL.encode(mailbox.id))/fetch"
+        let fetchPath = "/v1/mailboxes/\(mailbox.id.base64URL)/fetch"
         let body = Array(#"{"after":0,"limit":10}"#.utf8)
         let nonce = SecureRandom.bytes(count: 16)
         let now = UInt64(Date().timeIntervalSince1970)

@@ -25,8 +25,8 @@ struct SeizureOrderTests {
         let defender = try await organisation.enrolDefender("defender")
         let other = try await organisation.enrolDefender("other")
         let profile = organisation.directory("defender")
-        let mailbox = try #require(MailboxID(try await defender.loadKeys().mailbox.id))
-        let otherMailbox = try #require(MailboxID(try await other.loadKeys().mailbox.id))
+        let mailbox = try await defender.loadKeys().mailbox.id
+        let otherMailbox = try await other.loadKeys().mailbox.id
         #expect(try await defender.sync().received == 0)
 
         let root = organisation.relay.root

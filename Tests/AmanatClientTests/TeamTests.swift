@@ -28,8 +28,8 @@ struct TeamTests {
         if let edit {
             relay.kill()
             let database = try DatabaseQueue(path: relay.directory.appendingPathComponent("relay.sqlite").path)
-            let first = Data(try await aigerim.contactCard.mailbox)
-            let second = Data(try await daniyar.contactCard.mailbox)
+            let first = try await aigerim.contactCard.mailbox.data
+            let second = try await daniyar.contactCard.mailbox.data
             try await database.write { db in try edit(db, first, second) }
             try database.close()
             try await relay.start()
@@ -57,7 +57,7 @@ struct TeamTests {
         try await defender.sendCaseUpdate("протокол", attachments: [OutgoingFile(url: file)])
         #expect(try await aigerim.sync().downloaded == 1)
         let attachment = try #require(try await aigerim.messages().last?.attachments.first)
-        let blob = Array(attachment.blob)
+        let blob = try #require(BlobID(attachment.blob))
         // Whoever learns the blob's id (a proxy's log, say) talks to the relay directly.
         let stranger = RelayClient(
             transport: try CurlTransport(configuration: TransportConfiguration(relay: organisation.relay.url)))
@@ -85,7 +85,7 @@ struct TeamTests {
         // A reply's file expects the defender and the colleague its team copy goes to.
         let reply = try await aigerim.reply(
             to: try await defender.ownIdentity(), text: "получено", attachments: [OutgoingFile(url: file)])
-        let replyBlob = try #require(reply.attachments.first.map { Array($0.blob) })
+        let replyBlob = try #require(reply.attachments.first.flatMap { BlobID($0.blob) })
         #expect(try await stranger.blobStatus(replyBlob).downloadsLeft == 2)
         #expect(try await defender.sync().downloaded == 1)
         #expect(try await stranger.blobStatus(replyBlob).downloadsLeft == 1)

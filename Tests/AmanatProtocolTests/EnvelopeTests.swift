@@ -7,7 +7,7 @@ import Testing
 
 @Suite("Sealed envelopes")
 struct EnvelopeTests {
-    static let mailbox = [UInt8](repeating: 0xAB, count: 32)
+    static let mailbox = MailboxID([UInt8](repeating: 0xAB, count: 32))!
 
     struct Setup {
         var pair: Pair
@@ -127,7 +127,8 @@ struct EnvelopeTests {
         var setup = try Setup(seed: 35)
         let envelope = try setup.envelope("x")
         #expect(throws: ProtocolError.authenticationFailure) {
-            try SealedEnvelope.open(envelope, with: setup.bobSealingKey, mailbox: [UInt8](repeating: 0, count: 32))
+            try SealedEnvelope.open(
+                envelope, with: setup.bobSealingKey, mailbox: MailboxID([UInt8](repeating: 0, count: 32))!)
         }
         #expect(throws: ProtocolError.authenticationFailure) {
             try SealedEnvelope.open(envelope, with: XWing.PrivateKey(), mailbox: Self.mailbox)

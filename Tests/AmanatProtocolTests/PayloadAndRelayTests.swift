@@ -9,7 +9,7 @@ import Testing
 enum Samples {
     static func attachment(_ tag: UInt8) -> AttachmentPointer {
         AttachmentPointer(
-            blobId: [UInt8](repeating: tag, count: 32),
+            blobId: BlobID([UInt8](repeating: tag, count: 32))!,
             key: SecureBytes(copying: [UInt8](repeating: tag &+ 1, count: 32)),
             size: 1_234_567, encryptedSize: 1_300_000, digest: [UInt8](repeating: tag &+ 2, count: 32),
             fileName: "решение суда.jpg", mimeType: "image/jpeg")
@@ -20,7 +20,7 @@ enum Samples {
         let identity = DeviceIdentity.generate(using: &entropy)
         let sealing = entropy.xWing()
         let card = ContactCard(
-            mailbox: [UInt8](repeating: 7, count: 32),
+            mailbox: MailboxID([UInt8](repeating: 7, count: 32))!,
             depositKey: SecureBytes(copying: [UInt8](repeating: 8, count: 32)),
             directoryKey: SecureBytes(copying: [UInt8](repeating: 9, count: 32)),
             devices: [
@@ -92,7 +92,7 @@ struct PayloadTests {
 @Suite("Deposit tokens and request signatures")
 struct RelayAuthorisationTests {
     let key = SecureBytes(copying: [UInt8](repeating: 5, count: 32))
-    let mailbox = [UInt8](repeating: 6, count: 32)
+    let mailbox = MailboxID([UInt8](repeating: 6, count: 32))!
     let digest = [UInt8](repeating: 7, count: 32)
 
     @Test("a deposit token is bound to its key, mailbox, digest and purpose")
@@ -104,11 +104,13 @@ struct RelayAuthorisationTests {
             !DepositToken.isValid(
                 token, depositKey: SecureBytes(copying: [UInt8](repeating: 9, count: 32)), mailbox: mailbox,
                 digest: digest))
-        #expect(!DepositToken.isValid(token, depositKey: key, mailbox: digest, digest: digest))
-        #expect(!DepositToken.isValid(token, depositKey: key, mailbox: mailbox, digest: mailbox))
-        #expect(!DepositToken.isValid(Array(token.dropLast()), depositKey: key, mailbox: mailbox, digest: digest))
+        #expect(!DepositToken.isValid(token, depositKey: key, mailbox: MailboxID(digest)!, digest: digest))
+        #expect(!DepositToken.isValid(token, depositKey: key, mailbox: mailbox, digest: mailbox.bytes))
+        // A truncated token or a short mailbox id is refused where it is parsed.
+        #expect(DepositTokenValue(Array(token.bytes.dropLast())) == nil)
+        #expect(MailboxID([1]) == nil)
         #expect(throws: ProtocolError.malformed) {
-            try DepositToken.make(depositKey: key, mailbox: [1], digest: digest)
+            try DepositToken.make(depositKey: key, mailbox: mailbox, digest: [1])
         }
     }
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatProtocol
 import AmanatProtocolVectors
 import Foundation
 
@@ -22,4 +23,15 @@ extension Array where Element == UInt8 {
 
     /// Lower-case hex.
     var hex: String { AmanatProtocolVectors.hex(self) }
+}
+
+extension ByteIdentifier {
+    /// An identifier from hex; nil unless it is hex of the identifier's length.
+    init?(hex: String) {
+        guard let decoded = [UInt8](hex: hex) else { return nil }
+        self.init(decoded)
+    }
+
+    /// Lower-case hex.
+    var hex: String { bytes.hex }
 }

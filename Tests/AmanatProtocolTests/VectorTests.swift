@@ -112,7 +112,7 @@ struct VectorTests {
         let file = try loadVector("sealed-envelopes", as: EnvelopeVectors.self)
         let key = try XWing.PrivateKey(
             seed: SecureBytes(copying: try #require([UInt8](hex: file.recipientSealingKeySeed))))
-        let mailbox = try #require([UInt8](hex: file.mailbox))
+        let mailbox = try #require(MailboxID(hex: file.mailbox))
         #expect(file.tests.map(\.bucket) == [2048, 16_384, 65_536])
         for vector in file.tests {
             let envelope = try #require([UInt8](hex: vector.envelope))
@@ -185,8 +185,9 @@ struct VectorTests {
         for vector in relay.depositTokens {
             #expect(
                 DepositToken.isValid(
-                    [UInt8](hex: vector.token)!, depositKey: SecureBytes(copying: [UInt8](hex: vector.depositKey)!),
-                    mailbox: [UInt8](hex: vector.mailbox)!, digest: [UInt8](hex: vector.digest)!,
+                    DepositTokenValue(hex: vector.token)!,
+                    depositKey: SecureBytes(copying: [UInt8](hex: vector.depositKey)!),
+                    mailbox: MailboxID(hex: vector.mailbox)!, digest: [UInt8](hex: vector.digest)!,
                     purpose: try #require(
                         ["envelope": .envelope, "blob": .blob, "prekeyClaim": .prekeyClaim][vector.purpose])))
         }
@@ -220,7 +221,8 @@ struct VectorTests {
         #expect(covered == Set(signedRoutes), "\(Set(signedRoutes).subtracting(covered))")
         for vector in relay.requestSignatures {
             let signature = RequestSignature(
-                mailbox: [UInt8](hex: vector.mailbox)!, timestamp: vector.timestamp, nonce: [UInt8](hex: vector.nonce)!,
+                mailbox: MailboxID(hex: vector.mailbox)!, timestamp: vector.timestamp,
+                nonce: [UInt8](hex: vector.nonce)!,
                 signature: [UInt8](hex: vector.signature)!)
             try signature.verify(
                 method: vector.method, path: vector.path, body: [UInt8](hex: vector.body)!,
@@ -237,7 +239,7 @@ struct VectorTests {
         let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.rootPublicKey)!)
         var outcomes: [String: String] = [:]
         for test in file.cases {
-            let mailbox = try #require(MailboxID([UInt8](hex: test.mailbox)!))
+            let mailbox = try #require(MailboxID(hex: test.mailbox))
             do {
                 let order = try SeizureOrder(decoding: [UInt8](hex: test.encoded)!)
                 try order.verify(root: root, mailbox: mailbox, now: test.now)
@@ -277,7 +279,7 @@ struct VectorTests {
         #expect(file.expertCardText.hasPrefix("amanat://card/") && file.expertCardText.count == 14 + 2024)
         let card = try ContactCard(
             decoding: try #require(Base64URL.decode(String(file.expertCardText.dropFirst(14)))))
-        #expect(card.mailbox == [UInt8](hex: file.expertMailbox) && card.devices.count == 1)
+        #expect(card.mailbox == MailboxID(hex: file.expertMailbox) && card.devices.count == 1)
         for vector in file.invites {
             let bytes = try #require([UInt8](hex: vector.encoded))
             if let text = vector.text {
@@ -333,7 +335,7 @@ struct VectorTests {
     func prekeyDirectory() throws {
         let file = try loadVector("prekey-directory", as: PrekeyDirectoryVectors.self)
         let key = SecureBytes(copying: try #require([UInt8](hex: file.directoryKey)))
-        let mailbox = try #require([UInt8](hex: file.mailbox))
+        let mailbox = try #require(MailboxID(hex: file.mailbox))
         let device = VectorDevice("bob")
         #expect(device.secrets == file.device)
         // Sealing again with the recorded nonces gives the same bytes.

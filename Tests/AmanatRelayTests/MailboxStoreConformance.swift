@@ -66,12 +66,12 @@ struct MailboxStoreConformance {
         // A token made with another key, or for another envelope, stores nothing.
         let refused = Self.envelope()
         let wrongKey = try DepositToken.make(
-            depositKey: SecureBytes.random(count: 32), mailbox: mailbox.id.bytes, digest: refused.digest.bytes)
+            depositKey: SecureBytes.random(count: 32), mailbox: mailbox.id, digest: refused.digest.bytes)
         let otherEnvelope = try DepositToken.make(
-            depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id.bytes, digest: Self.random())
+            depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id, digest: Self.random())
         // An empty token cannot even be made (DepositTokenValue checks its length once).
         #expect(DepositTokenValue([]) == nil)
-        for token in try [wrongKey, otherEnvelope, Self.random()].map({ try #require(DepositTokenValue($0)) }) {
+        for token in [wrongKey, otherEnvelope, try #require(DepositTokenValue(Self.random()))] {
             await #expect(throws: RelayError.badDepositToken) {
                 try await store.deposit(
                     refused.bytes, digest: refused.digest, into: mailbox.id, token: token, now: now, quota: quota)
@@ -455,7 +455,7 @@ struct MailboxStoreConformance {
         let mailboxId = MailboxID.random()
         let envelope = try SealedEnvelope.seal(
             message, certificate: SenderCertificate(selfSignedBy: alice.identity, expiresAt: .max),
-            to: bob.sealingKey.publicKey, mailbox: mailboxId.bytes)
+            to: bob.sealingKey.publicKey, mailbox: mailboxId)
         try await store.createMailbox(
             MailboxRecord(
                 id: mailboxId, ownerKey: MailboxStoreConformance.random(),
@@ -471,11 +471,11 @@ struct MailboxStoreConformance {
         let head = try PrekeyDirectory.sealHead(
             identity: bundle.identity, signedPrekey: bundle.signedPrekey,
             lastResortPrekey: bob.bundle(withOneTimePrekeys: false).postQuantumPrekey,
-            sealingKey: bundle.sealingKey, directoryKey: directoryKey, mailbox: mailboxId.bytes, entropy: &entropy)
+            sealingKey: bundle.sealingKey, directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
         let oneTime = try PrekeyDirectory.sealOneTime(
-            try #require(bundle.oneTimePrekey), directoryKey: directoryKey, mailbox: mailboxId.bytes, entropy: &entropy)
+            try #require(bundle.oneTimePrekey), directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
         let postQuantum = try PrekeyDirectory.sealOneTime(
-            bundle.postQuantumPrekey, directoryKey: directoryKey, mailbox: mailboxId.bytes, entropy: &entropy)
+            bundle.postQuantumPrekey, directoryKey: directoryKey, mailbox: mailboxId, entropy: &entropy)
         _ = try await store.publishPrekeys(
             head: head,
             oneTime: [
@@ -574,11 +574,8 @@ struct MailboxStoreConformance {
         #expect(try await store.prekeyCounts(of: mailbox.id) == PrekeyCounts(oneTime: 0, oneTimePostQuantum: 0))
         // A contact with the old deposit key is refused; the quota counts start again from nothing.
         let late = Self.envelope()
-        let oldToken = try #require(
-            DepositTokenValue(
-                try DepositToken.make(
-                    depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id.bytes,
-                    digest: late.digest.bytes)))
+        let oldToken = try DepositToken.make(
+            depositKey: SecureBytes(copying: mailbox.depositKey), mailbox: mailbox.id, digest: late.digest.bytes)
         await #expect(throws: RelayError.badDepositToken) {
             try await store.deposit(
                 late.bytes, digest: late.digest, into: mailbox.id, token: oldToken, now: now, quota: quota)
@@ -631,8 +628,8 @@ extension MailboxStore {
     ) async throws(RelayError) -> DepositOutcome {
         let key = try await self.mailbox(mailbox)?.depositKey ?? SecureRandom.bytes(count: 32)
         let token =
-            (try? DepositToken.make(depositKey: SecureBytes(copying: key), mailbox: mailbox.bytes, digest: digest.bytes))
-            .flatMap { DepositTokenValue($0) } ?? .random()
+            (try? DepositToken.make(depositKey: SecureBytes(copying: key), mailbox: mailbox, digest: digest.bytes))
+            ?? .random()
         return try await deposit(envelope, digest: digest, into: mailbox, token: token, now: now, quota: quota)
     }
 }

@@ -24,7 +24,7 @@ extension RelayHarness {
         let token = try DepositToken.make(
             depositKey: key ?? owner.depositKey, mailbox: owner.id, digest: try BLAKE2b.hash(Array(body)),
             purpose: purpose)
-        return ([Relay.depositTokenHeader: Base64URL.encode(token)], ByteBuffer(bytes: body))
+        return ([Relay.depositTokenHeader: token.base64URL], ByteBuffer(bytes: body))
     }
 
     static func decode<Value: Decodable>(_ type: Value.Type, _ response: TestResponse) throws -> Value {

@@ -39,7 +39,7 @@ extension LiveRelay {
         let voucher = Voucher(
             id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
         let body = try JSONSerialization.data(withJSONObject: [
-            "mailbox": Base64URL.encode(owner.id), "ownerKey": Base64URL.encode(owner.key.publicKey.rawRepresentation),
+            "mailbox": owner.id.base64URL, "ownerKey": Base64URL.encode(owner.key.publicKey.rawRepresentation),
             "depositKey": Base64URL.encode(owner.depositKey.withUnsafeBytes { Array($0) }),
             "voucher": Base64URL.encode(voucher.encoded),
         ])
@@ -53,7 +53,7 @@ extension LiveRelay {
         let token = try DepositToken.make(
             depositKey: owner.depositKey, mailbox: owner.id, digest: SealedEnvelope.digest(of: envelope))
         return try await request(
-            "PUT", owner.path + "/envelopes", headers: ["Amanat-Deposit-Token": Base64URL.encode(token)], body: envelope
+            "PUT", owner.path + "/envelopes", headers: ["Amanat-Deposit-Token": token.base64URL], body: envelope
         ).1
     }
 
@@ -90,7 +90,7 @@ extension LiveRelay {
         let token = try DepositToken.make(
             depositKey: owner.depositKey, mailbox: owner.id, digest: try BLAKE2b.hash(body), purpose: purpose)
         return try await request(
-            "POST", path, headers: ["Amanat-Deposit-Token": Base64URL.encode(token)], body: body)
+            "POST", path, headers: ["Amanat-Deposit-Token": token.base64URL], body: body)
     }
 
     /// Every digest waiting in the owner's mailbox.
@@ -141,7 +141,7 @@ struct RelayProcessTests {
                 $0.hasPrefix("Relay key: ") || $0.hasPrefix("Listening on 127.0.0.1:")
                     || $0.hasPrefix("Metrics on 127.0.0.1:") || $0.hasPrefix("Envelopes in /")
             })
-        #expect(!log.contains(Base64URL.encode(owner.id)))
+        #expect(!log.contains(owner.id.base64URL))
         for envelope in envelopes {
             #expect(!log.contains(Base64URL.encode(SealedEnvelope.digest(of: envelope))))
         }
@@ -286,7 +286,7 @@ struct RelayProcessTests {
                 #"http_server_request_duration_count{http_route="/v1/mailboxes/{mailbox}/ack",http_request_method="POST",http_response_status_code="200"} 1"#
             ))
         #expect(metrics.contains(#"http_route="/v1/blobs/{blob}/chunks/{index}",http_request_method="PUT""#))
-        #expect(!metrics.contains(created.blob) && !metrics.contains(Base64URL.encode(bob.id)))
+        #expect(!metrics.contains(created.blob) && !metrics.contains(bob.id.base64URL))
         #expect(!metrics.contains("127.0.0.1"))
         // The API port does not serve them.
         #expect(try await relay.request("GET", "/metrics").1 == 404)

@@ -69,10 +69,10 @@ struct RelayHarness {
 
     /// A mailbox's secrets, as its owner keeps them.
     struct Owner {
-        let id = SecureRandom.bytes(count: 32)
+        let id = MailboxID.random()
         let key = Ed25519.PrivateKey()
         let depositKey = SecureBytes.random(count: 32)
-        var path: String { "/v1/mailboxes/\(Base64URL.encode(id))" }
+        var path: String { "/v1/mailboxes/\(id.base64URL)" }
     }
 
     func voucher(expiresAt: UInt64? = nil, signedBy signer: Ed25519.PrivateKey? = nil) -> Voucher {
@@ -85,7 +85,7 @@ struct RelayHarness {
 
     func createBody(_ owner: Owner, voucher: Voucher) -> ByteBuffer {
         Self.json([
-            "mailbox": Base64URL.encode(owner.id), "ownerKey": Base64URL.encode(owner.key.publicKey.rawRepresentation),
+            "mailbox": owner.id.base64URL, "ownerKey": Base64URL.encode(owner.key.publicKey.rawRepresentation),
             "depositKey": Base64URL.encode(owner.depositKey.withUnsafeBytes { Array($0) }),
             "voucher": Base64URL.encode(voucher.encoded),
         ])
@@ -102,7 +102,7 @@ struct RelayHarness {
     func depositHeaders(_ owner: Owner, _ envelope: [UInt8], key: SecureBytes? = nil) throws -> HTTPFields {
         let token = try DepositToken.make(
             depositKey: key ?? owner.depositKey, mailbox: owner.id, digest: SealedEnvelope.digest(of: envelope))
-        return [Relay.depositTokenHeader: Base64URL.encode(token)]
+        return [Relay.depositTokenHeader: token.base64URL]
     }
 
     /// Headers signing `body` for `method` and `path` with the owner's mailbox key.
@@ -195,11 +195,12 @@ struct RelayRouterTests {
                     receipts.append(try RelayHarness.decode(RelayAPI.Receipt.self, response))
                 }
             }
-            #expect(receipts[0].mailbox == Base64URL.encode(owner.id))
+            #expect(receipts[0].mailbox == owner.id.base64URL)
             let receipt = DepositReceipt(
-                mailbox: owner.id, digest: try #require(Base64URL.decode(receipts[0].digest)), time: receipts[0].time,
+                mailbox: owner.id, digest: try #require(EnvelopeDigest(base64URL: receipts[0].digest)),
+                time: receipts[0].time,
                 signature: try #require(Base64URL.decode(receipts[0].signature)))
-            #expect(receipt.digest == SealedEnvelope.digest(of: envelope))
+            #expect(receipt.digest.bytes == SealedEnvelope.digest(of: envelope))
             #expect(receipt.isValid(relayKey: harness.relayKey.publicKey))
             #expect(receipts[1].digest == receipts[0].digest)
 

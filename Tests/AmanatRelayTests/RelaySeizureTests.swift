@@ -20,7 +20,7 @@ struct RelaySeizureTests {
     ) -> [UInt8] {
         let issued = issuedAt ?? harness.now - 60
         return SeizureOrder(
-            mailbox: MailboxID(owner.id)!, issuedAt: issued, expiresAt: expiresAt ?? issued + 86_400, wipe: wipe,
+            mailbox: owner.id, issuedAt: issued, expiresAt: expiresAt ?? issued + 86_400, wipe: wipe,
             signedBy: signer ?? harness.root
         ).encoded
     }
@@ -108,7 +108,7 @@ struct RelaySeizureTests {
                 #expect($0.status == .ok)
             }
             // The mailbox is empty for the store; its owner's requests are refused with the order.
-            let mailbox = MailboxID(owner.id)!
+            let mailbox = owner.id
             #expect(try await harness.relay.store.fetch(from: mailbox, after: 0, limit: 10).envelopes.isEmpty)
             let requests: [(HTTPRequest.Method, String, ByteBuffer)] = [
                 (.post, "/fetch", RelayHarness.json(["after": 0, "limit": 10])),

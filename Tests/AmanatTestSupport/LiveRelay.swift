@@ -128,15 +128,15 @@ public final class LiveRelay: @unchecked Sendable {
     /// A mailbox created with a fresh voucher: its id, owner key and deposit key.
     public func createMailbox(
         _ transport: CurlTransport
-    ) async throws -> (id: [UInt8], owner: Ed25519.PrivateKey, depositKey: SecureBytes) {
-        let id = SecureRandom.bytes(count: 32)
+    ) async throws -> (id: MailboxID, owner: Ed25519.PrivateKey, depositKey: SecureBytes) {
+        let id = MailboxID.random()
         let owner = Ed25519.PrivateKey()
         let depositKey = SecureBytes.random(count: 32)
         let voucher = Voucher(
             id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
         let body = try JSONEncoder().encode(
             RelayAPI.CreateMailboxRequest(
-                mailbox: Base64URL.encode(id), ownerKey: Base64URL.encode(owner.publicKey.rawRepresentation),
+                mailbox: id.base64URL, ownerKey: Base64URL.encode(owner.publicKey.rawRepresentation),
                 depositKey: Base64URL.encode(depositKey.withUnsafeBytes { Array($0) }),
                 voucher: Base64URL.encode(voucher.encoded)))
         _ = try CurlTransport.checked(

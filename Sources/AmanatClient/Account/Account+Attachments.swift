@@ -93,7 +93,9 @@ extension Account {
 
     /// Uploads the chunks the relay does not have yet and returns the digest of the whole file.
     func upload(_ file: Draft.File) async throws(AccountError) -> [UInt8] {
-        guard let blob = file.blob.map(Array.init), let uploadKey = file.uploadKey else { throw .store(.corrupted) }
+        guard let blob = file.blob.flatMap(BlobID.init), let uploadKey = file.uploadKey else {
+            throw .store(.corrupted)
+        }
         let key = SecureBytes(copying: Array(uploadKey))
         let status: BlobStatus
         do {
@@ -160,7 +162,7 @@ extension Account {
     private func download(_ attachment: Message.Attachment, into id: Data, index: Int) async throws(AccountError)
         -> Message.Attachment.State
     {
-        let blob = Array(attachment.blob)
+        guard let blob = BlobID(attachment.blob) else { throw .store(.corrupted) }
         let status: BlobStatus
         do {
             status = try await api.blobStatus(blob)

@@ -56,16 +56,14 @@ extension Account {
         try await publish(entries, rosterKey: grant.rosterKey)
         // The lost device's own mailbox is frozen too: what waits there (cases, triage, team
         // copies) is deleted, and the device wipes itself if it connects (SPEC.md §8.8).
-        if let mailbox = MailboxID(lost.card.mailbox) {
-            let now = clock()
-            do {
-                try await api.freeze(
-                    SeizureOrder(
-                        mailbox: mailbox, issuedAt: now, expiresAt: now + SeizureOrder.defaultValidity, wipe: true,
-                        signedBy: root))
-            } catch {
-                throw .transport(error)
-            }
+        let now = clock()
+        do {
+            try await api.freeze(
+                SeizureOrder(
+                    mailbox: lost.card.mailbox, issuedAt: now, expiresAt: now + SeizureOrder.defaultValidity,
+                    wipe: true, signedBy: root))
+        } catch {
+            throw .transport(error)
         }
         let (reached, unreachable) = try await sendPendingGrant()
         var sent = false

@@ -191,7 +191,7 @@ extension Account {
                 Draft.File(
                     localFile: file, key: attachment.key, size: attachment.size,
                     encryptedSize: attachment.encryptedSize, fileName: attachment.fileName,
-                    mimeType: attachment.mimeType, blob: Data(created.blob),
+                    mimeType: attachment.mimeType, blob: created.blob.data,
                     uploadKey: Data(created.uploadKey.withUnsafeBytes { Array($0) })))
             guard ConstantTime.equals(digest, Array(attachment.digest)) else { continue }
             cursor.fileBytes += attachment.encryptedSize

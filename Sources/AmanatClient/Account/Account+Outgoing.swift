@@ -14,7 +14,7 @@ import GRDB
 struct Route: Sendable {
     let name: String
     let device: ContactCard.Device
-    let mailbox: [UInt8]
+    let mailbox: MailboxID
     let depositKey: SecureBytes
     let directoryKey: SecureBytes
 
@@ -282,7 +282,7 @@ extension Account {
                     }
                     let created = try await createBlob(
                         size: draft.files[index].encryptedSize, confirmations: confirmations, through: routes)
-                    draft.files[index].blob = Data(created.blob)
+                    draft.files[index].blob = created.blob.data
                     draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
                     let saved = draft
                     try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
@@ -307,7 +307,7 @@ extension Account {
             attachment.removedMetadata = file.removed
             attachments.append(attachment)
         }
-        let pointers = attachments.map(\.pointer)
+        let pointers = try attachments.map { attachment throws(AccountError) in try attachment.pointer }
         let body: Payload.Body =
             draft.kind == .caseUpdate
             ? .caseUpdate(text: draft.text, attachments: pointers)
@@ -436,7 +436,7 @@ extension Account {
             sessionMessage, certificate: certificate, to: sealingKey, mailbox: route.mailbox)
         try store.enqueue(
             OutboxItem(
-                mailbox: Data(route.mailbox), depositKey: Data(route.depositKey.withUnsafeBytes { Array($0) }),
+                mailbox: route.mailbox.data, depositKey: Data(route.depositKey.withUnsafeBytes { Array($0) }),
                 envelope: Data(envelope), message: message, device: Data(route.device.identity.encoded),
                 sessionMessage: Data(sessionMessage.bytes), sessionMessageKind: sessionMessage.kind.rawValue,
                 certificateExpiresAt: certificate.expiresAt),
@@ -465,7 +465,7 @@ extension Account {
             try SealedEnvelope.seal(
                 SessionMessage(kind: kind, bytes: Array(bytes)), certificate: certificate, to: sealingKey,
                 mailbox: route.mailbox))
-        updated.mailbox = Data(route.mailbox)
+        updated.mailbox = route.mailbox.data
         updated.depositKey = Data(route.depositKey.withUnsafeBytes { Array($0) })
         updated.certificateExpiresAt = certificate.expiresAt
         return updated
@@ -555,7 +555,7 @@ extension Account {
         if let recipient { seized = try triage(of: recipient.signingKey.rawRepresentation).state.seizedSince != nil }
         try store.transaction { db in
             if !seized, let recipient, let contact = try store.contact(recipient, in: db),
-                let card = try? ContactCard(decoding: Array(contact.card)), Data(card.mailbox) == item.mailbox,
+                let card = try? ContactCard(decoding: Array(contact.card)), card.mailbox.data == item.mailbox,
                 card.depositKey.withUnsafeBytes({ Data($0) }) != item.depositKey
             {
                 var updated = item
@@ -578,10 +578,10 @@ extension Account {
     }
 
     /// Seals every outbox envelope for `device` in `mailbox` to `depositKey` (a new card came).
-    func retoken(device: Data, mailbox: [UInt8], depositKey: SecureBytes, in db: Database) throws {
+    func retoken(device: Data, mailbox: MailboxID, depositKey: SecureBytes, in db: Database) throws {
         let key = depositKey.withUnsafeBytes { Data($0) }
         for (row, item) in try store.outbox(in: db)
-        where item.device == device && item.mailbox == Data(mailbox) && item.depositKey != key {
+        where item.device == device && item.mailbox == mailbox.data && item.depositKey != key {
             var updated = item
             updated.depositKey = key
             try store.replaceOutboxItem(row: row, with: updated, in: db)
@@ -638,10 +638,11 @@ extension Account {
                     return updated
                 }
             }
+            guard let mailbox = MailboxID(item.mailbox) else { throw .store(.corrupted) }
             let receipt: DepositReceipt
             do {
                 receipt = try await api.deposit(
-                    Array(item.envelope), mailbox: Array(item.mailbox),
+                    Array(item.envelope), mailbox: mailbox,
                     depositKey: SecureBytes(copying: Array(item.depositKey)), relayKey: relayKey)
             } catch .refused(_, .badDepositToken) {
                 // The recipient's mailbox no longer takes this deposit key (SPEC.md §16.2):
@@ -662,8 +663,8 @@ extension Account {
                             }
                             message.deliveries[index].submittedAt = receipt.time
                             message.deliveries[index].receiptSignature = Data(receipt.signature)
-                            message.deliveries[index].receiptMailbox = Data(receipt.mailbox)
-                            message.deliveries[index].receiptDigest = Data(receipt.digest)
+                            message.deliveries[index].receiptMailbox = receipt.mailbox.data
+                            message.deliveries[index].receiptDigest = receipt.digest.data
                         }
                     }
                 }

@@ -30,7 +30,7 @@ extension Account {
         guard case .mailboxFrozen(let bytes) = error else { return .transport(error) }
         let order: SeizureOrder
         do {
-            guard let state = try loadState(), let mailbox = MailboxID(try loadKeys().mailbox.id) else {
+            guard let state = try loadState(), case let mailbox = try loadKeys().mailbox.id else {
                 return .notEnrolled
             }
             let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](state.organisationRoot))
@@ -71,7 +71,7 @@ extension Account {
     ) async throws(AccountError) -> SeizureReport {
         guard try loadState()?.role == .expert else { throw .notPermitted }
         guard let contact = try perform({ db in try store.contact(defender, in: db) }),
-            let route = Self.route(contact), let mailbox = MailboxID(route.mailbox)
+            let route = Self.route(contact)
         else { throw .unknownContact }
         // Flagged first: committed here whatever happens next, and sent (or queued) to every
         // expert, so a relay out of reach cannot keep the others from being warned.
@@ -80,7 +80,7 @@ extension Account {
         if let root = try? organisationRootKey() {
             let now = clock()
             let order = SeizureOrder(
-                mailbox: mailbox, issuedAt: now, expiresAt: now + SeizureOrder.defaultValidity, wipe: wipe,
+                mailbox: route.mailbox, issuedAt: now, expiresAt: now + SeizureOrder.defaultValidity, wipe: wipe,
                 signedBy: root)
             do {
                 try await api.freeze(order)

@@ -43,24 +43,22 @@ extension Account {
         // (``completeDrafts()``); a relay out of reach stops this sync, as before.
         _ = try await completeDrafts()
         // An expert device that cannot be reached yet (no prekeys published, relay trouble) must
-        // not stop this device from receiving: what it should get stays pending for the next sync.
-        for pending in [sendPendingTriage, sendPendingTeamCopies, sendPendingHistory] {
+        // not stop this device from receiving: what it should get (triage changes, team copies,
+        // history, a roster key grant the administrator's device has not sealed for every device
+        // yet) stays pending for the next sync.
+        for pending in PendingSend.allCases {
             do {
-                _ = try await pending()
+                switch pending {
+                case .triage: _ = try await sendPendingTriage()
+                case .teamCopies: _ = try await sendPendingTeamCopies()
+                case .history: _ = try await sendPendingHistory()
+                case .grant: _ = try await sendPendingGrant()
+                }
             } catch {
                 switch error {
                 case .transport, .protocolFailure: break
                 default: throw error
                 }
-            }
-        }
-        // A roster key grant the administrator's device has not sealed for every device yet.
-        do {
-            _ = try await sendPendingGrant()
-        } catch {
-            switch error {
-            case .transport, .protocolFailure: break
-            default: throw error
             }
         }
         summary.sent += try await flushOutbox()
@@ -150,9 +148,9 @@ extension Account {
         for fetched in envelopes {
             let outcome = try store.transaction { db -> Outcome in
                 let now = clock()
-                if try store.isProcessed(digest: fetched.digest, in: db) { return .duplicate }
+                if try store.isProcessed(digest: fetched.digest.bytes, in: db) { return .duplicate }
                 let outcome = try process(fetched, keys: keys, now: now, in: db)
-                try store.markProcessed(digest: fetched.digest, now: now, in: db)
+                try store.markProcessed(digest: fetched.digest.bytes, now: now, in: db)
                 return outcome
             }
             switch outcome {
@@ -537,4 +535,9 @@ extension Account {
             $0 + $1.unconfirmedDeliveries(now: now, retention: state.retentionSeconds).count
         }
     }
+}
+
+/// What a sync sends that other devices may not be able to take yet, in the order it is sent.
+private enum PendingSend: CaseIterable {
+    case triage, teamCopies, history, grant
 }

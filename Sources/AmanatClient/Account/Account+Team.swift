@@ -45,7 +45,7 @@ extension Account {
                     id: Array(id), sentAt: message.sentAt,
                     body: .teamCopy(
                         defender: defender, inReplyTo: message.inReplyTo.map(Array.init), text: message.text,
-                        attachments: message.attachments.map(\.pointer)))
+                        attachments: try message.attachments.map { try $0.pointer }))
                 for route in routes {
                     var (session, _) = try outgoingSession(to: route, bundles: bundles, keys: keys, now: now, in: db)
                     try enqueue(copy, session: &session, route: route, certificate: certificate, message: nil, in: db)

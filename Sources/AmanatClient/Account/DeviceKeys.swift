@@ -81,7 +81,7 @@ struct DeviceKeys: Sendable, CustomStringConvertible, CustomReflectable {
         writer.vector16(lastResortPrekey.published.encoded)
         writer.fixed(sealingKey.privateKey.seed)
         writer.vector16(sealingKey.published.encoded)
-        writer.fixed(mailbox.id)
+        writer.fixed(mailbox.id.bytes)
         writer.fixed(mailbox.ownerKey.seed)
         writer.fixed(mailbox.depositKey)
         writer.fixed(mailbox.directoryKey)
@@ -113,7 +113,7 @@ struct DeviceKeys: Sendable, CustomStringConvertible, CustomReflectable {
                 privateKey: try XWing.PrivateKey(seed: try reader.fixedSecret(32)),
                 published: try SignedPrekey(decoding: try reader.vector16()))
             mailbox = MailboxCredentials(
-                id: try reader.fixed(32), ownerKey: try Ed25519.PrivateKey(seed: try reader.fixedSecret(32)),
+                id: try reader.identifier(), ownerKey: try Ed25519.PrivateKey(seed: try reader.fixedSecret(32)),
                 depositKey: try reader.fixedSecret(32), directoryKey: try reader.fixedSecret(32))
             try reader.finish()
         } catch {

@@ -107,16 +107,19 @@ public struct Message: Sendable, Equatable, Codable {
 
         /// The pointer that sends it (SPEC.md §9.2).
         var pointer: AttachmentPointer {
-            AttachmentPointer(
-                blobId: Array(blob), key: SecureBytes(copying: Array(key)), size: size, encryptedSize: encryptedSize,
-                digest: Array(digest), fileName: fileName, mimeType: mimeType)
+            get throws(AccountError) {
+                guard let blobId = BlobID(blob) else { throw .store(.corrupted) }
+                return AttachmentPointer(
+                    blobId: blobId, key: SecureBytes(copying: Array(key)), size: size, encryptedSize: encryptedSize,
+                    digest: Array(digest), fileName: fileName, mimeType: mimeType)
+            }
         }
 
         /// An attachment a received pointer names, not downloaded yet.
         init(pending pointer: AttachmentPointer) {
             self.init(
                 fileName: pointer.fileName, mimeType: pointer.mimeType, size: pointer.size, state: .pending,
-                blob: Data(pointer.blobId), key: Data(pointer.key.withUnsafeBytes { Array($0) }),
+                blob: pointer.blobId.data, key: Data(pointer.key.withUnsafeBytes { Array($0) }),
                 encryptedSize: pointer.encryptedSize, digest: Data(pointer.digest), localFile: nil)
         }
 

@@ -7,7 +7,7 @@ import Foundation
 /// The keys that own a mailbox on the relay (DESIGN §4): separate from every identity key.
 public struct MailboxCredentials: Sendable, CustomStringConvertible, CustomReflectable {
     /// The mailbox id, 32 random bytes.
-    public let id: [UInt8]
+    public let id: MailboxID
     /// Signs owner requests (SPEC.md §8.2).
     public let ownerKey: Ed25519.PrivateKey
     /// Makes deposit tokens; shared with contacts and the relay (§8.1).
@@ -18,12 +18,12 @@ public struct MailboxCredentials: Sendable, CustomStringConvertible, CustomRefle
     /// Fresh random credentials.
     public static func generate() -> MailboxCredentials {
         MailboxCredentials(
-            id: SecureRandom.bytes(count: 32), ownerKey: Ed25519.PrivateKey(),
+            id: .random(), ownerKey: Ed25519.PrivateKey(),
             depositKey: SecureBytes.random(count: 32),
             directoryKey: SecureBytes.random(count: 32))
     }
 
-    init(id: [UInt8], ownerKey: Ed25519.PrivateKey, depositKey: SecureBytes, directoryKey: SecureBytes) {
+    init(id: MailboxID, ownerKey: Ed25519.PrivateKey, depositKey: SecureBytes, directoryKey: SecureBytes) {
         self.id = id
         self.ownerKey = ownerKey
         self.depositKey = depositKey
@@ -39,7 +39,7 @@ public struct FetchedEnvelope: Sendable {
     /// The relay's sequence number, for paging.
     public let sequence: Int64
     /// BLAKE2b-256 of the envelope: its id, and what an acknowledgement names.
-    public let digest: [UInt8]
+    public let digest: EnvelopeDigest
     /// The sealed envelope.
     public let envelope: [UInt8]
 }
@@ -75,8 +75,8 @@ public struct RelayInfo: Sendable {
 
 /// A blob the relay created for an upload.
 public struct CreatedBlob: Sendable {
-    /// Its id, 32 bytes.
-    public let blob: [UInt8]
+    /// Its id.
+    public let blob: BlobID
     /// The key that authorises uploading its chunks.
     public let uploadKey: SecureBytes
     /// The chunk size the relay expects.
@@ -132,7 +132,7 @@ public struct RelayClient: Sendable {
     public func createMailbox(_ credentials: MailboxCredentials, voucher: Voucher) async throws(TransportError) {
         let body = Self.encode(
             RelayAPI.CreateMailboxRequest(
-                mailbox: Base64URL.encode(credentials.id),
+                mailbox: credentials.id.base64URL,
                 ownerKey: Base64URL.encode(credentials.ownerKey.publicKey.rawRepresentation),
                 depositKey: Base64URL.encode(credentials.depositKey.withUnsafeBytes { Array($0) }),
                 voucher: Base64URL.encode(voucher.encoded)))
@@ -169,23 +169,23 @@ public struct RelayClient: Sendable {
     /// Deposits an envelope into `mailbox` and returns the relay's receipt, checked against
     /// `relayKey`. Repeating a deposit is harmless (the relay answers the same way).
     public func deposit(
-        _ envelope: [UInt8], mailbox: [UInt8], depositKey: SecureBytes, relayKey: Ed25519.PublicKey
+        _ envelope: [UInt8], mailbox: MailboxID, depositKey: SecureBytes, relayKey: Ed25519.PublicKey
     ) async throws(TransportError) -> DepositReceipt {
-        let digest = SealedEnvelope.digest(of: envelope)
-        guard let token = try? DepositToken.make(depositKey: depositKey, mailbox: mailbox, digest: digest) else {
-            throw .invalidConfiguration("a deposit key or mailbox has the wrong size")
+        let digest = EnvelopeDigest(of: envelope)
+        guard let token = try? DepositToken.make(depositKey: depositKey, mailbox: mailbox, digest: digest.bytes) else {
+            throw .invalidConfiguration("a deposit key has the wrong size")
         }
         let answer: RelayAPI.Receipt = try Self.decode(
             CurlTransport.checked(
                 await transport.send(
-                    "PUT", "/v1/mailboxes/\(Base64URL.encode(mailbox))/envelopes",
+                    "PUT", "/v1/mailboxes/\(mailbox.base64URL)/envelopes",
                     headers: [
                         "Content-Type": "application/octet-stream",
-                        RelayAPI.Header.depositToken: Base64URL.encode(token),
+                        RelayAPI.Header.depositToken: token.base64URL,
                     ],
                     body: envelope)))
-        guard let signature = Base64URL.decode(answer.signature), answer.digest == Base64URL.encode(digest),
-            answer.mailbox == Base64URL.encode(mailbox)
+        guard let signature = Base64URL.decode(answer.signature), answer.digest == digest.base64URL,
+            answer.mailbox == mailbox.base64URL
         else { throw .unexpectedAnswer }
         let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: answer.time, signature: signature)
         guard receipt.isValid(relayKey: relayKey) else { throw .unexpectedAnswer }
@@ -193,7 +193,8 @@ public struct RelayClient: Sendable {
     }
 
     /// Claims a prekey bundle's entries from a contact's mailbox.
-    public func claimPrekeys(mailbox: [UInt8], depositKey: SecureBytes) async throws(TransportError) -> ClaimedPrekeys {
+    public func claimPrekeys(mailbox: MailboxID, depositKey: SecureBytes) async throws(TransportError) -> ClaimedPrekeys
+    {
         let body = Self.encode(
             RelayAPI.FreshRequest(time: clock(), nonce: Base64URL.encode(SecureRandom.bytes(count: 16))))
         let claim: RelayAPI.PrekeyClaim = try Self.decode(
@@ -212,7 +213,7 @@ public struct RelayClient: Sendable {
     /// once each of `confirmations` (``DownloadConfirmation/digests(fileKey:recipients:)``) has
     /// confirmed its download, or after the relay's retention time.
     public func createBlob(
-        mailbox: [UInt8], depositKey: SecureBytes, size: UInt64, confirmations: [[UInt8]]
+        mailbox: MailboxID, depositKey: SecureBytes, size: UInt64, confirmations: [[UInt8]]
     ) async throws(TransportError) -> CreatedBlob {
         guard let size = Int(exactly: size) else { throw .invalidConfiguration("the file is too large") }
         let body = Self.encode(
@@ -221,7 +222,7 @@ public struct RelayClient: Sendable {
                 nonce: Base64URL.encode(SecureRandom.bytes(count: 16))))
         let created: RelayAPI.CreatedBlob = try Self.decode(
             await contactRequest("/blobs", mailbox: mailbox, depositKey: depositKey, purpose: .blob, body: body))
-        guard let blob = Base64URL.decode(created.blob), blob.count == 32,
+        guard let blob = BlobID(base64URL: created.blob),
             let uploadKey = Base64URL.decode(created.uploadKey), created.chunkSize > 0, created.chunks > 0
         else { throw .unexpectedAnswer }
         return CreatedBlob(
@@ -230,19 +231,18 @@ public struct RelayClient: Sendable {
     }
 
     /// Which chunks of a blob the relay holds, and whether it is complete.
-    public func blobStatus(_ blob: [UInt8]) async throws(TransportError) -> BlobStatus {
-        try Self.blobStatus(
-            CurlTransport.checked(await transport.send("GET", "/v1/blobs/\(Base64URL.encode(blob))")))
+    public func blobStatus(_ blob: BlobID) async throws(TransportError) -> BlobStatus {
+        try Self.blobStatus(CurlTransport.checked(await transport.send("GET", "/v1/blobs/\(blob.base64URL)")))
     }
 
     /// Uploads chunk `index` (exactly the chunk size, the last one the rest).
     public func uploadChunk(
-        _ blob: [UInt8], index: Int, uploadKey: SecureBytes, bytes: [UInt8]
+        _ blob: BlobID, index: Int, uploadKey: SecureBytes, bytes: [UInt8]
     ) async throws(TransportError) -> BlobStatus {
         try Self.blobStatus(
             CurlTransport.checked(
                 await transport.send(
-                    "PUT", "/v1/blobs/\(Base64URL.encode(blob))/chunks/\(index)",
+                    "PUT", "/v1/blobs/\(blob.base64URL)/chunks/\(index)",
                     headers: [
                         "Content-Type": "application/octet-stream",
                         RelayAPI.Header.uploadKey: Base64URL.encode(uploadKey.withUnsafeBytes { Array($0) }),
@@ -250,18 +250,16 @@ public struct RelayClient: Sendable {
     }
 
     /// Downloads chunk `index` of a complete blob.
-    public func downloadChunk(_ blob: [UInt8], index: Int) async throws(TransportError) -> [UInt8] {
-        try CurlTransport.checked(
-            await transport.send("GET", "/v1/blobs/\(Base64URL.encode(blob))/chunks/\(index)")
-        ).body
+    public func downloadChunk(_ blob: BlobID, index: Int) async throws(TransportError) -> [UInt8] {
+        try CurlTransport.checked(await transport.send("GET", "/v1/blobs/\(blob.base64URL)/chunks/\(index)")).body
     }
 
     /// Confirms this device's complete download with its confirmation key
     /// (``DownloadConfirmation/key(fileKey:recipient:)``); the last expected one deletes the blob.
-    public func confirmDownload(_ blob: [UInt8], key: SecureBytes) async throws(TransportError) {
+    public func confirmDownload(_ blob: BlobID, key: SecureBytes) async throws(TransportError) {
         _ = try CurlTransport.checked(
             await transport.send(
-                "POST", "/v1/blobs/\(Base64URL.encode(blob))/downloaded",
+                "POST", "/v1/blobs/\(blob.base64URL)/downloaded",
                 headers: [RelayAPI.Header.confirmationKey: Base64URL.encode(key.withUnsafeBytes { Array($0) })],
                 body: []))
     }
@@ -299,7 +297,8 @@ public struct RelayClient: Sendable {
                 "POST", "/fetch", credentials, body: Self.encode(RelayAPI.FetchRequest(after: after, limit: limit))))
         var envelopes: [FetchedEnvelope] = []
         for item in page.envelopes {
-            guard let digest = Base64URL.decode(item.digest), let envelope = Base64URL.decode(item.envelope) else {
+            guard let digest = EnvelopeDigest(base64URL: item.digest), let envelope = Base64URL.decode(item.envelope)
+            else {
                 throw .unexpectedAnswer
             }
             envelopes.append(FetchedEnvelope(sequence: item.sequence, digest: digest, envelope: envelope))
@@ -312,13 +311,13 @@ public struct RelayClient: Sendable {
     /// Deletes envelopes committed locally, and tells the relay how much of the expired-unread
     /// count has been shown.
     public func acknowledge(
-        _ credentials: MailboxCredentials, digests: [[UInt8]], expiredUnreadSeen: Int = 0
+        _ credentials: MailboxCredentials, digests: [EnvelopeDigest], expiredUnreadSeen: Int = 0
     ) async throws(TransportError) {
         _ = try await signed(
             "POST", "/ack", credentials,
             body: Self.encode(
                 RelayAPI.AcknowledgeRequest(
-                    digests: digests.map(Base64URL.encode), expiredUnreadSeen: expiredUnreadSeen)))
+                    digests: digests.map(\.base64URL), expiredUnreadSeen: expiredUnreadSeen)))
     }
 
     /// Waits up to `timeout` seconds (at most 30) for something new after `after`.
@@ -346,16 +345,16 @@ public struct RelayClient: Sendable {
     /// A contact's request to `/v1/mailboxes/<id><suffix>` with a JSON body, its deposit token
     /// made over the body's digest for `purpose` (SPEC.md §8.1).
     private func contactRequest(
-        _ suffix: String, mailbox: [UInt8], depositKey: SecureBytes, purpose: DepositToken.Purpose, body: [UInt8]
+        _ suffix: String, mailbox: MailboxID, depositKey: SecureBytes, purpose: DepositToken.Purpose, body: [UInt8]
     ) async throws(TransportError) -> TransportResponse {
         guard let digest = try? BLAKE2b.hash(body),
             let token = try? DepositToken.make(
                 depositKey: depositKey, mailbox: mailbox, digest: digest, purpose: purpose)
-        else { throw .invalidConfiguration("a deposit key or mailbox has the wrong size") }
+        else { throw .invalidConfiguration("a deposit key has the wrong size") }
         return try CurlTransport.checked(
             await transport.send(
-                "POST", "/v1/mailboxes/\(Base64URL.encode(mailbox))\(suffix)",
-                headers: ["Content-Type": "application/json", RelayAPI.Header.depositToken: Base64URL.encode(token)],
+                "POST", "/v1/mailboxes/\(mailbox.base64URL)\(suffix)",
+                headers: ["Content-Type": "application/json", RelayAPI.Header.depositToken: token.base64URL],
                 body: body))
     }
 
@@ -363,7 +362,7 @@ public struct RelayClient: Sendable {
     private func signed(
         _ method: String, _ suffix: String, _ credentials: MailboxCredentials, body: [UInt8]
     ) async throws(TransportError) -> TransportResponse {
-        let path = "/v1/mailboxes/\(Base64URL.encode(credentials.id))\(suffix)"
+        let path = "/v1/mailboxes/\(credentials.id.base64URL)\(suffix)"
         let nonce = SecureRandom.bytes(count: RequestSignature.nonceByteCount)
         let timestamp = clock()
         let signature = RequestSignature(
@@ -394,4 +393,14 @@ public struct RelayClient: Sendable {
         }
         return value
     }
+}
+
+extension ByteIdentifier {
+    /// The identifier a profile column holds, or nil unless it is 32 bytes.
+    init?(_ data: Data) {
+        self.init(Array(data))
+    }
+
+    /// The bytes as a profile column stores them.
+    var data: Data { Data(bytes) }
 }

@@ -116,12 +116,7 @@ public struct Keyslots: Sendable {
     ///   ``KeyslotError/unwritable``.
     public func changePassphrase(from current: SecureBytes, to new: SecureBytes) throws(KeyslotError) {
         let opened = try open(passphrase: current)
-        var file = try read()
-        let header = Array(file[0..<Self.headerByteCount])
-        let sealed = try seal(
-            opened.storeKey, profile: opened.profile, slot: opened.profile, passphrase: new, header: header)
-        file.replaceSubrange(Self.range(of: opened.profile), with: sealed)
-        try write(file)
+        try reseal(profile: opened.profile, storeKey: opened.storeKey, passphrase: new)
     }
 
     /// Sets (or replaces) the duress passphrase: slot 1 will open the decoy profile with
@@ -132,12 +127,7 @@ public struct Keyslots: Sendable {
         _ duress: SecureBytes, decoyStoreKey: SecureBytes, authorisedBy passphrase: SecureBytes
     ) throws(KeyslotError) {
         guard try open(passphrase: passphrase).profile == 0 else { throw .wrongPassphrase }
-        var file = try read()
-        let header = Array(file[0..<Self.headerByteCount])
-        file.replaceSubrange(
-            Self.range(of: 1),
-            with: try seal(decoyStoreKey, profile: 1, slot: 1, passphrase: duress, header: header))
-        try write(file)
+        try reseal(profile: 1, storeKey: decoyStoreKey, passphrase: duress)
     }
 
     /// Replaces the real profile's slot from the decoy: slot 0 will open profile 0 with
@@ -149,10 +139,17 @@ public struct Keyslots: Sendable {
         _ new: SecureBytes, storeKey: SecureBytes, authorisedBy passphrase: SecureBytes
     ) throws(KeyslotError) {
         guard try open(passphrase: passphrase).profile == 1 else { throw .wrongPassphrase }
+        try reseal(profile: 0, storeKey: storeKey, passphrase: new)
+    }
+
+    /// Seals `storeKey` under `passphrase` into the slot of `profile` (slot n opens profile n),
+    /// overwriting what the slot held; the other slots and the header are kept.
+    private func reseal(profile: Int, storeKey: SecureBytes, passphrase: SecureBytes) throws(KeyslotError) {
         var file = try read()
         let header = Array(file[0..<Self.headerByteCount])
         file.replaceSubrange(
-            Self.range(of: 0), with: try seal(storeKey, profile: 0, slot: 0, passphrase: new, header: header))
+            Self.range(of: profile),
+            with: try seal(storeKey, profile: profile, slot: profile, passphrase: passphrase, header: header))
         try write(file)
     }
 

@@ -126,17 +126,28 @@ public final class ProfileStore: Sendable {
     ///
     /// - Throws: ``StoreError/wrongPassphrase`` when `current` does not open this profile.
     public func changePassphrase(from current: SecureBytes, to new: SecureBytes) throws(StoreError) {
-        let keyslots = Keyslots(url: Self.keyslotsURL(directory))
+        let keyslots = try keyslots(openingThisProfileWith: current)
         do {
-            guard try keyslots.open(passphrase: current).profile == profile else { throw StoreError.wrongPassphrase }
             try keyslots.changePassphrase(from: current, to: new)
-        } catch let error as StoreError {
-            throw error
-        } catch let error as KeyslotError {
-            throw StoreError(error)
         } catch {
-            throw .unwritable
+            throw StoreError(error)
         }
+    }
+
+    /// The profile's keyslots file, once `passphrase` has been shown to open this profile.
+    ///
+    /// - Throws: ``StoreError/wrongPassphrase`` when it opens the other profile or none, the
+    ///   keyslots file's own errors as ``StoreError``.
+    private func keyslots(openingThisProfileWith passphrase: SecureBytes) throws(StoreError) -> Keyslots {
+        let keyslots = Keyslots(url: Self.keyslotsURL(directory))
+        let opened: Keyslots.Opened
+        do {
+            opened = try keyslots.open(passphrase: passphrase)
+        } catch {
+            throw StoreError(error)
+        }
+        guard opened.profile == profile else { throw .wrongPassphrase }
+        return keyslots
     }
 
     /// Sets or replaces the duress passphrase, which will open a fresh decoy profile that `fill`
@@ -154,18 +165,7 @@ public final class ProfileStore: Sendable {
         _ duress: SecureBytes, authorisedBy passphrase: SecureBytes,
         filling fill: (ProfileStore) throws -> Void = { _ in }
     ) throws(StoreError) {
-        let keyslots = Keyslots(url: Self.keyslotsURL(directory))
-        do {
-            guard try keyslots.open(passphrase: passphrase).profile == profile else {
-                throw StoreError.wrongPassphrase
-            }
-        } catch let error as StoreError {
-            throw error
-        } catch let error as KeyslotError {
-            throw StoreError(error)
-        } catch {
-            throw .corrupted
-        }
+        let keyslots = try keyslots(openingThisProfileWith: passphrase)
         // The new profile's database first: until the slot is written no passphrase opens it.
         let other = 1 - profile
         let otherKey = SecureBytes.random(count: 32)

@@ -33,19 +33,16 @@ package struct ByteReader {
         return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
     }
 
-    package mutating func u32() throws(ProtocolError) -> UInt32 {
-        try need(4)
-        var value: UInt32 = 0
-        for index in 0..<4 { value = value << 8 | UInt32(bytes[offset + index]) }
-        offset += 4
-        return value
-    }
+    package mutating func u32() throws(ProtocolError) -> UInt32 { try bigEndian() }
 
-    package mutating func u64() throws(ProtocolError) -> UInt64 {
-        try need(8)
-        var value: UInt64 = 0
-        for index in 0..<8 { value = value << 8 | UInt64(bytes[offset + index]) }
-        offset += 8
+    package mutating func u64() throws(ProtocolError) -> UInt64 { try bigEndian() }
+
+    private mutating func bigEndian<Value: FixedWidthInteger & UnsignedInteger>() throws(ProtocolError) -> Value {
+        let count = Value.bitWidth / 8
+        try need(count)
+        var value: Value = 0
+        for index in 0..<count { value = value << 8 | Value(bytes[offset + index]) }
+        offset += count
         return value
     }
 
@@ -65,6 +62,14 @@ package struct ByteReader {
     }
 
     /// Fixed-size secret bytes, copied straight into secret memory.
+    /// A 32-byte identifier of one kind: a mailbox id, a blob id, a digest (``ByteIdentifier``).
+    package mutating func identifier<Kind>() throws(ProtocolError) -> ByteIdentifier<Kind> {
+        guard let identifier = ByteIdentifier<Kind>(try fixed(ByteIdentifier<Kind>.byteCount)) else {
+            throw .malformed
+        }
+        return identifier
+    }
+
     package mutating func fixedSecret(_ count: Int) throws(ProtocolError) -> SecureBytes {
         try need(count)
         defer { offset += count }

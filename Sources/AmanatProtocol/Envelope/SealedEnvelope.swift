@@ -45,14 +45,14 @@ public enum SealedEnvelope {
     }
 
     /// Seals `message` from the holder of `certificate` to the device whose sealing key is
-    /// `recipient`, for `mailbox` (32 bytes), padded to the smallest bucket that holds it.
+    /// `recipient`, for `mailbox`, padded to the smallest bucket that holds it.
     ///
     /// - Throws: ``ProtocolError/tooLarge`` when it fits no bucket.
     public static func seal(
         _ message: SessionMessage,
         certificate: SenderCertificate,
         to recipient: XWing.PublicKey,
-        mailbox: [UInt8]
+        mailbox: MailboxID
     ) throws(ProtocolError) -> [UInt8] {
         var content = ByteWriter(capacity: 2 + SenderCertificate.byteCount + message.bytes.count)
         content.u8(contentVersion)
@@ -70,7 +70,7 @@ public enum SealedEnvelope {
         do {
             sealed = try XWingHPKE.seal(
                 padded.bytes, to: recipient, info: lengthPrefixed(Label.seal),
-                associatedData: lengthPrefixed(Label.envelope, mailbox))
+                associatedData: lengthPrefixed(Label.envelope, mailbox.bytes))
         } catch {
             throw .authenticationFailure
         }
@@ -94,7 +94,7 @@ public enum SealedEnvelope {
     /// - Throws: ``ProtocolError/authenticationFailure`` if it was not sealed to this key and
     ///   mailbox or was altered; ``ProtocolError/malformed`` if its content does not decode.
     public static func open(
-        _ envelope: [UInt8], with sealingKey: XWing.PrivateKey, mailbox: [UInt8]
+        _ envelope: [UInt8], with sealingKey: XWing.PrivateKey, mailbox: MailboxID
     ) throws(ProtocolError) -> Opened {
         _ = try bucket(of: envelope)
         let sealed = XWingHPKE.SealedMessage(
@@ -104,7 +104,7 @@ public enum SealedEnvelope {
         do {
             padded = try XWingHPKE.open(
                 sealed, with: sealingKey, info: lengthPrefixed(Label.seal),
-                associatedData: lengthPrefixed(Label.envelope, mailbox))
+                associatedData: lengthPrefixed(Label.envelope, mailbox.bytes))
         } catch {
             throw .authenticationFailure
         }

@@ -34,11 +34,11 @@ public enum PrekeyDirectory {
 
     /// The sealed head: identity, signed prekey, last-resort X-Wing prekey and sealing key.
     ///
-    /// - Throws: ``ProtocolError/malformed`` if a key has the wrong kind or the directory key or
-    ///   mailbox id has the wrong length.
+    /// - Throws: ``ProtocolError/malformed`` if a key has the wrong kind or the directory key has
+    ///   the wrong length.
     public static func sealHead(
         identity: IdentityKey, signedPrekey: SignedPrekey, lastResortPrekey: SignedPrekey, sealingKey: SignedPrekey,
-        directoryKey: SecureBytes, mailbox: [UInt8], entropy: inout some EntropySource
+        directoryKey: SecureBytes, mailbox: MailboxID, entropy: inout some EntropySource
     ) throws(ProtocolError) -> [UInt8] {
         guard signedPrekey.kind == .signedX25519, lastResortPrekey.kind == .lastResortXWing,
             sealingKey.kind == .sealingXWing
@@ -53,9 +53,9 @@ public enum PrekeyDirectory {
 
     /// A sealed one-time prekey (kind 3 or 4).
     ///
-    /// - Throws: ``ProtocolError/malformed`` for any other kind or a wrong-length key or mailbox.
+    /// - Throws: ``ProtocolError/malformed`` for any other kind or a wrong-length key.
     public static func sealOneTime(
-        _ prekey: SignedPrekey, directoryKey: SecureBytes, mailbox: [UInt8], entropy: inout some EntropySource
+        _ prekey: SignedPrekey, directoryKey: SecureBytes, mailbox: MailboxID, entropy: inout some EntropySource
     ) throws(ProtocolError) -> [UInt8] {
         let slot: Slot
         switch prekey.kind {
@@ -76,7 +76,7 @@ public enum PrekeyDirectory {
     ///   for this mailbox and slot; ``ProtocolError/malformed`` if its content does not parse.
     public static func openBundle(
         head: [UInt8], oneTimePrekey: [UInt8]?, oneTimePostQuantumPrekey: [UInt8]?, directoryKey: SecureBytes,
-        mailbox: [UInt8]
+        mailbox: MailboxID
     ) throws(ProtocolError) -> PrekeyBundle {
         var reader = ByteReader(try open(head, slot: .head, directoryKey: directoryKey, mailbox: mailbox))
         let identity = try IdentityKey(reading: &reader)
@@ -103,15 +103,15 @@ public enum PrekeyDirectory {
 
     // MARK: - Sealing
 
-    static func associatedData(mailbox: [UInt8], slot: Slot) -> [UInt8] {
-        lengthPrefixed(Label.prekeyDirectory, mailbox, [slot.rawValue])
+    static func associatedData(mailbox: MailboxID, slot: Slot) -> [UInt8] {
+        lengthPrefixed(Label.prekeyDirectory, mailbox.bytes, [slot.rawValue])
     }
 
     static func seal(
-        _ plaintext: [UInt8], slot: Slot, directoryKey: SecureBytes, mailbox: [UInt8],
+        _ plaintext: [UInt8], slot: Slot, directoryKey: SecureBytes, mailbox: MailboxID,
         entropy: inout some EntropySource
     ) throws(ProtocolError) -> [UInt8] {
-        guard directoryKey.count == keyByteCount, mailbox.count == 32 else { throw .malformed }
+        guard directoryKey.count == keyByteCount else { throw .malformed }
         let nonce = entropy.bytes(count: nonceByteCount)
         guard
             let sealed = try? XChaCha20Poly1305.seal(
@@ -122,9 +122,9 @@ public enum PrekeyDirectory {
     }
 
     static func open(
-        _ entry: [UInt8], slot: Slot, directoryKey: SecureBytes, mailbox: [UInt8]
+        _ entry: [UInt8], slot: Slot, directoryKey: SecureBytes, mailbox: MailboxID
     ) throws(ProtocolError) -> [UInt8] {
-        guard directoryKey.count == keyByteCount, mailbox.count == 32 else { throw .malformed }
+        guard directoryKey.count == keyByteCount else { throw .malformed }
         guard entry.count >= nonceByteCount + XChaCha20Poly1305.tagByteCount else { throw .malformed }
         guard
             let plaintext = try? XChaCha20Poly1305.open(

@@ -211,7 +211,7 @@ public struct AttachmentPointer: Equatable, Sendable {
     public static let maximumMimeTypeByteCount = 127
 
     /// The relay's id for the blob.
-    public let blobId: [UInt8]
+    public let blobId: BlobID
     /// The secretstream key of the file.
     public let key: SecureBytes
     /// The plaintext size in bytes.
@@ -225,9 +225,9 @@ public struct AttachmentPointer: Equatable, Sendable {
     /// The file's MIME type.
     public let mimeType: String
 
-    /// A pointer; `blobId` and `digest` are 32 bytes and `key` is a secretstream key.
+    /// A pointer; `digest` is 32 bytes and `key` is a secretstream key.
     public init(
-        blobId: [UInt8], key: SecureBytes, size: UInt64, encryptedSize: UInt64, digest: [UInt8], fileName: String,
+        blobId: BlobID, key: SecureBytes, size: UInt64, encryptedSize: UInt64, digest: [UInt8], fileName: String,
         mimeType: String
     ) {
         self.blobId = blobId
@@ -242,13 +242,13 @@ public struct AttachmentPointer: Equatable, Sendable {
     package func write(to writer: inout ByteWriter) throws(ProtocolError) {
         let name = Array(fileName.utf8)
         let mime = Array(mimeType.utf8)
-        guard blobId.count == 32, key.count == SecretStream.keyByteCount, digest.count == 32,
+        guard key.count == SecretStream.keyByteCount, digest.count == 32,
             mimeType.allSatisfy(\.isASCII)
         else { throw .malformed }
         guard name.count <= Self.maximumFileNameByteCount, mime.count <= Self.maximumMimeTypeByteCount else {
             throw .tooLarge
         }
-        writer.fixed(blobId)
+        writer.fixed(blobId.bytes)
         writer.fixed(key)
         writer.u64(size)
         writer.u64(encryptedSize)
@@ -258,7 +258,7 @@ public struct AttachmentPointer: Equatable, Sendable {
     }
 
     package init(reading reader: inout ByteReader) throws(ProtocolError) {
-        blobId = try reader.fixed(32)
+        blobId = try reader.identifier()
         key = try reader.fixedSecret(SecretStream.keyByteCount)
         size = try reader.u64()
         encryptedSize = try reader.u64()
@@ -294,7 +294,7 @@ public struct ContactCard: Equatable, Sendable {
     }
 
     /// The mailbox to deposit into.
-    public let mailbox: [UInt8]
+    public let mailbox: MailboxID
     /// The key that makes deposit tokens for it (the relay holds it too).
     public let depositKey: SecureBytes
     /// The key the mailbox's prekey directory entries are sealed with (SPEC.md §8.6); the relay
@@ -303,8 +303,8 @@ public struct ContactCard: Equatable, Sendable {
     /// The devices behind the mailbox.
     public let devices: [Device]
 
-    /// A card; `mailbox`, `depositKey` and `directoryKey` are 32 bytes, with 1 to 8 devices.
-    public init(mailbox: [UInt8], depositKey: SecureBytes, directoryKey: SecureBytes, devices: [Device]) {
+    /// A card; `depositKey` and `directoryKey` are 32 bytes, with 1 to 8 devices.
+    public init(mailbox: MailboxID, depositKey: SecureBytes, directoryKey: SecureBytes, devices: [Device]) {
         self.mailbox = mailbox
         self.depositKey = depositKey
         self.directoryKey = directoryKey
@@ -312,12 +312,12 @@ public struct ContactCard: Equatable, Sendable {
     }
 
     package func write(to writer: inout ByteWriter) throws(ProtocolError) {
-        guard mailbox.count == 32, depositKey.count == DepositToken.byteCount,
+        guard depositKey.count == DepositToken.byteCount,
             directoryKey.count == PrekeyDirectory.keyByteCount,
             devices.allSatisfy({ $0.sealingKey.kind == .sealingXWing })
         else { throw .malformed }
         guard (1...Self.maximumDeviceCount).contains(devices.count) else { throw .tooLarge }
-        writer.fixed(mailbox)
+        writer.fixed(mailbox.bytes)
         writer.fixed(depositKey)
         writer.fixed(directoryKey)
         writer.u8(UInt8(devices.count))
@@ -328,7 +328,7 @@ public struct ContactCard: Equatable, Sendable {
     }
 
     package init(reading reader: inout ByteReader) throws(ProtocolError) {
-        mailbox = try reader.fixed(32)
+        mailbox = try reader.identifier()
         depositKey = try reader.fixedSecret(DepositToken.byteCount)
         directoryKey = try reader.fixedSecret(PrekeyDirectory.keyByteCount)
         let count = Int(try reader.u8())

@@ -36,20 +36,25 @@ public enum DepositToken {
 
     /// The token for depositing what `digest` names into `mailbox`.
     ///
-    /// - Throws: ``ProtocolError/malformed`` unless the key, mailbox and digest are 32 bytes.
+    /// - Throws: ``ProtocolError/malformed`` unless the key and digest are 32 bytes.
     public static func make(
-        depositKey: SecureBytes, mailbox: [UInt8], digest: [UInt8], purpose: Purpose = .envelope
-    ) throws(ProtocolError) -> [UInt8] {
-        guard depositKey.count == byteCount, mailbox.count == 32, digest.count == 32 else { throw .malformed }
-        return HMACSHA256.authenticationCode(for: lengthPrefixed(purpose.label, mailbox, digest), key: depositKey)
+        depositKey: SecureBytes, mailbox: MailboxID, digest: [UInt8], purpose: Purpose = .envelope
+    ) throws(ProtocolError) -> DepositTokenValue {
+        guard depositKey.count == byteCount, digest.count == 32,
+            let token = DepositTokenValue(
+                HMACSHA256.authenticationCode(
+                    for: lengthPrefixed(purpose.label, mailbox.bytes, digest), key: depositKey))
+        else { throw .malformed }
+        return token
     }
 
     /// Whether `token` is right, compared in constant time.
     public static func isValid(
-        _ token: [UInt8], depositKey: SecureBytes, mailbox: [UInt8], digest: [UInt8], purpose: Purpose = .envelope
+        _ token: DepositTokenValue, depositKey: SecureBytes, mailbox: MailboxID, digest: [UInt8],
+        purpose: Purpose = .envelope
     ) -> Bool {
-        guard depositKey.count == byteCount, mailbox.count == 32, digest.count == 32 else { return false }
+        guard depositKey.count == byteCount, digest.count == 32 else { return false }
         return HMACSHA256.isValidAuthenticationCode(
-            token, for: lengthPrefixed(purpose.label, mailbox, digest), key: depositKey)
+            token.bytes, for: lengthPrefixed(purpose.label, mailbox.bytes, digest), key: depositKey)
     }
 }

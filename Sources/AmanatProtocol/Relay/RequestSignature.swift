@@ -17,8 +17,8 @@ public struct RequestSignature: Hashable, Sendable {
     /// How far a request's timestamp may be from the relay's clock, in seconds.
     public static let allowedClockSkew: UInt64 = 300
 
-    /// The mailbox the request is for (32 bytes).
-    public let mailbox: [UInt8]
+    /// The mailbox the request is for.
+    public let mailbox: MailboxID
     /// Unix seconds when the request was signed.
     public let timestamp: UInt64
     /// 16 random bytes, never reused.
@@ -28,7 +28,7 @@ public struct RequestSignature: Hashable, Sendable {
 
     /// Signs a request with the mailbox key.
     public init(
-        method: String, path: String, body: [UInt8], mailbox: [UInt8], timestamp: UInt64, nonce: [UInt8],
+        method: String, path: String, body: [UInt8], mailbox: MailboxID, timestamp: UInt64, nonce: [UInt8],
         mailboxKey: Ed25519.PrivateKey
     ) {
         self.mailbox = mailbox
@@ -40,7 +40,7 @@ public struct RequestSignature: Hashable, Sendable {
     }
 
     /// A signature received from a client, to be verified.
-    public init(mailbox: [UInt8], timestamp: UInt64, nonce: [UInt8], signature: [UInt8]) {
+    public init(mailbox: MailboxID, timestamp: UInt64, nonce: [UInt8], signature: [UInt8]) {
         self.mailbox = mailbox
         self.timestamp = timestamp
         self.nonce = nonce
@@ -55,7 +55,7 @@ public struct RequestSignature: Hashable, Sendable {
     public func verify(
         method: String, path: String, body: [UInt8], mailboxKey: Ed25519.PublicKey, now: UInt64
     ) throws(ProtocolError) {
-        guard mailbox.count == 32, nonce.count == Self.nonceByteCount else { throw .authenticationFailure }
+        guard nonce.count == Self.nonceByteCount else { throw .authenticationFailure }
         let input = Self.input(
             method: method, path: path, body: body, mailbox: mailbox, timestamp: timestamp, nonce: nonce)
         guard mailboxKey.isValidSignature(signature, for: input) else { throw .authenticationFailure }
@@ -64,13 +64,14 @@ public struct RequestSignature: Hashable, Sendable {
     }
 
     static func input(
-        method: String, path: String, body: [UInt8], mailbox: [UInt8], timestamp: UInt64, nonce: [UInt8]
+        method: String, path: String, body: [UInt8], mailbox: MailboxID, timestamp: UInt64, nonce: [UInt8]
     ) -> [UInt8] {
         var time = ByteWriter()
         time.u64(timestamp)
         // Cannot fail: 32 is a valid BLAKE2b output length.
         let bodyDigest = try! BLAKE2b.hash(body)
         return lengthPrefixed(
-            Label.request, Array(method.uppercased().utf8), Array(path.utf8), bodyDigest, time.bytes, nonce, mailbox)
+            Label.request, Array(method.uppercased().utf8), Array(path.utf8), bodyDigest, time.bytes, nonce,
+            mailbox.bytes)
     }
 }

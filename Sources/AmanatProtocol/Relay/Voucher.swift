@@ -66,16 +66,16 @@ public struct Voucher: Hashable, Sendable {
 ///     signature = Ed25519(relayKey, lp("amanat/v1/receipt") ‖ lp(mailboxId) ‖ lp(digest) ‖ lp(u64 time))
 public struct DepositReceipt: Hashable, Sendable {
     /// The mailbox the envelope went to.
-    public let mailbox: [UInt8]
+    public let mailbox: MailboxID
     /// The envelope's BLAKE2b-256 digest.
-    public let digest: [UInt8]
+    public let digest: EnvelopeDigest
     /// The relay's clock when it answered, Unix seconds. It is not stored on the relay.
     public let time: UInt64
     /// The relay key's signature.
     public let signature: [UInt8]
 
     /// Signs a receipt with the relay's key.
-    public init(mailbox: [UInt8], digest: [UInt8], time: UInt64, signedBy relayKey: Ed25519.PrivateKey) {
+    public init(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64, signedBy relayKey: Ed25519.PrivateKey) {
         self.mailbox = mailbox
         self.digest = digest
         self.time = time
@@ -83,7 +83,7 @@ public struct DepositReceipt: Hashable, Sendable {
     }
 
     /// A receipt received from the relay.
-    public init(mailbox: [UInt8], digest: [UInt8], time: UInt64, signature: [UInt8]) {
+    public init(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64, signature: [UInt8]) {
         self.mailbox = mailbox
         self.digest = digest
         self.time = time
@@ -95,9 +95,9 @@ public struct DepositReceipt: Hashable, Sendable {
         relayKey.isValidSignature(signature, for: Self.signatureInput(mailbox: mailbox, digest: digest, time: time))
     }
 
-    static func signatureInput(mailbox: [UInt8], digest: [UInt8], time: UInt64) -> [UInt8] {
+    static func signatureInput(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64) -> [UInt8] {
         var clock = ByteWriter()
         clock.u64(time)
-        return lengthPrefixed(Label.receipt, mailbox, digest, clock.bytes)
+        return lengthPrefixed(Label.receipt, mailbox.bytes, digest.bytes, clock.bytes)
     }
 }

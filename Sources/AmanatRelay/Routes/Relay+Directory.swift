@@ -79,7 +79,7 @@ extension Relay {
         }
         func checks(_ key: [UInt8]) -> Bool {
             DepositToken.isValid(
-                token.bytes, depositKey: SecureBytes(copying: key), mailbox: mailbox.bytes, digest: digest,
+                token, depositKey: SecureBytes(copying: key), mailbox: mailbox, digest: digest,
                 purpose: purpose)
         }
         if let cached = depositKeys.key(of: mailbox), checks(cached) {

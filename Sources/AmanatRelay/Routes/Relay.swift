@@ -138,7 +138,7 @@ public struct Relay: Sendable {
         }
         // The store has committed durably: only now is the receipt signed.
         let receipt = DepositReceipt(
-            mailbox: mailbox.bytes, digest: digest.bytes, time: now, signedBy: configuration.signingKey)
+            mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
         // Written out rather than through JSONEncoder: this is the hottest answer, and its fields
         // are base64url and a number, which need no escaping. Same shape as `RelayAPI.Receipt`.
         let body =
@@ -270,7 +270,7 @@ public struct Relay: Sendable {
         }
         let now = clock()
         do {
-            try RequestSignature(mailbox: mailbox.bytes, timestamp: timestamp, nonce: nonce, signature: signature)
+            try RequestSignature(mailbox: mailbox, timestamp: timestamp, nonce: nonce, signature: signature)
                 .verify(
                     method: method, path: path, body: body, mailboxKey: ownerKey, now: now)
         } catch .expired {

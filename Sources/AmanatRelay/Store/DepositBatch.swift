@@ -60,7 +60,7 @@ struct DepositBatch {
             guard var entry = usage[deposit.mailbox] else { return .refused(.unknownMailbox) }
             guard
                 DepositToken.isValid(
-                    deposit.token.bytes, depositKey: entry.depositKey, mailbox: deposit.mailbox.bytes,
+                    deposit.token, depositKey: entry.depositKey, mailbox: deposit.mailbox,
                     digest: deposit.digest.bytes)
             else { return .refused(.badDepositToken) }
             let key = StoredEnvelopeKey(mailbox: deposit.mailbox, digest: deposit.digest)
