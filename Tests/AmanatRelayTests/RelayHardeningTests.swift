@@ -179,11 +179,7 @@ struct RelayHardeningTests {
                 }
             }
             for _ in 0..<5 {
-                let envelope = RelayHarness.envelope()
-                try await client.execute(
-                    uri: owner.path + "/envelopes", method: .put, headers: try harness.depositHeaders(owner, envelope),
-                    body: ByteBuffer(bytes: envelope)
-                ) { response in #expect(response.status == .created) }
+                try await harness.deposit(RelayHarness.envelope(), into: owner, client)
             }
             // The rate still holds for the real contacts: the sixth is over it.
             let envelope = RelayHarness.envelope()

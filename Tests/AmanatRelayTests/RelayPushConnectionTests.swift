@@ -100,10 +100,7 @@ struct RelayPushConnectionTests {
                 // Text from the peer is ignored: the next frame is the news of a deposit.
                 try await socket.send(RawWebSocket.frame(opcode: 0x1, payload: Array("hello".utf8)))
                 let envelope = RelayHarness.envelope()
-                try await client.execute(
-                    uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
-                    body: ByteBuffer(bytes: envelope)
-                ) { #expect($0.status == .created) }
+                try await harness.deposit(envelope, into: owner, client)
                 #expect(try await socket.readFrame()?.text == "new")
                 try await socket.send(RawWebSocket.frame(opcode: 0x8, payload: [0x03, 0xE8]))
                 let echo = try #require(try await socket.readFrame())

@@ -39,10 +39,7 @@ struct RelayPushTests {
             async let woken = wait(after: 0, timeout: 20)
             try await Task.sleep(for: .milliseconds(300))
             let envelope = RelayHarness.envelope()
-            try await client.execute(
-                uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
-                body: ByteBuffer(bytes: envelope)
-            ) { #expect($0.status == .created) }
+            try await harness.deposit(envelope, into: owner, client)
             #expect(try await woken == true)
             // Now something is waiting after sequence 0, and nothing after the envelope's sequence.
             #expect(try await wait(after: 0, timeout: 20) == true)
@@ -84,11 +81,7 @@ struct RelayPushTests {
                     received.withLock { $0.append(text) }
                 }
                 for _ in 0..<2 {
-                    let envelope = RelayHarness.envelope()
-                    try await client.execute(
-                        uri: owner.path + "/envelopes", method: .put,
-                        headers: harness.depositHeaders(owner, envelope), body: ByteBuffer(bytes: envelope)
-                    ) { #expect($0.status == .created) }
+                    try await harness.deposit(RelayHarness.envelope(), into: owner, client)
                     if case .text(let text) = try await iterator.next() {
                         received.withLock { $0.append(text) }
                     }
@@ -142,10 +135,7 @@ struct RelayRateLimitTests {
             #expect(statuses == [.created, .created, .created, .tooManyRequests])
             // Another mailbox has its own bucket.
             let envelope = RelayHarness.envelope()
-            try await client.execute(
-                uri: other.path + "/envelopes", method: .put, headers: harness.depositHeaders(other, envelope),
-                body: ByteBuffer(bytes: envelope)
-            ) { #expect($0.status == .created) }
+            try await harness.deposit(envelope, into: other, client)
             // Owner requests: two, then 429.
             let path = owner.path + "/fetch"
             let body = RelayHarness.json(["after": 0, "limit": 10])

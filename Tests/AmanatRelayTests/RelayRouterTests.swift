@@ -99,6 +99,14 @@ struct RelayHarness {
 
     static func envelope(_ size: Int = 2048) -> [UInt8] { [1] + SecureRandom.bytes(count: size - 1) }
 
+    /// Deposits `envelope` into the owner's mailbox with a valid token; it must be stored (201).
+    func deposit(_ envelope: [UInt8], into owner: Owner, _ client: any TestClientProtocol) async throws {
+        try await client.execute(
+            uri: owner.path + "/envelopes", method: .put, headers: depositHeaders(owner, envelope),
+            body: ByteBuffer(bytes: envelope)
+        ) { #expect($0.status == .created) }
+    }
+
     func depositHeaders(_ owner: Owner, _ envelope: [UInt8], key: SecureBytes? = nil) throws -> HTTPFields {
         let token = try DepositToken.make(
             depositKey: key ?? owner.depositKey, mailbox: owner.id, digest: SealedEnvelope.digest(of: envelope))
@@ -205,11 +213,7 @@ struct RelayRouterTests {
             #expect(receipts[1].digest == receipts[0].digest)
 
             let second = RelayHarness.envelope(16_384)
-            try await client.execute(
-                uri: uri, method: .put, headers: harness.depositHeaders(owner, second), body: ByteBuffer(bytes: second)
-            ) {
-                #expect($0.status == .created)
-            }
+            try await harness.deposit(second, into: owner, client)
             let third = RelayHarness.envelope()
             let oversize = [UInt8](repeating: 1, count: 65_537)
             let wrongSize = [UInt8](repeating: 1, count: 3000)
@@ -246,10 +250,7 @@ struct RelayRouterTests {
             let owner = RelayHarness.Owner()
             try await harness.create(owner, client)
             let envelope = RelayHarness.envelope()
-            try await client.execute(
-                uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
-                body: ByteBuffer(bytes: envelope)
-            ) { #expect($0.status == .created) }
+            try await harness.deposit(envelope, into: owner, client)
 
             let fetchPath = owner.path + "/fetch"
             let fetchBody = RelayHarness.json(["after": 0, "limit": 10])

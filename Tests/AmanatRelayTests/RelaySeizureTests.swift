@@ -92,10 +92,7 @@ struct RelaySeizureTests {
             try await harness.create(owner, client)
             for _ in 0..<3 {
                 let envelope = RelayHarness.envelope()
-                try await client.execute(
-                    uri: owner.path + "/envelopes", method: .put, headers: harness.depositHeaders(owner, envelope),
-                    body: ByteBuffer(bytes: envelope)
-                ) { #expect($0.status == .created) }
+                try await harness.deposit(envelope, into: owner, client)
             }
             let first = order(harness, owner)
             try await hand(first, to: owner, client) { response in

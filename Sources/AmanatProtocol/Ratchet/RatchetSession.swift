@@ -75,11 +75,8 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
         self.associatedData = associatedData
         sendingRatchetKey = entropy.x25519()
         receivingRatchetKey = remoteRatchetKey
-        let dh = try Self.agree(sendingRatchetKey, remoteRatchetKey)
-        let step = RatchetKDF.root(sharedSecret, dh: dh, postQuantum: nil)
-        rootKey = step.root
-        sendingChainKey = step.chain
-        nextSendingHeaderKey = step.nextHeader
+        (rootKey, sendingChainKey, nextSendingHeaderKey) = try Self.rootStep(
+            sharedSecret, own: sendingRatchetKey, peer: remoteRatchetKey, postQuantum: nil)
         sendingHeaderKey = headerKey
         self.nextReceivingHeaderKey = nextReceivingHeaderKey
         lastRefreshAt = now
@@ -221,11 +218,8 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
             messagesSinceRefresh = 0
             lastRefreshAt = now
         }
-        let dh = try Self.agree(sendingRatchetKey, remote)
-        let step = RatchetKDF.root(rootKey, dh: dh, postQuantum: postQuantumSecret)
-        rootKey = step.root
-        sendingChainKey = step.chain
-        nextSendingHeaderKey = step.nextHeader
+        (rootKey, sendingChainKey, nextSendingHeaderKey) = try Self.rootStep(
+            rootKey, own: sendingRatchetKey, peer: remote, postQuantum: postQuantumSecret)
         needsSendingStep = false
     }
 
@@ -335,11 +329,8 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
         forgetOldChains(now: now)
         receivingMessageNumber = 0
         receivingRatchetKey = header.ratchetKey
-        let dh = try Self.agree(sendingRatchetKey, header.ratchetKey)
-        let step = RatchetKDF.root(rootKey, dh: dh, postQuantum: postQuantumSecret)
-        rootKey = step.root
-        receivingChainKey = step.chain
-        nextReceivingHeaderKey = step.nextHeader
+        (rootKey, receivingChainKey, nextReceivingHeaderKey) = try Self.rootStep(
+            rootKey, own: sendingRatchetKey, peer: header.ratchetKey, postQuantum: postQuantumSecret)
         needsSendingStep = true
     }
 
@@ -457,6 +448,15 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
         else { return nil }
         // An authentic header that does not decode is a broken peer, not noise.
         return try RatchetHeader(decoding: plaintext)
+    }
+
+    /// One step of the root chain (SPEC.md §6.2): KDF_RK over `rootKey` with DH(own, peer) and,
+    /// on a post-quantum refresh, the X-Wing secret; the new root key, a chain key and the next
+    /// header key.
+    static func rootStep(
+        _ rootKey: SecureBytes, own: X25519.PrivateKey, peer: X25519.PublicKey, postQuantum: SecureBytes?
+    ) throws(ProtocolError) -> (root: SecureBytes, chain: SecureBytes, nextHeader: SecureBytes) {
+        RatchetKDF.root(rootKey, dh: try agree(own, peer), postQuantum: postQuantum)
     }
 
     static func agree(_ own: X25519.PrivateKey, _ peer: X25519.PublicKey) throws(ProtocolError) -> SecureBytes {
