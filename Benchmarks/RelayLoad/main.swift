@@ -72,7 +72,7 @@ func createMailbox(relay: String, root: Ed25519.PrivateKey) async throws -> (Own
     let ownerKey = Ed25519.PrivateKey()
     let depositKey = SecureRandom.bytes(count: 32)
     let voucher = Voucher(
-        id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
+        id: .random(), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
     let body = try JSONEncoder().encode(
         RelayAPI.CreateMailboxRequest(
             mailbox: Base64URL.encode(id), ownerKey: Base64URL.encode(ownerKey.publicKey.rawRepresentation),

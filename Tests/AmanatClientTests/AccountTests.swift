@@ -117,7 +117,7 @@ struct AccountTests {
         let stranger = Ed25519.PrivateKey()
         let forged = try Invite(
             relay: relay.url, pin: nil, rosterKey: organisation.rosterKey,
-            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: stranger),
+            voucher: Voucher(id: .random(), expiresAt: organisation.now + 60, signedBy: stranger),
             signedBy: relay.root)
         await #expect(throws: AccountError.invalidInvite) {
             try await Account.enrol(
@@ -129,7 +129,7 @@ struct AccountTests {
         // A relay that cannot be reached: nothing is written either.
         let nowhere = try Invite(
             relay: "http://127.0.0.1:\(try freeLoopbackPort())", pin: nil, rosterKey: organisation.rosterKey,
-            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: organisation.now + 60, signedBy: relay.root),
+            voucher: Voucher(id: .random(), expiresAt: organisation.now + 60, signedBy: relay.root),
             signedBy: relay.root)
         await #expect(throws: AccountError.transport(.unreachable)) {
             try await Account.enrol(

@@ -24,13 +24,13 @@ struct MailboxStoreConformance {
 
     func newMailbox() async throws -> MailboxRecord {
         let mailbox = MailboxRecord(id: .random(), ownerKey: Self.random(), depositKey: Self.random())
-        try await store.createMailbox(mailbox, redeemingVoucher: Self.random(), now: now)
+        try await store.createMailbox(mailbox, redeemingVoucher: .random(), now: now)
         return mailbox
     }
 
     func mailboxes() async throws {
         let mailbox = MailboxRecord(id: .random(), ownerKey: Self.random(), depositKey: Self.random())
-        let voucher = Self.random()
+        let voucher = VoucherID.random()
         try await store.createMailbox(mailbox, redeemingVoucher: voucher, now: now)
         #expect(try await store.mailbox(mailbox.id) == mailbox)
         #expect(try await store.mailbox(.random()) == nil)
@@ -49,7 +49,7 @@ struct MailboxStoreConformance {
                 redeemingVoucher: voucher, now: now)
         }
         await #expect(throws: RelayError.mailboxExists) {
-            try await store.createMailbox(mailbox, redeemingVoucher: Self.random(), now: now)
+            try await store.createMailbox(mailbox, redeemingVoucher: .random(), now: now)
         }
         // A mailbox id of another length cannot even be made (MailboxID checks it once).
         #expect(MailboxID([1]) == nil)
@@ -460,7 +460,7 @@ struct MailboxStoreConformance {
             MailboxRecord(
                 id: mailboxId, ownerKey: MailboxStoreConformance.random(),
                 depositKey: MailboxStoreConformance.random()),
-            redeemingVoucher: MailboxStoreConformance.random(), now: 1_800_000_000)
+            redeemingVoucher: .random(), now: 1_800_000_000)
         _ = try await store.deposit(
             envelope, digest: EnvelopeDigest(of: envelope), into: mailboxId, now: 1_800_000_123,
             quota: MailboxQuota(maximumEnvelopes: 10, maximumBytes: 1 << 20))
@@ -516,7 +516,7 @@ struct MailboxStoreConformance {
         try await store.createMailbox(
             MailboxRecord(
                 id: seized, ownerKey: MailboxStoreConformance.random(), depositKey: MailboxStoreConformance.random()),
-            redeemingVoucher: MailboxStoreConformance.random(), now: 1_800_000_000)
+            redeemingVoucher: .random(), now: 1_800_000_000)
         let seizedMarker = "SEIZED-REPLY-MARKER-адвокат-приедет"
         let waiting = Array(seizedMarker.utf8) + MailboxStoreConformance.random(3000)
         _ = try await store.deposit(

@@ -37,7 +37,7 @@ extension LiveRelay {
     func createMailbox() async throws -> RelayHarness.Owner {
         let owner = RelayHarness.Owner()
         let voucher = Voucher(
-            id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
+            id: .random(), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
         let body = try JSONSerialization.data(withJSONObject: [
             "mailbox": owner.id.base64URL, "ownerKey": Base64URL.encode(owner.key.publicKey.rawRepresentation),
             "depositKey": Base64URL.encode(owner.depositKey.withUnsafeBytes { Array($0) }),

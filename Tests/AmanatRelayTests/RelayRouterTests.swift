@@ -76,7 +76,7 @@ struct RelayHarness {
     }
 
     func voucher(expiresAt: UInt64? = nil, signedBy signer: Ed25519.PrivateKey? = nil) -> Voucher {
-        Voucher(id: SecureRandom.bytes(count: 32), expiresAt: expiresAt ?? now + 3600, signedBy: signer ?? root)
+        Voucher(id: .random(), expiresAt: expiresAt ?? now + 3600, signedBy: signer ?? root)
     }
 
     static func json(_ object: [String: Any]) -> ByteBuffer {

@@ -133,7 +133,7 @@ public final class LiveRelay: @unchecked Sendable {
         let owner = Ed25519.PrivateKey()
         let depositKey = SecureBytes.random(count: 32)
         let voucher = Voucher(
-            id: SecureRandom.bytes(count: 32), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
+            id: .random(), expiresAt: UInt64(Date().timeIntervalSince1970) + 3600, signedBy: root)
         let body = try JSONEncoder().encode(
             RelayAPI.CreateMailboxRequest(
                 mailbox: id.base64URL, ownerKey: Base64URL.encode(owner.publicKey.rawRepresentation),

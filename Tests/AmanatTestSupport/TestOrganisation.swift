@@ -42,7 +42,7 @@ public struct TestOrganisation {
     public func invite(expiresIn seconds: UInt64 = 3600) throws -> Invite {
         try Invite(
             relay: url, pin: pin, rosterKey: rosterKey,
-            voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: now + seconds, signedBy: relay.root),
+            voucher: Voucher(id: .random(), expiresAt: now + seconds, signedBy: relay.root),
             signedBy: relay.root)
     }
 

@@ -61,7 +61,7 @@ extension Account {
         do {
             invite = try Invite(
                 relay: relay, pin: pin, rosterKey: rosterKey,
-                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + 3600, signedBy: rootKey),
+                voucher: Voucher(id: .random(), expiresAt: clock() + 3600, signedBy: rootKey),
                 signedBy: rootKey)
         } catch {
             throw .invalidInvite
@@ -94,7 +94,7 @@ extension Account {
         do {
             return try Invite(
                 relay: state.relay, pin: state.pin.map(Array.init), rosterKey: rosterKey,
-                voucher: Voucher(id: SecureRandom.bytes(count: 32), expiresAt: clock() + lifetime, signedBy: root),
+                voucher: Voucher(id: .random(), expiresAt: clock() + lifetime, signedBy: root),
                 signedBy: root)
         } catch {
             throw .invalidInvite

@@ -29,7 +29,7 @@ public struct ByteIdentifier<Kind: ByteIdentifierKind>: Hashable, Sendable, Cust
         self.init(bytes)
     }
 
-    /// A new random value (mailbox and blob ids).
+    /// A new random value (mailbox, blob and voucher ids).
     public static func random() -> Self {
         Self(uncheckedRandom: SecureRandom.bytes(count: byteCount))
     }
@@ -65,6 +65,11 @@ public enum BlobIDKind: ByteIdentifierKind {
     public static let name = "BlobID"
 }
 
+/// A mailbox voucher's 32 random bytes (SPEC.md §8.3): the relay redeems each once.
+public enum VoucherIDKind: ByteIdentifierKind {
+    public static let name = "VoucherID"
+}
+
 /// A mailbox id.
 public typealias MailboxID = ByteIdentifier<MailboxIDKind>
 /// An envelope digest.
@@ -73,6 +78,8 @@ public typealias EnvelopeDigest = ByteIdentifier<EnvelopeDigestKind>
 public typealias DepositTokenValue = ByteIdentifier<DepositTokenKind>
 /// A blob id.
 public typealias BlobID = ByteIdentifier<BlobIDKind>
+/// A voucher id.
+public typealias VoucherID = ByteIdentifier<VoucherIDKind>
 
 extension ByteIdentifier where Kind == EnvelopeDigestKind {
     /// The digest of `envelope` (``SealedEnvelope/digest(of:)``).

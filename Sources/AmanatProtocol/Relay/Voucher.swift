@@ -13,14 +13,14 @@ public struct Voucher: Hashable, Sendable {
     public static let byteCount = 32 + 8 + 64
 
     /// 32 random bytes naming the voucher.
-    public let id: [UInt8]
+    public let id: VoucherID
     /// Unix seconds after which the voucher is refused.
     public let expiresAt: UInt64
     /// The organisation root key's signature.
     public let signature: [UInt8]
 
     /// Issues a voucher with the organisation root key.
-    public init(id: [UInt8], expiresAt: UInt64, signedBy root: Ed25519.PrivateKey) {
+    public init(id: VoucherID, expiresAt: UInt64, signedBy root: Ed25519.PrivateKey) {
         self.id = id
         self.expiresAt = expiresAt
         signature = root.signature(for: Self.signatureInput(id: id, expiresAt: expiresAt))
@@ -29,7 +29,7 @@ public struct Voucher: Hashable, Sendable {
     /// Decodes a voucher; ``verify(root:now:)`` checks it.
     public init(decoding bytes: [UInt8]) throws(ProtocolError) {
         var reader = ByteReader(bytes)
-        id = try reader.fixed(32)
+        id = try reader.identifier()
         expiresAt = try reader.u64()
         signature = try reader.fixed(64)
         try reader.finish()
@@ -38,7 +38,7 @@ public struct Voucher: Hashable, Sendable {
     /// The encoding.
     public var encoded: [UInt8] {
         var writer = ByteWriter(capacity: Self.byteCount)
-        writer.fixed(id)
+        writer.fixed(id.bytes)
         writer.u64(expiresAt)
         writer.fixed(signature)
         return writer.bytes
@@ -48,15 +48,16 @@ public struct Voucher: Hashable, Sendable {
     ///
     /// - Throws: ``ProtocolError/authenticationFailure`` or ``ProtocolError/expired``.
     public func verify(root: Ed25519.PublicKey, now: UInt64) throws(ProtocolError) {
-        guard id.count == 32, root.isValidSignature(signature, for: Self.signatureInput(id: id, expiresAt: expiresAt))
-        else { throw .authenticationFailure }
+        guard root.isValidSignature(signature, for: Self.signatureInput(id: id, expiresAt: expiresAt)) else {
+            throw .authenticationFailure
+        }
         guard now < expiresAt else { throw .expired }
     }
 
-    static func signatureInput(id: [UInt8], expiresAt: UInt64) -> [UInt8] {
+    static func signatureInput(id: VoucherID, expiresAt: UInt64) -> [UInt8] {
         var expiry = ByteWriter()
         expiry.u64(expiresAt)
-        return lengthPrefixed(Label.voucher, id, expiry.bytes)
+        return lengthPrefixed(Label.voucher, id.bytes, expiry.bytes)
     }
 }
 

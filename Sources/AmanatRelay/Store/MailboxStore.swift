@@ -12,7 +12,7 @@ public protocol MailboxStore: Sendable {
     /// Creates a mailbox, redeeming `voucherId` in the same transaction: a voucher works once.
     ///
     /// - Throws: ``RelayError/voucherAlreadyUsed`` or ``RelayError/mailboxExists``.
-    func createMailbox(_ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64)
+    func createMailbox(_ mailbox: MailboxRecord, redeemingVoucher voucherId: VoucherID, now: UInt64)
         async throws(RelayError)
 
     /// The mailbox with `id`, if it exists.

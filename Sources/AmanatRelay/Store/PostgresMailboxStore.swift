@@ -239,14 +239,13 @@ public final class PostgresMailboxStore: MailboxStore, Service {
     // MARK: - Mailboxes
 
     public func createMailbox(
-        _ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64
+        _ mailbox: MailboxRecord, redeemingVoucher voucherId: VoucherID, now: UInt64
     ) async throws(RelayError) {
-        guard mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
-            voucherId.count == 32
+        guard mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32
         else { throw .invalidRequest }
         try await transaction { connection, logger in
             let redeemed = try await connection.query(
-                "INSERT INTO redeemed_vouchers (id) VALUES (\(Self.bytea(voucherId))) ON CONFLICT DO NOTHING RETURNING 1",
+                "INSERT INTO redeemed_vouchers (id) VALUES (\(Self.bytea(voucherId.bytes))) ON CONFLICT DO NOTHING RETURNING 1",
                 logger: logger
             ).count()
             guard redeemed == 1 else {

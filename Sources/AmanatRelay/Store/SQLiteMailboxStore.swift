@@ -133,13 +133,13 @@ public struct SQLiteMailboxStore: MailboxStore {
     // MARK: - MailboxStore
 
     public func createMailbox(
-        _ mailbox: MailboxRecord, redeemingVoucher voucherId: [UInt8], now: UInt64
+        _ mailbox: MailboxRecord, redeemingVoucher voucherId: VoucherID, now: UInt64
     ) async throws(RelayError) {
-        guard mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32,
-            voucherId.count == 32
+        guard mailbox.ownerKey.count == 32, mailbox.depositKey.count == 32
         else { throw .invalidRequest }
         try await write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM redeemed_vouchers WHERE id = ?", arguments: [Data(voucherId)])
+            if try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM redeemed_vouchers WHERE id = ?", arguments: [Data(voucherId.bytes)])
                 != nil
             {
                 // The same mailbox again is a repeated request whose answer was lost: the same
@@ -154,7 +154,7 @@ public struct SQLiteMailboxStore: MailboxStore {
             {
                 throw RelayError.mailboxExists
             }
-            try db.execute(sql: "INSERT INTO redeemed_vouchers (id) VALUES (?)", arguments: [Data(voucherId)])
+            try db.execute(sql: "INSERT INTO redeemed_vouchers (id) VALUES (?)", arguments: [Data(voucherId.bytes)])
             try db.execute(
                 sql: "INSERT INTO mailboxes (id, owner_key, deposit_key) VALUES (?, ?, ?)",
                 arguments: [Data(mailbox.id), Data(mailbox.ownerKey), Data(mailbox.depositKey)])
