@@ -250,17 +250,25 @@ extension RelayLoad {
     struct Idle: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract:
-                "Open N WebSocket push connections, print 'ready N', then make one deposit and print how many heard "
-                + "of it ('woken N'), and hold them until stdin closes.")
+                "Open N WebSocket push connections over as many mailboxes as the relay's per-mailbox cap needs, "
+                + "print 'ready N', then deposit once into every mailbox and print how many heard of it "
+                + "('woken N'), and hold them until stdin closes.")
 
         @OptionGroup var options: RelayOptions
         @Option(help: "Connections.") var connections: Int = 10_000
         @Option(help: "Connections opened at once.") var parallel: Int = 200
+        @Option(help: "Connections per mailbox: the relay's maximumMailboxWaiters (16 unless changed).")
+        var perMailbox: Int = 16
 
         func run() async throws {
-            let (owner, ownerKey) = try await createMailbox(relay: options.relay, root: try options.root)
-            let mailbox = MailboxID(base64URL: owner.mailbox)!
-            let path = "/v1/mailboxes/\(owner.mailbox)/push"
+            // The relay holds at most `perMailbox` push connections for one mailbox (#18), so
+            // 10,000 connections need 625 mailboxes.
+            let root = try options.root
+            var mailboxes: [(owner: OwnerFile, key: Ed25519.PrivateKey, id: MailboxID)] = []
+            for _ in 0..<(connections + perMailbox - 1) / perMailbox {
+                let (owner, key) = try await createMailbox(relay: options.relay, root: root)
+                mailboxes.append((owner, key, MailboxID(base64URL: owner.mailbox)!))
+            }
             let host = options.relay.replacingOccurrences(of: "http://", with: "ws://")
             let counts = Counts()
             let release = AsyncStream<Void>.makeStream()
@@ -275,6 +283,8 @@ extension RelayLoad {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 var started = 0
                 func open() {
+                    let (owner, ownerKey, mailbox) = mailboxes[started / perMailbox]
+                    let path = "/v1/mailboxes/\(owner.mailbox)/push"
                     var fields = HTTPFields()
                     for (name, value) in signedHeaders(
                         method: "GET", path: path, body: [], mailbox: mailbox, key: ownerKey)
@@ -320,21 +330,36 @@ extension RelayLoad {
                 let ready = counts.ready.load(ordering: .relaxed)
                 FileHandle.standardOutput.write(
                     Data("ready \(ready) failed \(counts.failed.load(ordering: .relaxed))\n".utf8))
-                // One deposit: every connection should hear "new" once.
-                let (token, envelope) = try makeDeposit(
-                    size: 2048, mailbox: mailbox, depositKey: SecureBytes(copying: Base64URL.decode(owner.depositKey)!))
+                // One deposit into every mailbox, all at once: every connection should hear "new" once.
+                let deposits = try mailboxes.map { owner, _, mailbox in
+                    let (token, envelope) = try makeDeposit(
+                        size: 2048, mailbox: mailbox,
+                        depositKey: SecureBytes(copying: Base64URL.decode(owner.depositKey)!))
+                    return (path: "/v1/mailboxes/\(owner.mailbox)/envelopes", token: token, envelope: envelope)
+                }
                 let deposited = ContinuousClock.now
-                let (_, status) = try await request(
-                    "PUT", options.relay + "/v1/mailboxes/\(owner.mailbox)/envelopes",
-                    headers: ["Amanat-Deposit-Token": token], body: envelope)
-                guard status == 201 else { throw ValidationError("the deposit answered \(status)") }
+                try await withThrowingTaskGroup(of: Int.self) { depositing in
+                    for deposit in deposits {
+                        depositing.addTask {
+                            try await request(
+                                "PUT", options.relay + deposit.path, headers: ["Amanat-Deposit-Token": deposit.token],
+                                body: deposit.envelope
+                            ).1
+                        }
+                    }
+                    for try await status in depositing where status != 201 {
+                        throw ValidationError("a deposit answered \(status)")
+                    }
+                }
                 while counts.woken.load(ordering: .relaxed) < ready, ContinuousClock.now - deposited < .seconds(30) {
                     try await Task.sleep(for: .milliseconds(5))
                 }
                 let elapsed = (ContinuousClock.now - deposited).components
                 let milliseconds = elapsed.seconds * 1000 + elapsed.attoseconds / 1_000_000_000_000_000
                 FileHandle.standardOutput.write(
-                    Data("woken \(counts.woken.load(ordering: .relaxed)) of \(ready) in \(milliseconds) ms\n".utf8))
+                    Data(
+                        "woken \(counts.woken.load(ordering: .relaxed)) of \(ready) in \(milliseconds) ms "
+                            .appending("(one deposit into each of \(mailboxes.count) mailboxes)\n").utf8))
                 for await _ in release.stream {}
                 hold.withLock { continuations in
                     for continuation in continuations { continuation.finish() }
