@@ -381,11 +381,10 @@ public enum InboxCatalogue {
     public static let planned: [Language: [String: String]] = TerminalText.planned
 
     /// Every language's sentences.
-    static let catalogues: [Language: [String: String]] = planned.merging(
-        [.english: english, .russian: russian], uniquingKeysWith: { $1 })
+    static let sentences = Sentences(english: english, russian: russian, planned: planned)
 
     /// The sentence `key` in `language`, with `arguments` in its marks.
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        fill(language.lookUp(key, in: catalogues) ?? key, arguments)
+        sentences.text(key, language, arguments)
     }
 }

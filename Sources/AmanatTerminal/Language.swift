@@ -241,12 +241,28 @@ extension TerminalText {
     ]
 
     /// Every language's shared sentences.
-    public static let catalogues: [Language: [String: String]] = planned.merging(
-        [.english: english, .russian: russian], uniquingKeysWith: { $1 })
+    static let sentences = Sentences(english: english, russian: russian, planned: planned)
 
     /// A shared sentence in `language`, with `arguments` in its marks.
     public static func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
-        fill(language.lookUp(key, in: catalogues) ?? key, arguments)
+        sentences.text(key, language, arguments)
+    }
+}
+
+/// A tool's sentences in every language, as its catalogue looks them up: English and Russian
+/// (each over the shared ones) and the planned languages, a missing key falling back as
+/// ``Language/lookUp(_:in:)`` says. One lookup for the shared sentences and both tools' own.
+public struct Sentences: Sendable {
+    let byLanguage: [Language: [String: String]]
+
+    public init(english: [String: String], russian: [String: String], planned: [Language: [String: String]]) {
+        byLanguage = planned.merging([.english: english, .russian: russian], uniquingKeysWith: { $1 })
+    }
+
+    /// The sentence `key` in `language`, with `arguments` in its marks; the key itself if no
+    /// language has it.
+    public func text(_ key: String, _ language: Language, _ arguments: [String] = []) -> String {
+        fill(language.lookUp(key, in: byLanguage) ?? key, arguments)
     }
 }
 
