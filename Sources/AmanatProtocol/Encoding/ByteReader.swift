@@ -61,7 +61,6 @@ package struct ByteReader {
         return Array(bytes[offset..<offset + count])
     }
 
-    /// Fixed-size secret bytes, copied straight into secret memory.
     /// A 32-byte identifier of one kind: a mailbox id, a blob id, a digest (``ByteIdentifier``).
     package mutating func identifier<Kind>() throws(ProtocolError) -> ByteIdentifier<Kind> {
         guard let identifier = ByteIdentifier<Kind>(try fixed(ByteIdentifier<Kind>.byteCount)) else {
@@ -70,6 +69,7 @@ package struct ByteReader {
         return identifier
     }
 
+    /// Fixed-size secret bytes, copied straight into secret memory.
     package mutating func fixedSecret(_ count: Int) throws(ProtocolError) -> SecureBytes {
         try need(count)
         defer { offset += count }
