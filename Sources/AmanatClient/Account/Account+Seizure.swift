@@ -30,9 +30,8 @@ extension Account {
         guard case .mailboxFrozen(let bytes) = error else { return .transport(error) }
         let order: SeizureOrder
         do {
-            guard let state = try loadState(), case let mailbox = try loadKeys().mailbox.id else {
-                return .notEnrolled
-            }
+            guard let state = try loadState() else { return .notEnrolled }
+            let mailbox = try loadKeys().mailbox.id
             let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](state.organisationRoot))
             order = try SeizureOrder(decoding: bytes)
             try order.verify(root: root, mailbox: mailbox, now: clock())
