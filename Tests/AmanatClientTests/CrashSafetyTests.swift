@@ -21,7 +21,7 @@ func runAmanat(
     process.standardOutput = FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
-    input.fileHandleForWriting.write(Data((passphrase + "\n").utf8))
+    input.fileHandleForWriting.offer(Data((passphrase + "\n").utf8))
     try input.fileHandleForWriting.close()
     var killed = false
     if let killAfter {

@@ -163,7 +163,7 @@ struct EnrolmentTests {
             process.standardOutput = FileHandle.nullDevice
             process.standardError = FileHandle.nullDevice
             try process.run()
-            input.fileHandleForWriting.write(Data("passphrase \(round)\n".utf8))
+            input.fileHandleForWriting.offer(Data("passphrase \(round)\n".utf8))
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...2500, using: &random)))
             kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()

@@ -39,7 +39,7 @@ struct WatchTests {
         watch.standardError = FileHandle.nullDevice
         try watch.run()
         defer { if watch.isRunning { watch.terminate() } }
-        input.fileHandleForWriting.write(Data(passphrase.utf8))
+        input.fileHandleForWriting.offer(Data(passphrase.utf8))
         func log() -> String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
         let down = Catalogue.text("watch.down", .russian, ["", ""]).prefix(20)
         for _ in 0..<100 where !log().contains(down) { try await Task.sleep(for: .milliseconds(100)) }

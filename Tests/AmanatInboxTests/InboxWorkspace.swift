@@ -82,7 +82,7 @@ extension InboxWorkspace {
         serve.standardOutput = output
         serve.standardError = output
         try serve.run()
-        input.fileHandleForWriting.write(Data("passphrase for \(profile)\n".utf8))
+        input.fileHandleForWriting.offer(Data("passphrase for \(profile)\n".utf8))
         do {
             return (serve, try await InboxWebTests.loginURL(from: output.fileHandleForReading))
         } catch {
@@ -119,7 +119,7 @@ extension InboxWorkspace {
         process.standardError = FileHandle.nullDevice
         let before = profileBytes(profile)
         try process.run()
-        input.fileHandleForWriting.write(Data("passphrase for \(profile)\n".utf8))
+        input.fileHandleForWriting.offer(Data("passphrase for \(profile)\n".utf8))
         try input.fileHandleForWriting.close()
         var killed = false
         while process.isRunning {

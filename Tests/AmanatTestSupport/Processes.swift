@@ -18,7 +18,7 @@ public func runProgram(_ program: String, _ arguments: [String], input: Data? = 
     if input != nil { process.standardInput = inputPipe }
     try process.run()
     if let input {
-        inputPipe.fileHandleForWriting.write(input)
+        inputPipe.fileHandleForWriting.offer(input)
         try inputPipe.fileHandleForWriting.close()
     }
     let data = output.fileHandleForReading.readDataToEndOfFile()
