@@ -245,7 +245,7 @@ public final class PostgresMailboxStore: MailboxStore, Service {
         else { throw .invalidRequest }
         try await transaction { connection, logger in
             let redeemed = try await connection.query(
-                "INSERT INTO redeemed_vouchers (id) VALUES (\(Self.bytea(voucherId.bytes))) ON CONFLICT DO NOTHING RETURNING 1",
+                "INSERT INTO redeemed_vouchers (id) VALUES (\(Self.bytea(voucherId))) ON CONFLICT DO NOTHING RETURNING 1",
                 logger: logger
             ).count()
             guard redeemed == 1 else {

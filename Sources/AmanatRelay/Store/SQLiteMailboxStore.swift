@@ -139,7 +139,7 @@ public struct SQLiteMailboxStore: MailboxStore {
         else { throw .invalidRequest }
         try await write { db in
             if try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM redeemed_vouchers WHERE id = ?", arguments: [Data(voucherId.bytes)])
+                db, sql: "SELECT 1 FROM redeemed_vouchers WHERE id = ?", arguments: [Data(voucherId)])
                 != nil
             {
                 // The same mailbox again is a repeated request whose answer was lost: the same
@@ -154,7 +154,7 @@ public struct SQLiteMailboxStore: MailboxStore {
             {
                 throw RelayError.mailboxExists
             }
-            try db.execute(sql: "INSERT INTO redeemed_vouchers (id) VALUES (?)", arguments: [Data(voucherId.bytes)])
+            try db.execute(sql: "INSERT INTO redeemed_vouchers (id) VALUES (?)", arguments: [Data(voucherId)])
             try db.execute(
                 sql: "INSERT INTO mailboxes (id, owner_key, deposit_key) VALUES (?, ?, ?)",
                 arguments: [Data(mailbox.id), Data(mailbox.ownerKey), Data(mailbox.depositKey)])
