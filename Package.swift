@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AmanatClient", targets: ["AmanatClient"]),
         .executable(name: "amanat", targets: ["amanat"]),
         .executable(name: "amanat-inbox", targets: ["amanat-inbox"]),
+        .executable(name: "amanat-relay", targets: ["amanat-relay"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -191,6 +192,20 @@ let package = Package(
             ],
             swiftSettings: ourSwiftSettings
         ),
+        // Release signing: SHA256SUMS signed with an Ed25519 key in signify's format (scripts/release-sign).
+        .target(
+            name: "AmanatRelease",
+            dependencies: ["AmanatCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: ourSwiftSettings
+        ),
+        .executableTarget(
+            name: "amanat-release",
+            dependencies: [
+                "AmanatRelease", "AmanatTerminal", "AmanatCrypto",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: ourSwiftSettings
+        ),
         .executableTarget(
             name: "amanat-vectors",
             dependencies: ["AmanatProtocolVectors"],
@@ -260,6 +275,11 @@ let package = Package(
                 "AmanatInbox", "AmanatDefender", "AmanatTerminal", "AmanatClient", "AmanatProtocol", "AmanatCrypto",
                 "AmanatTestSupport",
             ],
+            swiftSettings: ourSwiftSettings
+        ),
+        .testTarget(
+            name: "AmanatReleaseTests",
+            dependencies: ["AmanatRelease", "AmanatCrypto"],
             swiftSettings: ourSwiftSettings
         ),
         .testTarget(

@@ -21,6 +21,7 @@ public struct AmanatCommand: AsyncParsableCommand {
             75 saved but not sent yet (`amanat sync` sends it); \
             76 security check failed (wrong pin, bad signature); 77 wrong passphrase or no profile.
             """,
+        version: AmanatVersion.current,
         subcommands: [
             Enroll.self, Send.self, Sync.self, Inbox.self, Read.self, Save.self, Status.self, Experts.self,
             Verify.self, Passphrase.self, Config.self, Shell.self, Wipe.self,

@@ -20,6 +20,7 @@ public struct InboxCommand: AsyncParsableCommand {
             75 saved but not sent yet; 76 security check failed; 77 wrong passphrase, no profile, or not \
             permitted.
             """,
+        version: AmanatVersion.current,
         subcommands: [
             Organisation.self, Enroll.self, Card.self, Sync.self, Cases.self, Case.self, Reply.self, Save.self,
             SetField.self, Assign.self, Label.self, Alias.self, Note.self, Due.self, Verify.self, Export.self,

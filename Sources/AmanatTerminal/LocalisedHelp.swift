@@ -198,12 +198,40 @@ public enum LocalisedHelp {
         // The planned languages read the Russian help until theirs is written.
         guard language != .english, !translations.isEmpty else { return english }
         if root.exitCode(for: error) == .success {
-            // Help, not a completion script or the machine-readable description.
-            guard english.contains("USAGE: ") else { return english }
+            // Help, not a completion script or the machine-readable description; that description
+            // (what man pages are made from) has its texts translated too.
+            guard english.contains("USAGE: ") else {
+                guard arguments.contains("--experimental-dump-help") else { return english }
+                return translatedDescription(english, translations: translations) ?? english
+            }
             return russianHelp(root, arguments: arguments, englishHelp: english, translations: translations)
                 ?? english
         }
         return russianError(english, translations: translations)
+    }
+}
+
+extension LocalisedHelp {
+    /// argument-parser's machine-readable description of the commands (JSON) with each abstract
+    /// and discussion replaced by its translation, where there is one.
+    static func translatedDescription(_ json: String, translations: [String: String]) -> String? {
+        func translate(_ value: Any) -> Any {
+            if let object = value as? [String: Any] {
+                return object.reduce(into: [String: Any]()) { result, field in
+                    if ["abstract", "discussion"].contains(field.key), let text = field.value as? String {
+                        result[field.key] = translations[text] ?? text
+                    } else {
+                        result[field.key] = translate(field.value)
+                    }
+                }
+            }
+            if let array = value as? [Any] { return array.map(translate) }
+            return value
+        }
+        guard let tree = try? JSONSerialization.jsonObject(with: Data(json.utf8)),
+            let data = try? JSONSerialization.data(withJSONObject: translate(tree), options: [.sortedKeys])
+        else { return nil }
+        return String(decoding: data, as: UTF8.self)
     }
 }
 
@@ -218,6 +246,7 @@ public enum SharedHelp {
         "Language: en or ru (default from LANG).": "Язык: `en` или `ru` (по умолчанию — из `LANG`).",
         "Show help information.": "Показать эту справку.",
         "Show subcommand help information.": "Показать справку по команде.",
+        "Show the version.": "Показать версию программы.",
         "Unlock once, then type commands without the passphrase; locks when idle and on Ctrl-D.":
             "Открыть профиль один раз и вводить команды без парольной фразы; блокируется при простое и по Ctrl-D.",
         "Lock after this long without input: 90s, 5m (the default), 1h.":

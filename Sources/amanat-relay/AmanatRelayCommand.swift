@@ -17,6 +17,7 @@ struct AmanatRelayCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "amanat-relay",
         abstract: "The Amanat relay: mailboxes that hold only ciphertext.",
+        version: AmanatVersion.current,
         subcommands: [Initialise.self, Serve.self, Fingerprint.self])
 }
 

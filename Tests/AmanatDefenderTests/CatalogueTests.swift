@@ -65,6 +65,15 @@ struct RussianHelpTests {
         let viaHelp = try await amanat(["help", "verify", "--lang", "ru"])
         let direct = try await amanat(["verify", "--help", "--lang", "ru"])
         #expect(viaHelp.status == 0 && viaHelp.output == direct.output, "\(viaHelp)")
+        // The machine-readable description the Russian man page is made from (scripts/package).
+        let description = try await amanat(["--experimental-dump-help", "--lang", "ru"])
+        let tool = try JSONSerialization.jsonObject(with: Data(description.output.utf8)) as? [String: Any]
+        let root = try #require(tool?["command"] as? [String: Any], "\(description)")
+        let abstract = "Send case updates to your organisation's experts, safely."
+        #expect(root["abstract"] as? String == HelpCatalogue.russian[abstract])
+        let send = (root["subcommands"] as? [[String: Any]])?.first { $0["commandName"] as? String == "send" }
+        let sendAbstract = try #require(send?["abstract"] as? String, "\(description)")
+        #expect(latinWords(in: sendAbstract).isEmpty, "\(sendAbstract)")
         let errors: [([String], [String: String], String)] = [
             (["enroll", "--lang", "ru"], [:], "не указан обязательный аргумент `<invite>`"),
             (["send", "--bogus", "--lang", "ru"], [:], "неизвестный параметр `--bogus`"),

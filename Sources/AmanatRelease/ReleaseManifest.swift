@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: AGPL-3.0-or-later
+
+import AmanatCrypto
+import Crypto
+import Foundation
+
+/// A release's manifest: one `SHA256 (NAME) = HEX` line per file, sorted by name, in the tagged
+/// form `sha256sum --tag` writes and both `sha256sum -c` and `signify -C` read. Names are plain
+/// file names in the release directory: no folders, no control characters.
+public struct ReleaseManifest: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public let name: String
+        /// The file's SHA-256, 32 bytes.
+        public let digest: [UInt8]
+    }
+
+    public let entries: [Entry]
+
+    /// The manifest's text, the bytes that are signed.
+    public var text: [UInt8] {
+        Array(entries.map { "SHA256 (\($0.name)) = \(hex($0.digest))\n" }.joined().utf8)
+    }
+
+    /// The manifest of `names` in `directory`, hashing each file.
+    public init(hashing names: [String], in directory: URL) throws(ReleaseError) {
+        var entries: [Entry] = []
+        for name in Set(names).sorted() {
+            try Self.checkName(name)
+            entries.append(Entry(name: name, digest: try Self.sha256(of: directory.appendingPathComponent(name))))
+        }
+        guard !entries.isEmpty else { throw .missing("files to sign in \(directory.path)") }
+        self.entries = entries
+    }
+
+    /// Reads a manifest's text; refuses anything that is not exactly such lines.
+    public init(text bytes: ArraySlice<UInt8>) throws(ReleaseError) {
+        guard let text = String(bytes: bytes, encoding: .utf8), text.hasSuffix("\n") else {
+            throw .malformed("the manifest is not lines of UTF-8 text")
+        }
+        var entries: [Entry] = []
+        for line in text.dropLast().split(separator: "\n", omittingEmptySubsequences: false) {
+            guard line.hasPrefix("SHA256 ("), let close = line.range(of: ") = ", options: .backwards) else {
+                throw .malformed("manifest line is not 'SHA256 (NAME) = HEX': \(line.prefix(80))")
+            }
+            let name = String(line[line.index(line.startIndex, offsetBy: 8)..<close.lowerBound])
+            let hexText = line[close.upperBound...]
+            try Self.checkName(name)
+            guard let digest = Self.bytes(hex: hexText), digest.count == 32 else {
+                throw .malformed("manifest line for \(name) has no SHA-256 in hex")
+            }
+            guard !entries.contains(where: { $0.name == name }) else { throw .malformed("\(name) is listed twice") }
+            entries.append(Entry(name: name, digest: digest))
+        }
+        guard !entries.isEmpty else { throw .malformed("the manifest lists no file") }
+        self.entries = entries
+    }
+
+    /// Checks every listed file in `directory` against its digest, in order, calling `checked` after
+    /// each; throws at the first that is missing or differs.
+    public func check(in directory: URL, checked: (String) -> Void = { _ in }) throws(ReleaseError) {
+        for entry in entries {
+            let digest = try Self.sha256(of: directory.appendingPathComponent(entry.name))
+            guard ConstantTime.equals(digest, entry.digest) else { throw .checksumMismatch(entry.name) }
+            checked(entry.name)
+        }
+    }
+
+    static func checkName(_ name: String) throws(ReleaseError) {
+        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"),
+            name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        else { throw .malformed("'\(name.prefix(80))' is not a plain file name") }
+    }
+
+    /// SHA-256 of a file, read in 1 MiB pieces.
+    static func sha256(of url: URL) throws(ReleaseError) -> [UInt8] {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { throw .missing(url.lastPathComponent) }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        while true {
+            let piece: Data?
+            do { piece = try handle.read(upToCount: 1 << 20) } catch { throw .missing(url.lastPathComponent) }
+            guard let piece, !piece.isEmpty else { break }
+            hasher.update(data: piece)
+        }
+        return Array(hasher.finalize())
+    }
+
+    static func bytes(hex text: Substring) -> [UInt8]? {
+        let digits = Array(text.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
+            bytes.append(high << 4 | low)
+        }
+        return bytes
+    }
+
+    private static func nibble(_ digit: UInt8) -> UInt8? {
+        switch digit {
+        case 0x30...0x39: digit - 0x30
+        case 0x61...0x66: digit - 0x61 + 10
+        default: nil
+        }
+    }
+}
+
+func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
+
+/// A signed release: `SHA256SUMS.sig`, signify's signature file with the manifest embedded after it
+/// (what `signify -S -e` writes and `signify -C` checks), beside a plain `SHA256SUMS` for
+/// `sha256sum -c`.
+public enum SignedRelease {
+    public static let manifestName = "SHA256SUMS"
+    public static let signatureName = "SHA256SUMS.sig"
+
+    /// The signature file's text: the manifest signed by `key`, embedded.
+    public static func signatureFile(for manifest: ReleaseManifest, key: ReleaseSecretKey, publicKeyName: String)
+        -> [UInt8]
+    {
+        let text = manifest.text
+        return SignifyFile.write(
+            comment: "verify with " + SignifyFile.cleanComment(publicKeyName), blob: key.signatureBlob(for: text))
+            + text
+    }
+
+    /// The manifest in `signatureFile`, once its signature verifies under `key`, read from the file
+    /// named `keyFileName`. signify's comment names the key file to verify with ("verify with
+    /// NAME"); it is not signed, but it must name this one, so that no byte of the file can change
+    /// unnoticed.
+    public static func verifiedManifest(_ signatureFile: [UInt8], key: ReleasePublicKey, keyFileName: String)
+        throws(ReleaseError) -> ReleaseManifest
+    {
+        let (comment, blob, message) = try SignifyFile.read(signatureFile, blobByteCount: 74, what: "signature")
+        guard comment == "verify with " + keyFileName else {
+            throw .malformed("the signature's comment says '\(comment.prefix(80))', not 'verify with \(keyFileName)'")
+        }
+        let keyNumber = Array(blob[2..<10])
+        guard keyNumber == key.keyNumber else { throw .otherKey(expected: key.keyID, found: hex(keyNumber)) }
+        guard key.key.isValidSignature(Array(blob[10...]), for: Array(message)) else { throw .badSignature }
+        return try ReleaseManifest(text: message)
+    }
+
+    /// Checks a release directory: the signature over the embedded manifest, a plain manifest
+    /// beside it (if any) equal to the signed one, every listed file's SHA-256, and no package
+    /// (`.deb`) in the directory that the manifest leaves out. Returns the manifest.
+    @discardableResult
+    public static func check(
+        directory: URL, key: ReleasePublicKey, keyFileName: String, checked: (String) -> Void = { _ in }
+    ) throws(ReleaseError) -> ReleaseManifest {
+        let signatureURL = directory.appendingPathComponent(signatureName)
+        guard let signature = try? Array(Data(contentsOf: signatureURL)) else { throw .missing(signatureName) }
+        let manifest = try verifiedManifest(signature, key: key, keyFileName: keyFileName)
+        if let plain = try? Array(Data(contentsOf: directory.appendingPathComponent(manifestName))),
+            plain != manifest.text
+        {
+            throw .manifestDiffers
+        }
+        let listed = Set(manifest.entries.map(\.name))
+        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
+        if let stray = present.sorted().first(where: { $0.hasSuffix(".deb") && !listed.contains($0) }) {
+            throw .unlisted(stray)
+        }
+        try manifest.check(in: directory, checked: checked)
+        return manifest
+    }
+}
