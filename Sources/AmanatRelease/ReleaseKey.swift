@@ -24,18 +24,22 @@ public enum ReleaseError: Error, Equatable, CustomStringConvertible {
     /// A file could not be written (or exists already and is kept).
     case cannotWrite(String)
 
+    /// The refusal in a sentence; names from a release folder are shown with their control
+    /// characters escaped, so that none can redraw the terminal.
     public var description: String {
         switch self {
-        case .malformed(let what): "malformed: \(what)"
-        case .missing(let name): "missing or unreadable: \(name)"
+        case .malformed(let what): "malformed: \(visible(what))"
+        case .missing(let name): "missing, unreadable or not a regular file: \(visible(name))"
         case .otherKey(let expected, let found):
-            "signed by another key (key id \(found)); the release key's id is \(expected)"
+            "signed by another key (key id \(found)), not the release key given (key id \(expected))"
         case .badSignature: "the signature does not verify: the manifest or its signature was changed"
-        case .checksumMismatch(let name): "\(name): its SHA-256 differs from the signed manifest; do not install it"
-        case .unlisted(let name): "\(name) is not in the signed manifest; do not install it"
+        case .checksumMismatch(let name):
+            "\(visible(name)): its SHA-256 differs from the signed manifest; do not install it"
+        case .unlisted(let name):
+            "\(visible(name)) is not in the signed manifest; do not use it (a release folder holds only what it lists)"
         case .manifestDiffers: "SHA256SUMS differs from the signed copy in SHA256SUMS.sig"
         case .wrongPassphrase: "the passphrase does not open this secret key"
-        case .cannotWrite(let name): "cannot write \(name) (it may exist already; nothing is overwritten)"
+        case .cannotWrite(let name): "cannot write \(visible(name)) (something is there already, or no access)"
         }
     }
 
@@ -59,8 +63,7 @@ enum SignifyFile {
     /// "Ed": the Ed25519 algorithm tag that starts every signify blob.
     static let algorithm: [UInt8] = [0x45, 0x64]
     static let keyNumberByteCount = 8
-    /// No key or signature file of ours is anywhere near this; a bigger one is not one of ours.
-    static let maximumByteCount = 1 << 20
+    static let maximumByteCount = ReleaseFiles.smallFileLimit
 
     /// Splits `bytes` into the comment, the decoded blob (exactly `blobByteCount` bytes, starting
     /// with `algorithm`) and the rest (an embedded message, or nothing).
@@ -135,7 +138,8 @@ public struct ReleasePublicKey: Equatable, Sendable {
 ///     base64("AmRS" ‖ operations u32 ‖ memory KiB u32 ‖ salt[16] ‖ nonce[24] ‖
 ///            XChaCha20-Poly1305(key id[8] ‖ seed[32], associated data = everything before it)) "\n"
 ///
-/// The cost is in the file, so a file stays readable if the default cost changes.
+/// The cost is in the file, so a file stays readable if the default cost changes; the default is
+/// libsodium's "sensitive" (1 GiB), as for the organisation root key.
 public struct ReleaseSecretKey: Sendable, CustomStringConvertible {
     static let magic: [UInt8] = Array("AmRS".utf8)
     static let headerByteCount = 4 + 4 + 4 + 16 + 24
@@ -190,7 +194,7 @@ public struct ReleaseSecretKey: Sendable, CustomStringConvertible {
     }
 
     /// The secret key file's text, sealed under `passphrase` at `cost`.
-    public func file(passphrase: SecureBytes, cost: Argon2id.Cost = .moderate, comment: String) throws(ReleaseError)
+    public func file(passphrase: SecureBytes, cost: Argon2id.Cost = .sensitive, comment: String) throws(ReleaseError)
         -> [UInt8]
     {
         func bigEndian(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (24 - 8 * $0)) } }

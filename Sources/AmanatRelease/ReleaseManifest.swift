@@ -24,7 +24,10 @@ public struct ReleaseManifest: Equatable, Sendable {
     /// The manifest of `names` in `directory`, hashing each file.
     public init(hashing names: [String], in directory: URL) throws(ReleaseError) {
         var entries: [Entry] = []
-        for name in Set(names).sorted() {
+        // Sorted and told apart by their bytes: Swift's String compares canonical equivalents as equal.
+        for name in Set(names.map { Array($0.utf8) }).sorted(by: { $0.lexicographicallyPrecedes($1) }).map({
+            String(decoding: $0, as: UTF8.self)
+        }) {
             try Self.checkName(name)
             entries.append(Entry(name: name, digest: try Self.sha256(of: directory.appendingPathComponent(name))))
         }
@@ -48,7 +51,9 @@ public struct ReleaseManifest: Equatable, Sendable {
             guard let digest = Self.bytes(hex: hexText), digest.count == 32 else {
                 throw .malformed("manifest line for \(name) has no SHA-256 in hex")
             }
-            guard !entries.contains(where: { $0.name == name }) else { throw .malformed("\(name) is listed twice") }
+            guard !entries.contains(where: { Array($0.name.utf8) == Array(name.utf8) }) else {
+                throw .malformed("\(name) is listed twice")
+            }
             entries.append(Entry(name: name, digest: digest))
         }
         guard !entries.isEmpty else { throw .malformed("the manifest lists no file") }
@@ -65,15 +70,20 @@ public struct ReleaseManifest: Equatable, Sendable {
         }
     }
 
+    /// A plain file name: checked on its bytes (a "/" followed by a combining mark is still a "/"
+    /// to the file system), no control characters, not "." or "..".
     static func checkName(_ name: String) throws(ReleaseError) {
-        guard !name.isEmpty, name != ".", name != "..", !name.contains("/"),
-            name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+        let bytes = Array(name.utf8)
+        guard !bytes.isEmpty, bytes != [0x2E], bytes != [0x2E, 0x2E], !bytes.contains(0x2F),
+            name.unicodeScalars.allSatisfy({ $0.value >= 0x20 && !(0x7F...0x9F).contains($0.value) })
         else { throw .malformed("'\(name.prefix(80))' is not a plain file name") }
     }
 
-    /// SHA-256 of a file, read in 1 MiB pieces.
+    /// SHA-256 of a regular file (not a link, pipe or device), read in 1 MiB pieces.
     static func sha256(of url: URL) throws(ReleaseError) -> [UInt8] {
-        guard let handle = try? FileHandle(forReadingFrom: url) else { throw .missing(url.lastPathComponent) }
+        guard ReleaseFiles.regularFileSize(url.path) != nil, let handle = try? FileHandle(forReadingFrom: url) else {
+            throw .missing(url.lastPathComponent)
+        }
         defer { try? handle.close() }
         var hasher = SHA256()
         while true {
@@ -113,27 +123,28 @@ func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.
 public enum SignedRelease {
     public static let manifestName = "SHA256SUMS"
     public static let signatureName = "SHA256SUMS.sig"
+    /// The name signify's comment gives the key to verify with ("verify with NAME"), whatever the
+    /// key file is called where it is checked.
+    public static let keyName = "amanat-release.pub"
 
     /// The signature file's text: the manifest signed by `key`, embedded.
-    public static func signatureFile(for manifest: ReleaseManifest, key: ReleaseSecretKey, publicKeyName: String)
+    public static func signatureFile(for manifest: ReleaseManifest, key: ReleaseSecretKey, keyName: String = keyName)
         -> [UInt8]
     {
         let text = manifest.text
         return SignifyFile.write(
-            comment: "verify with " + SignifyFile.cleanComment(publicKeyName), blob: key.signatureBlob(for: text))
-            + text
+            comment: "verify with " + SignifyFile.cleanComment(keyName), blob: key.signatureBlob(for: text)) + text
     }
 
-    /// The manifest in `signatureFile`, once its signature verifies under `key`, read from the file
-    /// named `keyFileName`. signify's comment names the key file to verify with ("verify with
-    /// NAME"); it is not signed, but it must name this one, so that no byte of the file can change
-    /// unnoticed.
-    public static func verifiedManifest(_ signatureFile: [UInt8], key: ReleasePublicKey, keyFileName: String)
+    /// The manifest in `signatureFile`, once its signature verifies under `key`. signify's comment
+    /// line is not signed; it must read "verify with `keyName`" exactly, so that no byte of the
+    /// file can change unnoticed. (It is not echoed: it is text from whoever made the file.)
+    public static func verifiedManifest(_ signatureFile: [UInt8], key: ReleasePublicKey, keyName: String = keyName)
         throws(ReleaseError) -> ReleaseManifest
     {
         let (comment, blob, message) = try SignifyFile.read(signatureFile, blobByteCount: 74, what: "signature")
-        guard comment == "verify with " + keyFileName else {
-            throw .malformed("the signature's comment says '\(comment.prefix(80))', not 'verify with \(keyFileName)'")
+        guard comment == "verify with " + keyName else {
+            throw .malformed("the signature file's comment line is not 'verify with \(keyName)'")
         }
         let keyNumber = Array(blob[2..<10])
         guard keyNumber == key.keyNumber else { throw .otherKey(expected: key.keyID, found: hex(keyNumber)) }
@@ -142,23 +153,24 @@ public enum SignedRelease {
     }
 
     /// Checks a release directory: the signature over the embedded manifest, a plain manifest
-    /// beside it (if any) equal to the signed one, every listed file's SHA-256, and no package
-    /// (`.deb`) in the directory that the manifest leaves out. Returns the manifest.
+    /// beside it (if any) equal to the signed one, nothing else in the directory that the manifest
+    /// leaves out (a package, a script, a "read me" with instructions), and every listed file's
+    /// SHA-256. Returns the manifest.
     @discardableResult
     public static func check(
-        directory: URL, key: ReleasePublicKey, keyFileName: String, checked: (String) -> Void = { _ in }
+        directory: URL, key: ReleasePublicKey, keyName: String = keyName, checked: (String) -> Void = { _ in }
     ) throws(ReleaseError) -> ReleaseManifest {
-        let signatureURL = directory.appendingPathComponent(signatureName)
-        guard let signature = try? Array(Data(contentsOf: signatureURL)) else { throw .missing(signatureName) }
-        let manifest = try verifiedManifest(signature, key: key, keyFileName: keyFileName)
-        if let plain = try? Array(Data(contentsOf: directory.appendingPathComponent(manifestName))),
-            plain != manifest.text
-        {
+        let signature = try ReleaseFiles.read(directory.appendingPathComponent(signatureName).path)
+        let manifest = try verifiedManifest(signature, key: key, keyName: keyName)
+        let plainPath = directory.appendingPathComponent(manifestName).path
+        if FileManager.default.fileExists(atPath: plainPath), try ReleaseFiles.read(plainPath) != manifest.text {
             throw .manifestDiffers
         }
-        let listed = Set(manifest.entries.map(\.name))
-        let present = (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []
-        if let stray = present.sorted().first(where: { $0.hasSuffix(".deb") && !listed.contains($0) }) {
+        // Names compared by their bytes, not as Swift strings (which equate canonical equivalents).
+        let expected = Set((manifest.entries.map(\.name) + [manifestName, signatureName]).map { Array($0.utf8) })
+        if let stray = try ReleaseFiles.names(in: directory).sorted().first(where: {
+            !expected.contains(Array($0.utf8))
+        }) {
             throw .unlisted(stray)
         }
         try manifest.check(in: directory, checked: checked)

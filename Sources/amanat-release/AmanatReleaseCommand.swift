@@ -17,32 +17,13 @@ struct AmanatReleaseCommand: ParsableCommand {
         discussion: """
             Exit codes: 0 checked or written; 64 usage; 65 a malformed key, signature or manifest; \
             66 a missing file; 73 a file that cannot be written (nothing is overwritten); 76 a signature \
-            or checksum that does not verify, or a package the manifest does not list; 77 wrong passphrase.
+            or checksum that does not verify, or a file the manifest does not list; 77 wrong passphrase.
             """,
         subcommands: [KeyGeneration.self, Sign.self, Verify.self])
 
     static func fail(_ error: ReleaseError) -> ExitCode {
         FileHandle.standardError.write(Data("amanat-release: \(error)\n".utf8))
         return ExitCode(error.exitCode)
-    }
-
-    static func read(_ path: String) throws(ReleaseError) -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw .missing(path) }
-        return Array(data)
-    }
-
-    /// Writes `bytes` to a new file at `path` (never over an existing one) with `mode`.
-    static func create(_ path: String, _ bytes: [UInt8], mode: Int) throws(ReleaseError) {
-        guard
-            FileManager.default.createFile(
-                atPath: path, contents: nil, attributes: [.posixPermissions: mode]),
-            let handle = FileHandle(forWritingAtPath: path)
-        else { throw .cannotWrite(path) }
-        defer { try? handle.close() }
-        do {
-            try handle.write(contentsOf: bytes)
-            try handle.synchronize()
-        } catch { throw .cannotWrite(path) }
     }
 }
 
@@ -75,7 +56,10 @@ extension AmanatReleaseCommand {
         @OptionGroup var passphrase: PassphraseOptions
 
         func run() throws {
-            let first = try passphrase.passphrase("Passphrase for the new release key: ")
+            let first = try passphrase.passphrase("Passphrase for the new release key (12 characters or more): ")
+            guard first.count >= 12 else {
+                throw AmanatReleaseCommand.fail(.malformed("a release key's passphrase has 12 characters or more"))
+            }
             if passphrase.passphraseFd == nil {
                 guard let again = Terminal.prompt("The same passphrase again: "), again == first else {
                     throw AmanatReleaseCommand.fail(.wrongPassphrase)
@@ -84,8 +68,8 @@ extension AmanatReleaseCommand {
             let key = ReleaseSecretKey.generate()
             do throws(ReleaseError) {
                 let sealed = try key.file(passphrase: first, comment: comment + " secret key")
-                try AmanatReleaseCommand.create(secretKey, sealed, mode: 0o600)
-                try AmanatReleaseCommand.create(
+                try ReleaseFiles.create(secretKey, sealed, mode: 0o600)
+                try ReleaseFiles.create(
                     publicKey, key.publicKey.file(comment: comment + " public key"), mode: 0o644)
             } catch { throw AmanatReleaseCommand.fail(error) }
             print(key.publicKey.line)
@@ -95,13 +79,11 @@ extension AmanatReleaseCommand {
     struct Sign: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write SHA256SUMS and SHA256SUMS.sig for the files in a release directory.",
-            discussion: "Every regular file in the directory is listed, except SHA256SUMS, SHA256SUMS.sig and "
-                + "hidden files. Existing SHA256SUMS files are refused, not overwritten.")
+            discussion: "Every file in the directory is listed, except SHA256SUMS and SHA256SUMS.sig, which must "
+                + "not exist yet: nothing is overwritten.")
 
         @Option(help: "The secret key file.")
         var secretKey: String
-        @Option(help: "The public key file's name, written into the signature's comment.")
-        var publicKeyName = "amanat-release.pub"
         @OptionGroup var passphrase: PassphraseOptions
         @Argument(help: "The release directory.")
         var directory: String
@@ -109,24 +91,24 @@ extension AmanatReleaseCommand {
         func run() throws {
             let folder = URL(fileURLWithPath: directory, isDirectory: true)
             do {
-                let file = try AmanatReleaseCommand.read(secretKey)
+                let file = try ReleaseFiles.read(secretKey)
                 let key = try ReleaseSecretKey(
                     file: file, passphrase: try passphrase.passphrase("Release key passphrase: "))
-                let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { name in
-                    var isDirectory: ObjCBool = false
-                    return !name.hasPrefix(".")
-                        && ![SignedRelease.manifestName, SignedRelease.signatureName].contains(name)
-                        && FileManager.default.fileExists(
-                            atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
-                        && !isDirectory.boolValue
+                // Everything in the folder, as verify expects (a link, a pipe or a folder is refused).
+                let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter {
+                    ![SignedRelease.manifestName, SignedRelease.signatureName].contains($0)
                 }
                 let manifest = try ReleaseManifest(hashing: names, in: folder)
-                try AmanatReleaseCommand.create(
+                for name in [SignedRelease.manifestName, SignedRelease.signatureName]
+                where FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path) {
+                    throw ReleaseError.cannotWrite(folder.appendingPathComponent(name).path)
+                }
+                try ReleaseFiles.create(
                     folder.appendingPathComponent(SignedRelease.manifestName).path, manifest.text, mode: 0o644)
-                try AmanatReleaseCommand.create(
+                try ReleaseFiles.create(
                     folder.appendingPathComponent(SignedRelease.signatureName).path,
-                    SignedRelease.signatureFile(for: manifest, key: key, publicKeyName: publicKeyName), mode: 0o644)
-                print("Signed \(manifest.entries.count) files with key \(key.publicKey.keyID)")
+                    SignedRelease.signatureFile(for: manifest, key: key), mode: 0o644)
+                print("Signed \(manifest.entries.count) files with the key \(key.publicKey.line)")
             } catch let error as ReleaseError {
                 throw AmanatReleaseCommand.fail(error)
             } catch let error as ExitCode {
@@ -141,7 +123,9 @@ extension AmanatReleaseCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a release directory against its signed manifest before installing anything from it.",
             discussion: "Checks SHA256SUMS.sig with the release public key, that SHA256SUMS (if present) is the "
-                + "signed text, every listed file's SHA-256, and that no .deb in the directory is left out.")
+                + "signed text, that the directory holds nothing the manifest leaves out, and every listed file's "
+                + "SHA-256. Copy the folder to your own disk first and check the copy: a USB stick can show "
+                + "different bytes on a second read.")
 
         @Option(help: "The release public key file.")
         var publicKey: String
@@ -150,12 +134,13 @@ extension AmanatReleaseCommand {
 
         func run() throws {
             do throws(ReleaseError) {
-                let key = try ReleasePublicKey(file: try AmanatReleaseCommand.read(publicKey))
+                let key = try ReleasePublicKey(file: try ReleaseFiles.read(publicKey))
                 let manifest = try SignedRelease.check(
-                    directory: URL(fileURLWithPath: directory, isDirectory: true), key: key,
-                    keyFileName: URL(fileURLWithPath: publicKey).lastPathComponent
+                    directory: URL(fileURLWithPath: directory, isDirectory: true), key: key
                 ) { print("OK  \($0)") }
-                print("All \(manifest.entries.count) files match the manifest signed by release key \(key.keyID).")
+                // The whole key, not its id: signify's key id is chosen by whoever makes a key.
+                print("All \(manifest.entries.count) files match the manifest signed by the key \(key.line).")
+                print("Install only the files listed OK above, and only if that is the release key you trust.")
             } catch { throw AmanatReleaseCommand.fail(error) }
         }
     }

@@ -47,11 +47,11 @@ struct ReleaseSigningTests {
 
         let manifest = try ReleaseManifest(text: Array(SignifyVector.manifest.utf8)[...])
         #expect(manifest.text == Array(SignifyVector.manifest.utf8))
-        let signed = SignedRelease.signatureFile(for: manifest, key: secretKey, publicKeyName: "vec.pub")
+        let signed = SignedRelease.signatureFile(for: manifest, key: secretKey, keyName: "vec.pub")
         #expect(signed == Array(SignifyVector.signature.utf8))
         #expect(
             try SignedRelease.verifiedManifest(
-                Array(SignifyVector.signature.utf8), key: publicKey, keyFileName: "vec.pub")
+                Array(SignifyVector.signature.utf8), key: publicKey, keyName: "vec.pub")
                 == manifest)
     }
 
@@ -65,7 +65,7 @@ struct ReleaseSigningTests {
                 var changed = original
                 changed[index] ^= change
                 do {
-                    _ = try SignedRelease.verifiedManifest(changed, key: publicKey, keyFileName: "vec.pub")
+                    _ = try SignedRelease.verifiedManifest(changed, key: publicKey, keyName: "vec.pub")
                     Issue.record("byte \(index) ^ \(change) was accepted")
                 } catch {
                     refusals[String(describing: error).prefix(12).description, default: 0] += 1
@@ -78,10 +78,10 @@ struct ReleaseSigningTests {
         #expect(refusals.keys.contains { $0.hasPrefix("signed by an") })
         // A byte cut off or added at the end is refused too.
         #expect(throws: ReleaseError.self) {
-            try SignedRelease.verifiedManifest(original.dropLast(), key: publicKey, keyFileName: "vec.pub")
+            try SignedRelease.verifiedManifest(original.dropLast(), key: publicKey, keyName: "vec.pub")
         }
         #expect(throws: ReleaseError.self) {
-            try SignedRelease.verifiedManifest(original + [0x0A], key: publicKey, keyFileName: "vec.pub")
+            try SignedRelease.verifiedManifest(original + [0x0A], key: publicKey, keyName: "vec.pub")
         }
     }
 
@@ -90,14 +90,14 @@ struct ReleaseSigningTests {
         let publicKey = try ReleasePublicKey(file: Array(SignifyVector.publicKey.utf8))
         let manifest = try ReleaseManifest(text: Array(SignifyVector.manifest.utf8)[...])
         let stranger = ReleaseSecretKey.generate()
-        let foreign = SignedRelease.signatureFile(for: manifest, key: stranger, publicKeyName: "vec.pub")
+        let foreign = SignedRelease.signatureFile(for: manifest, key: stranger, keyName: "vec.pub")
         #expect(throws: ReleaseError.otherKey(expected: "3a7769eff5d97137", found: stranger.publicKey.keyID)) {
-            try SignedRelease.verifiedManifest(foreign, key: publicKey, keyFileName: "vec.pub")
+            try SignedRelease.verifiedManifest(foreign, key: publicKey, keyName: "vec.pub")
         }
         let impostor = try ReleaseSecretKey(keyNumber: publicKey.keyNumber, seed: SecureBytes.random(count: 32))
-        let forged = SignedRelease.signatureFile(for: manifest, key: impostor, publicKeyName: "vec.pub")
+        let forged = SignedRelease.signatureFile(for: manifest, key: impostor, keyName: "vec.pub")
         #expect(throws: ReleaseError.badSignature) {
-            try SignedRelease.verifiedManifest(forged, key: publicKey, keyFileName: "vec.pub")
+            try SignedRelease.verifiedManifest(forged, key: publicKey, keyName: "vec.pub")
         }
     }
 
@@ -131,11 +131,11 @@ struct ReleaseSigningTests {
         let manifest = try ReleaseManifest(hashing: names, in: folder)
         #expect(manifest.entries.map(\.name) == names.sorted())
         try Data(manifest.text).write(to: folder.appendingPathComponent(SignedRelease.manifestName))
-        try Data(SignedRelease.signatureFile(for: manifest, key: key, publicKeyName: "k.pub")).write(
+        try Data(SignedRelease.signatureFile(for: manifest, key: key, keyName: "k.pub")).write(
             to: folder.appendingPathComponent(SignedRelease.signatureName))
 
         var checked: [String] = []
-        try SignedRelease.check(directory: folder, key: key.publicKey, keyFileName: "k.pub") { checked.append($0) }
+        try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub") { checked.append($0) }
         #expect(checked == names.sorted())
 
         // One byte of a package changed.
@@ -144,7 +144,7 @@ struct ReleaseSigningTests {
         bytes[1_500_000] ^= 0x01
         try bytes.write(to: package)
         #expect(throws: ReleaseError.checksumMismatch(names[1])) {
-            try SignedRelease.check(directory: folder, key: key.publicKey, keyFileName: "k.pub")
+            try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub")
         }
         bytes[1_500_000] ^= 0x01
         try bytes.write(to: package)
@@ -155,21 +155,67 @@ struct ReleaseSigningTests {
         text[10] ^= 0x01
         try text.write(to: plain)
         #expect(throws: ReleaseError.manifestDiffers) {
-            try SignedRelease.check(directory: folder, key: key.publicKey, keyFileName: "k.pub")
+            try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub")
         }
         try FileManager.default.removeItem(at: plain)
-        try SignedRelease.check(directory: folder, key: key.publicKey, keyFileName: "k.pub")
+        try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub")
 
-        // A package slipped in beside the signed ones, and a signed one taken away.
-        try Data([1, 2, 3]).write(to: folder.appendingPathComponent("amanat-inbox_1.0.0_amd64.deb"))
-        #expect(throws: ReleaseError.unlisted("amanat-inbox_1.0.0_amd64.deb")) {
-            try SignedRelease.check(directory: folder, key: key.publicKey, keyFileName: "k.pub")
+        // Anything slipped in beside the signed files: a package, a script, a name that only looks
+        // like a listed one (another byte sequence for the same characters).
+        let lookalike = "amanat_1.0.0_amd64.deb".replacingOccurrences(of: "a", with: "a\u{301}")
+        for stray in ["amanat-inbox_1.0.0_amd64.deb", "install.sh", "X.DEB", lookalike] {
+            try Data([1, 2, 3]).write(to: folder.appendingPathComponent(stray))
+            #expect(throws: ReleaseError.unlisted(stray)) {
+                try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub")
+            }
+            try FileManager.default.removeItem(at: folder.appendingPathComponent(stray))
         }
-        try FileManager.default.removeItem(at: folder.appendingPathComponent("amanat-inbox_1.0.0_amd64.deb"))
+        // A listed name that is a link or a pipe instead of a file is not read.
+        try FileManager.default.moveItem(at: package, to: folder.appendingPathComponent("moved"))
+        try FileManager.default.createSymbolicLink(
+            at: package, withDestinationURL: folder.appendingPathComponent("moved"))
+        #expect(throws: ReleaseError.missing(names[1])) {
+            try ReleaseManifest(text: manifest.text[...]).check(in: folder)
+        }
+        try FileManager.default.removeItem(at: package)
+        #expect(mkfifo(package.path, 0o600) == 0)
+        #expect(throws: ReleaseError.missing(names[1])) {
+            try ReleaseManifest(text: manifest.text[...]).check(in: folder)
+        }
+        try FileManager.default.removeItem(at: package)
+        try FileManager.default.moveItem(at: folder.appendingPathComponent("moved"), to: package)
+        try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub")
         try FileManager.default.removeItem(at: package)
         #expect(throws: ReleaseError.missing(names[1])) {
-            try SignedRelease.check(directory: folder, key: key.publicKey, keyFileName: "k.pub")
+            try SignedRelease.check(directory: folder, key: key.publicKey, keyName: "k.pub")
         }
+    }
+
+    @Test("files are created, never written over, and read only when regular and small")
+    func files() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("release-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("k.sec").path
+        try ReleaseFiles.create(path, [1, 2, 3], mode: 0o600)
+        #expect(try ReleaseFiles.read(path) == [1, 2, 3])
+        #expect((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) == 0o600)
+        #expect(throws: ReleaseError.cannotWrite(path)) { try ReleaseFiles.create(path, [4], mode: 0o600) }
+        #expect(try ReleaseFiles.read(path) == [1, 2, 3])
+        let link = folder.appendingPathComponent("link").path
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        #expect(throws: ReleaseError.cannotWrite(link)) { try ReleaseFiles.create(link, [4], mode: 0o600) }
+        #expect(throws: ReleaseError.missing(link)) { try ReleaseFiles.read(link) }
+        #expect(throws: ReleaseError.self) { try ReleaseFiles.read(path, limit: 2) }
+        #expect(throws: ReleaseError.missing("/dev/zero")) { try ReleaseFiles.read("/dev/zero") }
+    }
+
+    @Test("a name or text from a release folder cannot redraw the terminal")
+    func visibleRefusals() {
+        let name = "a.deb\r\u{1B}[2KAll 3 files match"
+        let refusal = String(describing: ReleaseError.unlisted(name))
+        #expect(!refusal.contains("\u{1B}") && !refusal.contains("\r"))
+        #expect(refusal.contains("\\u{1b}[2KAll 3 files match"))
     }
 
     @Test("manifests with folders, control characters, duplicates or bad digests are refused")
@@ -177,6 +223,7 @@ struct ReleaseSigningTests {
         let digest = String(repeating: "ab", count: 32)
         for text in [
             "SHA256 (../etc/passwd) = \(digest)\n", "SHA256 (a\u{1B}[2Jb.deb) = \(digest)\n",
+            "SHA256 (x/\u{301}y.deb) = \(digest)\n", "SHA256 (a\u{85}.deb) = \(digest)\n",
             "SHA256 (a.deb) = \(digest)\nSHA256 (a.deb) = \(digest)\n", "SHA256 (a.deb) = \(digest.dropLast())\n",
             "SHA256 (a.deb) = \(digest.uppercased())\n", "SHA512 (a.deb) = \(digest)\n", "SHA256 (a.deb) = \(digest)",
             "", "\n",
