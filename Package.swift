@@ -195,7 +195,7 @@ let package = Package(
         // Release signing: SHA256SUMS signed with an Ed25519 key in signify's format (scripts/release-sign).
         .target(
             name: "AmanatRelease",
-            dependencies: ["AmanatCrypto", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: ["AmanatCrypto", "AmanatProtocol", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: ourSwiftSettings
         ),
         .executableTarget(

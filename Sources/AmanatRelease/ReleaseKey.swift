@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Foundation
 
 /// What checking or signing a release can refuse, with the exit code (sysexits.h) the tool gives.
@@ -101,11 +102,14 @@ public struct ReleasePublicKey: Equatable, Sendable {
     public let keyNumber: [UInt8]
     public let key: Ed25519.PublicKey
 
-    /// The key line of the public key file: what README and SECURITY.md print as its fingerprint.
-    public var line: String { Data(SignifyFile.algorithm + keyNumber + key.rawRepresentation).base64EncodedString() }
+    /// signify's blob: `Ed` ‖ key id ‖ public key.
+    var blob: [UInt8] { SignifyFile.algorithm + keyNumber + key.rawRepresentation }
+
+    /// The key line of the public key file: what README and SECURITY.md print as the key.
+    public var line: String { Data(blob).base64EncodedString() }
 
     /// The key id in hex, as refusals name it.
-    public var keyID: String { keyNumber.map { String(format: "%02x", $0) }.joined() }
+    public var keyID: String { Hex.encode(keyNumber) }
 
     public init(keyNumber: [UInt8], key: Ed25519.PublicKey) {
         self.keyNumber = keyNumber
@@ -125,8 +129,7 @@ public struct ReleasePublicKey: Equatable, Sendable {
 
     /// The public key file's text.
     public func file(comment: String) -> [UInt8] {
-        SignifyFile.write(
-            comment: SignifyFile.cleanComment(comment), blob: SignifyFile.algorithm + keyNumber + key.rawRepresentation)
+        SignifyFile.write(comment: SignifyFile.cleanComment(comment), blob: blob)
     }
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import AmanatCrypto
+import AmanatProtocol
 import Crypto
 import Foundation
 
@@ -18,7 +19,7 @@ public struct ReleaseManifest: Equatable, Sendable {
 
     /// The manifest's text, the bytes that are signed.
     public var text: [UInt8] {
-        Array(entries.map { "SHA256 (\($0.name)) = \(hex($0.digest))\n" }.joined().utf8)
+        Array(entries.map { "SHA256 (\($0.name)) = \(Hex.encode($0.digest))\n" }.joined().utf8)
     }
 
     /// The manifest of `names` in `directory`, hashing each file.
@@ -48,7 +49,8 @@ public struct ReleaseManifest: Equatable, Sendable {
             let name = String(line[line.index(line.startIndex, offsetBy: 8)..<close.lowerBound])
             let hexText = line[close.upperBound...]
             try Self.checkName(name)
-            guard let digest = Self.bytes(hex: hexText), digest.count == 32 else {
+            // Lowercase only, as written: the one spelling of each digest.
+            guard let digest = Hex.decode(String(hexText)), digest.count == 32, Hex.encode(digest) == hexText else {
                 throw .malformed("manifest line for \(name) has no SHA-256 in hex")
             }
             guard !entries.contains(where: { Array($0.name.utf8) == Array(name.utf8) }) else {
@@ -94,28 +96,7 @@ public struct ReleaseManifest: Equatable, Sendable {
         }
         return Array(hasher.finalize())
     }
-
-    static func bytes(hex text: Substring) -> [UInt8]? {
-        let digits = Array(text.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let high = nibble(digits[index]), let low = nibble(digits[index + 1]) else { return nil }
-            bytes.append(high << 4 | low)
-        }
-        return bytes
-    }
-
-    private static func nibble(_ digit: UInt8) -> UInt8? {
-        switch digit {
-        case 0x30...0x39: digit - 0x30
-        case 0x61...0x66: digit - 0x61 + 10
-        default: nil
-        }
-    }
 }
-
-func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
 /// A signed release: `SHA256SUMS.sig`, signify's signature file with the manifest embedded after it
 /// (what `signify -S -e` writes and `signify -C` checks), beside a plain `SHA256SUMS` for
@@ -147,7 +128,7 @@ public enum SignedRelease {
             throw .malformed("the signature file's comment line is not 'verify with \(keyName)'")
         }
         let keyNumber = Array(blob[2..<10])
-        guard keyNumber == key.keyNumber else { throw .otherKey(expected: key.keyID, found: hex(keyNumber)) }
+        guard keyNumber == key.keyNumber else { throw .otherKey(expected: key.keyID, found: Hex.encode(keyNumber)) }
         guard key.key.isValidSignature(Array(blob[10...]), for: Array(message)) else { throw .badSignature }
         return try ReleaseManifest(text: message)
     }
