@@ -112,6 +112,97 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: - One X25519 agreement (the ratchet does three per DH step: a key pair and two agreements)
+
+    let dhConfiguration = Benchmark.Configuration(
+        metrics: [.wallClock, .throughput], timeUnits: .nanoseconds, warmupIterations: 2,
+        scalingFactor: .kilo, maxDuration: .seconds(3), maxIterations: 10_000)
+
+    Benchmark("X25519 agreement: raw libsodium crypto_scalarmult", configuration: dhConfiguration) { benchmark in
+        let scalar = SecureRandom.bytes(count: 32)
+        var peer = [UInt8](repeating: 0, count: 32)
+        _ = crypto_scalarmult_base(&peer, SecureRandom.bytes(count: 32))
+        var shared = [UInt8](repeating: 0, count: 32)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            _ = crypto_scalarmult(&shared, scalar, peer)
+            blackHole(shared[0])
+        }
+    }
+
+    Benchmark("X25519 agreement: swift-crypto Curve25519", configuration: dhConfiguration) { benchmark in
+        let ours = Curve25519.KeyAgreement.PrivateKey()
+        let peer = Curve25519.KeyAgreement.PrivateKey().publicKey
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try ours.sharedSecretFromKeyAgreement(with: peer))
+        }
+    }
+
+    Benchmark("X25519 key pair: raw libsodium crypto_scalarmult_base", configuration: dhConfiguration) { benchmark in
+        let scalar = SecureRandom.bytes(count: 32)
+        var publicKey = [UInt8](repeating: 0, count: 32)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            _ = crypto_scalarmult_base(&publicKey, scalar)
+            blackHole(publicKey[0])
+        }
+    }
+
+    Benchmark("X25519 key pair: swift-crypto Curve25519", configuration: dhConfiguration) { benchmark in
+        let scalar = Data(SecureRandom.bytes(count: 32))
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: scalar).publicKey)
+        }
+    }
+
+    // MARK: - KDF_RK: HKDF-SHA256 with 96 bytes of output (every DH step, twice per exchange)
+
+    Benchmark("KDF_RK, 96 bytes: HKDFSHA256.deriveKeys", configuration: dhConfiguration) { benchmark in
+        let salt = SecureRandom.bytes(count: 32)
+        let ikm = SecureBytes(copying: SecureRandom.bytes(count: 36))
+        let info = [UInt8](repeating: 0x61, count: 27)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(
+                try HKDFSHA256.deriveKeys(
+                    inputKeyMaterial: ikm, salt: salt, info: info, outputByteCounts: [32, 32, 32]))
+        }
+    }
+
+    // RFC 5869 with libsodium's HMAC, no allocation: extract, then three expand blocks, each
+    // HMAC(PRK, T(i-1) ‖ info ‖ i). The floor for the 96 bytes, not a replacement (DESIGN.md keeps
+    // HKDF with swift-crypto).
+    Benchmark("KDF_RK, 96 bytes: raw libsodium HMAC-SHA256 ×4 (RFC 5869 by hand)", configuration: dhConfiguration) {
+        benchmark in
+        let salt = SecureRandom.bytes(count: 32)
+        let ikm = SecureRandom.bytes(count: 36)
+        let info = [UInt8](repeating: 0x61, count: 27)
+        var prk = [UInt8](repeating: 0, count: 32)
+        var okm = [UInt8](repeating: 0, count: 96)
+        var state = crypto_auth_hmacsha256_state()
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            _ = crypto_auth_hmacsha256_init(&state, salt, salt.count)
+            _ = crypto_auth_hmacsha256_update(&state, ikm, UInt64(ikm.count))
+            _ = crypto_auth_hmacsha256_final(&state, &prk)
+            okm.withUnsafeMutableBufferPointer { okm in
+                for block in 0..<3 {
+                    _ = crypto_auth_hmacsha256_init(&state, prk, prk.count)
+                    if block > 0 {
+                        _ = crypto_auth_hmacsha256_update(&state, okm.baseAddress! + (block - 1) * 32, 32)
+                    }
+                    _ = crypto_auth_hmacsha256_update(&state, info, UInt64(info.count))
+                    var counter = UInt8(block + 1)
+                    _ = crypto_auth_hmacsha256_update(&state, &counter, 1)
+                    _ = crypto_auth_hmacsha256_final(&state, okm.baseAddress! + block * 32)
+                }
+            }
+            blackHole(okm[0])
+        }
+    }
+
     // MARK: - Sealing an envelope (2 KiB bucket)
 
     Benchmark("seal a 2 KiB envelope: SealedEnvelope", configuration: sealConfiguration) { benchmark in

@@ -1,8 +1,17 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
 import CSodium
+import Crypto
+import Foundation
 
-/// X25519 Diffie-Hellman (RFC 7748) through libsodium's `crypto_scalarmult`.
+/// X25519 Diffie-Hellman (RFC 7748): agreement through libsodium's `crypto_scalarmult`, public
+/// keys through swift-crypto's `Curve25519.KeyAgreement` (BoringSSL).
+///
+/// Both compute the same function. Debian's libsodium 1.0.18 derives a public key with the full
+/// Montgomery ladder (about 29 µs on the reference machine), BoringSSL with a precomputed table
+/// of the base point (about 13 µs), and the ratchet makes a key pair at every DH step
+/// (Benchmarks/ProtocolBenchmarks "X25519 key pair"). Agreement stays with libsodium, which
+/// reports an all-zero result; the two take the same time there.
 public enum X25519 {
     /// The key length in bytes, public or private.
     public static let keyByteCount = Int(crypto_scalarmult_BYTES)
@@ -24,14 +33,14 @@ public enum X25519 {
         public init(rawRepresentation: SecureBytes) throws(AmanatCryptoError) {
             ensureSodium()
             guard rawRepresentation.count == X25519.keyByteCount else { throw .invalidKeySize }
-            var publicBytes = [UInt8](repeating: 0, count: X25519.keyByteCount)
-            publicBytes.withUnsafeMutableBytes { publicBytes in
-                rawRepresentation.withUnsafeBytes { scalar in
-                    _ = crypto_scalarmult_base(publicBytes.mutableBytes, scalar.bytes)
-                }
+            // swift-crypto keeps its copy of the scalar in storage it zeroes on release.
+            let derived = try? rawRepresentation.withUnsafeBytes { scalar in
+                try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: scalar).publicKey.rawRepresentation
             }
+            // Cannot fail: every 32-byte string is a scalar, and the length was checked above.
+            guard let derived, derived.count == X25519.keyByteCount else { throw .invalidKeySize }
             scalar = rawRepresentation
-            publicKey = PublicKey(checked: publicBytes)
+            publicKey = PublicKey(checked: [UInt8](derived))
         }
 
         /// The 32-byte scalar, for storing the key in the encrypted store.

@@ -94,6 +94,32 @@ struct RatchetTests {
         #expect(try pair.alice.decrypt(reply, now: testNow) == Array("understood".utf8))
     }
 
+    @Test("every reply reverses direction: altered ones are refused, refreshes included, and nothing moves")
+    func alternatingTampering() throws {
+        var pair = try Pair(seed: 15)
+        var refreshesSeen = 0
+        for round in 0..<120 {
+            let fromAlice = round.isMultiple(of: 2)
+            let text = "round \(round)"
+            let message = fromAlice ? try pair.aliceSends(text) : try pair.bobSends(text)
+            if fromAlice ? pair.alice.isRefreshingPostQuantum : pair.bob.isRefreshingPostQuantum { refreshesSeen += 1 }
+            var receiver = fromAlice ? pair.bob : pair.alice
+            let before = receiver.serialized()
+            // A header byte (inside the encrypted header) and the body's last byte (its tag).
+            for position in [8, message.count - 1] {
+                var altered = message
+                altered[position] ^= 0x80
+                #expect(throws: ProtocolError.authenticationFailure) { try receiver.decrypt(altered, now: testNow) }
+                #expect(receiver.serialized() == before, "round \(round), byte \(position)")
+            }
+            #expect(try receiver.decrypt(message, now: testNow) == Array(text.utf8))
+            #expect(throws: ProtocolError.duplicateMessage) { try receiver.decrypt(message, now: testNow) }
+            if fromAlice { pair.bob = receiver } else { pair.alice = receiver }
+        }
+        // 50 messages between refreshes, each a new chain: at least two refreshed chains.
+        #expect(refreshesSeen >= 2)
+    }
+
     @Test("a message from another session is refused")
     func foreignMessage() throws {
         var first = try Pair(seed: 13)

@@ -15,8 +15,13 @@ enum RatchetKDF {
             inputKeyMaterial = inputKeyMaterial.appending(lengthPrefixedSecret(postQuantum))
         }
         let label = postQuantum == nil ? Label.rootStep : Label.rootStepPostQuantum
-        let output = derive(inputKeyMaterial, salt: rootKey, info: lengthPrefixed(label), count: 96)
-        return (output.extracting(0..<32), output.extracting(32..<64), output.extracting(64..<96))
+        // Cannot fail: the lengths are small constants.
+        let keys = try! rootKey.withUnsafeBytes { salt in
+            try HKDFSHA256.deriveKeys(
+                inputKeyMaterial: inputKeyMaterial, salt: salt, info: lengthPrefixed(label),
+                outputByteCounts: [32, 32, 32])
+        }
+        return (keys[0], keys[1], keys[2])
     }
 
     /// KDF_CK: the message key is `HMAC-SHA256(chainKey, 0x01)`, the next chain key

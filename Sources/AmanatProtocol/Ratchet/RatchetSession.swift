@@ -239,29 +239,47 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
     ///   ``ProtocolError/malformed`` for bytes that do not decode. The session is unchanged.
     public mutating func decrypt(_ bytes: [UInt8], now: UInt64) throws(ProtocolError) -> [UInt8] {
         let message = try RatchetMessage(decoding: bytes)
-        // The common case, the next message of the current chain in order: opened without a
-        // working copy of the state, which moves only after the body has verified.
-        if !hasExpiryWork(now: now), let headerKey = receivingHeaderKey, let chainKey = receivingChainKey,
-            let header = try openHeader(message.encryptedHeader, with: headerKey),
-            header.messageNumber == receivingMessageNumber
-        {
-            let (nextChainKey, messageKey) = RatchetKDF.chain(chainKey)
-            let plaintext = try openBody(message, messageKey: messageKey)
-            receivingChainKey = nextChainKey
-            receivingMessageNumber += 1
-            notePostQuantumFields(of: header)
-            messagesSinceRefresh &+= 1
-            pendingHandshake = nil
-            return plaintext
+        // The common cases, opened without a working copy of the state, which moves only after
+        // the body has verified: the next message of the current chain in order, and the first
+        // message of the next chain when it skips nothing (the reply that reverses direction).
+        if !hasExpiryWork(now: now) {
+            let current = try receivingHeaderKey.flatMap { key throws(ProtocolError) in
+                try openHeader(message.encryptedHeader, with: key)
+            }
+            if let header = current, let chainKey = receivingChainKey, header.messageNumber == receivingMessageNumber {
+                let (nextChainKey, messageKey) = RatchetKDF.chain(chainKey)
+                let plaintext = try openBody(message, messageKey: messageKey)
+                receivingChainKey = nextChainKey
+                receivingMessageNumber += 1
+                return finishDecrypting(plaintext, header: header)
+            }
+            if current == nil, let header = try openHeader(message.encryptedHeader, with: nextReceivingHeaderKey),
+                header.messageNumber == 0,
+                receivingChainKey == nil || header.previousChainLength <= receivingMessageNumber
+            {
+                let keys = try receivingStepKeys(header)
+                let (nextChainKey, messageKey) = RatchetKDF.chain(keys.chain)
+                let plaintext = try openBody(message, messageKey: messageKey)
+                applyReceivingStep(keys, header: header, now: now)
+                receivingChainKey = nextChainKey
+                receivingMessageNumber = 1
+                return finishDecrypting(plaintext, header: header)
+            }
         }
         var next = self
         next.expireSkippedKeys(now: now)
         let (header, messageKey) = try next.messageKey(for: message.encryptedHeader, now: now)
         let plaintext = try openBody(message, messageKey: messageKey)
-        next.notePostQuantumFields(of: header)
-        next.messagesSinceRefresh &+= 1
-        next.pendingHandshake = nil
         self = next
+        return finishDecrypting(plaintext, header: header)
+    }
+
+    /// The last steps of every successful decryption (SPEC.md §6.5 steps 8 and 9), on the
+    /// session itself.
+    private mutating func finishDecrypting(_ plaintext: [UInt8], header: RatchetHeader) -> [UInt8] {
+        notePostQuantumFields(of: header)
+        messagesSinceRefresh &+= 1
+        pendingHandshake = nil
         return plaintext
     }
 
@@ -309,6 +327,14 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
 
     /// The receiving half of a DH ratchet step.
     private mutating func receivingStep(_ header: RatchetHeader, now: UInt64) throws(ProtocolError) {
+        applyReceivingStep(try receivingStepKeys(header), header: header, now: now)
+    }
+
+    /// The keys a receiving step for `header` makes: everything in it that can fail, without
+    /// changing the session.
+    private func receivingStepKeys(
+        _ header: RatchetHeader
+    ) throws(ProtocolError) -> (root: SecureBytes, chain: SecureBytes, nextHeader: SecureBytes) {
         var postQuantumSecret: SecureBytes?
         if let refresh = header.refresh {
             guard let own = ownPostQuantumKey, own.id == refresh.targetId else { throw .authenticationFailure }
@@ -317,6 +343,16 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
             } catch {
                 throw .authenticationFailure
             }
+        }
+        return try Self.rootStep(
+            rootKey, own: sendingRatchetKey, peer: header.ratchetKey, postQuantum: postQuantumSecret)
+    }
+
+    /// Moves the session through a receiving step whose keys ``receivingStepKeys(_:)`` made.
+    private mutating func applyReceivingStep(
+        _ keys: (root: SecureBytes, chain: SecureBytes, nextHeader: SecureBytes), header: RatchetHeader, now: UInt64
+    ) {
+        if header.refresh != nil {
             ownPostQuantumKey = nil
             messagesSinceRefresh = 0
             lastRefreshAt = now
@@ -329,8 +365,7 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
         forgetOldChains(now: now)
         receivingMessageNumber = 0
         receivingRatchetKey = header.ratchetKey
-        (rootKey, receivingChainKey, nextReceivingHeaderKey) = try Self.rootStep(
-            rootKey, own: sendingRatchetKey, peer: header.ratchetKey, postQuantum: postQuantumSecret)
+        (rootKey, receivingChainKey, nextReceivingHeaderKey) = keys
         needsSendingStep = true
     }
 
@@ -401,29 +436,32 @@ public struct RatchetSession: Sendable, CustomStringConvertible, CustomReflectab
 
     /// Keeps the current chain, every chain with skipped keys, and the most recent retired
     /// chains (within the key lifetime) for recognising duplicates; bounds the expired markers.
+    ///
+    /// Works in place: in a conversation that alternates, each new chain pushes the oldest one out,
+    /// and copying the others (their keys and tables) at every step showed in the profile.
     private mutating func forgetOldChains(now: UInt64) {
         let lifetime = configuration.skippedKeyLifetime
         var remembered = 0
-        var kept: [ReceivedChain] = []
-        for chain in receivedChains.reversed() {
-            guard let retiredAt = chain.retiredAt else {
-                kept.append(chain)
-                continue
-            }
+        var keep = [Bool](repeating: true, count: receivedChains.count)
+        for index in receivedChains.indices.reversed() {
+            guard let retiredAt = receivedChains[index].retiredAt else { continue }
             let isRecent = remembered < Self.rememberedChains && !(now >= retiredAt && now - retiredAt >= lifetime)
             if isRecent { remembered += 1 }
-            if isRecent || !chain.skipped.isEmpty {
-                kept.append(chain)
-            }
+            keep[index] = isRecent || !receivedChains[index].skipped.isEmpty
+        }
+        if let firstKept = keep.firstIndex(of: true), !keep[firstKept...].contains(false) {
+            // The usual case: only the oldest chains go, which moves the rest without copying them.
+            receivedChains.removeSubrange(..<firstKept)
+        } else if keep.contains(false) {
+            receivedChains = receivedChains.indices.filter { keep[$0] }.map { receivedChains[$0] }
         }
         var expiredBudget = configuration.maximumSkippedKeys
-        for index in kept.indices {
-            if kept[index].expired.count > expiredBudget {
-                kept[index].expired = []
+        for index in receivedChains.indices.reversed() {
+            if receivedChains[index].expired.count > expiredBudget {
+                receivedChains[index].expired = []
             }
-            expiredBudget -= kept[index].expired.count
+            expiredBudget -= receivedChains[index].expired.count
         }
-        receivedChains = kept.reversed()
     }
 
     /// Takes note of the peer's X-Wing key announcement and acknowledgement in an authentic header.
