@@ -176,6 +176,32 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: - One Ed25519 signature over a deposit receipt's 120-odd bytes (the relay signs one per deposit)
+
+    Benchmark("Ed25519 sign a receipt: raw libsodium crypto_sign_detached", configuration: dhConfiguration) {
+        benchmark in
+        var publicKey = [UInt8](repeating: 0, count: 32)
+        var secretKey = [UInt8](repeating: 0, count: 64)
+        _ = crypto_sign_seed_keypair(&publicKey, &secretKey, SecureRandom.bytes(count: 32))
+        let message = [UInt8](repeating: 0x52, count: 125)
+        var signature = [UInt8](repeating: 0, count: 64)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            _ = crypto_sign_detached(&signature, nil, message, UInt64(message.count), secretKey)
+            blackHole(signature[0])
+        }
+    }
+
+    Benchmark("Ed25519 sign a receipt: swift-crypto Curve25519.Signing", configuration: dhConfiguration) {
+        benchmark in
+        let key = Curve25519.Signing.PrivateKey()
+        let message = [UInt8](repeating: 0x52, count: 125)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(try key.signature(for: message))
+        }
+    }
+
     // MARK: - KDF_RK: HKDF-SHA256 with 96 bytes of output (every DH step, twice per exchange)
 
     Benchmark("KDF_RK, 96 bytes: HKDFSHA256.deriveKeys", configuration: dhConfiguration) { benchmark in
