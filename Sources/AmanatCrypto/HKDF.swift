@@ -36,18 +36,21 @@ public enum HKDFSHA256 {
     /// bytes stays in ``SecretArena``'s locked slots instead of a buffer locked for itself (two
     /// system calls, which profiling showed in the ratchet's every DH step).
     ///
-    /// - Throws: ``AmanatCryptoError/invalidParameters`` for an empty or negative piece, or a
-    ///   total of more than ``maximumOutputByteCount``.
+    /// - Throws: ``AmanatCryptoError/invalidParameters`` for no pieces, an empty or negative
+    ///   piece, or a total of more than ``maximumOutputByteCount``.
     public static func deriveKeys(
         inputKeyMaterial: SecureBytes,
         salt: some ContiguousBytesView,
         info: some ContiguousBytesView,
         outputByteCounts: [Int]
     ) throws(AmanatCryptoError) -> [SecureBytes] {
+        // Each piece is checked before the sum, which therefore cannot overflow.
+        guard !outputByteCounts.isEmpty,
+            outputByteCounts.allSatisfy({ (1...maximumOutputByteCount).contains($0) }),
+            outputByteCounts.count <= maximumOutputByteCount
+        else { throw .invalidParameters }
         let total = outputByteCounts.reduce(0, +)
-        guard outputByteCounts.allSatisfy({ $0 > 0 }), total <= maximumOutputByteCount else {
-            throw .invalidParameters
-        }
+        guard total <= maximumOutputByteCount else { throw .invalidParameters }
         let derived = salt.withBytes { salt in
             info.withBytes { info in
                 HKDF<SHA256>.deriveKey(

@@ -7,11 +7,13 @@ import Foundation
 /// X25519 Diffie-Hellman (RFC 7748): agreement through libsodium's `crypto_scalarmult`, public
 /// keys through swift-crypto's `Curve25519.KeyAgreement` (BoringSSL).
 ///
-/// Both compute the same function. Debian's libsodium 1.0.18 derives a public key with the full
-/// Montgomery ladder (about 29 µs on the reference machine), BoringSSL with a precomputed table
-/// of the base point (about 13 µs), and the ratchet makes a key pair at every DH step
-/// (Benchmarks/ProtocolBenchmarks "X25519 key pair"). Agreement stays with libsodium, which
-/// reports an all-zero result; the two take the same time there.
+/// Both compute the same function (a test compares them on random scalars). On Linux, Debian's
+/// libsodium 1.0.18 derives a public key with the full Montgomery ladder (about 29 µs on the
+/// reference machine), swift-crypto's BoringSSL with a precomputed table of the base point
+/// (about 13 µs), and the ratchet makes a key pair at every DH step (Benchmarks/ProtocolBenchmarks
+/// "X25519 key pair"). Agreement stays with libsodium, which reports an all-zero result; the two
+/// take the same time there. swift-crypto holds its copy of the scalar in heap memory it zeroes
+/// on release but does not lock, for the moment the public key takes.
 public enum X25519 {
     /// The key length in bytes, public or private.
     public static let keyByteCount = Int(crypto_scalarmult_BYTES)

@@ -84,6 +84,21 @@ struct KDFTests {
                 inputKeyMaterial: SecureBytes.random(count: 32), salt: [UInt8](), info: [UInt8](),
                 outputByteCount: HKDFSHA256.maximumOutputByteCount + 1)
         }
+        // Split output: the same bytes as one derivation, cut where asked.
+        for vector in file.tests where vector.length > 40 {
+            let pieces = try HKDFSHA256.deriveKeys(
+                inputKeyMaterial: SecureBytes(hex: vector.ikm), salt: [UInt8](hex: vector.salt),
+                info: [UInt8](hex: vector.info), outputByteCounts: [32, 8, vector.length - 40])
+            #expect(pieces.map(\.count) == [32, 8, vector.length - 40])
+            #expect(pieces.flatMap(\.bytesForTesting) == (try [UInt8](hex: vector.okm)), "\(vector.comment)")
+        }
+        for counts in [[], [0], [32, -1], [Int.max, 1], [HKDFSHA256.maximumOutputByteCount, 1]] {
+            #expect(throws: AmanatCryptoError.invalidParameters, "\(counts)") {
+                try HKDFSHA256.deriveKeys(
+                    inputKeyMaterial: SecureBytes.random(count: 32), salt: [UInt8](), info: [UInt8](),
+                    outputByteCounts: counts)
+            }
+        }
     }
 
     @Test("RFC 4231 HMAC-SHA256 test cases, with constant-time checking")

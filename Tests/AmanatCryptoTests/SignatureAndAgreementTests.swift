@@ -105,6 +105,17 @@ struct X25519Tests {
             alice.publicKey.rawRepresentation.hex == "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
     }
 
+    @Test("a public key (swift-crypto's base-point table) is libsodium's agreement with the base point")
+    func publicKeyMatchesLadder() throws {
+        // RFC 7748's base point u = 9: agreement with it runs libsodium's ladder on the scalar.
+        let basePoint = try X25519.PublicKey(rawRepresentation: [9] + [UInt8](repeating: 0, count: 31))
+        for _ in 0..<200 {
+            let key = X25519.PrivateKey()
+            let ladder = try key.sharedSecret(with: basePoint)
+            #expect(ladder.withUnsafeBytes { Array($0) } == key.publicKey.rawRepresentation)
+        }
+    }
+
     @Test("both sides agree, and keys survive a round trip through their bytes")
     func agreement() throws {
         let alice = X25519.PrivateKey()

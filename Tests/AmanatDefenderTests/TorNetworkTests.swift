@@ -25,32 +25,52 @@ final class TorTestNetwork: @unchecked Sendable {
             || ProcessInfo.processInfo.environment["CI"] == "true"
     }
 
-    /// Starts the network with its onion service in front of `targetPort` on 127.0.0.1 and waits
-    /// (at most `timeout` seconds) until the service answers through both clients.
-    init(targetPort: Int, timeout: Int = 240) async throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-tor-\(UUID().uuidString)")
-        let script = repositoryRoot.appendingPathComponent("scripts/tor-testnet").path
+    /// Runs `body` with a network whose onion service is in front of `targetPort` on 127.0.0.1
+    /// (started and waited for, at most `timeout` seconds, until the service answers through
+    /// both clients), then stops every node and removes the folder, whether `body` threw or not.
+    static func with<Result>(
+        targetPort: Int, timeout: Int = 240, _ body: (TorTestNetwork) async throws -> Result
+    ) async throws -> Result {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-tor-\(UUID().uuidString)")
         let started = try await runTool(
             "/usr/bin/python3", [script, "start", folder.path, String(targetPort), "--timeout", String(timeout)],
             environment: ["PATH": "/usr/sbin:/usr/bin:/bin"])
-        guard started.status == 0,
-            let info = try JSONSerialization.jsonObject(with: Data(started.output.utf8)) as? [String: Any],
-            let socks = info["socks"] as? Int, let bridgeSocks = info["bridgeSocks"] as? Int,
-            let onion = info["onion"] as? String, let bridgeLine = info["bridgeLine"] as? String
-        else {
-            try? FileManager.default.removeItem(at: folder)
-            throw TorTestNetworkError.notStarted(started.description)
+        let network: TorTestNetwork
+        do {
+            guard started.status == 0,
+                let info = (try? JSONSerialization.jsonObject(with: Data(started.output.utf8))) as? [String: Any],
+                let socks = info["socks"] as? Int, let bridgeSocks = info["bridgeSocks"] as? Int,
+                let onion = info["onion"] as? String, let bridgeLine = info["bridgeLine"] as? String
+            else { throw TorTestNetworkError.notStarted(started.description) }
+            network = TorTestNetwork(
+                folder: folder, socksPort: socks, bridgeSocksPort: bridgeSocks, onion: onion, bridgeLine: bridgeLine)
+        } catch {
+            await stop(folder)
+            throw error
         }
-        socksPort = socks
-        bridgeSocksPort = bridgeSocks
+        do {
+            let result = try await body(network)
+            await stop(folder)
+            return result
+        } catch {
+            await stop(folder)
+            throw error
+        }
+    }
+
+    private init(folder: URL, socksPort: Int, bridgeSocksPort: Int, onion: String, bridgeLine: String) {
+        self.folder = folder
+        self.socksPort = socksPort
+        self.bridgeSocksPort = bridgeSocksPort
         self.onion = onion
         self.bridgeLine = bridgeLine
     }
 
-    /// Stops every node and removes the folder.
-    func stop() {
-        let script = repositoryRoot.appendingPathComponent("scripts/tor-testnet").path
-        _ = try? runToolBlocking("/usr/bin/python3", [script, "stop", folder.path])
+    private static var script: String { repositoryRoot.appendingPathComponent("scripts/tor-testnet").path }
+
+    /// Stops every node started under `folder` (off the cooperative threads) and removes it.
+    private static func stop(_ folder: URL) async {
+        _ = try? await runTool("/usr/bin/python3", [script, "stop", folder.path])
         try? FileManager.default.removeItem(at: folder)
     }
 }
@@ -67,51 +87,51 @@ struct TorNetworkTests {
     func onionExchange() async throws {
         let relay = try LiveRelay()
         try await relay.start()
-        var organisation = try TestOrganisation(relay: relay)
-        defer { organisation.remove() }
-        let network = try await TorTestNetwork(targetPort: relay.port)
-        defer { network.stop() }
+        let base = try TestOrganisation(relay: relay)
+        defer { base.remove() }
+        try await TorTestNetwork.with(targetPort: relay.port) { network in
+            // Every device reaches the relay only at its onion address (deploy/torrc's settings,
+            // port 80 in front of the relay), through Tor.
+            var organisation = base
+            organisation.url = "http://\(network.onion)"
+            organisation.proxy = "socks5h://127.0.0.1:\(network.socksPort)"
+            let expert = try await organisation.enrolExpert("expert")
+            try await organisation.publishRoster([("Эксперт Айгерим", expert)], version: 1)
 
-        // Every device reaches the relay only at its onion address (deploy/torrc's settings,
-        // port 80 in front of the relay), through Tor.
-        organisation.url = "http://\(network.onion)"
-        organisation.proxy = "socks5h://127.0.0.1:\(network.socksPort)"
-        let expert = try await organisation.enrolExpert("expert")
-        try await organisation.publishRoster([("Эксперт Айгерим", expert)], version: 1)
+            let profile = organisation.directory("defender")
+            let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
+            let passphrase = "пароль правозащитника\n"
+            let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
+            let invite = try organisation.invite()
+            #expect(invite.relay.hasSuffix(".onion"))
+            try Data((invite.text + "\n").utf8).write(to: inviteFile)
+            // The defender's Tor client knows no relay of the network, only the bridge.
+            let bridgeProxy = "socks5h://127.0.0.1:\(network.bridgeSocksPort)"
+            let enrolled = try await amanat(
+                ["enroll", inviteFile.path, "--proxy", bridgeProxy] + common, input: passphrase)
+            #expect(enrolled.status == 0, "\(enrolled)")
+            #expect(enrolled.output.contains(Catalogue.text("enrolled", .russian, [invite.relay, "1"])), "\(enrolled)")
 
-        let profile = organisation.directory("defender")
-        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
-        let passphrase = "пароль правозащитника\n"
-        let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
-        let invite = try organisation.invite()
-        #expect(invite.relay.hasSuffix(".onion"))
-        try Data((invite.text + "\n").utf8).write(to: inviteFile)
-        // The defender's Tor client knows no relay of the network, only the bridge.
-        let bridgeProxy = "socks5h://127.0.0.1:\(network.bridgeSocksPort)"
-        let enrolled = try await amanat(
-            ["enroll", inviteFile.path, "--proxy", bridgeProxy] + common, input: passphrase)
-        #expect(enrolled.status == 0, "\(enrolled)")
-        #expect(enrolled.output.contains(Catalogue.text("enrolled", .russian, [invite.relay, "1"])), "\(enrolled)")
+            let sent = try await amanat(["send", "Суд перенесён на 3 декабря"] + common, input: passphrase)
+            #expect(sent.status == 0, "\(sent)")
+            let expertSync = try await expert.sync()
+            #expect(expertSync.received == 1, "\(expertSync) after \(sent)")
+            let update = try #require(try await expert.messages().first)
+            #expect(update.text == "Суд перенесён на 3 декабря")
+            _ = try await expert.reply(
+                to: try IdentityKey(decoding: Array(try #require(update.sender))), text: "Получили, мы на связи",
+                inReplyTo: update.id)
 
-        let sent = try await amanat(["send", "Суд перенесён на 3 декабря"] + common, input: passphrase)
-        #expect(sent.status == 0, "\(sent)")
-        let expertSync = try await expert.sync()
-        #expect(expertSync.received == 1, "\(expertSync) after \(sent)")
-        let update = try #require(try await expert.messages().first)
-        #expect(update.text == "Суд перенесён на 3 декабря")
-        _ = try await expert.reply(
-            to: try IdentityKey(decoding: Array(try #require(update.sender))), text: "Получили, мы на связи",
-            inReplyTo: update.id)
-
-        let synced = try await amanat(["sync"] + common, input: passphrase)
-        #expect(synced.status == 0, "\(synced)")
-        let listing = try await amanat(["inbox", "--json"] + common, input: passphrase)
-        let messages = try #require(
-            try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]])
-        let replyId = try #require(messages.last?["id"] as? String)
-        let read = try await amanat(["read", String(replyId.prefix(8))] + common, input: passphrase)
-        #expect(read.status == 0 && read.output.contains("Получили, мы на связи"), "\(read)")
-        let status = try await amanat(["status", "--json"] + common, input: passphrase)
-        #expect(status.output.contains(network.onion) && status.output.contains("\"reachable\":true"), "\(status)")
+            let synced = try await amanat(["sync"] + common, input: passphrase)
+            #expect(synced.status == 0, "\(synced)")
+            let listing = try await amanat(["inbox", "--json"] + common, input: passphrase)
+            let messages = try #require(
+                try JSONSerialization.jsonObject(with: Data(listing.output.utf8)) as? [[String: Any]])
+            let replyId = try #require(messages.last?["id"] as? String)
+            let read = try await amanat(["read", String(replyId.prefix(8))] + common, input: passphrase)
+            #expect(read.status == 0 && read.output.contains("Получили, мы на связи"), "\(read)")
+            let status = try await amanat(["status", "--json"] + common, input: passphrase)
+            #expect(status.output.contains(network.onion) && status.output.contains("\"reachable\":true"), "\(status)")
+        }
     }
 }

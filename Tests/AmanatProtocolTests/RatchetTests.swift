@@ -105,8 +105,10 @@ struct RatchetTests {
             if fromAlice ? pair.alice.isRefreshingPostQuantum : pair.bob.isRefreshingPostQuantum { refreshesSeen += 1 }
             var receiver = fromAlice ? pair.bob : pair.alice
             let before = receiver.serialized()
-            // A header byte (inside the encrypted header) and the body's last byte (its tag).
-            for position in [8, message.count - 1] {
+            // A byte of the encrypted header past its nonce (bytes 3-26), and the body's last byte
+            // (its tag): the header then opens under no key; the body fails after the new chain's
+            // keys are made.
+            for position in [40, message.count - 1] {
                 var altered = message
                 altered[position] ^= 0x80
                 #expect(throws: ProtocolError.authenticationFailure) { try receiver.decrypt(altered, now: testNow) }
@@ -118,6 +120,53 @@ struct RatchetTests {
         }
         // 50 messages between refreshes, each a new chain: at least two refreshed chains.
         #expect(refreshesSeen >= 2)
+    }
+
+    @Test(
+        "a forged first message of a new chain is refused before anything moves: wrong refresh target, weak key, bad body"
+    )
+    func forgedNewChain() throws {
+        var pair = try Pair(seed: 16)
+        let before = pair.bob.serialized()
+        func forged(ratchetKey: X25519.PublicKey, refresh: RatchetHeader.Refresh?, body: [UInt8]) throws -> [UInt8] {
+            let header = RatchetHeader(
+                ratchetKey: ratchetKey, previousChainLength: 0, messageNumber: 0, acknowledgedPeerKeyId: 0,
+                announcement: nil, refresh: refresh)
+            let nonce = SecureRandom.bytes(count: XChaCha20Poly1305.nonceByteCount)
+            // Sealed under the header key Bob expects for Alice's next chain: it opens.
+            let sealed = try XChaCha20Poly1305.seal(
+                header.encoded, key: pair.bob.nextReceivingHeaderKey, nonce: nonce,
+                associatedData: pair.bob.associatedData)
+            return RatchetMessage(encryptedHeader: nonce + sealed, ciphertext: body).encoded
+        }
+        let someKey = X25519.PrivateKey().publicKey
+        let cases: [([UInt8], ProtocolError)] = [
+            // An encapsulation to an X-Wing key id Bob never announced.
+            (
+                try forged(
+                    ratchetKey: someKey,
+                    refresh: RatchetHeader.Refresh(
+                        targetId: 0xFFFF, ciphertext: [UInt8](repeating: 7, count: XWing.encapsulationByteCount)),
+                    body: [UInt8](repeating: 1, count: 48)), .authenticationFailure
+            ),
+            // A ratchet key of small order: the agreement is all zeros.
+            (
+                try forged(
+                    ratchetKey: try X25519.PublicKey(rawRepresentation: [UInt8](repeating: 0, count: 32)),
+                    refresh: nil, body: [UInt8](repeating: 1, count: 48)), .weakKey
+            ),
+            // Everything right but the body, which no key opens.
+            (
+                try forged(ratchetKey: someKey, refresh: nil, body: [UInt8](repeating: 1, count: 48)),
+                .authenticationFailure
+            ),
+        ]
+        for (message, error) in cases {
+            #expect(throws: error) { try pair.bob.decrypt(message, now: testNow) }
+            #expect(pair.bob.serialized() == before)
+        }
+        let genuine = try pair.aliceSends("after the forgeries")
+        #expect(try pair.bob.decrypt(genuine, now: testNow) == Array("after the forgeries".utf8))
     }
 
     @Test("a message from another session is refused")
