@@ -79,6 +79,55 @@ enum TorTestNetworkError: Error {
     case notStarted(String)
 }
 
+/// A Tor client that can never bootstrap: its only way in is a bridge at a loopback port where
+/// nothing listens. Its SOCKS port accepts requests and fails them (after 10 s rather than
+/// Tor's default 2 minutes, to keep the test short). Stopped with the test, or with the test
+/// process (`__OwningControllerProcess`).
+final class StrandedTor: @unchecked Sendable {
+    let socksPort: Int
+    private let process = Process()
+    private let folder: URL
+
+    init() async throws {
+        folder = FileManager.default.temporaryDirectory.appendingPathComponent("amanat-tor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        socksPort = try freeLoopbackPort()
+        let deadBridge = try freeLoopbackPort()
+        let torrc = """
+            DataDirectory \(folder.path)
+            SocksPort 127.0.0.1:\(socksPort)
+            UseBridges 1
+            Bridge 127.0.0.1:\(deadBridge)
+            SocksTimeout 10
+            Log notice file \(folder.path)/notice.log
+            __OwningControllerProcess \(ProcessInfo.processInfo.processIdentifier)
+            """
+        try Data(torrc.utf8).write(to: folder.appendingPathComponent("torrc"))
+        process.executableURL = URL(fileURLWithPath: "/usr/sbin/tor")
+        process.arguments = ["-f", folder.appendingPathComponent("torrc").path, "--quiet"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        for _ in 0..<100 where !Self.listening(socksPort) {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+    }
+
+    private static func listening(_ port: Int) -> Bool {
+        let run = try? runToolBlocking(
+            "/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"])
+        return run?.status == 0
+    }
+
+    func stop() {
+        // SIGKILL: a child of the test runner inherits its blocked signals, SIGTERM among them.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        try? FileManager.default.removeItem(at: folder)
+    }
+}
+
 @Suite("over a private Tor network", .serialized, .enabled(if: TorTestNetwork.enabled))
 struct TorNetworkTests {
     @Test(
@@ -133,5 +182,64 @@ struct TorNetworkTests {
             let status = try await amanat(["status", "--json"] + common, input: passphrase)
             #expect(status.output.contains(network.onion) && status.output.contains("\"reachable\":true"), "\(status)")
         }
+    }
+
+    @Test(
+        "fail closed: with a Tor that cannot bootstrap, nothing reaches the relay's address and the case update stays queued",
+        .timeLimit(.minutes(10)))
+    func strandedTor() async throws {
+        var (organisation, expert) = try await TestOrganisation.started(expertName: "Эксперт Айгерим")
+        defer { organisation.remove() }
+        // The defender's relay address is a pass-through that counts every connection made to it.
+        let counter = organisation.folder.appendingPathComponent("connections")
+        let passThrough = Process()
+        passThrough.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+        passThrough.arguments = [
+            fixtures.appendingPathComponent("counting_proxy.py").path, String(organisation.relay.port), counter.path,
+        ]
+        let output = Pipe()
+        passThrough.standardOutput = output
+        passThrough.standardError = FileHandle.nullDevice
+        try passThrough.run()
+        defer { passThrough.terminate() }
+        let line = output.fileHandleForReading.availableData
+        let port = try #require(
+            Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
+        organisation.url = "http://127.0.0.1:\(port)"
+        func connections() -> Int { Int((try? String(contentsOf: counter, encoding: .utf8)) ?? "0") ?? 0 }
+
+        let profile = organisation.directory("defender")
+        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
+        let passphrase = "пароль правозащитника\n"
+        let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
+        try Data((try organisation.invite().text + "\n").utf8).write(to: inviteFile)
+        let enrolled = try await amanat(["enroll", inviteFile.path] + common, input: passphrase)
+        #expect(enrolled.status == 0, "\(enrolled)")
+        #expect(connections() > 0)
+
+        let tor = try await StrandedTor()
+        defer { tor.stop() }
+        let configured = try await amanat(
+            ["config", "--proxy", "socks5h://127.0.0.1:\(tor.socksPort)"] + common, input: passphrase)
+        #expect(configured.status == 0, "\(configured)")
+        let before = connections()
+        let sent = try await amanat(["send", "Обыск у адвоката, документы изъяты"] + common, input: passphrase)
+        #expect(sent.status == 75, "\(sent)")
+        #expect(sent.output.contains(Catalogue.text("queued", .russian, ["1"])), "\(sent)")
+        let synced = try await amanat(["sync"] + common, input: passphrase)
+        #expect(synced.status != 0, "\(synced)")
+        // Nothing went around Tor: the relay's address saw no connection while Tor was stranded.
+        #expect(connections() == before)
+        #expect(try await expert.sync().received == 0)
+
+        // Once the proxy is taken away (a person's choice, not a fallback), the update goes out.
+        let direct = try await amanat(["config", "--proxy", "none"] + common, input: passphrase)
+        #expect(direct.status == 0, "\(direct)")
+        let flushed = try await amanat(["sync"] + common, input: passphrase)
+        #expect(flushed.status == 0, "\(flushed)")
+        #expect(connections() > before)
+        let arrived = try await expert.sync()
+        #expect(arrived.received == 1, "\(arrived)")
+        #expect(try await expert.messages().first?.text == "Обыск у адвоката, документы изъяты")
     }
 }
