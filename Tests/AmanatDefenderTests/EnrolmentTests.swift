@@ -107,20 +107,9 @@ struct EnrolmentTests {
         // itself repeats a request once when a reused connection dies).
         let flag = organisation.folder.appendingPathComponent("lose-answers")
         try Data().write(to: flag)
-        let proxy = Process()
-        proxy.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        proxy.arguments = [
-            fixtures.appendingPathComponent("lossy_proxy.py").path, String(organisation.relay.port),
-            "POST /v1/mailboxes", flag.path,
-        ]
-        let output = Pipe()
-        proxy.standardOutput = output
-        proxy.standardError = FileHandle.nullDevice
-        try proxy.run()
+        let (proxy, port) = try startProxyFixture(
+            "lossy_proxy.py", [String(organisation.relay.port), "POST /v1/mailboxes", flag.path])
         defer { proxy.terminate() }
-        let line = output.fileHandleForReading.availableData
-        let port = try #require(
-            Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         organisation.url = "http://127.0.0.1:\(port)"
         let directory = organisation.directory("lost")
         let passphrase = SecureBytes(copying: Array("lost answer".utf8))

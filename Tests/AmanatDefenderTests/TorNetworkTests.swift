@@ -192,29 +192,13 @@ struct TorNetworkTests {
         defer { organisation.remove() }
         // The defender's relay address is a pass-through that counts every connection made to it.
         let counter = organisation.folder.appendingPathComponent("connections")
-        let passThrough = Process()
-        passThrough.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        passThrough.arguments = [
-            fixtures.appendingPathComponent("counting_proxy.py").path, String(organisation.relay.port), counter.path,
-        ]
-        let output = Pipe()
-        passThrough.standardOutput = output
-        passThrough.standardError = FileHandle.nullDevice
-        try passThrough.run()
+        let (passThrough, port) = try startProxyFixture(
+            "counting_proxy.py", [String(organisation.relay.port), counter.path])
         defer { passThrough.terminate() }
-        let line = output.fileHandleForReading.availableData
-        let port = try #require(
-            Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)))
         organisation.url = "http://127.0.0.1:\(port)"
         func connections() -> Int { Int((try? String(contentsOf: counter, encoding: .utf8)) ?? "0") ?? 0 }
 
-        let profile = organisation.directory("defender")
-        let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
-        let passphrase = "пароль правозащитника\n"
-        let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
-        try Data((try organisation.invite().text + "\n").utf8).write(to: inviteFile)
-        let enrolled = try await amanat(["enroll", inviteFile.path] + common, input: passphrase)
-        #expect(enrolled.status == 0, "\(enrolled)")
+        let (common, passphrase) = try await enrolRussianDefender(in: organisation)
         #expect(connections() > 0)
 
         let tor = try await StrandedTor()
