@@ -19,15 +19,9 @@ public enum HKDFSHA256 {
         info: some ContiguousBytesView,
         outputByteCount: Int
     ) throws(AmanatCryptoError) -> SecureBytes {
-        guard (1...maximumOutputByteCount).contains(outputByteCount) else { throw .invalidParameters }
-        let derived = salt.withBytes { salt in
-            info.withBytes { info in
-                HKDF<SHA256>.deriveKey(
-                    inputKeyMaterial: inputKeyMaterial.symmetricKey, salt: salt, info: info,
-                    outputByteCount: outputByteCount)
-            }
-        }
-        return SecureBytes(derived)
+        // One piece of the split derivation, which checks the length.
+        try deriveKeys(
+            inputKeyMaterial: inputKeyMaterial, salt: salt, info: info, outputByteCounts: [outputByteCount])[0]
     }
 
     /// Extracts and expands `outputByteCounts.reduce(0, +)` bytes of key from `inputKeyMaterial`

@@ -11,7 +11,6 @@ import Testing
 /// A private Tor network on loopback (scripts/tor-testnet: three authorities, relays, an exit, an
 /// obfs4 bridge, the relay's onion service and two clients), torn down after the test.
 final class TorTestNetwork: @unchecked Sendable {
-    let folder: URL
     let socksPort: Int
     let bridgeSocksPort: Int
     let onion: String
@@ -43,7 +42,7 @@ final class TorTestNetwork: @unchecked Sendable {
                 let onion = info["onion"] as? String, let bridgeLine = info["bridgeLine"] as? String
             else { throw TorTestNetworkError.notStarted(started.description) }
             network = TorTestNetwork(
-                folder: folder, socksPort: socks, bridgeSocksPort: bridgeSocks, onion: onion, bridgeLine: bridgeLine)
+                socksPort: socks, bridgeSocksPort: bridgeSocks, onion: onion, bridgeLine: bridgeLine)
         } catch {
             await stop(folder)
             throw error
@@ -58,8 +57,7 @@ final class TorTestNetwork: @unchecked Sendable {
         }
     }
 
-    private init(folder: URL, socksPort: Int, bridgeSocksPort: Int, onion: String, bridgeLine: String) {
-        self.folder = folder
+    private init(socksPort: Int, bridgeSocksPort: Int, onion: String, bridgeLine: String) {
         self.socksPort = socksPort
         self.bridgeSocksPort = bridgeSocksPort
         self.onion = onion
@@ -109,15 +107,12 @@ final class StrandedTor: @unchecked Sendable {
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try process.run()
-        for _ in 0..<100 where !Self.listening(socksPort) {
+        // Until tor has bound its SOCKS port, the port can still be bound here.
+        for _ in 0..<100 {
+            guard let (fd, _) = try? loopbackSocket(listening: false, port: socksPort) else { break }
+            close(fd)
             try await Task.sleep(for: .milliseconds(100))
         }
-    }
-
-    private static func listening(_ port: Int) -> Bool {
-        let run = try? runToolBlocking(
-            "/usr/bin/python3", ["-c", "import socket; socket.create_connection(('127.0.0.1', \(port)), 1)"])
-        return run?.status == 0
     }
 
     func stop() {
