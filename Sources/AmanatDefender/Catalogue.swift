@@ -53,6 +53,14 @@ public enum Catalogue {
         "status.unreachable": "not reachable",
         "status.proxy": "Proxy: %@",
         "status.proxy.none": "Proxy: none (Tor is off)",
+        "status.other-addresses": "Other addresses of the relay, tried when it cannot be reached: %@",
+        "status.tor-only.on": "Tor only: on (only the relay's .onion addresses, always through the proxy).",
+        "status.bridges": "Tor bridges from the invite: %@",
+        "error.tor-only-value": "--tor-only takes `on` or `off`.",
+        "error.tor-only-proxy":
+            "Tor only needs a proxy: give Tor's with --proxy socks5h://127.0.0.1:9050 (or turn Tor only off first).",
+        "error.tor-only-onion":
+            "Tor only needs a .onion address of the relay, and this profile has none: ask your organisation for an invite or address with one.",
         "status.queued": "Queued: %@",
         "status.language": "Language: %@",
         "status.read-receipts.on": "Read receipts: on (the expert sees when you have opened their reply).",
@@ -130,6 +138,14 @@ public enum Catalogue {
         "status.unreachable": "недоступен",
         "status.proxy": "Прокси: %@",
         "status.proxy.none": "Прокси: нет (Tor выключен)",
+        "status.other-addresses": "Другие адреса ретранслятора, если этот недоступен: %@",
+        "status.tor-only.on": "Только Tor: включено (только адреса .onion ретранслятора, всегда через прокси).",
+        "status.bridges": "Мосты Tor из приглашения: %@",
+        "error.tor-only-value": "--tor-only принимает `on` или `off`.",
+        "error.tor-only-proxy":
+            "Для режима «только Tor» нужен прокси: укажите прокси Tor, --proxy socks5h://127.0.0.1:9050 (или сначала выключите «только Tor»).",
+        "error.tor-only-onion":
+            "Для режима «только Tor» нужен адрес .onion ретранслятора, а в этом профиле его нет: попросите у организации приглашение или адрес с ним.",
         "status.queued": "Ждут отправки: %@",
         "status.language": "Язык: %@",
         "status.read-receipts.on": "Отчёты о прочтении: включены (эксперт видит, что вы открыли его ответ).",

@@ -26,10 +26,14 @@ extension AmanatCommand {
         )
         var remoteWipe: String = "on"
 
+        @Flag(help: "Use only the relay's .onion addresses, always through the proxy; never another address.")
+        var torOnly = false
+
         func run() async throws {
             guard ["on", "off"].contains(remoteWipe) else {
                 throw CommandError("error.remote-wipe-value", code: CommandError.usage)
             }
+            if torOnly && proxy == nil { throw CommandError("error.tor-only-proxy", code: CommandError.usage) }
             let text: String
             if invite == "-" {
                 text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -41,16 +45,22 @@ extension AmanatCommand {
                 throw CommandError("error.missing-file", [invite], code: CommandError.input)
             }
             let parsed = try InviteText.checked(text)
+            if torOnly && !parsed.addresses.contains(where: \.isOnion) {
+                throw CommandError("error.tor-only-onion", code: CommandError.usage)
+            }
             if ProfileStore.exists(at: options.directory) {
                 throw CommandError("error.profile-exists", [options.directory.path], code: CommandError.cannotCreate)
             }
             options.say("invite.checked", [parsed.checkCode])
             let passphrase = try options.newPassphrase()
             let account = try await Account.enrol(
-                invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy)
+                invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy,
+                onionOnly: torOnly)
             if remoteWipe == "off" { try await account.setRemoteWipe(false) }
             let experts = (try? await account.roster().count) ?? 0
-            options.say(experts > 0 ? "enrolled" : "enrolled.no-roster", [parsed.relay, String(experts)])
+            let connection = await account.connection
+            options.say(experts > 0 ? "enrolled" : "enrolled.no-roster", [connection.relay, String(experts)])
+            if torOnly { options.say("status.tor-only.on") }
             options.say(remoteWipe == "on" ? "status.remote-wipe.on" : "status.remote-wipe.off")
         }
     }
@@ -320,9 +330,13 @@ extension AmanatCommand {
             let reachable = await account.relayIsReachable()
             let queued = (try? await account.queuedCount()) ?? 0
             let experts = (try? await account.roster().count) ?? 0
+            // Asked after the relay was: the address that answered is the one in use.
+            let inUse = await account.connection.relay
+            let bridges = await account.bridges.count
             if json {
                 let object: [String: Any] = [
-                    "profile": options.directory.path, "relay": connection.relay, "reachable": reachable,
+                    "profile": options.directory.path, "relay": inUse, "reachable": reachable,
+                    "addresses": connection.addresses, "torOnly": connection.onionOnly, "bridges": bridges,
                     "proxy": connection.proxy ?? NSNull(), "queued": queued, "experts": experts,
                 ]
                 try JSONOutput.print(object)
@@ -331,15 +345,16 @@ extension AmanatCommand {
             options.say("status.profile", [options.directory.path])
             options.say(
                 "status.relay",
-                [
-                    connection.relay,
-                    Catalogue.text(reachable ? "status.reachable" : "status.unreachable", options.language),
-                ])
+                [inUse, Catalogue.text(reachable ? "status.reachable" : "status.unreachable", options.language)])
+            let others = connection.addresses.filter { $0 != inUse }
+            if !others.isEmpty { options.say("status.other-addresses", [others.joined(separator: ", ")]) }
             if let proxy = connection.proxy {
                 options.say("status.proxy", [proxy])
             } else {
                 options.say("status.proxy.none")
             }
+            if connection.onionOnly { options.say("status.tor-only.on") }
+            if bridges > 0 { options.say("status.bridges", [String(bridges)]) }
             options.say("status.queued", [String(queued)])
             options.say("status.roster", [String(experts)])
         }
@@ -457,6 +472,9 @@ extension AmanatCommand {
         @Option(help: "The relay's TLS pin (sha256//…) for the new address, if it has one.")
         var pin: String?
 
+        @Option(help: "Use only the relay's .onion addresses, always through the proxy: on or off.")
+        var torOnly: String?
+
         @Option(help: "The language for this profile from now on: en or ru.")
         var language: String?
 
@@ -495,6 +513,9 @@ extension AmanatCommand {
             if let remoteWipe, !["on", "off"].contains(remoteWipe) {
                 throw CommandError("error.remote-wipe-value", code: CommandError.usage)
             }
+            if let torOnly, !["on", "off"].contains(torOnly) {
+                throw CommandError("error.tor-only-value", code: CommandError.usage)
+            }
             let account = try options.open()
             if let readReceipts {
                 try await account.setReadReceipts(readReceipts == "on")
@@ -508,8 +529,15 @@ extension AmanatCommand {
                 if let deleteSent { policy.deleteSentOnceDelivered = deleteSent == "on" }
                 try await account.setRetention(policy)
             }
+            if torOnly == "off" { try await account.setOnionOnly(false) }
             if let proxy {
-                try await account.setProxy(proxy == "none" ? nil : proxy)
+                do {
+                    try await account.setProxy(proxy == "none" ? nil : proxy)
+                } catch {
+                    // Removing the proxy of a Tor-only profile.
+                    guard proxy == "none", case .transport(.invalidConfiguration) = error else { throw error }
+                    throw CommandError("error.tor-only-proxy", code: CommandError.usage)
+                }
             }
             if pin != nil && relay == nil {
                 throw CommandError("error.pin-without-relay", code: CommandError.usage)
@@ -521,7 +549,25 @@ extension AmanatCommand {
                 } catch {
                     throw CommandError("error.invalid-pin", code: CommandError.usage)
                 }
-                try await account.setRelay(relay, pin: pinBytes)
+                do {
+                    try await account.setRelay(relay, pin: pinBytes)
+                } catch {
+                    // Not an onion address for a Tor-only profile.
+                    guard case .transport(.invalidConfiguration) = error else { throw error }
+                    throw CommandError("error.tor-only-onion", code: CommandError.usage)
+                }
+            }
+            if torOnly == "on" {
+                do {
+                    try await account.setOnionOnly(true)
+                } catch {
+                    guard case .transport(.invalidConfiguration) = error else { throw error }
+                    // Which of the two is missing: a proxy, or an onion address.
+                    let connection = await account.connection
+                    let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
+                    throw CommandError(
+                        proxyNow == nil ? "error.tor-only-proxy" : "error.tor-only-onion", code: CommandError.usage)
+                }
             }
             if let language {
                 guard let chosen = Language(rawValue: language) else {
@@ -534,6 +580,7 @@ extension AmanatCommand {
             options.say("config.relay", [relay ?? connection.relay])
             let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
             if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
+            if torOnly.map({ $0 == "on" }) ?? connection.onionOnly { options.say("status.tor-only.on") }
             options.say("status.language", [options.language.rawValue])
             let receipts = try await account.sendsReadReceipts
             options.say(receipts ? "status.read-receipts.on" : "status.read-receipts.off")

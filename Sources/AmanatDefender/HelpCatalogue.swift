@@ -70,6 +70,10 @@ public enum HelpCatalogue {
             "Новый адрес ретранслятора (того же самого: новый домен или его адрес .onion).",
         "The relay's TLS pin (sha256//…) for the new address, if it has one.":
             "Пин TLS ретранслятора (`sha256//…`) для нового адреса, если он есть.",
+        "Use only the relay's .onion addresses, always through the proxy; never another address.":
+            "Использовать только адреса .onion ретранслятора, всегда через прокси; никогда другой адрес.",
+        "Use only the relay's .onion addresses, always through the proxy: on or off.":
+            "Использовать только адреса .onion ретранслятора, всегда через прокси: `on` или `off`.",
         "The language for this profile from now on: en or ru.":
             "Язык этого профиля с этого момента: `en` или `ru`.",
         "Tell the expert when you have opened their reply: on (the default) or off.":

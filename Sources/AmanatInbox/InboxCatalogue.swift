@@ -12,6 +12,14 @@ public enum InboxCatalogue {
         "org.invite-check":
             "Check code %@: say it to the person you give the invite to; it is printed when they enrol.",
         "org.invite": "%@",
+        "org.address": "%@",
+        "error.bridge":
+            "A bridge line is what Tor's `Bridge` option takes (`obfs4 …` or `snowflake …`), on one line of at most 1024 characters; at most four.",
+        "error.address":
+            "%@ cannot be added: an address is https://…, or http://….onion, not one already known, and a relay has at most four.",
+        "error.unknown-address": "%@ is not one of the relay's other addresses (see `amanat-inbox org addresses`).",
+        "error.pin-without-address": "--pin goes with --add: the pin of the address you add.",
+        "error.invalid-pin": "The pin must be sha256// followed by 44 base64 characters, as the relay prints it.",
         "org.expert-added":
             "%@ is on the roster now (version %@). The cases this device holds go to them with the next syncs.",
         "synced.history": "History of the cases from before this device joined: %@ item(s).",
@@ -194,6 +202,14 @@ public enum InboxCatalogue {
         "org.invite-check":
             "Проверочный код %@: сообщите его тому, кому передаёте приглашение; он будет показан при регистрации.",
         "org.invite": "%@",
+        "org.address": "%@",
+        "error.bridge":
+            "Строка моста — то, что принимает параметр `Bridge` у Tor (`obfs4 …` или `snowflake …`), одной строкой не длиннее 1024 символов; не больше четырёх.",
+        "error.address":
+            "Нельзя добавить %@: адрес — это https://… или http://….onion, ещё не известный, и у ретранслятора не больше четырёх адресов.",
+        "error.unknown-address": "%@ — не один из других адресов ретранслятора (см. `amanat-inbox org addresses`).",
+        "error.pin-without-address": "--pin указывается вместе с --add: пин добавляемого адреса.",
+        "error.invalid-pin": "Пин — это sha256// и 44 символа base64, как его выводит ретранслятор.",
         "org.expert-added":
             "%@ теперь в списке экспертов (версия %@). Дела, которые есть на этом устройстве, будут переданы этому эксперту при следующих синхронизациях.",
         "synced.history": "Получена история дел за время до подключения этого устройства, записей: %@.",

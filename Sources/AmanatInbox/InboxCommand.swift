@@ -98,8 +98,8 @@ extension InboxCommand {
         static let configuration = CommandConfiguration(
             commandName: "org", abstract: "The organisation: root key, relay, invites, experts.",
             subcommands: [
-                Initialise.self, Connect.self, Invite.self, AddExpert.self, RemoveExpert.self, DeviceLost.self,
-                Devices.self, VerifyDevice.self,
+                Initialise.self, Connect.self, Addresses.self, Invite.self, AddExpert.self, RemoveExpert.self,
+                DeviceLost.self, Devices.self, VerifyDevice.self,
             ])
     }
 
@@ -151,6 +151,52 @@ extension InboxCommand {
         }
     }
 
+    struct Addresses: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract:
+                "List the relay's addresses, or add or remove one; invites carry them all, tried in order."
+        )
+
+        @OptionGroup var options: ProfileOptions
+
+        @Option(help: "Add this address of the relay (https://… or http://….onion) after the others.")
+        var add: String?
+
+        @Option(help: "The relay's TLS pin (sha256//…) at the added address, if it has one.")
+        var pin: String?
+
+        @Option(help: "Remove this address (not the first one: `amanat-inbox` keeps that as connected).")
+        var remove: String?
+
+        func run() async throws {
+            if pin != nil && add == nil { throw CommandError("error.pin-without-address", code: CommandError.usage) }
+            let pinBytes: [UInt8]?
+            do {
+                pinBytes = try pin.map { text throws(ProtocolError) in try AmanatProtocol.Invite.pin(fromText: text) }
+            } catch {
+                throw CommandError("error.invalid-pin", code: CommandError.usage)
+            }
+            let account = try options.open()
+            if let remove {
+                do {
+                    try await account.removeRelayAddress(remove)
+                } catch {
+                    guard case .transport(.badRelayAddress) = error else { throw error }
+                    throw CommandError("error.unknown-address", [remove], code: CommandError.usage)
+                }
+            }
+            if let add {
+                do {
+                    try await account.addRelayAddress(add, pin: pinBytes)
+                } catch {
+                    guard case .transport(.badRelayAddress) = error else { throw error }
+                    throw CommandError("error.address", [add], code: CommandError.usage)
+                }
+            }
+            for address in await account.connection.addresses { options.say("org.address", [address]) }
+        }
+    }
+
     struct Invite: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Make a single-use invite for a defender or a new expert device.")
@@ -168,13 +214,21 @@ extension InboxCommand {
             help: "Draw it as a QR code above the link (default: when the output is a terminal).")
         var qr: Bool?
 
+        @Option(
+            name: .customLong("bridge"),
+            help: "A Tor bridge line (`obfs4 …` or `snowflake …`) for this one person; up to four times.")
+        var bridges: [String] = []
+
         func run() async throws {
             guard (1...90).contains(days) else { throw ValidationError("--days must be 1-90.") }
+            guard bridges.count <= AmanatProtocol.Invite.maximumBridgeCount,
+                bridges.allSatisfy(AmanatProtocol.Invite.isValidBridge)
+            else { throw CommandError("error.bridge", code: CommandError.usage) }
             let account = try options.open()
             guard await account.isOrganisationAdministrator else {
                 throw CommandError("error.not-administrator", code: CommandError.authentication)
             }
-            let invite = try await account.invite(lifetime: UInt64(days) * 86_400)
+            let invite = try await account.invite(lifetime: UInt64(days) * 86_400, bridges: bridges)
             if let out {
                 guard
                     FileManager.default.createFile(

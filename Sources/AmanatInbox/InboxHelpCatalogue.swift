@@ -22,6 +22,16 @@ public enum InboxHelpCatalogue {
         "Also draw the safety number as a QR code for the defender's `amanat verify --scan`.":
             "Также показать код безопасности как QR-код для `amanat verify --scan` у правозащитника.",
         "Also write it to this file.": "Также записать в этот файл.",
+        "A Tor bridge line (`obfs4 …` or `snowflake …`) for this one person; up to four times.":
+            "Строка моста Tor (`obfs4 …` или `snowflake …`) только для этого человека; до четырёх раз.",
+        "List the relay's addresses, or add or remove one; invites carry them all, tried in order.":
+            "Показать адреса ретранслятора, добавить или удалить адрес; приглашения несут их все, по порядку.",
+        "Add this address of the relay (https://… or http://….onion) after the others.":
+            "Добавить этот адрес ретранслятора (https://… или http://….onion) после остальных.",
+        "The relay's TLS pin (sha256//…) at the added address, if it has one.":
+            "Пин TLS ретранслятора (`sha256//…`) по добавляемому адресу, если он есть.",
+        "Remove this address (not the first one: `amanat-inbox` keeps that as connected).":
+            "Удалить этот адрес (кроме первого: его `amanat-inbox` хранит как адрес подключения).",
         "An expert's name from the roster, `me` or `nobody`.":
             "Имя эксперта из списка организации, `me` или `nobody`.",
         "Answer a defender.": "Ответить правозащитнику.",

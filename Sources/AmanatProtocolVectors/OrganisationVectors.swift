@@ -51,6 +51,33 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
         let onion = try! Invite(
             relay: "http://amanatrelayexampleonionaddressxxxxxxxxxxxxxxxxxxxx.onion", pin: nil, rosterKey: rosterKey,
             voucher: voucher, signedBy: root)
+        let onionAddress = "http://amanatrelayexampleonionaddressxxxxxxxxxxxxxxxxxxxx.onion"
+        let bridge =
+            "obfs4 192.0.2.7:443 4C4D4E4F505152535455565758595A5B5C5D5E5F "
+            + "cert=AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKissLS4vMDEyMzQ1Njc4OTo7PD0+P0A iat-mode=0"
+        let several = try! Invite(
+            addresses: [
+                RelayAddress(url: onionAddress), RelayAddress(url: "https://relay.example.org", pin: pin),
+                RelayAddress(url: "https://mirror.example.net", pin: pin),
+            ],
+            bridges: [bridge], rosterKey: rosterKey, voucher: voucher, signedBy: root)
+        /// A version 3 body as written by hand (so that forms the encoder refuses can be shown),
+        /// signed like a real one.
+        func version3(_ urls: [String], bridges lines: [[UInt8]]) -> [UInt8] {
+            var writer = ByteWriter()
+            writer.u8(3)
+            writer.u8(UInt8(urls.count))
+            for url in urls {
+                writer.vector8(Array(url.utf8))
+                writer.vector8([UInt8]())
+            }
+            writer.u8(UInt8(lines.count))
+            for line in lines { writer.vector16(line) }
+            writer.fixed(root.publicKey.rawRepresentation)
+            writer.fixed(rosterKey)
+            writer.fixed(voucher.encoded)
+            return writer.bytes + root.signature(for: lengthPrefixed("amanat/v1/invite".bytes, writer.bytes))
+        }
         func invalid(_ comment: String, _ bytes: [UInt8]) -> InviteCase {
             var test = InviteCase(comment: comment, encoded: hex(bytes))
             do {
@@ -62,7 +89,7 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
             return test
         }
         var wrongVersion = withPin.encoded
-        wrongVersion[0] = 3
+        wrongVersion[0] = 4
         var unsigned = withPin.encoded.dropLast(64)
         unsigned[unsigned.startIndex] = 1
         var otherRelay = withPin.encoded
@@ -117,7 +144,23 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
                 InviteCase(
                     comment: "onion relay without a pin", encoded: hex(onion.encoded), text: onion.text,
                     checkCode: onion.checkCode),
+                InviteCase(
+                    comment:
+                        "version 3: an onion address, then two https addresses with their pin, and an obfs4 bridge",
+                    encoded: hex(several.encoded), text: several.text, checkCode: several.checkCode),
                 invalid("unknown version", wrongVersion),
+                invalid(
+                    "version 3 with one address and no bridge (that invite is written as version 2)",
+                    version3([onionAddress], bridges: [])),
+                invalid(
+                    "version 3 with five addresses",
+                    version3((1...5).map { "https://relay\($0).example.org" }, bridges: [])),
+                invalid(
+                    "version 3 with the same address twice",
+                    version3(["https://relay.example.org", "https://relay.example.org"], bridges: [])),
+                invalid(
+                    "version 3 with a line break in a bridge line",
+                    version3([onionAddress], bridges: [Array("obfs4 192.0.2.7:443\nExitNodes x".utf8)])),
                 invalid("a version 1 invite (unsigned)", Array(unsigned)),
                 invalid("one bit of the relay changed", otherRelay),
                 invalid("one bit of the roster key changed", otherRosterKey),

@@ -5,6 +5,7 @@ import AmanatProtocol
 import AmanatRelay
 import AmanatTestSupport
 import Foundation
+import Synchronization
 import Testing
 
 @testable import AmanatClient
@@ -152,6 +153,19 @@ struct CurlTransportTests {
         await #expect(throws: TransportError.pinMismatch) {
             try await intercepted.send("PUT", path, headers: headers, body: envelope)
         }
+        // Several addresses: a wrong pin at one passes the request to the next, whose pin holds;
+        // when every address fails, a wrong pin among them is what is said.
+        let failover = try CurlTransport(
+            configuration: TransportConfiguration(routes: [
+                RelayRoute(relay: url + "/", pin: wrongPin), RelayRoute(relay: url, pin: pin),
+            ]))
+        #expect(try CurlTransport.checked(try await failover.send("GET", "/v1/info")).status == 200)
+        #expect(failover.route.relay == url)
+        let allFail = try CurlTransport(
+            configuration: TransportConfiguration(routes: [
+                RelayRoute(relay: "http://127.0.0.1:\(try freeLoopbackPort())"), RelayRoute(relay: url, pin: wrongPin),
+            ]))
+        await #expect(throws: TransportError.pinMismatch) { try await allFail.send("GET", "/v1/info") }
         // Without a pin, a self-signed certificate is not trusted either.
         let unpinned = try CurlTransport(configuration: .init(relay: url))
         await #expect(throws: TransportError.tlsFailure) { try await unpinned.send("GET", "/v1/info") }
@@ -188,6 +202,101 @@ struct CurlTransportTests {
         let deadPort = try freeLoopbackPort()
         let dead = try CurlTransport(configuration: .init(relay: relay.url, proxy: "socks5h://127.0.0.1:\(deadPort)"))
         await #expect(throws: TransportError.proxyFailure) { try await dead.send("GET", "/v1/info") }
+    }
+
+    @Test(
+        "several addresses: a dead one is passed over and the live one kept; a request that may have arrived is not sent elsewhere; Tor-only contacts no other address",
+        .timeLimit(.minutes(1)))
+    func severalAddresses() async throws {
+        let relay = try LiveRelay()
+        try await relay.start()
+        let dead = "http://127.0.0.1:\(try freeLoopbackPort())"
+        let switched = Mutex<[String]>([])
+        let transport = try CurlTransport(
+            configuration: TransportConfiguration(routes: [RelayRoute(relay: dead), RelayRoute(relay: relay.url)])
+        ) { route in switched.withLock { $0.append(route.relay) } }
+        #expect(transport.route.relay == dead)
+        #expect(try CurlTransport.checked(try await transport.send("GET", "/v1/info")).status == 200)
+        #expect(transport.route.relay == relay.url)
+        // An error status is an answer: the address stays; no second switch.
+        #expect(try await transport.send("GET", "/v1/nothing").status == 404)
+        #expect(switched.withLock { $0 } == [relay.url])
+        // A new transport told which address answered last starts there.
+        let remembered = try CurlTransport(
+            configuration: TransportConfiguration(routes: [RelayRoute(relay: dead), RelayRoute(relay: relay.url)]),
+            preferring: relay.url)
+        #expect(remembered.route.relay == relay.url)
+        // Every address dead: the first one's failure.
+        let nowhere = try CurlTransport(
+            configuration: TransportConfiguration(routes: [
+                RelayRoute(relay: dead), RelayRoute(relay: "http://127.0.0.1:\(try freeLoopbackPort())"),
+            ]))
+        await #expect(throws: TransportError.unreachable) { try await nowhere.send("GET", "/v1/info") }
+
+        // A server that takes the request and never answers: it may have acted, so the request
+        // is not repeated at the live address (the caller's retry decides).
+        let (silentFd, silentPort) = try loopbackSocket(listening: true)
+        defer { close(silentFd) }
+        var configuration = TransportConfiguration(routes: [
+            RelayRoute(relay: "http://127.0.0.1:\(silentPort)"), RelayRoute(relay: relay.url),
+        ])
+        configuration.requestTimeout = .seconds(1)
+        let silent = try CurlTransport(configuration: configuration)
+        await #expect(throws: TransportError.timedOut) { try await silent.send("GET", "/v1/info") }
+        #expect(silent.route.relay == "http://127.0.0.1:\(silentPort)")
+
+        // Tor-only: only the onion address, through the proxy. The clearnet ones, a listener
+        // that would hold any connection in its backlog and the live relay, are never contacted:
+        // the proxy (microsocks, which cannot reach an onion) fails, and nothing else is tried.
+        let (clearFd, clearPort) = try loopbackSocket(listening: true)
+        defer { close(clearFd) }
+        let proxy = try await SocksProxy()
+        defer { proxy.stop() }
+        let onion = "http://amanatrelayexampleonionaddressxxxxxxxxxxxxxxxxxxxx.onion"
+        let routes = [
+            RelayRoute(relay: "http://127.0.0.1:\(clearPort)"), RelayRoute(relay: relay.url), RelayRoute(relay: onion),
+        ]
+        let torOnly = try CurlTransport(
+            configuration: TransportConfiguration(routes: routes, proxy: proxy.url, onionOnly: true))
+        #expect(torOnly.route.relay == onion)
+        await #expect(throws: TransportError.proxyFailure) { try await torOnly.send("GET", "/v1/info") }
+        #expect(try pendingConnections(clearFd) == 0)
+        // The same addresses without Tor-only: the dead clearnet listener aside, the live relay
+        // answers through the proxy.
+        close(clearFd)
+        let proxied = try CurlTransport(configuration: TransportConfiguration(routes: routes, proxy: proxy.url))
+        #expect(try CurlTransport.checked(try await proxied.send("GET", "/v1/info")).status == 200)
+        #expect(proxied.route.relay == relay.url)
+        // Tor-only needs a proxy and an onion address.
+        #expect(throws: TransportError.self) {
+            try CurlTransport(configuration: TransportConfiguration(routes: routes, onionOnly: true))
+        }
+        #expect(throws: TransportError.self) {
+            try CurlTransport(
+                configuration: TransportConfiguration(
+                    routes: [RelayRoute(relay: relay.url)], proxy: proxy.url, onionOnly: true))
+        }
+        #expect(throws: TransportError.badRelayAddress) {
+            try CurlTransport(
+                configuration: TransportConfiguration(routes: [
+                    RelayRoute(relay: relay.url), RelayRoute(relay: relay.url),
+                ]))
+        }
+    }
+
+    /// How many connections wait in the backlog of the listening socket `fd` (accepted and
+    /// closed here to count them).
+    func pendingConnections(_ fd: Int32) throws -> Int {
+        let flags = fcntl(fd, F_GETFL)
+        _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+        var count = 0
+        while true {
+            let connection = accept(fd, nil, nil)
+            guard connection >= 0 else { break }
+            close(connection)
+            count += 1
+        }
+        return count
     }
 
     @Test("backoff: full jitter under a doubling ceiling, capped, never below Retry-After")

@@ -27,31 +27,6 @@ func enrolRussianDefender(in organisation: TestOrganisation) async throws -> (co
     return (common, passphrase)
 }
 
-let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .appendingPathComponent("Fixtures")
-
-/// Starts the Python fixture `script` (in Tests/Fixtures) with `arguments`, a loopback proxy
-/// that prints its port first: the process, to terminate, and that port.
-func startProxyFixture(_ script: String, _ arguments: [String]) throws -> (process: Process, port: Int) {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-    process.arguments = [fixtures.appendingPathComponent(script).path] + arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = FileHandle.nullDevice
-    try process.run()
-    let line = output.fileHandleForReading.availableData
-    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
-        process.terminate()
-        throw FixtureError.noPort(script)
-    }
-    return (process, port)
-}
-
-enum FixtureError: Error {
-    case noPort(String)
-}
-
 @Suite("amanat, the defender's CLI, end to end", .serialized)
 struct AmanatCLITests {
     @Test(

@@ -273,7 +273,7 @@ struct VectorTests {
         let file = try loadVector("organisation", as: OrganisationVectors.self)
         let root = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.rootPublicKey)!)
         let rosterKey = SecureBytes(copying: [UInt8](hex: file.rosterKey)!)
-        #expect(file.invites.filter { $0.text != nil }.count == 2)
+        #expect(file.invites.filter { $0.text != nil }.count == 3)
         #expect(file.invites.filter { $0.error == "authenticationFailure" }.count == 3)
         // The expert's card as text (§16.2): the prefix, then the card in base64url.
         #expect(file.expertCardText.hasPrefix("amanat://card/") && file.expertCardText.count == 14 + 2024)
@@ -291,6 +291,13 @@ struct VectorTests {
                 try invite.verify(now: file.voucherExpiresAt - 1)
                 #expect(throws: ProtocolError.expired) { try invite.verify(now: file.voucherExpiresAt) }
                 if let pin = invite.pinText { #expect(try Invite.pin(fromText: pin) == invite.pin) }
+                // The version byte: 2 for one address and no bridge, 3 otherwise (§16.1).
+                #expect(bytes[0] == (invite.addresses.count == 1 && invite.bridges.isEmpty ? 2 : 3))
+                if bytes[0] == 3 {
+                    #expect(invite.addresses.map(\.isOnion) == [true, false, false])
+                    #expect(invite.addresses.dropFirst().allSatisfy { $0.pin?.count == 32 })
+                    #expect(invite.bridges.count == 1 && invite.bridges[0].hasPrefix("obfs4 "))
+                }
                 #expect(invite.checkCode == vector.checkCode && vector.checkCode?.count == 9)
             } else {
                 let error = #expect(throws: ProtocolError.self, "\(vector.comment)") {

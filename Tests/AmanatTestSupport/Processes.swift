@@ -162,3 +162,29 @@ public func runOnTerminal(
     else { throw TerminalRunError.driverFailed(text) }
     return TerminalRun(output: output, status: exit, timedOut: timedOut)
 }
+
+/// Tests/Fixtures.
+public let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("Fixtures")
+
+/// Starts the Python fixture `script` (in Tests/Fixtures) with `arguments`, a loopback proxy
+/// that prints its port first: the process, to terminate, and that port.
+public func startProxyFixture(_ script: String, _ arguments: [String]) throws -> (process: Process, port: Int) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
+    process.arguments = [fixtures.appendingPathComponent(script).path] + arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    let line = output.fileHandleForReading.availableData
+    guard let port = Int(String(decoding: line, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)) else {
+        process.terminate()
+        throw FixtureError.noPort(script)
+    }
+    return (process, port)
+}
+
+public enum FixtureError: Error {
+    case noPort(String)
+}

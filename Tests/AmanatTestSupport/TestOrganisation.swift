@@ -15,6 +15,9 @@ public struct TestOrganisation {
     public var url: String
     public var pin: [UInt8]?
     public var proxy: String?
+    /// The relay's other addresses and the Tor bridge lines invites carry (SPEC.md §16.1).
+    public var alternates: [RelayAddress] = []
+    public var bridges: [String] = []
     public static let cost = try! Argon2id.Cost(operations: 1, memoryByteCount: 8192)
 
     public init(relay: LiveRelay) throws {
@@ -41,7 +44,7 @@ public struct TestOrganisation {
 
     public func invite(expiresIn seconds: UInt64 = 3600) throws -> Invite {
         try Invite(
-            relay: url, pin: pin, rosterKey: rosterKey,
+            addresses: [RelayAddress(url: url, pin: pin)] + alternates, bridges: bridges, rosterKey: rosterKey,
             voucher: Voucher(id: .random(), expiresAt: now + seconds, signedBy: relay.root),
             signedBy: relay.root)
     }

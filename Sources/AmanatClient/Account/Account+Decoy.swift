@@ -33,8 +33,11 @@ extension Account {
         let language = try perform { db in try store.setting("language", in: db) }
         // The profile's own choices, which `amanat config` shows: the decoy must show the same.
         let choices = try perform { db in
-            try [Self.readReceiptsName, Self.remoteWipeName, Self.keepDaysName, Self.deleteDeliveredName]
-                .compactMap { name in try store.setting(name, in: db).map { (name, $0) } }
+            try [
+                Self.readReceiptsName, Self.remoteWipeName, Self.keepDaysName, Self.deleteDeliveredName,
+                Self.relayInUseName,
+            ]
+            .compactMap { name in try store.setting(name, in: db).map { (name, $0) } }
         }
         let now = clock()
         do {
@@ -46,11 +49,13 @@ extension Account {
                     guard let state else { return }
                     // Enrolled-looking, with keys no relay has seen and nothing else.
                     try decoy.saveKeys(DeviceKeys.generate(now: now), in: db)
-                    let decoyState = AccountState(
-                        relay: state.relay, pin: state.pin, proxy: state.proxy,
-                        organisationRoot: state.organisationRoot, relayKey: state.relayKey, role: state.role,
-                        enrolled: true, voucher: nil, certificate: nil, nextPrekeyId: 16, rosterVersion: 0,
-                        maximumBlobBytes: state.maximumBlobBytes, retentionSeconds: state.retentionSeconds)
+                    // The same relay addresses, proxy, Tor-only choice and bridges as the real one.
+                    var decoyState = state
+                    decoyState.enrolled = true
+                    decoyState.voucher = nil
+                    decoyState.certificate = nil
+                    decoyState.nextPrekeyId = 16
+                    decoyState.rosterVersion = 0
                     try decoy.saveState(decoyState, in: db)
                 }
             }

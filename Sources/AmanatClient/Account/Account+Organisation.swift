@@ -86,19 +86,69 @@ extension Account {
 
     /// A single-use invite for a new device (a defender's, or another expert's), valid for
     /// `lifetime` seconds.
-    public func invite(lifetime: UInt64 = 7 * 86_400) throws(AccountError) -> Invite {
+    /// It carries every address of the relay this profile knows, in order, and `bridges` (Tor
+    /// bridge lines meant for this one person, SPEC.md §16.1).
+    public func invite(lifetime: UInt64 = 7 * 86_400, bridges: [String] = []) throws(AccountError) -> Invite {
         let root = try organisationRootKey()
         guard let state = try loadState() else { throw .notEnrolled }
         let rosterKey = try perform { db in try store.secretSetting(ProfileStore.rosterKeyName, in: db) }
         guard let rosterKey else { throw .store(.corrupted) }
+        let addresses =
+            [RelayAddress(url: state.relay, pin: state.pin.map(Array.init))]
+            + (state.alternates ?? []).map { RelayAddress(url: $0.relay, pin: $0.pin.map(Array.init)) }
         do {
             return try Invite(
-                relay: state.relay, pin: state.pin.map(Array.init), rosterKey: rosterKey,
+                addresses: addresses, bridges: bridges, rosterKey: rosterKey,
                 voucher: Voucher(id: .random(), expiresAt: clock() + lifetime, signedBy: root),
                 signedBy: root)
         } catch {
             throw .invalidInvite
         }
+    }
+
+    /// Adds another address of the relay (an onion service, a mirror domain), with its pin,
+    /// after those already known: this device tries it when the others cannot be reached, and the
+    /// invites it makes carry it. At most four addresses.
+    ///
+    /// - Throws: ``AccountError/transport(_:)`` with ``TransportError/badRelayAddress`` for an
+    ///   address no client may reach, one already known, or a fifth one.
+    public func addRelayAddress(_ relay: String, pin: [UInt8]?) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        var routes = state.routes
+        routes.append(RelayRoute(relay: relay, pin: pin.map(Invite.pinText)))
+        guard routes.count <= Invite.maximumAddressCount else { throw .transport(.badRelayAddress) }
+        do {
+            _ = try CurlTransport(configuration: TransportConfiguration(routes: routes, proxy: state.proxy))
+        } catch {
+            throw .transport(error)
+        }
+        state.alternates = (state.alternates ?? []) + [StoredRoute(relay: relay, pin: pin.map { Data($0) })]
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
+    }
+
+    /// Forgets one of the relay's other addresses (not the first, which ``setRelay(_:pin:)``
+    /// replaces). Takes effect on the next ``open``.
+    ///
+    /// - Throws: ``AccountError/transport(_:)`` with ``TransportError/badRelayAddress`` when
+    ///   `relay` is not one of them, or when a Tor-only profile would be left without an onion
+    ///   address.
+    public func removeRelayAddress(_ relay: String) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        guard let index = state.alternates?.firstIndex(where: { $0.relay == relay }) else {
+            throw .transport(.badRelayAddress)
+        }
+        state.alternates?.remove(at: index)
+        if state.alternates?.isEmpty == true { state.alternates = nil }
+        do {
+            _ = try CurlTransport(
+                configuration: TransportConfiguration(
+                    routes: state.routes, proxy: state.proxy, onionOnly: state.onionOnly ?? false))
+        } catch {
+            throw .transport(error)
+        }
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
     }
 
     /// Adds an expert device (its contact card, as its owner's `amanat-inbox` shows it) to the

@@ -29,13 +29,33 @@ public actor Account {
     /// Where and how to reach the relay, for ``enrol(invite:at:passphrase:role:proxy:cost:clock:)``
     /// and ``open(at:passphrase:proxy:clock:)``.
     static func transport(relay: String, pin: [UInt8]?, proxy: String?) throws(AccountError) -> CurlTransport {
-        let configuration = TransportConfiguration(
-            relay: relay, proxy: proxy, pin: pin.map { "sha256//" + Base64URL.encodeStandard($0) })
+        try transport(routes: [RelayRoute(relay: relay, pin: pin.map(Invite.pinText))], proxy: proxy)
+    }
+
+    /// A transport to the relay at `routes` (SPEC.md §16.1): requests start at `preferred` when
+    /// it is one of them, and `store`, when given, keeps the address that answered last.
+    static func transport(
+        routes: [RelayRoute], proxy: String?, onionOnly: Bool = false, preferred: String? = nil,
+        store: ProfileStore? = nil
+    ) throws(AccountError) -> CurlTransport {
+        let configuration = TransportConfiguration(routes: routes, proxy: proxy, onionOnly: onionOnly)
         do {
-            return try CurlTransport(configuration: configuration)
+            return try CurlTransport(configuration: configuration, preferring: preferred) { route in
+                // Kept so the next command starts where this one got through. Losing this write
+                // costs one failed attempt next time, nothing more.
+                try? store?.transaction { db in try store?.setSetting(relayInUseName, Array(route.relay.utf8), in: db) }
+            }
         } catch {
             throw .transport(error)
         }
+    }
+
+    /// The setting that names the relay address that answered last.
+    static let relayInUseName = "relay-in-use"
+
+    /// The invite's addresses as the transport takes them.
+    static func routes(of invite: Invite) -> [RelayRoute] {
+        invite.addresses.map { RelayRoute(relay: $0.url, pin: $0.pin.map(Invite.pinText)) }
     }
 
     // MARK: - Enrolment
@@ -56,7 +76,7 @@ public actor Account {
     ///   (``StoreError/exists`` when `directory` holds a profile), ``AccountError/transport(_:)``.
     public static func enrol(
         invite: Invite, at directory: URL, passphrase: SecureBytes, role: AccountRole = .defender,
-        proxy: String? = nil, cost: Argon2id.Cost = .moderate,
+        proxy: String? = nil, onionOnly: Bool = false, cost: Argon2id.Cost = .moderate,
         clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
     ) async throws(AccountError) -> Account {
         do {
@@ -68,7 +88,7 @@ public actor Account {
         }
         guard !ProfileStore.exists(at: directory) else { throw .store(.exists) }
         let api = RelayClient(
-            transport: try transport(relay: invite.relay, pin: invite.pin, proxy: proxy), clock: clock)
+            transport: try transport(routes: routes(of: invite), proxy: proxy, onionOnly: onionOnly), clock: clock)
         let info: RelayInfo
         let published: [UInt8]?
         do {
@@ -98,7 +118,8 @@ public actor Account {
         let account: Account
         do {
             account = try await prepare(
-                invite: invite, into: prepared.store, info: info, api: api, role: role, proxy: proxy, clock: clock)
+                invite: invite, into: prepared.store, info: info, api: api, role: role, proxy: proxy,
+                onionOnly: onionOnly, clock: clock)
             try await account.redeemVoucher()
         } catch .transport(let error) where error.mayHaveBeenCarriedOut {
             // The relay may have created the mailbox without our hearing it: keep the profile,
@@ -136,19 +157,30 @@ public actor Account {
     /// Writes fresh device keys and the invite's settings (the voucher not yet redeemed) into `store`.
     static func prepare(
         invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayClient, role: AccountRole, proxy: String?,
-        clock: @escaping @Sendable () -> UInt64
+        onionOnly: Bool = false, clock: @escaping @Sendable () -> UInt64
     ) async throws(AccountError) -> Account {
         let keys = DeviceKeys.generate(now: clock())
-        let state = AccountState(
+        var state = AccountState(
             relay: invite.relay, pin: invite.pin.map { Data($0) }, proxy: proxy,
             organisationRoot: Data(invite.organisationRoot.rawRepresentation),
             relayKey: Data(info.relayKey.rawRepresentation), role: role, enrolled: false,
             voucher: Data(invite.voucher.encoded), certificate: nil, nextPrekeyId: 16, rosterVersion: 0,
             maximumBlobBytes: info.maximumBlobBytes, retentionSeconds: info.retentionSeconds)
+        if invite.addresses.count > 1 {
+            state.alternates = invite.addresses.dropFirst().map {
+                StoredRoute(relay: $0.url, pin: $0.pin.map { Data($0) })
+            }
+        }
+        if onionOnly { state.onionOnly = true }
+        if !invite.bridges.isEmpty { state.bridges = invite.bridges }
+        let prepared = state
+        // The address that answered during enrolment is where the next command starts.
+        let inUse = api.transport.route.relay
         try store.transaction { db in
             try store.saveKeys(keys, in: db)
-            try store.saveState(state, in: db)
+            try store.saveState(prepared, in: db)
             try store.setSetting(ProfileStore.rosterKeyName, invite.rosterKey, in: db)
+            try store.setSetting(relayInUseName, Array(inUse.utf8), in: db)
         }
         return Account(store: store, api: api, clock: clock)
     }
@@ -177,8 +209,16 @@ public actor Account {
                 transport: try transport(relay: "http://127.0.0.1:9", pin: nil, proxy: nil), clock: clock)
             return Account(store: store, api: api, clock: clock)
         }
+        let preferred: [UInt8]?
+        do {
+            preferred = try store.read { db in try store.setting(relayInUseName, in: db) }
+        } catch {
+            throw .store(error)
+        }
         let api = RelayClient(
-            transport: try transport(relay: state.relay, pin: state.pin.map(Array.init), proxy: proxy ?? state.proxy),
+            transport: try transport(
+                routes: state.routes, proxy: proxy ?? state.proxy, onionOnly: state.onionOnly ?? false,
+                preferred: preferred.map { String(decoding: $0, as: UTF8.self) }, store: store),
             clock: clock)
         // What the profile's retention no longer keeps goes before anything else is done.
         _ = try applyRetention(store, now: clock())
@@ -265,9 +305,19 @@ public actor Account {
         try store.transaction { db in try store.saveState(updated, in: db) }
     }
 
-    /// The relay's address and the proxy this account uses.
-    public var connection: (relay: String, proxy: String?) {
-        (api.transport.configuration.relay, api.transport.configuration.proxy)
+    /// The relay's address in use (the one that answered last), the proxy this account uses,
+    /// every address it may use in order, and whether it is Tor-only.
+    public var connection: (relay: String, proxy: String?, addresses: [String], onionOnly: Bool) {
+        let configuration = api.transport.configuration
+        return (
+            api.transport.route.relay, configuration.proxy,
+            configuration.routes.filter { !configuration.onionOnly || $0.isOnion }.map(\.relay), configuration.onionOnly
+        )
+    }
+
+    /// The Tor bridge lines the invite carried.
+    public var bridges: [String] {
+        ((try? loadState()) ?? nil)?.bridges ?? []
     }
 
     /// Whether the relay answers now (through the proxy, with the pin).
@@ -285,7 +335,29 @@ public actor Account {
                 throw .transport(error)
             }
         }
+        if proxy == nil && state.onionOnly == true {
+            throw .transport(.invalidConfiguration("a Tor-only profile needs a proxy"))
+        }
         state.proxy = proxy
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
+    }
+
+    /// Makes the profile Tor-only (only its relay's onion addresses, always through the proxy) or
+    /// not; takes effect on the next ``open``.
+    ///
+    /// - Throws: ``AccountError/transport(_:)`` with ``TransportError/invalidConfiguration(_:)``
+    ///   when it has no proxy or the relay no onion address.
+    public func setOnionOnly(_ onionOnly: Bool) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        var configuration = TransportConfiguration(routes: state.routes, proxy: state.proxy, onionOnly: onionOnly)
+        configuration.onionOnly = onionOnly
+        do {
+            _ = try CurlTransport(configuration: configuration)
+        } catch {
+            throw .transport(error)
+        }
+        state.onionOnly = onionOnly ? true : nil
         let updated = state
         try store.transaction { db in try store.saveState(updated, in: db) }
     }
@@ -296,21 +368,30 @@ public actor Account {
     }
 
     /// Moves the account to another address of its relay (a new domain, an onion address), with
-    /// its TLS pin if it has one. The relay must be the same one: its receipts are still checked
-    /// against the key recorded at enrolment. Takes effect on the next ``open``.
+    /// its TLS pin if it has one; it replaces the invite's list of addresses. The relay must be the
+    /// same one: its receipts are still checked against the key recorded at enrolment. Takes
+    /// effect on the next ``open``.
     public func setRelay(_ relay: String, pin: [UInt8]?) throws(AccountError) {
         guard var state = try loadState() else { throw .notEnrolled }
         do {
+            // A Tor-only profile takes only an onion address.
             _ = try CurlTransport(
                 configuration: TransportConfiguration(
-                    relay: relay, proxy: state.proxy, pin: pin.map { "sha256//" + Base64URL.encodeStandard($0) }))
+                    routes: [RelayRoute(relay: relay, pin: pin.map(Invite.pinText))], proxy: state.proxy,
+                    onionOnly: state.onionOnly ?? false))
         } catch {
             throw .transport(error)
         }
         state.relay = relay
         state.pin = pin.map { Data($0) }
+        // The address the person gives replaces the invite's list.
+        state.alternates = nil
+        if state.onionOnly == true && !RelayAddress.isOnion(relay) { state.onionOnly = nil }
         let updated = state
-        try store.transaction { db in try store.saveState(updated, in: db) }
+        try store.transaction { db in
+            try store.saveState(updated, in: db)
+            try store.setSetting(Self.relayInUseName, Array(relay.utf8), in: db)
+        }
     }
 
     /// The language the user chose for this profile's tools (`en`, `ru`), if any.

@@ -35,6 +35,24 @@ struct AccountState: Codable, Sendable {
     var maximumBlobBytes: UInt64
     /// How long the relay keeps an unfetched envelope, from `/v1/info` at enrolment.
     var retentionSeconds: UInt64
+    /// The relay's other addresses, after `relay`, in the invite's order (SPEC.md §16.1).
+    var alternates: [StoredRoute]? = nil
+    /// Only onion addresses are used (the person's choice; requires `proxy`).
+    var onionOnly: Bool? = nil
+    /// The invite's Tor bridge lines.
+    var bridges: [String]? = nil
+
+    /// Every address of the relay, `relay` first.
+    var routes: [RelayRoute] {
+        [RelayRoute(relay: relay, pin: pin.map { Invite.pinText(Array($0)) })]
+            + (alternates ?? []).map { RelayRoute(relay: $0.relay, pin: $0.pin.map { Invite.pinText(Array($0)) }) }
+    }
+}
+
+/// One of the relay's other addresses, with its pin.
+struct StoredRoute: Codable, Sendable, Equatable {
+    var relay: String
+    var pin: Data?
 }
 
 /// A sealed envelope waiting for the relay.

@@ -26,6 +26,12 @@ public struct TransportConfiguration: Sendable {
     public var maximumResponseBytes = 16 << 20
     /// Connections kept open to the relay (each request takes one; more wait).
     public var connections = 4
+    /// The relay's other addresses, each with its own pin, tried in this order after `relay`
+    /// when a request could not reach it (SPEC.md §16.1, choosing an address).
+    public var alternates: [RelayRoute] = []
+    /// Use only `.onion` addresses (a Tor-only profile): no other address is ever contacted.
+    /// Requires a proxy.
+    public var onionOnly = false
 
     /// A configuration for `relay`.
     public init(relay: String, proxy: String? = nil, pin: String? = nil) {
@@ -34,7 +40,56 @@ public struct TransportConfiguration: Sendable {
         self.pin = pin
     }
 
+    /// A configuration for the relay at `routes` (the first tried first; at least one).
+    public init(routes: [RelayRoute], proxy: String? = nil, onionOnly: Bool = false) {
+        relay = routes.first?.relay ?? ""
+        pin = routes.first?.pin
+        alternates = Array(routes.dropFirst())
+        self.proxy = proxy
+        self.onionOnly = onionOnly
+    }
+
+    /// Every address, `relay` first.
+    public var routes: [RelayRoute] { [RelayRoute(relay: relay, pin: pin)] + alternates }
+
     /// Refuses unsafe or malformed settings.
+    func validate() throws(TransportError) {
+        let routes = routes
+        guard Set(routes.map(\.relay)).count == routes.count else { throw .badRelayAddress }
+        for route in routes { try route.validate() }
+        if onionOnly {
+            guard proxy != nil else { throw .invalidConfiguration("a Tor-only profile needs a proxy") }
+            guard routes.contains(where: \.isOnion) else {
+                throw .invalidConfiguration("a Tor-only profile needs an onion address")
+            }
+        }
+        if let proxy {
+            guard proxy.lowercased().hasPrefix("socks5h://") else {
+                throw .invalidConfiguration("the proxy must be socks5h:// so names are resolved by the proxy")
+            }
+        }
+        guard connections >= 1, connections <= 16, maximumResponseBytes > 0 else {
+            throw .invalidConfiguration("connections must be 1-16")
+        }
+    }
+}
+
+/// One address of the relay, with the pin that recognises it there.
+public struct RelayRoute: Sendable, Equatable, Hashable {
+    /// The base URL: `https://…`, or `http://` for a `.onion` or loopback address.
+    public var relay: String
+    /// The relay's TLS public-key pin at this address, `sha256//<base64>`.
+    public var pin: String?
+
+    public init(relay: String, pin: String? = nil) {
+        self.relay = relay
+        self.pin = pin
+    }
+
+    /// Whether the host ends in `.onion`.
+    public var isOnion: Bool { RelayAddress.isOnion(relay) }
+
+    /// Refuses an address a client must not reach, or a malformed pin.
     func validate() throws(TransportError) {
         guard let url = URL(string: relay), let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased(),
             url.query == nil, url.fragment == nil
@@ -47,18 +102,10 @@ public struct TransportConfiguration: Sendable {
         default:
             throw .badRelayAddress
         }
-        if let proxy {
-            guard proxy.lowercased().hasPrefix("socks5h://") else {
-                throw .invalidConfiguration("the proxy must be socks5h:// so names are resolved by the proxy")
-            }
-        }
         if let pin {
             guard pin.hasPrefix("sha256//"), pin.count == 52 else {
                 throw .invalidConfiguration("the pin must be sha256// and 44 base64 characters")
             }
-        }
-        guard connections >= 1, connections <= 16, maximumResponseBytes > 0 else {
-            throw .invalidConfiguration("connections must be 1-16")
         }
     }
 }
@@ -84,35 +131,82 @@ public struct TransportResponse: Sendable {
 public final class CurlTransport: Sendable {
     public let configuration: TransportConfiguration
     private let pool: HandlePool
+    /// The addresses this transport may contact, in the configuration's order (onion ones only
+    /// when it is Tor-only).
+    private let routes: [RelayRoute]
+    /// The index in `routes` of the address that last answered.
+    private let inUse: Mutex<Int>
+    /// Told the new address when another one than before answered.
+    private let onSwitch: (@Sendable (RelayRoute) -> Void)?
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    /// A transport; nothing is sent until the first request.
+    /// A transport; nothing is sent until the first request. Requests start at the address
+    /// `preferring` names (one that answered before) if it is among the configuration's, else at
+    /// the first; `onSwitch` hears of each change of the address in use.
     ///
-    /// - Throws: ``TransportError/invalidConfiguration(_:)`` for unsafe settings.
-    public init(configuration: TransportConfiguration) throws(TransportError) {
+    /// - Throws: ``TransportError/invalidConfiguration(_:)`` for unsafe settings,
+    ///   ``TransportError/badRelayAddress`` for an address no client may reach.
+    public init(
+        configuration: TransportConfiguration, preferring preferred: String? = nil,
+        onSwitch: (@Sendable (RelayRoute) -> Void)? = nil
+    ) throws(TransportError) {
         try configuration.validate()
         _ = Self.globalInit
         self.configuration = configuration
+        routes = configuration.routes.filter { !configuration.onionOnly || $0.isOnion }
+        inUse = Mutex(routes.firstIndex { $0.relay == preferred } ?? 0)
+        self.onSwitch = onSwitch
         pool = HandlePool(capacity: configuration.connections)
     }
 
+    /// The address requests go to first: the one that last answered.
+    public var route: RelayRoute { routes[inUse.withLock { $0 }] }
+
     /// Sends a request to `path` (starting with `/`) and returns the relay's answer, whatever its
-    /// status; ``checked(_:)`` turns error statuses into typed errors.
+    /// status; ``checked(_:)`` turns error statuses into typed errors. The request goes to the
+    /// address in use, then, if it could not reach the relay there, to each other address once
+    /// (SPEC.md §16.1, choosing an address).
     public func send(
         _ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil
     ) async throws(TransportError) -> TransportResponse {
         guard path.hasPrefix("/") else { throw .invalidConfiguration("a request path must start with /") }
+        let first = inUse.withLock { $0 }
+        let order = [first] + routes.indices.filter { $0 != first }
+        var failures: [TransportError] = []
+        for index in order {
+            let result = await perform(method, path, headers: headers, body: body, at: routes[index])
+            switch result {
+            case .success(let response):
+                if index != first {
+                    inUse.withLock { $0 = index }
+                    onSwitch?(routes[index])
+                }
+                return response
+            case .failure(let error) where error.nothingReachedTheRelay:
+                failures.append(error)
+            case .failure(let error):
+                throw error
+            }
+        }
+        // An interception at any address matters more than a dead one.
+        if failures.contains(.pinMismatch) { throw .pinMismatch }
+        throw failures[0]
+    }
+
+    private func perform(
+        _ method: String, _ path: String, headers: [String: String], body: [UInt8]?, at route: RelayRoute
+    ) async -> Result<TransportResponse, TransportError> {
         let handle = await pool.acquire()
         let request = PreparedRequest(
-            url: configuration.relay.trimmingSuffix("/") + path, method: method, headers: headers, body: body,
-            configuration: configuration)
+            url: route.relay.trimmingSuffix("/") + path, method: method, headers: headers, body: body,
+            pin: route.pin, configuration: configuration)
         let result: Result<TransportResponse, TransportError> = await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(returning: request.perform(on: handle))
             }
         }
         pool.release(handle)
-        return try result.get()
+        return result
     }
 
     /// `response`, or the typed error its status and error code stand for.
@@ -244,6 +338,7 @@ private struct PreparedRequest: Sendable {
     let method: String
     let headers: [String: String]
     let body: [UInt8]?
+    let pin: String?
     let configuration: TransportConfiguration
 
     func perform(on handle: EasyHandle) -> Result<TransportResponse, TransportError> {
@@ -269,7 +364,7 @@ private struct PreparedRequest: Sendable {
         set(amanat_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.connectTimeout)))
         set(amanat_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, milliseconds(configuration.requestTimeout)))
         set(amanat_curl_setopt_off(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
-        if let pin = configuration.pin {
+        if let pin {
             set(amanat_curl_setopt_string(curl, CURLOPT_PINNEDPUBLICKEY, pin))
             // The pin is the trust anchor: libcurl checks it before any data is sent, whatever the
             // certificate's issuer.
@@ -300,6 +395,13 @@ private struct PreparedRequest: Sendable {
         guard code == CURLE_OK else {
             // Through a proxy, the only connection this device makes is to the proxy.
             if configuration.proxy != nil && code == CURLE_COULDNT_CONNECT { return .failure(.proxyFailure) }
+            if code == CURLE_OPERATION_TIMEDOUT {
+                // Out of time before a byte of the request was written (the connection, the
+                // proxy's circuit or TLS never finished): the relay was not reached.
+                var sent = 0
+                _ = amanat_curl_getinfo_long(curl, CURLINFO_REQUEST_SIZE, &sent)
+                if sent == 0 { return .failure(.unreachable) }
+            }
             return .failure(Self.error(for: code, overflowed: sink.overflowed))
         }
         var status = 0

@@ -84,6 +84,16 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         }
     }
 
+    /// Whether the request failed before any byte of it could reach the relay at this address
+    /// (no connection, the proxy could not reach it, TLS failed, the pin did not match), so that
+    /// it may go to another address of the relay (SPEC.md §16.1).
+    public var nothingReachedTheRelay: Bool {
+        switch self {
+        case .unreachable, .proxyFailure, .tlsFailure, .pinMismatch: true
+        default: false
+        }
+    }
+
     /// Whether trying the same request again later may succeed.
     public var isTransient: Bool {
         switch self {
