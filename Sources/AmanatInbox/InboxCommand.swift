@@ -193,7 +193,7 @@ extension InboxCommand {
                     throw CommandError("error.address", [add], code: CommandError.usage)
                 }
             }
-            for address in await account.connection.addresses { options.say("org.address", [address]) }
+            for address in try await account.relayAddresses { options.say("org.address", [address]) }
         }
     }
 

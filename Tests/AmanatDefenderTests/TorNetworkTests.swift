@@ -146,15 +146,26 @@ struct TorNetworkTests {
             let common = ["--profile", profile.path, "--passphrase-fd", "0", "--lang", "ru"]
             let passphrase = "пароль правозащитника\n"
             let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
-            let invite = try organisation.invite()
-            #expect(invite.relay.hasSuffix(".onion"))
+            // The defender's invite names a clearnet address first (a listener that would hold
+            // any connection), then the onion; the defender chooses Tor-only, so only the onion
+            // is ever contacted, and with the bridge line the invite carries.
+            let (clearnet, clearnetPort) = try loopbackSocket(listening: true)
+            defer { close(clearnet) }
+            var defenderInvites = organisation
+            defenderInvites.url = "http://127.0.0.1:\(clearnetPort)"
+            defenderInvites.alternates = [RelayAddress(url: "http://\(network.onion)")]
+            defenderInvites.bridges = [network.bridgeLine]
+            let invite = try defenderInvites.invite()
+            #expect(invite.addresses.last?.isOnion == true && invite.bridges == [network.bridgeLine])
             try Data((invite.text + "\n").utf8).write(to: inviteFile)
             // The defender's Tor client knows no relay of the network, only the bridge.
             let bridgeProxy = "socks5h://127.0.0.1:\(network.bridgeSocksPort)"
             let enrolled = try await amanat(
-                ["enroll", inviteFile.path, "--proxy", bridgeProxy] + common, input: passphrase)
+                ["enroll", inviteFile.path, "--proxy", bridgeProxy, "--tor-only"] + common, input: passphrase)
             #expect(enrolled.status == 0, "\(enrolled)")
-            #expect(enrolled.output.contains(Catalogue.text("enrolled", .russian, [invite.relay, "1"])), "\(enrolled)")
+            #expect(
+                enrolled.output.contains(Catalogue.text("enrolled", .russian, ["http://\(network.onion)", "1"])),
+                "\(enrolled)")
 
             let sent = try await amanat(["send", "Суд перенесён на 3 декабря"] + common, input: passphrase)
             #expect(sent.status == 0, "\(sent)")
@@ -176,6 +187,8 @@ struct TorNetworkTests {
             #expect(read.status == 0 && read.output.contains("Получили, мы на связи"), "\(read)")
             let status = try await amanat(["status", "--json"] + common, input: passphrase)
             #expect(status.output.contains(network.onion) && status.output.contains("\"reachable\":true"), "\(status)")
+            #expect(status.output.contains("\"torOnly\":true") && status.output.contains("\"bridges\":1"), "\(status)")
+            #expect(pendingConnections(clearnet) == 0)
         }
     }
 

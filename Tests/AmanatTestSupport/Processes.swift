@@ -48,8 +48,14 @@ public func freeLoopbackPort() throws -> Int {
 /// A TCP socket bound to a free loopback port (`port`, or any when 0), listening if asked (then
 /// it accepts connections into its backlog but never answers them: a relay that hangs); the
 /// caller closes `fd`.
-public func loopbackSocket(listening: Bool, port: Int = 0) throws -> (fd: Int32, port: Int) {
+public func loopbackSocket(listening: Bool, port: Int = 0, reuseAddress: Bool = false) throws -> (fd: Int32, port: Int)
+{
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    if reuseAddress {
+        // A port whose last connections linger in TIME_WAIT can be listened on again.
+        var on: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, socklen_t(MemoryLayout<Int32>.size))
+    }
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = in_port_t(UInt16(port).bigEndian)
@@ -65,6 +71,19 @@ public func loopbackSocket(listening: Bool, port: Int = 0) throws -> (fd: Int32,
         throw LoopbackError.noFreePort
     }
     return (fd, Int(UInt16(bigEndian: address.sin_port)))
+}
+
+/// How many connections wait in the backlog of the listening socket `fd`: they are accepted and
+/// closed to count them.
+public func pendingConnections(_ fd: Int32) -> Int {
+    let flags = fcntl(fd, F_GETFL)
+    _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+    var count = 0
+    while case let connection = accept(fd, nil, nil), connection >= 0 {
+        close(connection)
+        count += 1
+    }
+    return count
 }
 
 /// A SOCKS5 proxy (Debian's microsocks) on a free loopback port, killed when released.

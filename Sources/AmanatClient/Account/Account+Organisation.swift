@@ -127,6 +127,15 @@ extension Account {
         try store.transaction { db in try store.saveState(updated, in: db) }
     }
 
+    /// The relay's addresses as the profile records them now, in the order they are tried
+    /// (only the onion ones for a Tor-only profile).
+    public var relayAddresses: [String] {
+        get throws(AccountError) {
+            guard let state = try loadState() else { throw .notEnrolled }
+            return state.routes.filter { state.onionOnly != true || $0.isOnion }.map(\.relay)
+        }
+    }
+
     /// Forgets one of the relay's other addresses (not the first, which ``setRelay(_:pin:)``
     /// replaces). Takes effect on the next ``open``.
     ///
