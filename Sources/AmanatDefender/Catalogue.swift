@@ -56,6 +56,15 @@ public enum Catalogue {
         "status.other-addresses": "Other addresses of the relay, tried when it cannot be reached: %@",
         "status.tor-only.on": "Tor only: on (only the relay's .onion addresses, always through the proxy).",
         "status.bridges": "Tor bridges from the invite: %@",
+        "status.tor.auto": "Tor: run by amanat for this profile (bridges: %@).",
+        "error.tor-value": "--tor takes `auto` or `off`.",
+        "error.tor-value-enroll": "--tor takes `auto`.",
+        "error.tor-and-proxy":
+            "`--tor auto` and `--proxy` do not go together: with `--tor auto`, amanat runs the Tor itself.",
+        "error.bridge-without-tor": "`--bridge` goes with `--tor auto`.",
+        "error.bridge-line":
+            "A bridge line is what Tor's `Bridge` option takes (`obfs4 …` or `snowflake …`), on one line of at most 1024 characters; at most eight.",
+        "error.tor-missing": "Tor is not installed: `sudo apt install tor obfs4proxy`.",
         "error.tor-only-value": "--tor-only takes `on` or `off`.",
         "error.tor-only-proxy":
             "Tor only needs a proxy: give Tor's with --proxy socks5h://127.0.0.1:9050 (or turn Tor only off first).",
@@ -141,6 +150,15 @@ public enum Catalogue {
         "status.other-addresses": "Другие адреса ретранслятора, если этот недоступен: %@",
         "status.tor-only.on": "Только Tor: включено (только адреса .onion ретранслятора, всегда через прокси).",
         "status.bridges": "Мосты Tor из приглашения: %@",
+        "status.tor.auto": "Tor: запускается amanat для этого профиля (мостов: %@).",
+        "error.tor-value": "--tor принимает `auto` или `off`.",
+        "error.tor-value-enroll": "--tor принимает `auto`.",
+        "error.tor-and-proxy":
+            "`--tor auto` и `--proxy` вместе не указываются: с `--tor auto` amanat сам запускает Tor.",
+        "error.bridge-without-tor": "`--bridge` указывается вместе с `--tor auto`.",
+        "error.bridge-line":
+            "Строка моста — то, что принимает параметр `Bridge` у Tor (`obfs4 …` или `snowflake …`), одной строкой не длиннее 1024 символов; не больше восьми.",
+        "error.tor-missing": "Tor не установлен: `sudo apt install tor obfs4proxy`.",
         "error.tor-only-value": "--tor-only принимает `on` или `off`.",
         "error.tor-only-proxy":
             "Для режима «только Tor» нужен прокси: укажите прокси Tor, --proxy socks5h://127.0.0.1:9050 (или сначала выключите «только Tor»).",

@@ -29,11 +29,22 @@ extension AmanatCommand {
         @Flag(help: "Use only the relay's .onion addresses, always through the proxy; never another address.")
         var torOnly = false
 
+        @Option(help: "auto: amanat runs a Tor of its own for this profile, through the invite's bridges.")
+        var tor: String?
+
+        @Option(
+            name: .customLong("bridge"),
+            help: "A Tor bridge line to use before the invite's (`obfs4 …` or `snowflake …`); up to eight times.")
+        var bridges: [String] = []
+
         func run() async throws {
             guard ["on", "off"].contains(remoteWipe) else {
                 throw CommandError("error.remote-wipe-value", code: CommandError.usage)
             }
-            if torOnly && proxy == nil { throw CommandError("error.tor-only-proxy", code: CommandError.usage) }
+            let ownTor = try TorChoice.check(tor: tor, bridges: bridges, proxy: proxy, allowOff: false)
+            if torOnly && proxy == nil && !ownTor {
+                throw CommandError("error.tor-only-proxy", code: CommandError.usage)
+            }
             let text: String
             if invite == "-" {
                 text = String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self)
@@ -55,7 +66,8 @@ extension AmanatCommand {
             let passphrase = try options.newPassphrase()
             let account = try await Account.enrol(
                 invite: parsed, at: options.directory, passphrase: passphrase, role: .defender, proxy: proxy,
-                onionOnly: torOnly)
+                onionOnly: torOnly, tor: ownTor, bridges: bridges,
+                torProgress: Terminal.showsProgress ? Terminal.drawTorProgress : nil)
             if remoteWipe == "off" { try await account.setRemoteWipe(false) }
             let experts = (try? await account.roster().count) ?? 0
             let connection = await account.connection
@@ -175,6 +187,11 @@ extension AmanatCommand {
             let queued = (try? await account.queuedCount()) ?? 0
             if message.deliveryState == .queued {
                 options.say("queued", [String(queued)])
+                // The profile's own Tor could not connect: said as a network failure (69), with
+                // the update kept; nothing went any other way.
+                if let failure = account.managedTor?.failure {
+                    throw CommandError("error.tor", [String(failure.percent)], code: CommandError.network)
+                }
                 throw ExitCode(CommandError.queued)
             } else {
                 options.say("sent", [String(message.deliveries.count), String(message.idText.prefix(8))])
@@ -333,10 +350,12 @@ extension AmanatCommand {
             // Asked after the relay was: the address that answered is the one in use.
             let inUse = await account.connection.relay
             let bridges = await account.bridges.count
+            let ownTor = await account.runsOwnTor
             if json {
                 let object: [String: Any] = [
                     "profile": options.directory.path, "relay": inUse, "reachable": reachable,
                     "addresses": connection.addresses, "torOnly": connection.onionOnly, "bridges": bridges,
+                    "tor": ownTor ? "auto" : connection.proxy == nil ? "off" : "proxy",
                     "proxy": connection.proxy ?? NSNull(), "queued": queued, "experts": experts,
                 ]
                 try JSONOutput.print(object)
@@ -348,13 +367,15 @@ extension AmanatCommand {
                 [inUse, Catalogue.text(reachable ? "status.reachable" : "status.unreachable", options.language)])
             let others = connection.addresses.filter { $0 != inUse }
             if !others.isEmpty { options.say("status.other-addresses", [others.joined(separator: ", ")]) }
-            if let proxy = connection.proxy {
+            if ownTor {
+                options.say("status.tor.auto", [String(bridges)])
+            } else if let proxy = connection.proxy {
                 options.say("status.proxy", [proxy])
             } else {
                 options.say("status.proxy.none")
             }
             if connection.onionOnly { options.say("status.tor-only.on") }
-            if bridges > 0 { options.say("status.bridges", [String(bridges)]) }
+            if bridges > 0 && !ownTor { options.say("status.bridges", [String(bridges)]) }
             options.say("status.queued", [String(queued)])
             options.say("status.roster", [String(experts)])
         }
@@ -475,6 +496,14 @@ extension AmanatCommand {
         @Option(help: "Use only the relay's .onion addresses, always through the proxy: on or off.")
         var torOnly: String?
 
+        @Option(help: "auto: amanat runs a Tor of its own for this profile (through its bridges); off: it does not.")
+        var tor: String?
+
+        @Option(
+            name: .customLong("bridge"),
+            help: "Tor bridge lines to use before the invite's, replacing those given before; \"none\" for none.")
+        var bridges: [String] = []
+
         @Option(help: "The language for this profile from now on: en or ru.")
         var language: String?
 
@@ -516,7 +545,10 @@ extension AmanatCommand {
             if let torOnly, !["on", "off"].contains(torOnly) {
                 throw CommandError("error.tor-only-value", code: CommandError.usage)
             }
+            let ownBridges = bridges == ["none"] ? [] : bridges
+            _ = try TorChoice.check(tor: tor, bridges: ownBridges, proxy: proxy == "none" ? nil : proxy, allowOff: true)
             let account = try options.open()
+            if tor == "off" { try await account.setManagedTor(false, bridges: bridges.isEmpty ? nil : ownBridges) }
             if let readReceipts {
                 try await account.setReadReceipts(readReceipts == "on")
             }
@@ -557,6 +589,11 @@ extension AmanatCommand {
                     throw CommandError("error.tor-only-onion", code: CommandError.usage)
                 }
             }
+            if tor == "auto" {
+                try await account.setManagedTor(true, bridges: bridges.isEmpty ? nil : ownBridges)
+            } else if tor == nil && !bridges.isEmpty {
+                try await account.setManagedTor(await account.runsOwnTor, bridges: ownBridges)
+            }
             if torOnly == "on" {
                 do {
                     try await account.setOnionOnly(true)
@@ -579,7 +616,13 @@ extension AmanatCommand {
             let connection = await account.connection
             options.say("config.relay", [relay ?? connection.relay])
             let proxyNow = proxy.map { $0 == "none" ? nil : $0 } ?? connection.proxy
-            if let proxyNow { options.say("status.proxy", [proxyNow]) } else { options.say("status.proxy.none") }
+            if await account.runsOwnTor {
+                options.say("status.tor.auto", [String(await account.bridges.count)])
+            } else if let proxyNow {
+                options.say("status.proxy", [proxyNow])
+            } else {
+                options.say("status.proxy.none")
+            }
             if torOnly.map({ $0 == "on" }) ?? connection.onionOnly { options.say("status.tor-only.on") }
             options.say("status.language", [options.language.rawValue])
             let receipts = try await account.sendsReadReceipts
@@ -699,5 +742,30 @@ enum Listing {
             ]
         }
         return try JSONOutput.text(list)
+    }
+}
+
+/// The checks of `--tor` and `--bridge` before anything is opened or sent.
+enum TorChoice {
+    /// Whether the client is to run its own Tor (`--tor auto`).
+    ///
+    /// - Throws: ``CommandError`` for another value, `--bridge` without `--tor auto` (where that
+    ///   is required), a malformed bridge line, `--tor auto` with `--proxy`, or no Tor installed.
+    static func check(tor: String?, bridges: [String], proxy: String?, allowOff: Bool) throws -> Bool {
+        let values = allowOff ? ["auto", "off"] : ["auto"]
+        if let tor, !values.contains(tor) {
+            throw CommandError(allowOff ? "error.tor-value" : "error.tor-value-enroll", code: CommandError.usage)
+        }
+        guard bridges.count <= 8, bridges.allSatisfy(Invite.isValidBridge) else {
+            throw CommandError("error.bridge-line", code: CommandError.usage)
+        }
+        if !allowOff && !bridges.isEmpty && tor == nil {
+            throw CommandError("error.bridge-without-tor", code: CommandError.usage)
+        }
+        if tor == "auto" && proxy != nil { throw CommandError("error.tor-and-proxy", code: CommandError.usage) }
+        if tor == "auto" && !ManagedTor.isInstalled {
+            throw CommandError("error.tor-missing", code: CommandError.network)
+        }
+        return tor == "auto"
     }
 }

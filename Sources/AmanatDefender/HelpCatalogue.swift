@@ -74,6 +74,14 @@ public enum HelpCatalogue {
             "Использовать только адреса .onion ретранслятора, всегда через прокси; никогда другой адрес.",
         "Use only the relay's .onion addresses, always through the proxy: on or off.":
             "Использовать только адреса .onion ретранслятора, всегда через прокси: `on` или `off`.",
+        "auto: amanat runs a Tor of its own for this profile, through the invite's bridges.":
+            "`auto`: amanat запускает для этого профиля собственный Tor, через мосты из приглашения.",
+        "A Tor bridge line to use before the invite's (`obfs4 …` or `snowflake …`); up to eight times.":
+            "Строка моста Tor, которую использовать раньше мостов из приглашения (`obfs4 …` или `snowflake …`); до восьми раз.",
+        "auto: amanat runs a Tor of its own for this profile (through its bridges); off: it does not.":
+            "`auto`: amanat запускает для этого профиля собственный Tor (через его мосты); `off`: не запускает.",
+        "Tor bridge lines to use before the invite's, replacing those given before; \"none\" for none.":
+            "Строки мостов Tor, которые использовать раньше мостов из приглашения, вместо заданных ранее; `none` — без них.",
         "The language for this profile from now on: en or ru.":
             "Язык этого профиля с этого момента: `en` или `ru`.",
         "Tell the expert when you have opened their reply: on (the default) or off.":

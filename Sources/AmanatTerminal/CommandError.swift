@@ -66,6 +66,7 @@ public struct CommandError: Error {
             case .badRelayAddress: self.init("error.relay-address", code: Self.usage)
             case .unexpectedAnswer: self.init("error.security", code: Self.security)
             case .mailboxFrozen: self.init("error.device-seized", code: Self.authentication)
+            case .torNotConnected(let progress): self.init("error.tor", [String(progress)], code: Self.network)
             }
         case .invalidInvite: self.init("error.invalid-invite", code: Self.data)
         case .inviteExpired: self.init("error.expired-invite", code: Self.data)

@@ -133,6 +133,8 @@ public enum TerminalText {
         "error.device-seized":
             "The organisation has closed this device's mailbox because it was reported lost or seized. Nothing more can be received here; ask the organisation for a new invite and enrol a new profile.",
         "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check `amanat config`.",
+        "error.tor":
+            "Tor could not connect to its network (it got to %@ %). Nothing was sent, and nothing went around Tor. If Tor is blocked where you are, ask your organisation for a bridge and add it with `--bridge`.",
         "error.pin":
             "The relay's key does not match the invite: the connection may be intercepted. Do not continue; tell the organisation.",
         "error.tls": "The secure connection to the relay failed.",
@@ -209,6 +211,8 @@ public enum TerminalText {
         "error.device-seized":
             "Организация закрыла почтовый ящик этого устройства: о нём сообщили как об утерянном или изъятом. Получать сообщения здесь больше нельзя; попросите у организации новое приглашение и создайте новый профиль.",
         "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте `amanat config`.",
+        "error.tor":
+            "Tor не смог подключиться к своей сети (дошёл до %@ %). Ничего не отправлено, и ничего не ушло в обход Tor. Если Tor у вас заблокирован, попросите у организации мост и добавьте его через `--bridge`.",
         "error.pin":
             "Ключ ретранслятора не совпадает с приглашением: соединение может быть перехвачено. Не продолжайте; сообщите организации.",
         "error.tls": "Не удалось установить защищённое соединение с ретранслятором.",

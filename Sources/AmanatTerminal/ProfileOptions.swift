@@ -80,6 +80,7 @@ public struct ProfileOptions: ParsableArguments {
             do {
                 let account = try Account.open(at: directory, passphrase: passphrase)
                 if let stored = account.storedLanguage { setenv(Language.profileLanguageVariable, stored, 1) }
+                if Terminal.showsProgress { account.managedTor?.observe(Terminal.drawTorProgress) }
                 return account
             } catch .store(.wrongPassphrase) where attempt < attempts {
                 FileHandle.standardError.write(

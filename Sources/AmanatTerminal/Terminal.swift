@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatClient
 import AmanatCrypto
 import Foundation
 
@@ -131,6 +132,11 @@ public enum Terminal {
 
     /// Whether standard error is a terminal (progress bars go there).
     public static var showsProgress: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// The progress bar of the client's own Tor while it connects.
+    @Sendable public static func drawTorProgress(_ progress: TorProgress) {
+        drawProgress(name: "Tor", done: UInt64(progress.percent), total: 100)
+    }
 
     /// A one-line progress bar on standard error: `name [#####     ] 42%`.
     public static func drawProgress(name: String, done: UInt64, total: UInt64) {

@@ -284,6 +284,24 @@ struct CurlTransportTests {
         }
     }
 
+    @Test("amanat's own Tor: its control port's answers read, odd ones refused")
+    func torControlAnswers() {
+        #expect(
+            ManagedTor.progress(fromBootstrapPhase: [
+                "250-status/bootstrap-phase=NOTICE BOOTSTRAP PROGRESS=45 TAG=requesting_descriptors SUMMARY=\"Asking for relay descriptors\"",
+                "250 OK",
+            ]) == TorProgress(percent: 45, summary: "Asking for relay descriptors"))
+        #expect(
+            ManagedTor.progress(fromBootstrapPhase: [
+                "250-status/bootstrap-phase=NOTICE BOOTSTRAP PROGRESS=100 TAG=done SUMMARY=\"Done\"", "250 OK",
+            ])?.percent == 100)
+        #expect(ManagedTor.progress(fromBootstrapPhase: ["250-status/bootstrap-phase=", "250 OK"]) == nil)
+        #expect(ManagedTor.progress(fromBootstrapPhase: ["250-x PROGRESS=900"])?.percent == 100)
+        #expect(
+            ManagedTor.socksPort(fromListeners: ["250-net/listeners/socks=\"127.0.0.1:41237\"", "250 OK"]) == 41237)
+        #expect(ManagedTor.socksPort(fromListeners: ["250-net/listeners/socks=", "250 OK"]) == nil)
+    }
+
     @Test("backoff: full jitter under a doubling ceiling, capped, never below Retry-After")
     func backoff() {
         let backoff = Backoff(base: .seconds(2), cap: .seconds(60))

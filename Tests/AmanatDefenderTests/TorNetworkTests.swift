@@ -15,6 +15,8 @@ final class TorTestNetwork: @unchecked Sendable {
     let bridgeSocksPort: Int
     let onion: String
     let bridgeLine: String
+    /// The torrc lines a client of its own adds to join this network (AMANAT_TOR_TESTING_NETWORK).
+    let clientTorrc: String
 
     /// With Debian's tor and obfs4proxy; and always in CI, where missing tools must fail rather
     /// than skip the test.
@@ -39,10 +41,12 @@ final class TorTestNetwork: @unchecked Sendable {
             guard started.status == 0,
                 let info = (try? JSONSerialization.jsonObject(with: Data(started.output.utf8))) as? [String: Any],
                 let socks = info["socks"] as? Int, let bridgeSocks = info["bridgeSocks"] as? Int,
-                let onion = info["onion"] as? String, let bridgeLine = info["bridgeLine"] as? String
+                let onion = info["onion"] as? String, let bridgeLine = info["bridgeLine"] as? String,
+                let clientTorrc = info["clientTorrc"] as? String
             else { throw TorTestNetworkError.notStarted(started.description) }
             network = TorTestNetwork(
-                socksPort: socks, bridgeSocksPort: bridgeSocks, onion: onion, bridgeLine: bridgeLine)
+                socksPort: socks, bridgeSocksPort: bridgeSocks, onion: onion, bridgeLine: bridgeLine,
+                clientTorrc: clientTorrc)
         } catch {
             await stop(folder)
             throw error
@@ -57,11 +61,12 @@ final class TorTestNetwork: @unchecked Sendable {
         }
     }
 
-    private init(socksPort: Int, bridgeSocksPort: Int, onion: String, bridgeLine: String) {
+    private init(socksPort: Int, bridgeSocksPort: Int, onion: String, bridgeLine: String, clientTorrc: String) {
         self.socksPort = socksPort
         self.bridgeSocksPort = bridgeSocksPort
         self.onion = onion
         self.bridgeLine = bridgeLine
+        self.clientTorrc = clientTorrc
     }
 
     private static var script: String { repositoryRoot.appendingPathComponent("scripts/tor-testnet").path }
@@ -126,7 +131,7 @@ final class StrandedTor: @unchecked Sendable {
 @Suite("over a private Tor network", .serialized, .enabled(if: TorTestNetwork.enabled))
 struct TorNetworkTests {
     @Test(
-        "the relay as an onion service: an expert over Tor, a defender in Russian whose only way in is an obfs4 bridge",
+        "the relay as an onion service: an expert over Tor; a Tor-only defender in Russian whose own Tor's only way in is the obfs4 bridge in the invite",
         .timeLimit(.minutes(10)))
     func onionExchange() async throws {
         let relay = try LiveRelay()
@@ -147,8 +152,9 @@ struct TorNetworkTests {
             let passphrase = "пароль правозащитника\n"
             let inviteFile = organisation.folder.appendingPathComponent("invite.txt")
             // The defender's invite names a clearnet address first (a listener that would hold
-            // any connection), then the onion; the defender chooses Tor-only, so only the onion
-            // is ever contacted, and with the bridge line the invite carries.
+            // any connection), then the onion, and carries the network's obfs4 bridge. The
+            // defender lets amanat run its own Tor (`--tor auto`), which knows no relay of the
+            // network, only that bridge, and chooses Tor-only: only the onion is ever contacted.
             let (clearnet, clearnetPort) = try loopbackSocket(listening: true)
             defer { close(clearnet) }
             var defenderInvites = organisation
@@ -158,10 +164,14 @@ struct TorNetworkTests {
             let invite = try defenderInvites.invite()
             #expect(invite.addresses.last?.isOnion == true && invite.bridges == [network.bridgeLine])
             try Data((invite.text + "\n").utf8).write(to: inviteFile)
-            // The defender's Tor client knows no relay of the network, only the bridge.
-            let bridgeProxy = "socks5h://127.0.0.1:\(network.bridgeSocksPort)"
+            // Only the private network's authorities (a Tor of the client's own would otherwise
+            // look for the public network).
+            let testing = [ManagedTor.testingNetworkVariable: network.clientTorrc]
+            func amanat(_ arguments: [String], input: String) async throws -> Run {
+                try await AmanatDefenderTests.amanat(arguments, input: input, environment: testing)
+            }
             let enrolled = try await amanat(
-                ["enroll", inviteFile.path, "--proxy", bridgeProxy, "--tor-only"] + common, input: passphrase)
+                ["enroll", inviteFile.path, "--tor", "auto", "--tor-only"] + common, input: passphrase)
             #expect(enrolled.status == 0, "\(enrolled)")
             #expect(
                 enrolled.output.contains(Catalogue.text("enrolled", .russian, ["http://\(network.onion)", "1"])),
@@ -188,8 +198,64 @@ struct TorNetworkTests {
             let status = try await amanat(["status", "--json"] + common, input: passphrase)
             #expect(status.output.contains(network.onion) && status.output.contains("\"reachable\":true"), "\(status)")
             #expect(status.output.contains("\"torOnly\":true") && status.output.contains("\"bridges\":1"), "\(status)")
+            #expect(status.output.contains("\"tor\":\"auto\""), "\(status)")
             #expect(pendingConnections(clearnet) == 0)
+            // Each command's Tor stopped with it; its data stays in the profile, and a wipe
+            // takes it with everything else.
+            let torData = profile.appendingPathComponent(ManagedTor.folderName)
+            #expect(FileManager.default.fileExists(atPath: torData.path))
+            let wiped = try await amanat(["wipe", "--yes"] + common, input: passphrase)
+            #expect(wiped.status == 0, "\(wiped)")
+            #expect(!FileManager.default.fileExists(atPath: profile.path))
         }
+    }
+
+    @Test(
+        "fail closed with amanat's own Tor: its only bridge dead, send says so and exits 69 with the update queued, nothing reaches the relay's address",
+        .timeLimit(.minutes(10)))
+    func strandedOwnTor() async throws {
+        var (organisation, expert) = try await TestOrganisation.started(expertName: "Эксперт Айгерим")
+        defer { organisation.remove() }
+        let counter = organisation.folder.appendingPathComponent("connections")
+        let (passThrough, port) = try startProxyFixture(
+            "counting_proxy.py", [String(organisation.relay.port), counter.path])
+        defer { passThrough.terminate() }
+        organisation.url = "http://127.0.0.1:\(port)"
+        func connections() -> Int { Int((try? String(contentsOf: counter, encoding: .utf8)) ?? "0") ?? 0 }
+        let (common, passphrase) = try await enrolRussianDefender(in: organisation)
+
+        // From now on amanat runs its own Tor, whose only way in is a bridge where nothing
+        // listens; it is given 15 s to connect.
+        let deadBridge = "127.0.0.1:\(try freeLoopbackPort())"
+        let configured = try await amanat(
+            ["config", "--tor", "auto", "--bridge", deadBridge] + common, input: passphrase)
+        #expect(configured.status == 0, "\(configured)")
+        #expect(configured.output.contains(Catalogue.text("status.tor.auto", .russian, ["1"])), "\(configured)")
+        let impatient = [ManagedTor.timeoutVariable: "15"]
+        let before = connections()
+        let sent = try await amanat(
+            ["send", "Задержан адвокат, нужна помощь"] + common, input: passphrase, environment: impatient)
+        #expect(sent.status == 69, "\(sent)")
+        #expect(sent.output.contains(Catalogue.text("queued", .russian, ["1"])), "\(sent)")
+        #expect(sent.error.contains(Catalogue.text("error.tor", .russian, ["0"]).prefix(30)), "\(sent)")
+        let synced = try await amanat(["sync"] + common, input: passphrase, environment: impatient)
+        #expect(synced.status == 69, "\(synced)")
+        #expect(connections() == before)
+        #expect(try await expert.sync().received == 0)
+        // No Tor of the profile outlives the commands: no process holds a file of its data open
+        // (a running Tor keeps its lock file open).
+        let torData = organisation.directory("defender").appendingPathComponent(ManagedTor.folderName).path
+        #expect(FileManager.default.fileExists(atPath: torData))
+        #expect(processesHoldingFiles(under: torData).isEmpty)
+
+        // The person turns amanat's Tor off: the update goes out directly.
+        let off = try await amanat(["config", "--tor", "off"] + common, input: passphrase)
+        #expect(off.status == 0, "\(off)")
+        let flushed = try await amanat(["sync"] + common, input: passphrase)
+        #expect(flushed.status == 0, "\(flushed)")
+        #expect(connections() > before)
+        #expect(try await expert.sync().received == 1)
+        #expect(try await expert.messages().first?.text == "Задержан адвокат, нужна помощь")
     }
 
     @Test(
@@ -233,5 +299,17 @@ struct TorNetworkTests {
         let arrived = try await expert.sync()
         #expect(arrived.received == 1, "\(arrived)")
         #expect(try await expert.messages().first?.text == "Обыск у адвоката, документы изъяты")
+    }
+}
+
+/// The ids of the processes that hold a file below `folder` open (from /proc/*/fd).
+func processesHoldingFiles(under folder: String) -> [Int] {
+    let processes = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return processes.compactMap(Int.init).filter { pid in
+        let descriptors = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd")) ?? []
+        return descriptors.contains { fd in
+            let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
+            return target?.hasPrefix(folder + "/") == true
+        }
     }
 }

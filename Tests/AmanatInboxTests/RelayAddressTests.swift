@@ -107,6 +107,21 @@ struct RelayAddressTests {
         let noProxy = try await workspace.amanat("dilnoza", ["config", "--tor-only", "on"])
         #expect(noProxy.status == 64 && noProxy.error.contains(Catalogue.text("error.tor-only-proxy", .russian)))
 
+        // amanat's own Tor: what does not go together is refused before anything is written.
+        for (arguments, key) in [
+            (["--tor", "auto", "--proxy", "socks5h://127.0.0.1:9050"], "error.tor-and-proxy"),
+            (["--bridge", "obfs4 192.0.2.7:443"], "error.bridge-without-tor"),
+            (["--tor", "always"], "error.tor-value-enroll"),
+            (["--tor", "auto", "--bridge", "obfs4 192.0.2.7:443\nExitNodes {ru}"], "error.bridge-line"),
+        ] {
+            let refused = try await workspace.amanat("timur", ["enroll", inviteText] + arguments)
+            #expect(refused.status == 64 && refused.error.contains(Catalogue.text(key, .russian)), "\(refused)")
+        }
+        let badBridge = try await workspace.amanat("dilnoza", ["config", "--bridge", "obfs4 1.2.3.4:5\rUseBridges 0"])
+        #expect(badBridge.status == 64 && badBridge.error.contains(Catalogue.text("error.bridge-line", .russian)))
+        let badTor = try await workspace.amanat("dilnoza", ["config", "--tor", "on"])
+        #expect(badTor.status == 64 && badTor.error.contains(Catalogue.text("error.tor-value", .russian)))
+
         // Tor-only: only the onion address, always through the proxy (microsocks here, which
         // cannot reach an onion). The clearnet addresses, the listener and the live relay, are
         // never contacted: enrolment fails at the proxy and leaves no profile.

@@ -43,6 +43,8 @@ extension Account {
             return .protocolFailure(.authenticationFailure)
         }
         guard order.wipe, (try? allowsRemoteWipe) ?? true else { return .mailboxFrozen }
+        // The profile's own Tor first, so that it writes nothing into the folder afterwards.
+        managedTor?.killNow()
         ProfileStore.wipe(at: store.directory)
         return .wipedBySeizureOrder
     }

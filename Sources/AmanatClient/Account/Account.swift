@@ -35,10 +35,11 @@ public actor Account {
     /// A transport to the relay at `routes` (SPEC.md §16.1): requests start at `preferred` when
     /// it is one of them, and `store`, when given, keeps the address that answered last.
     static func transport(
-        routes: [RelayRoute], proxy: String?, onionOnly: Bool = false, preferred: String? = nil,
-        store: ProfileStore? = nil
+        routes: [RelayRoute], proxy: String?, onionOnly: Bool = false, managedTor: ManagedTor? = nil,
+        preferred: String? = nil, store: ProfileStore? = nil
     ) throws(AccountError) -> CurlTransport {
-        let configuration = TransportConfiguration(routes: routes, proxy: proxy, onionOnly: onionOnly)
+        var configuration = TransportConfiguration(routes: routes, proxy: proxy, onionOnly: onionOnly)
+        configuration.managedTor = managedTor
         do {
             return try CurlTransport(configuration: configuration, preferring: preferred) { route in
                 // Kept so the next command starts where this one got through. Losing this write
@@ -74,9 +75,13 @@ public actor Account {
     ///   under the invite's keys), ``AccountError/inviteExpired``, ``AccountError/inviteUsed``,
     ///   ``AccountError/store(_:)``
     ///   (``StoreError/exists`` when `directory` holds a profile), ``AccountError/transport(_:)``.
+    ///
+    /// With `tor` set (and no `proxy`), the client runs its own Tor for the profile, through
+    /// `bridges` and then the invite's, from the first request on.
     public static func enrol(
         invite: Invite, at directory: URL, passphrase: SecureBytes, role: AccountRole = .defender,
-        proxy: String? = nil, onionOnly: Bool = false, cost: Argon2id.Cost = .moderate,
+        proxy: String? = nil, onionOnly: Bool = false, tor: Bool = false, bridges: [String] = [],
+        torProgress: (@Sendable (TorProgress) -> Void)? = nil, cost: Argon2id.Cost = .moderate,
         clock: @escaping @Sendable () -> UInt64 = { UInt64(Date().timeIntervalSince1970) }
     ) async throws(AccountError) -> Account {
         do {
@@ -87,14 +92,26 @@ public actor Account {
             throw .invalidInvite
         }
         guard !ProfileStore.exists(at: directory) else { throw .store(.exists) }
+        guard bridges.allSatisfy(Invite.isValidBridge), !(tor && proxy != nil) else {
+            throw .transport(.invalidConfiguration("a proxy and a Tor of the client's own cannot both be set"))
+        }
+        let managedTor =
+            tor
+            ? ManagedTor(profileFolder: directory, bridges: bridges + invite.bridges.filter { !bridges.contains($0) })
+            : nil
+        managedTor?.observe(torProgress)
         let api = RelayClient(
-            transport: try transport(routes: routes(of: invite), proxy: proxy, onionOnly: onionOnly), clock: clock)
+            transport: try transport(
+                routes: routes(of: invite), proxy: proxy, onionOnly: onionOnly, managedTor: managedTor),
+            clock: clock)
         let info: RelayInfo
         let published: [UInt8]?
         do {
             info = try await api.info()
             published = try await api.roster()
         } catch {
+            // Nothing was written but what the profile's own Tor keeps.
+            await managedTor?.discard()
             throw .transport(error)
         }
         if let published {
@@ -105,7 +122,8 @@ public actor Account {
                 _ = try RosterContent(opening: roster, rosterKey: invite.rosterKey)
             } catch {
                 // Not this organisation's roster under this invite's keys: a wrong invite (or a
-                // wrong relay). Nothing has been written yet.
+                // wrong relay). Nothing has been written yet, but what the profile's Tor keeps.
+                await managedTor?.discard()
                 throw .invalidInvite
             }
         }
@@ -119,7 +137,7 @@ public actor Account {
         do {
             account = try await prepare(
                 invite: invite, into: prepared.store, info: info, api: api, role: role, proxy: proxy,
-                onionOnly: onionOnly, clock: clock)
+                onionOnly: onionOnly, tor: tor ? bridges : nil, clock: clock)
             try await account.redeemVoucher()
         } catch .transport(let error) where error.mayHaveBeenCarriedOut {
             // The relay may have created the mailbox without our hearing it: keep the profile,
@@ -131,6 +149,7 @@ public actor Account {
             }
             throw .transport(error)
         } catch {
+            await managedTor?.stop()
             ProfileStore.wipe(at: directory)
             throw error
         }
@@ -157,7 +176,7 @@ public actor Account {
     /// Writes fresh device keys and the invite's settings (the voucher not yet redeemed) into `store`.
     static func prepare(
         invite: Invite, into store: ProfileStore, info: RelayInfo, api: RelayClient, role: AccountRole, proxy: String?,
-        onionOnly: Bool = false, clock: @escaping @Sendable () -> UInt64
+        onionOnly: Bool = false, tor ownBridges: [String]? = nil, clock: @escaping @Sendable () -> UInt64
     ) async throws(AccountError) -> Account {
         let keys = DeviceKeys.generate(now: clock())
         var state = AccountState(
@@ -173,6 +192,10 @@ public actor Account {
         }
         if onionOnly { state.onionOnly = true }
         if !invite.bridges.isEmpty { state.bridges = invite.bridges }
+        if let ownBridges {
+            state.managedTor = true
+            if !ownBridges.isEmpty { state.ownBridges = ownBridges }
+        }
         let prepared = state
         // The address that answered during enrolment is where the next command starts.
         let inUse = api.transport.route.relay
@@ -215,9 +238,14 @@ public actor Account {
         } catch {
             throw .store(error)
         }
+        // The profile's own Tor, unless the caller gives a proxy for this run.
+        let managedTor =
+            proxy == nil && state.managedTor == true
+            ? ManagedTor(profileFolder: directory, bridges: state.torBridges) : nil
         let api = RelayClient(
             transport: try transport(
-                routes: state.routes, proxy: proxy ?? state.proxy, onionOnly: state.onionOnly ?? false,
+                routes: state.routes, proxy: managedTor == nil ? proxy ?? state.proxy : nil,
+                onionOnly: state.onionOnly ?? false, managedTor: managedTor,
                 preferred: preferred.map { String(decoding: $0, as: UTF8.self) }, store: store),
             clock: clock)
         // What the profile's retention no longer keeps goes before anything else is done.
@@ -315,9 +343,39 @@ public actor Account {
         )
     }
 
-    /// The Tor bridge lines the invite carried.
+    /// The Tor bridge lines the profile's own Tor would use: the person's, then the invite's.
     public var bridges: [String] {
-        ((try? loadState()) ?? nil)?.bridges ?? []
+        ((try? loadState()) ?? nil)?.torBridges ?? []
+    }
+
+    /// The Tor this client runs for the profile, when it does (`amanat config --tor auto`).
+    public nonisolated var managedTor: ManagedTor? { api.transport.configuration.managedTor }
+
+    /// Whether the profile is set to run its own Tor.
+    public var runsOwnTor: Bool { ((try? loadState()) ?? nil)?.managedTor == true }
+
+    /// Makes the client run its own Tor for this profile (through `bridges`, the person's own
+    /// lines, then the invite's), or stop doing so; a proxy set before is forgotten when it
+    /// starts. Takes effect on the next ``open``.
+    public func setManagedTor(_ on: Bool, bridges: [String]? = nil) throws(AccountError) {
+        guard var state = try loadState() else { throw .notEnrolled }
+        if let bridges {
+            guard bridges.count <= 8, bridges.allSatisfy(Invite.isValidBridge) else {
+                throw .transport(.invalidConfiguration("a bridge line must be printable ASCII, 1-1024 bytes"))
+            }
+            state.ownBridges = bridges.isEmpty ? nil : bridges
+        }
+        if on {
+            state.managedTor = true
+            state.proxy = nil
+        } else {
+            if state.onionOnly == true && state.proxy == nil {
+                throw .transport(.invalidConfiguration("a Tor-only profile needs a proxy"))
+            }
+            state.managedTor = nil
+        }
+        let updated = state
+        try store.transaction { db in try store.saveState(updated, in: db) }
     }
 
     /// Whether the relay answers now (through the proxy, with the pin).
@@ -335,9 +393,11 @@ public actor Account {
                 throw .transport(error)
             }
         }
-        if proxy == nil && state.onionOnly == true {
+        if proxy == nil && state.onionOnly == true && state.managedTor != true {
             throw .transport(.invalidConfiguration("a Tor-only profile needs a proxy"))
         }
+        // A proxy of the person's choice replaces the client's own Tor.
+        if proxy != nil { state.managedTor = nil }
         state.proxy = proxy
         let updated = state
         try store.transaction { db in try store.saveState(updated, in: db) }
@@ -351,7 +411,9 @@ public actor Account {
     public func setOnionOnly(_ onionOnly: Bool) throws(AccountError) {
         guard var state = try loadState() else { throw .notEnrolled }
         var configuration = TransportConfiguration(routes: state.routes, proxy: state.proxy, onionOnly: onionOnly)
-        configuration.onionOnly = onionOnly
+        if state.managedTor == true {
+            configuration.managedTor = ManagedTor(profileFolder: store.directory, bridges: [])
+        }
         do {
             _ = try CurlTransport(configuration: configuration)
         } catch {
@@ -375,10 +437,13 @@ public actor Account {
         guard var state = try loadState() else { throw .notEnrolled }
         do {
             // A Tor-only profile takes only an onion address.
-            _ = try CurlTransport(
-                configuration: TransportConfiguration(
-                    routes: [RelayRoute(relay: relay, pin: pin.map(Invite.pinText))], proxy: state.proxy,
-                    onionOnly: state.onionOnly ?? false))
+            var configuration = TransportConfiguration(
+                routes: [RelayRoute(relay: relay, pin: pin.map(Invite.pinText))], proxy: state.proxy,
+                onionOnly: state.onionOnly ?? false)
+            if state.managedTor == true {
+                configuration.managedTor = ManagedTor(profileFolder: store.directory, bridges: [])
+            }
+            _ = try CurlTransport(configuration: configuration)
         } catch {
             throw .transport(error)
         }
@@ -386,7 +451,6 @@ public actor Account {
         state.pin = pin.map { Data($0) }
         // The address the person gives replaces the invite's list.
         state.alternates = nil
-        if state.onionOnly == true && !RelayAddress.isOnion(relay) { state.onionOnly = nil }
         let updated = state
         try store.transaction { db in
             try store.saveState(updated, in: db)

@@ -41,6 +41,13 @@ struct AccountState: Codable, Sendable {
     var onionOnly: Bool? = nil
     /// The invite's Tor bridge lines.
     var bridges: [String]? = nil
+    /// The client runs its own Tor for this profile (`amanat config --tor auto`), instead of `proxy`.
+    var managedTor: Bool? = nil
+    /// Bridge lines the person added (`--bridge`), used before the invite's.
+    var ownBridges: [String]? = nil
+
+    /// The bridges the profile's own Tor uses: the person's, then the invite's.
+    var torBridges: [String] { (ownBridges ?? []) + (bridges ?? []).filter { !(ownBridges ?? []).contains($0) } }
 
     /// Every address of the relay, `relay` first.
     var routes: [RelayRoute] {

@@ -201,6 +201,8 @@ public final class ProfileStore: Sendable {
         for profile in 0..<2 {
             removeProfileFiles(directory, profile: profile)
         }
+        // The data of the Tor the client ran for the profile (which bridges it used, its guards).
+        try? FileManager.default.removeItem(at: directory.appendingPathComponent(ManagedTor.folderName))
         if let rest = try? FileManager.default.contentsOfDirectory(atPath: directory.path), rest.isEmpty {
             try? FileManager.default.removeItem(at: directory)
         }

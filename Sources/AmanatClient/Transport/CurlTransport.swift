@@ -30,8 +30,11 @@ public struct TransportConfiguration: Sendable {
     /// when a request could not reach it (SPEC.md §16.1, choosing an address).
     public var alternates: [RelayRoute] = []
     /// Use only `.onion` addresses (a Tor-only profile): no other address is ever contacted.
-    /// Requires a proxy.
+    /// Requires a proxy or a managed Tor.
     public var onionOnly = false
+    /// A Tor the client runs itself, used instead of `proxy`: started on the first request,
+    /// which waits until it has connected (or fails, sending nothing).
+    public var managedTor: ManagedTor?
 
     /// A configuration for `relay`.
     public init(relay: String, proxy: String? = nil, pin: String? = nil) {
@@ -57,8 +60,13 @@ public struct TransportConfiguration: Sendable {
         let routes = routes
         guard Set(routes.map(\.relay)).count == routes.count else { throw .badRelayAddress }
         for route in routes { try route.validate() }
+        guard proxy == nil || managedTor == nil else {
+            throw .invalidConfiguration("a proxy and a Tor of the client's own cannot both be set")
+        }
         if onionOnly {
-            guard proxy != nil else { throw .invalidConfiguration("a Tor-only profile needs a proxy") }
+            guard proxy != nil || managedTor != nil else {
+                throw .invalidConfiguration("a Tor-only profile needs a proxy")
+            }
             guard routes.contains(where: \.isOnion) else {
                 throw .invalidConfiguration("a Tor-only profile needs an onion address")
             }
@@ -196,10 +204,20 @@ public final class CurlTransport: Sendable {
     private func perform(
         _ method: String, _ path: String, headers: [String: String], body: [UInt8]?, at route: RelayRoute
     ) async -> Result<TransportResponse, TransportError> {
+        let proxy: String?
+        if let tor = configuration.managedTor {
+            do {
+                proxy = try await tor.proxy()
+            } catch {
+                return .failure(error)
+            }
+        } else {
+            proxy = configuration.proxy
+        }
         let handle = await pool.acquire()
         let request = PreparedRequest(
             url: route.relay.trimmingSuffix("/") + path, method: method, headers: headers, body: body,
-            pin: route.pin, configuration: configuration)
+            pin: route.pin, proxy: proxy, configuration: configuration)
         let result: Result<TransportResponse, TransportError> = await withCheckedContinuation { continuation in
             DispatchQueue.global(qos: .userInitiated).async {
                 continuation.resume(returning: request.perform(on: handle))
@@ -339,6 +357,7 @@ private struct PreparedRequest: Sendable {
     let headers: [String: String]
     let body: [UInt8]?
     let pin: String?
+    let proxy: String?
     let configuration: TransportConfiguration
 
     func perform(on handle: EasyHandle) -> Result<TransportResponse, TransportError> {
@@ -360,7 +379,7 @@ private struct PreparedRequest: Sendable {
         set(amanat_curl_setopt_long(curl, CURLOPT_NOSIGNAL, 1))
         set(amanat_curl_setopt_long(curl, CURLOPT_TCP_KEEPALIVE, 1))
         // An empty proxy string also stops libcurl from taking one from the environment.
-        set(amanat_curl_setopt_string(curl, CURLOPT_PROXY, configuration.proxy ?? ""))
+        set(amanat_curl_setopt_string(curl, CURLOPT_PROXY, proxy ?? ""))
         set(amanat_curl_setopt_long(curl, CURLOPT_CONNECTTIMEOUT_MS, milliseconds(configuration.connectTimeout)))
         set(amanat_curl_setopt_long(curl, CURLOPT_TIMEOUT_MS, milliseconds(configuration.requestTimeout)))
         set(amanat_curl_setopt_off(curl, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(configuration.maximumResponseBytes)))
@@ -394,7 +413,7 @@ private struct PreparedRequest: Sendable {
         let code = withExtendedLifetime(sink) { curl_easy_perform(curl) }
         guard code == CURLE_OK else {
             // Through a proxy, the only connection this device makes is to the proxy.
-            if configuration.proxy != nil && code == CURLE_COULDNT_CONNECT { return .failure(.proxyFailure) }
+            if proxy != nil && code == CURLE_COULDNT_CONNECT { return .failure(.proxyFailure) }
             if code == CURLE_OPERATION_TIMEDOUT {
                 // Out of time before a byte of the request was written (the connection, the
                 // proxy's circuit or TLS never finished): the relay was not reached.

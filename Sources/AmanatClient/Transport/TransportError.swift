@@ -40,6 +40,9 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case badRelayAddress
     /// Another network failure, by libcurl's error number.
     case network(code: Int)
+    /// The Tor this client runs for the profile could not connect to the Tor network in time
+    /// (bridges blocked or dead, no network): nothing was sent, by Tor or any other way.
+    case torNotConnected(progress: Int)
     /// The relay answered, but not as the protocol says (a missing field, a receipt that does not
     /// verify): a broken or impostor relay.
     case unexpectedAnswer
@@ -71,6 +74,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case .badRelayAddress: "the relay address must be a full https:// URL (http:// only for .onion or loopback)"
         case .network(let code): "network error (libcurl \(code))"
         case .unexpectedAnswer: "the relay's answer does not follow the protocol"
+        case .torNotConnected(let progress): "Tor could not connect to its network (it reached \(progress) %)"
         }
     }
 
@@ -97,7 +101,9 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Whether trying the same request again later may succeed.
     public var isTransient: Bool {
         switch self {
-        case .unreachable, .connectionLost, .proxyFailure, .timedOut, .rateLimited, .relayUnavailable, .network: true
+        case .unreachable, .connectionLost, .proxyFailure, .timedOut, .rateLimited, .relayUnavailable, .network,
+            .torNotConnected:
+            true
         default: false
         }
     }
