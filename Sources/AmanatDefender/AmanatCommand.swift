@@ -16,8 +16,8 @@ public struct AmanatCommand: AsyncParsableCommand {
         abstract: "Send case updates to your organisation's experts, safely.",
         discussion: """
             Exit codes: 0 done; 64 usage; 65 invalid data (invite, damaged profile, too large); \
-            66 a file to send is missing or unreadable; 69 network (relay or proxy unreachable, try \
-            again later); 70 internal error; 73 the profile cannot be written or exists already; \
+            66 a file to send is missing or unreadable; 69 network (relay, proxy or Tor unreachable; \
+            what was being sent stays queued; try again later); 70 internal error; 73 the profile cannot be written or exists already; \
             75 saved but not sent yet (`amanat sync` sends it); \
             76 security check failed (wrong pin, bad signature); 77 wrong passphrase or no profile.
             """,

@@ -55,7 +55,9 @@ public enum Catalogue {
         "status.proxy.none": "Proxy: none (Tor is off)",
         "status.other-addresses": "Other addresses of the relay, tried when it cannot be reached: %@",
         "status.tor-only.on": "Tor only: on (only the relay's .onion addresses, always through the proxy).",
-        "status.bridges": "Tor bridges from the invite: %@",
+        "status.bridges": "Tor bridges: %@",
+        "status.pin-mismatch":
+            "Warning: at %@ the relay's key did not match its pin. Someone may be intercepting that address; tell your organisation.",
         "status.tor.auto": "Tor: run by amanat for this profile (bridges: %@).",
         "error.tor-value": "--tor takes `auto` or `off`.",
         "error.tor-value-enroll": "--tor takes `auto`.",
@@ -149,7 +151,9 @@ public enum Catalogue {
         "status.proxy.none": "Прокси: нет (Tor выключен)",
         "status.other-addresses": "Другие адреса ретранслятора, если этот недоступен: %@",
         "status.tor-only.on": "Только Tor: включено (только адреса .onion ретранслятора, всегда через прокси).",
-        "status.bridges": "Мосты Tor из приглашения: %@",
+        "status.bridges": "Мосты Tor: %@",
+        "status.pin-mismatch":
+            "Внимание: по адресу %@ ключ ретранслятора не совпал с пином. Возможно, этот адрес перехватывают; сообщите организации.",
         "status.tor.auto": "Tor: запускается amanat для этого профиля (мостов: %@).",
         "error.tor-value": "--tor принимает `auto` или `off`.",
         "error.tor-value-enroll": "--tor принимает `auto`.",

@@ -356,6 +356,7 @@ extension AmanatCommand {
                     "profile": options.directory.path, "relay": inUse, "reachable": reachable,
                     "addresses": connection.addresses, "torOnly": connection.onionOnly, "bridges": bridges,
                     "tor": ownTor ? "auto" : connection.proxy == nil ? "off" : "proxy",
+                    "pinMismatch": account.pinMismatchAddress ?? NSNull(),
                     "proxy": connection.proxy ?? NSNull(), "queued": queued, "experts": experts,
                 ]
                 try JSONOutput.print(object)
@@ -375,6 +376,7 @@ extension AmanatCommand {
                 options.say("status.proxy.none")
             }
             if connection.onionOnly { options.say("status.tor-only.on") }
+            if let intercepted = account.pinMismatchAddress { options.say("status.pin-mismatch", [intercepted]) }
             if bridges > 0 && !ownTor { options.say("status.bridges", [String(bridges)]) }
             options.say("status.queued", [String(queued)])
             options.say("status.roster", [String(experts)])

@@ -161,6 +161,13 @@ public struct OrganisationVectors: Codable, Equatable, Sendable {
                 invalid(
                     "version 3 with a line break in a bridge line",
                     version3([onionAddress], bridges: [Array("obfs4 192.0.2.7:443\nExitNodes x".utf8)])),
+                invalid(
+                    "version 3 with a bridge line ending in a backslash (a continuation in a torrc)",
+                    version3([onionAddress], bridges: [Array("obfs4 192.0.2.7:443 \\".utf8)])),
+                invalid("version 3 with an empty bridge line", version3([onionAddress], bridges: [[]])),
+                invalid(
+                    "version 3 with five bridge lines",
+                    version3([onionAddress], bridges: Array(repeating: Array("192.0.2.7:443".utf8), count: 5))),
                 invalid("a version 1 invite (unsigned)", Array(unsigned)),
                 invalid("one bit of the relay changed", otherRelay),
                 invalid("one bit of the roster key changed", otherRosterKey),

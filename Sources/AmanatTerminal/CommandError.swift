@@ -13,7 +13,7 @@ import Foundation
 /// | 64 | usage: unknown command or option, missing argument |
 /// | 65 | data: invalid or expired invite, damaged profile, message too large |
 /// | 66 | input: a file to send is missing or unreadable |
-/// | 69 | network: relay or proxy unreachable, relay refused (try again later) |
+/// | 69 | network: relay, proxy or Tor unreachable, relay refused (try again later) |
 /// | 70 | internal error |
 /// | 73 | the profile cannot be written, or exists already |
 /// | 75 | saved but not sent yet (relay unreachable): `amanat sync` sends it later |
@@ -66,6 +66,7 @@ public struct CommandError: Error {
             case .badRelayAddress: self.init("error.relay-address", code: Self.usage)
             case .unexpectedAnswer: self.init("error.security", code: Self.security)
             case .mailboxFrozen: self.init("error.device-seized", code: Self.authentication)
+            case .onionNeedsTor: self.init("error.onion-needs-tor", code: Self.usage)
             case .torNotConnected(let progress): self.init("error.tor", [String(progress)], code: Self.network)
             }
         case .invalidInvite: self.init("error.invalid-invite", code: Self.data)

@@ -133,6 +133,8 @@ public enum TerminalText {
         "error.device-seized":
             "The organisation has closed this device's mailbox because it was reported lost or seized. Nothing more can be received here; ask the organisation for a new invite and enrol a new profile.",
         "error.proxy": "The proxy (Tor) cannot be reached. Is Tor running? Check `amanat config`.",
+        "error.onion-needs-tor":
+            "The relay's address is a .onion address, which only Tor reaches: add `--tor auto` (amanat runs Tor) or `--proxy socks5h://127.0.0.1:9050` (your Tor). Nothing was sent.",
         "error.tor":
             "Tor could not connect to its network (it got to %@ %). Nothing was sent, and nothing went around Tor. If Tor is blocked where you are, ask your organisation for a bridge and add it with `--bridge`.",
         "error.pin":
@@ -211,6 +213,8 @@ public enum TerminalText {
         "error.device-seized":
             "Организация закрыла почтовый ящик этого устройства: о нём сообщили как об утерянном или изъятом. Получать сообщения здесь больше нельзя; попросите у организации новое приглашение и создайте новый профиль.",
         "error.proxy": "Прокси (Tor) недоступен. Запущен ли Tor? Проверьте `amanat config`.",
+        "error.onion-needs-tor":
+            "Адрес ретранслятора — адрес .onion, до которого доходит только Tor: добавьте `--tor auto` (Tor запустит amanat) или `--proxy socks5h://127.0.0.1:9050` (ваш Tor). Ничего не отправлено.",
         "error.tor":
             "Tor не смог подключиться к своей сети (дошёл до %@ %). Ничего не отправлено, и ничего не ушло в обход Tor. Если Tor у вас заблокирован, попросите у организации мост и добавьте его через `--bridge`.",
         "error.pin":

@@ -155,12 +155,16 @@ struct CurlTransportTests {
         }
         // Several addresses: a wrong pin at one passes the request to the next, whose pin holds;
         // when every address fails, a wrong pin among them is what is said.
+        let mismatches = Mutex<[String]>([])
         let failover = try CurlTransport(
             configuration: TransportConfiguration(routes: [
                 RelayRoute(relay: url + "/", pin: wrongPin), RelayRoute(relay: url, pin: pin),
-            ]))
+            ]),
+            onPinMismatch: { route in mismatches.withLock { $0.append(route.relay) } })
         #expect(try CurlTransport.checked(try await failover.send("GET", "/v1/info")).status == 200)
         #expect(failover.route.relay == url)
+        // The mismatch is told although another address answered.
+        #expect(mismatches.withLock { $0 } == [url + "/"])
         let allFail = try CurlTransport(
             configuration: TransportConfiguration(routes: [
                 RelayRoute(relay: "http://127.0.0.1:\(try freeLoopbackPort())"), RelayRoute(relay: url, pin: wrongPin),
@@ -213,8 +217,8 @@ struct CurlTransportTests {
         let dead = "http://127.0.0.1:\(try freeLoopbackPort())"
         let switched = Mutex<[String]>([])
         let transport = try CurlTransport(
-            configuration: TransportConfiguration(routes: [RelayRoute(relay: dead), RelayRoute(relay: relay.url)])
-        ) { route in switched.withLock { $0.append(route.relay) } }
+            configuration: TransportConfiguration(routes: [RelayRoute(relay: dead), RelayRoute(relay: relay.url)]),
+            onSwitch: { route in switched.withLock { $0.append(route.relay) } })
         #expect(transport.route.relay == dead)
         #expect(try CurlTransport.checked(try await transport.send("GET", "/v1/info")).status == 200)
         #expect(transport.route.relay == relay.url)
@@ -267,6 +271,13 @@ struct CurlTransportTests {
         let proxied = try CurlTransport(configuration: TransportConfiguration(routes: routes, proxy: proxy.url))
         #expect(try CurlTransport.checked(try await proxied.send("GET", "/v1/info")).status == 200)
         #expect(proxied.route.relay == relay.url)
+        // Without Tor an onion address is skipped, never looked up: the live one answers; with
+        // nothing but onion addresses, nothing is sent.
+        let direct = try CurlTransport(
+            configuration: TransportConfiguration(routes: [RelayRoute(relay: onion), RelayRoute(relay: relay.url)]))
+        #expect(try CurlTransport.checked(try await direct.send("GET", "/v1/info")).status == 200)
+        let onionAlone = try CurlTransport(configuration: TransportConfiguration(routes: [RelayRoute(relay: onion)]))
+        await #expect(throws: TransportError.onionNeedsTor) { try await onionAlone.send("GET", "/v1/info") }
         // Tor-only needs a proxy and an onion address.
         #expect(throws: TransportError.self) {
             try CurlTransport(configuration: TransportConfiguration(routes: routes, onionOnly: true))
@@ -300,6 +311,16 @@ struct CurlTransportTests {
         #expect(
             ManagedTor.socksPort(fromListeners: ["250-net/listeners/socks=\"127.0.0.1:41237\"", "250 OK"]) == 41237)
         #expect(ManagedTor.socksPort(fromListeners: ["250-net/listeners/socks=", "250 OK"]) == nil)
+        // SAFECOOKIE's reply fields.
+        let challenge = "250 AUTHCHALLENGE SERVERHASH=0A1B SERVERNONCE=FF00"
+        #expect(TorControl.value("SERVERHASH", in: challenge).flatMap(TorControl.bytes(hex:)) == [0x0A, 0x1B])
+        #expect(TorControl.value("SERVERNONCE", in: challenge).flatMap(TorControl.bytes(hex:)) == [0xFF, 0x00])
+        #expect(TorControl.bytes(hex: "ABC") == nil && TorControl.bytes(hex: "ZZ") == nil)
+        // Bridge lines that Tor's parser would read as more than one value are refused.
+        for line in ["obfs4 1.2.3.4:5 \\", "obfs4 1.2.3.4:5 # x", "\"obfs4 1.2.3.4:5\"", "", "обфс4"] {
+            #expect(!Invite.isValidBridge(line), "\(line)")
+        }
+        #expect(Invite.isValidBridge("obfs4 192.0.2.7:443 4C4D cert=AAEC+/= iat-mode=0"))
     }
 
     @Test("backoff: full jitter under a doubling ceiling, capped, never below Retry-After")

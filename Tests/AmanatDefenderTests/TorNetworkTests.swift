@@ -200,6 +200,31 @@ struct TorNetworkTests {
             #expect(status.output.contains("\"torOnly\":true") && status.output.contains("\"bridges\":1"), "\(status)")
             #expect(status.output.contains("\"tor\":\"auto\""), "\(status)")
             #expect(pendingConnections(clearnet) == 0)
+            // A command run while another one's Tor is up (`sync --watch`) uses that Tor and
+            // leaves it running; once the watch ends, the next command starts one of its own.
+            let watch = Process()
+            watch.executableURL = LiveRelay.binary.deletingLastPathComponent().appendingPathComponent("amanat")
+            watch.arguments = ["sync", "--watch"] + common
+            watch.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C"]
+                .merging(testing) { $1 }
+            let watchInput = Pipe()
+            let watchOutput = Pipe()
+            watch.standardInput = watchInput
+            watch.standardOutput = watchOutput
+            watch.standardError = FileHandle.nullDevice
+            try watch.run()
+            watchInput.fileHandleForWriting.write(Data(passphrase.utf8))
+            // Its first sync done means its Tor is connected.
+            let firstLine = watchOutput.fileHandleForReading.availableData
+            #expect(!firstLine.isEmpty)
+            let alongside = try await amanat(["status", "--json"] + common, input: passphrase)
+            #expect(alongside.output.contains("\"reachable\":true"), "\(alongside)")
+            #expect(watch.isRunning)
+            kill(watch.processIdentifier, SIGKILL)
+            watch.waitUntilExit()
+            let after = try await amanat(["status", "--json"] + common, input: passphrase)
+            #expect(after.output.contains("\"reachable\":true"), "\(after)")
+
             // Each command's Tor stopped with it; its data stays in the profile, and a wipe
             // takes it with everything else.
             let torData = profile.appendingPathComponent(ManagedTor.folderName)

@@ -41,7 +41,15 @@ public actor Account {
         var configuration = TransportConfiguration(routes: routes, proxy: proxy, onionOnly: onionOnly)
         configuration.managedTor = managedTor
         do {
-            return try CurlTransport(configuration: configuration, preferring: preferred) { route in
+            return try CurlTransport(
+                configuration: configuration, preferring: preferred,
+                onPinMismatch: { route in
+                    // Shown by `amanat status` until the person changes the relay's address.
+                    try? store?.transaction { db in
+                        try store?.setSetting(pinMismatchName, Array(route.relay.utf8), in: db)
+                    }
+                }
+            ) { route in
                 // Kept so the next command starts where this one got through. Losing this write
                 // costs one failed attempt next time, nothing more.
                 try? store?.transaction { db in try store?.setSetting(relayInUseName, Array(route.relay.utf8), in: db) }
@@ -53,6 +61,15 @@ public actor Account {
 
     /// The setting that names the relay address that answered last.
     static let relayInUseName = "relay-in-use"
+    /// The setting that names an address where the relay's TLS key did not match its pin.
+    static let pinMismatchName = "pin-mismatch"
+
+    /// An address of the relay where its TLS key did not match the pin (a possible
+    /// interception), if that happened since the address was last set.
+    public nonisolated var pinMismatchAddress: String? {
+        let bytes = try? store.read { db in try store.setting(Self.pinMismatchName, in: db) }
+        return (bytes ?? nil).map { String(decoding: $0, as: UTF8.self) }
+    }
 
     /// The invite's addresses as the transport takes them.
     static func routes(of invite: Invite) -> [RelayRoute] {
@@ -376,6 +393,8 @@ public actor Account {
         }
         let updated = state
         try store.transaction { db in try store.saveState(updated, in: db) }
+        // What that Tor kept (its bridges, its guards) goes with it.
+        if !on { ManagedTor.shred(store.directory.appendingPathComponent(ManagedTor.folderName)) }
     }
 
     /// Whether the relay answers now (through the proxy, with the pin).
@@ -455,6 +474,7 @@ public actor Account {
         try store.transaction { db in
             try store.saveState(updated, in: db)
             try store.setSetting(Self.relayInUseName, Array(relay.utf8), in: db)
+            try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.pinMismatchName])
         }
     }
 

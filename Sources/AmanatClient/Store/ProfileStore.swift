@@ -202,7 +202,7 @@ public final class ProfileStore: Sendable {
             removeProfileFiles(directory, profile: profile)
         }
         // The data of the Tor the client ran for the profile (which bridges it used, its guards).
-        try? FileManager.default.removeItem(at: directory.appendingPathComponent(ManagedTor.folderName))
+        ManagedTor.shred(directory.appendingPathComponent(ManagedTor.folderName))
         if let rest = try? FileManager.default.contentsOfDirectory(atPath: directory.path), rest.isEmpty {
             try? FileManager.default.removeItem(at: directory)
         }

@@ -146,6 +146,9 @@ public final class CurlTransport: Sendable {
     private let inUse: Mutex<Int>
     /// Told the new address when another one than before answered.
     private let onSwitch: (@Sendable (RelayRoute) -> Void)?
+    /// Told of an address whose TLS key did not match its pin (a possible interception), even
+    /// when another address then answered.
+    private let onPinMismatch: (@Sendable (RelayRoute) -> Void)?
     private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
     /// A transport; nothing is sent until the first request. Requests start at the address
@@ -156,19 +159,27 @@ public final class CurlTransport: Sendable {
     ///   ``TransportError/badRelayAddress`` for an address no client may reach.
     public init(
         configuration: TransportConfiguration, preferring preferred: String? = nil,
-        onSwitch: (@Sendable (RelayRoute) -> Void)? = nil
+        onPinMismatch: (@Sendable (RelayRoute) -> Void)? = nil, onSwitch: (@Sendable (RelayRoute) -> Void)? = nil
     ) throws(TransportError) {
         try configuration.validate()
         _ = Self.globalInit
         self.configuration = configuration
-        routes = configuration.routes.filter { !configuration.onionOnly || $0.isOnion }
+        // An onion address only through Tor: without it, libcurl would ask the local resolver for
+        // the name (Debian 12's 7.88 does not refuse .onion), telling the network whom this device
+        // looks for. A Tor-only profile uses nothing else.
+        let throughTor = configuration.proxy != nil || configuration.managedTor != nil
+        routes = configuration.routes.filter { route in
+            route.isOnion ? throughTor : !configuration.onionOnly
+        }
         inUse = Mutex(routes.firstIndex { $0.relay == preferred } ?? 0)
         self.onSwitch = onSwitch
+        self.onPinMismatch = onPinMismatch
         pool = HandlePool(capacity: configuration.connections)
     }
 
-    /// The address requests go to first: the one that last answered.
-    public var route: RelayRoute { routes[inUse.withLock { $0 }] }
+    /// The address requests go to first: the one that last answered (the first address when
+    /// none can be used, an onion address without Tor).
+    public var route: RelayRoute { routes.isEmpty ? configuration.routes[0] : routes[inUse.withLock { $0 }] }
 
     /// Sends a request to `path` (starting with `/`) and returns the relay's answer, whatever its
     /// status; ``checked(_:)`` turns error statuses into typed errors. The request goes to the
@@ -178,6 +189,7 @@ public final class CurlTransport: Sendable {
         _ method: String, _ path: String, headers: [String: String] = [:], body: [UInt8]? = nil
     ) async throws(TransportError) -> TransportResponse {
         guard path.hasPrefix("/") else { throw .invalidConfiguration("a request path must start with /") }
+        guard !routes.isEmpty else { throw .onionNeedsTor }
         let first = inUse.withLock { $0 }
         let order = [first] + routes.indices.filter { $0 != first }
         var failures: [TransportError] = []
@@ -192,6 +204,10 @@ public final class CurlTransport: Sendable {
                 return response
             case .failure(let error) where error.nothingReachedTheRelay:
                 failures.append(error)
+                if error == .pinMismatch { onPinMismatch?(routes[index]) }
+                // A Tor that is gone (another command's, which it took with it) is asked for
+                // again on the next request.
+                if error == .proxyFailure, let tor = configuration.managedTor { await tor.forgetProxy() }
             case .failure(let error):
                 throw error
             }

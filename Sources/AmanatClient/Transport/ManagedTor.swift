@@ -1,5 +1,8 @@
 // SPDX-License-Identifier: AGPL-3.0-or-later
 
+import AmanatCrypto
+import AmanatProtocol
+import Crypto
 import Dispatch
 import Foundation
 import Synchronization
@@ -18,21 +21,28 @@ public struct TorProgress: Sendable, Equatable {
 }
 
 /// A Tor the client runs itself for one profile (`amanat config --tor auto`, DESIGN §5): Debian's
-/// `tor`, its data in the profile's folder (`tor/`), its configuration given on standard input so
-/// that no bridge line is written in clear, SOCKS and control on ephemeral loopback ports, and
-/// tied to this process (`TAKEOWNERSHIP` on the control connection and
-/// `__OwningControllerProcess`), so it stops when the process does, however it ends.
+/// `tor`, its data in the profile's folder (`tor/`), its configuration given on standard input (no
+/// torrc file holds the bridge lines), SOCKS and control on ephemeral loopback ports, the control
+/// connection authenticated both ways (SAFECOOKIE), and tied to the process that started it
+/// (`TAKEOWNERSHIP` and `__OwningControllerProcess`), so it stops when that process does, however
+/// it ends. Another command on the same profile meanwhile (`sync --watch` running) uses that Tor,
+/// and starts its own once it is gone: a lock in `tor/` says which process runs it.
 ///
 /// It starts on the first request that needs it and waits until Tor has connected, telling the
-/// observer how far it is. If Tor cannot connect in time, every request fails with
+/// observer how far it is. If Tor cannot connect in time, requests fail with
 /// ``TransportError/torNotConnected(progress:)`` and nothing is sent any other way: the caller's
-/// work stays queued (fail closed).
+/// work stays queued (fail closed). After a failure it tries again only after a pause, so one
+/// command does not wait for Tor once per request.
 public actor ManagedTor {
     /// The folder inside a profile's folder that holds its Tor's data.
     public static let folderName = "tor"
     /// Extra torrc lines that join a private test network (`scripts/tor-testnet`'s
-    /// `clientTorrc`): for tests only.
+    /// `clientTorrc`): read by debug builds only, so that no release can be pointed at other
+    /// directory authorities through its environment.
     public static let testingNetworkVariable = "AMANAT_TOR_TESTING_NETWORK"
+    /// How long after a failure to connect the next request fails at once instead of waiting
+    /// for Tor again.
+    static let retryPause: Duration = .seconds(30)
     /// Seconds to wait for Tor to connect, overriding the default.
     public static let timeoutVariable = "AMANAT_TOR_TIMEOUT"
 
@@ -40,8 +50,11 @@ public actor ManagedTor {
     let bridges: [String]
     let timeout: Duration
     private var startup: Task<String, any Error>?
+    private var failedAt: ContinuousClock.Instant?
     private var process: Process?
     private var control: TorControl?
+    /// The lock (`tor/owner.lock`, flock) held while this process runs the profile's Tor.
+    private var ownerLock: Int32 = -1
     private let observer = Mutex<(@Sendable (TorProgress) -> Void)?>(nil)
     private let lastFailure = Mutex<TorProgress?>(nil)
     /// The process id of the Tor this process started, for ``killNow()``.
@@ -73,6 +86,9 @@ public actor ManagedTor {
     ///
     /// - Throws: ``TransportError/torNotConnected(progress:)``.
     public func proxy() async throws(TransportError) -> String {
+        if let failedAt, ContinuousClock.now - failedAt < Self.retryPause {
+            throw .torNotConnected(progress: lastFailure.withLock { $0 }?.percent ?? 0)
+        }
         let task: Task<String, any Error>
         if let startup {
             task = startup
@@ -84,18 +100,28 @@ public actor ManagedTor {
             return try await task.value
         } catch {
             // However it failed (no connection in time, Tor gone, its control port broken),
-            // this Tor is not used again in this process: nothing is sent by any other way.
-            lastFailure.withLock { $0 = $0 ?? progress }
-            if process != nil || control != nil { await stop() }
+            // nothing is sent by any other way; a later request tries again after a pause.
+            lastFailure.withLock { $0 = progress }
+            await stop()
+            failedAt = .now
             throw .torNotConnected(progress: progress.percent)
         }
+    }
+
+    /// Forgets the SOCKS address found before (its Tor is gone: another command's, which ended):
+    /// the next request finds or starts one again.
+    public func forgetProxy() async {
+        guard failedAt == nil else { return }
+        await stop()
     }
 
     /// Kills the Tor this process started at once, so that it writes nothing more (before the
     /// profile is wiped): no state saved on the way out, unlike ``stop()``.
     public nonisolated func killNow() {
         launched.withLock { pid in
-            if pid > 0 { kill(pid, SIGKILL) }
+            // Only while that process is still this Tor (a pid is reused once it is gone).
+            let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+            if pid > 0, name.trimmingCharacters(in: .whitespacesAndNewlines) == "tor" { kill(pid, SIGKILL) }
             pid = 0
         }
     }
@@ -115,18 +141,31 @@ public actor ManagedTor {
         }
         process = nil
         launched.withLock { $0 = 0 }
-        startup = Task { throw TransportError.torNotConnected(progress: 0) }
+        if ownerLock >= 0 {
+            close(ownerLock)
+            ownerLock = -1
+        }
+        startup = nil
     }
 
     /// Stops this Tor and removes its data, and the profile's folder if nothing else is in it
     /// (an enrolment that failed before the profile existed).
     public func discard() async {
         await stop()
-        try? FileManager.default.removeItem(at: folder)
+        Self.shred(folder)
         let profile = folder.deletingLastPathComponent()
         if let rest = try? FileManager.default.contentsOfDirectory(atPath: profile.path), rest.isEmpty {
             try? FileManager.default.removeItem(at: profile)
         }
+    }
+
+    /// Overwrites every file below `folder` (Tor's state and cached descriptors name the bridges
+    /// and guards it used), then removes it.
+    public static func shred(_ folder: URL) {
+        if let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil) {
+            for case let file as URL in files { ProfileStore.overwrite(file) }
+        }
+        try? FileManager.default.removeItem(at: folder)
     }
 
     private func start() async throws -> String {
@@ -139,30 +178,42 @@ public actor ManagedTor {
         }
         let portFile = folder.appendingPathComponent("control-port")
         let cookieFile = folder.appendingPathComponent("control-cookie")
-        // Another command on this profile may run its Tor already (`sync --watch`): use it.
-        if let attached = try? await TorControl.connect(portFile: portFile, cookieFile: cookieFile) {
-            control = attached
-        } else {
+        // One process at a time runs the profile's Tor: the one holding this lock. Another
+        // command on the profile meanwhile (`sync --watch` running) uses that Tor.
+        let lock = open(folder.appendingPathComponent("owner.lock").path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard lock >= 0 else { throw TransportError.torNotConnected(progress: 0) }
+        let owner = flock(lock, LOCK_EX | LOCK_NB) == 0
+        if owner {
+            ownerLock = lock
+            // Whatever a Tor that ended left behind is stale.
             try? FileManager.default.removeItem(at: portFile)
             try launch(portFile: portFile, cookieFile: cookieFile)
-            let deadline = ContinuousClock.now + .seconds(30)
-            while control == nil {
-                if let connected = try? await TorControl.connect(portFile: portFile, cookieFile: cookieFile) {
-                    control = connected
-                    // Tor exits as soon as this connection closes, whatever ends this process.
-                    _ = try await connected.command("TAKEOWNERSHIP")
-                    break
-                }
-                guard ContinuousClock.now < deadline, process?.isRunning == true else {
-                    lastFailure.withLock { $0 = progress }
-                    await stop()
-                    throw TransportError.torNotConnected(progress: 0)
-                }
-                try await Task.sleep(for: .milliseconds(100))
+        } else {
+            close(lock)
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        var launches = 1
+        while control == nil {
+            if let connected = try? await TorControl.connect(portFile: portFile, cookieFile: cookieFile) {
+                control = connected
+                // This process's own Tor exits as soon as this connection closes, whatever ends
+                // the process.
+                if owner { _ = try await connected.command("TAKEOWNERSHIP") }
+                break
             }
+            guard ContinuousClock.now < deadline else { throw TransportError.torNotConnected(progress: 0) }
+            if owner, process?.isRunning == false {
+                // The Tor of a command that just ended may still hold the data folder for a
+                // moment: start again, a few times.
+                guard launches < 5 else { throw TransportError.torNotConnected(progress: 0) }
+                launches += 1
+                try await Task.sleep(for: .seconds(1))
+                try launch(portFile: portFile, cookieFile: cookieFile)
+            }
+            try await Task.sleep(for: .milliseconds(100))
         }
         guard let control else { throw TransportError.torNotConnected(progress: 0) }
-        let deadline = ContinuousClock.now + timeout
+        let bootstrapDeadline = ContinuousClock.now + timeout
         while true {
             let phase = try await control.command("GETINFO status/bootstrap-phase")
             if let reported = Self.progress(fromBootstrapPhase: phase) {
@@ -172,16 +223,13 @@ public actor ManagedTor {
                 }
                 if reported.percent >= 100 { break }
             }
-            guard ContinuousClock.now < deadline, process?.isRunning != false else {
-                lastFailure.withLock { $0 = progress }
-                await stop()
+            guard ContinuousClock.now < bootstrapDeadline, process?.isRunning != false else {
                 throw TransportError.torNotConnected(progress: progress.percent)
             }
             try await Task.sleep(for: .milliseconds(250))
         }
         let listeners = try await control.command("GETINFO net/listeners/socks")
         guard let port = Self.socksPort(fromListeners: listeners) else {
-            await stop()
             throw TransportError.torNotConnected(progress: progress.percent)
         }
         return "socks5h://127.0.0.1:\(port)"
@@ -189,13 +237,12 @@ public actor ManagedTor {
 
     /// Starts `tor` with the configuration on its standard input.
     private func launch(portFile: URL, cookieFile: URL) throws {
+        // Paths go on the command line, where Tor takes each value whole (a `#` or a line break
+        // in a path cannot cut it short or add a line); the rest on standard input.
         var lines = [
-            "DataDirectory \(folder.path)",
             "SocksPort 127.0.0.1:auto",
             "ControlPort 127.0.0.1:auto",
-            "ControlPortWriteToFile \(portFile.path)",
             "CookieAuthentication 1",
-            "CookieAuthFile \(cookieFile.path)",
             "__OwningControllerProcess \(ProcessInfo.processInfo.processIdentifier)",
             "ClientOnly 1",
             "AvoidDiskWrites 1",
@@ -203,20 +250,31 @@ public actor ManagedTor {
         if !bridges.isEmpty {
             lines.append("UseBridges 1")
             let transports = Set(bridges.compactMap { $0.split(separator: " ").first.map(String.init) })
-            if transports.contains("obfs4") { lines.append("ClientTransportPlugin obfs4 exec /usr/bin/obfs4proxy") }
-            if transports.contains("snowflake") {
-                lines.append("ClientTransportPlugin snowflake exec /usr/bin/snowflake-client")
+            for transport in transports.sorted() {
+                guard let plugin = Self.plugins[transport] else { continue }
+                guard let binary = plugin.first(where: FileManager.default.isExecutableFile(atPath:)) else {
+                    // A bridge this machine has no program for: Tor could never use it.
+                    throw TransportError.torNotConnected(progress: 0)
+                }
+                lines.append("ClientTransportPlugin \(transport) exec \(binary)")
             }
-            lines += bridges.map { "Bridge \($0)" }
+            // Checked again here, whatever reached this far: one line each, nothing Tor's
+            // parser would read as a continuation, a quote or a comment.
+            lines += bridges.filter(Invite.isValidBridge).map { "Bridge \($0)" }
         }
+        #if DEBUG
         if let path = ProcessInfo.processInfo.environment[Self.testingNetworkVariable],
             let testing = try? String(contentsOfFile: path, encoding: .utf8)
         {
             lines.append(testing)
         }
+        #endif
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.executable)
-        process.arguments = ["-f", "-", "--defaults-torrc", "/dev/null", "--quiet"]
+        process.arguments = [
+            "-f", "-", "--defaults-torrc", "/dev/null", "--quiet", "--DataDirectory", folder.path,
+            "--ControlPortWriteToFile", portFile.path, "--CookieAuthFile", cookieFile.path,
+        ]
         let input = Pipe()
         process.standardInput = input
         // Tor logs to standard output, which goes nowhere: a log file would hold the bridges'
@@ -230,7 +288,8 @@ public actor ManagedTor {
         }
         self.process = process
         launched.withLock { $0 = process.processIdentifier }
-        input.fileHandleForWriting.write(Data((lines.joined(separator: "\n") + "\n").utf8))
+        // A Tor that exits at once closes the pipe: an error here, never a SIGPIPE.
+        try? input.fileHandleForWriting.write(contentsOf: Data((lines.joined(separator: "\n") + "\n").utf8))
         try? input.fileHandleForWriting.close()
     }
 
@@ -242,6 +301,12 @@ public actor ManagedTor {
         }
         return "/usr/sbin/tor"
     }
+
+    /// The programs that carry each pluggable transport, in the order looked for.
+    static let plugins: [String: [String]] = [
+        "obfs4": ["/usr/bin/obfs4proxy", "/usr/bin/lyrebird"],
+        "snowflake": ["/usr/bin/snowflake-client"],
+    ]
 
     /// Whether Tor is installed where the client looks for it.
     public static var isInstalled: Bool { FileManager.default.isExecutableFile(atPath: executable) }
@@ -273,10 +338,13 @@ public actor ManagedTor {
 /// One connection to a Tor's control port (control-spec: lines, `AUTHENTICATE` with the cookie),
 /// its blocking reads and writes run off Swift's cooperative threads.
 final class TorControl: Sendable {
-    private let descriptor: Mutex<Int32>
+    /// The socket, closed only when this object goes (so that its number cannot be reused by
+    /// another socket while a command still uses it); ``close()`` shuts the connection down.
+    private let descriptor: Int32
+    private let closed = Mutex(false)
 
     private init(descriptor: Int32) {
-        self.descriptor = Mutex(descriptor)
+        self.descriptor = descriptor
     }
 
     /// Connects to the port `portFile` names (`PORT=127.0.0.1:N`) and authenticates with the
@@ -309,8 +377,7 @@ final class TorControl: Sendable {
         }
         let control = TorControl(descriptor: descriptor)
         do {
-            let hex = cookie.map { String(format: "%02x", $0) }.joined()
-            _ = try await control.command("AUTHENTICATE \(hex)")
+            try await control.authenticate(cookie: Array(cookie))
         } catch {
             control.close()
             throw error
@@ -318,13 +385,52 @@ final class TorControl: Sendable {
         return control
     }
 
+    /// SAFECOOKIE (control-spec §3.24): Tor proves it knows the cookie before this side does, so
+    /// that whatever listens on a port a stale file names cannot pose as this profile's Tor.
+    private func authenticate(cookie: [UInt8]) async throws {
+        let clientNonce = SecureRandom.bytes(count: 32)
+        let answer = try await command("AUTHCHALLENGE SAFECOOKIE \(Self.hex(clientNonce))")
+        guard let line = answer.first(where: { $0.contains("SERVERHASH=") }),
+            let serverHash = Self.value("SERVERHASH", in: line).flatMap(Self.bytes(hex:)),
+            let serverNonce = Self.value("SERVERNONCE", in: line).flatMap(Self.bytes(hex:))
+        else { throw TransportError.torNotConnected(progress: 0) }
+        let key = SymmetricKey(data: Array("Tor safe cookie authentication server-to-controller hash".utf8))
+        let expected = HMAC<SHA256>.authenticationCode(for: cookie + clientNonce + serverNonce, using: key)
+        guard expected == serverHash else { throw TransportError.torNotConnected(progress: 0) }
+        let clientKey = SymmetricKey(data: Array("Tor safe cookie authentication controller-to-server hash".utf8))
+        let proof = HMAC<SHA256>.authenticationCode(for: cookie + clientNonce + serverNonce, using: clientKey)
+        _ = try await command("AUTHENTICATE \(Self.hex(Array(proof)))")
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
+
+    static func bytes(hex: String) -> [UInt8]? {
+        let digits = Array(hex.utf8)
+        guard digits.count % 2 == 0 else { return nil }
+        var bytes: [UInt8] = []
+        for index in stride(from: 0, to: digits.count, by: 2) {
+            guard let byte = UInt8(String(decoding: digits[index..<(index + 2)], as: UTF8.self), radix: 16) else {
+                return nil
+            }
+            bytes.append(byte)
+        }
+        return bytes
+    }
+
+    /// The value of `NAME=value` in a reply line.
+    static func value(_ name: String, in line: String) -> String? {
+        line.split(separator: " ").first { $0.hasPrefix(name + "=") }.map { String($0.dropFirst(name.count + 1)) }
+    }
+
     /// Sends one command line and returns the answer's lines; an answer other than 250 throws.
     func command(_ line: String) async throws -> [String] {
-        let fd = descriptor.withLock { $0 }
-        guard fd >= 0 else { throw TransportError.torNotConnected(progress: 0) }
-        return try await Self.blocking { () throws -> [String] in
+        guard !closed.withLock({ $0 }) else { throw TransportError.torNotConnected(progress: 0) }
+        return try await Self.blocking { [self] () throws -> [String] in
+            let fd = descriptor
             let bytes = Array((line + "\r\n").utf8)
-            guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
+            // MSG_NOSIGNAL: a Tor that is gone is an error here, not a SIGPIPE.
+            guard bytes.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }) == bytes.count
+            else {
                 throw TransportError.torNotConnected(progress: 0)
             }
             var lines: [String] = []
@@ -350,14 +456,15 @@ final class TorControl: Sendable {
         }
     }
 
+    /// Ends the connection (the Tor that this connection owns exits).
     func close() {
-        descriptor.withLock { fd in
-            if fd >= 0 { Foundation.close(fd) }
-            fd = -1
+        closed.withLock { closed in
+            if !closed { shutdown(descriptor, Int32(SHUT_RDWR)) }
+            closed = true
         }
     }
 
-    deinit { close() }
+    deinit { Foundation.close(descriptor) }
 
     private static func blocking<Value: Sendable>(_ body: @escaping @Sendable () throws -> Value) async throws -> Value
     {

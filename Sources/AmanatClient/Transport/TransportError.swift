@@ -40,6 +40,9 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
     case badRelayAddress
     /// Another network failure, by libcurl's error number.
     case network(code: Int)
+    /// The relay's only usable addresses are onion addresses, and this profile reaches the relay
+    /// without Tor (no proxy, no Tor of its own): nothing was sent, and no name was looked up.
+    case onionNeedsTor
     /// The Tor this client runs for the profile could not connect to the Tor network in time
     /// (bridges blocked or dead, no network): nothing was sent, by Tor or any other way.
     case torNotConnected(progress: Int)
@@ -74,6 +77,7 @@ public enum TransportError: Error, Equatable, Sendable, CustomStringConvertible 
         case .badRelayAddress: "the relay address must be a full https:// URL (http:// only for .onion or loopback)"
         case .network(let code): "network error (libcurl \(code))"
         case .unexpectedAnswer: "the relay's answer does not follow the protocol"
+        case .onionNeedsTor: "the relay's address is an onion address: it needs Tor (a proxy, or Tor run by the client)"
         case .torNotConnected(let progress): "Tor could not connect to its network (it reached \(progress) %)"
         }
     }

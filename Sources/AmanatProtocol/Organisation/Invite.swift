@@ -108,11 +108,12 @@ public struct Invite: Equatable, Sendable, CustomStringConvertible, CustomReflec
     }
 
     /// Whether `line` may stand in an invite as a bridge line: 1–1,024 bytes of printable ASCII
-    /// (no line break can reach Tor's configuration through it).
+    /// without `"`, `#` or `\`, so that it is one whole value in a Tor configuration (no line
+    /// break, quoted string, comment or continuation can come through it).
     public static func isValidBridge(_ line: String) -> Bool {
         let bytes = Array(line.utf8)
         return !bytes.isEmpty && bytes.count <= maximumBridgeByteCount
-            && bytes.allSatisfy { (0x20...0x7E).contains($0) }
+            && bytes.allSatisfy { (0x20...0x7E).contains($0) && $0 != 0x22 && $0 != 0x23 && $0 != 0x5C }
     }
 
     /// Everything the signature covers.
