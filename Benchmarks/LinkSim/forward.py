@@ -9,7 +9,15 @@ Usage: python3 forward.py LISTEN_PORT TARGET_HOST TARGET_PORT STATS
 import asyncio, json, re, signal, sys
 
 REQUEST_LINE = re.compile(rb"(?:GET|PUT|POST|DELETE|HEAD) /\S* HTTP/1\.1\r\n")
-stats = {"connections": 0, "requests": 0, "up": 0, "down": 0}
+stats = {"connections": 0, "requests": 0, "up": 0, "down": 0, "kinds": {}}
+
+
+def kind(line: bytes) -> str:
+    """`PUT /v1/mailboxes/{}/envelopes`: the request line with its ids (long or numeric segments)
+    left out."""
+    method, path = line.split(b" ")[:2]
+    parts = [b"{}" if len(p) >= 16 or p.isdigit() else p for p in path.split(b"?")[0].split(b"/")[1:]]
+    return (method + b" /" + b"/".join(parts)).decode()
 
 
 async def pipe(reader, writer, key, count_requests):
@@ -19,7 +27,11 @@ async def pipe(reader, writer, key, count_requests):
             stats[key] += len(data)
             if count_requests:
                 window = tail + data
-                stats["requests"] += len(REQUEST_LINE.findall(window)) - len(REQUEST_LINE.findall(tail))
+                old = len(REQUEST_LINE.findall(tail))
+                found = REQUEST_LINE.findall(window)
+                stats["requests"] += len(found) - old
+                for line in found[old:]:
+                    stats["kinds"][kind(line)] = stats["kinds"].get(kind(line), 0) + 1
                 tail = window[-64:]
             writer.write(data)
             await writer.drain()

@@ -35,6 +35,39 @@ struct ReceiptTests {
         #expect(try await defender.messages().first { $0.id == second.id }?.deliveryState == .delivered)
         #expect(try await defender.sync().receipts == 0)
     }
+
+    @Test(
+        "twenty replies fetched in one sync are receipted in one envelope per expert device, every one of them delivered",
+        .timeLimit(.minutes(3)))
+    func groupedReceipts() async throws {
+        let (organisation, author) = try await TestOrganisation.started(expertName: "Айгерим")
+        defer { organisation.remove() }
+        let colleague = try await organisation.enrolExpert("colleague")
+        try await organisation.publishRoster([("Айгерим", author), ("Данияр", colleague)], version: 2)
+        let defender = try await organisation.enrolDefender("defender")
+        _ = try await defender.sync()
+        let update = try await defender.sendCaseUpdate("Обыск в офисе")
+        #expect(try await author.sync().received == 1)
+        #expect(try await colleague.sync().received == 1)
+        let sender = try IdentityKey(decoding: Array(try #require(try await author.messages().first?.sender)))
+        for number in 1...20 {
+            _ = try await author.reply(to: sender, text: "Ответ \(number)", inReplyTo: update.id)
+        }
+        let synced = try await defender.sync()
+        #expect(synced.received == 20, "\(synced)")
+        // One delivered receipt to the author, one to the colleague who holds the team copies.
+        #expect(synced.sent == 2, "\(synced)")
+        let authorSync = try await author.sync()
+        #expect(authorSync.receipts == 1, "\(authorSync)")
+        let replies = try await author.messages().filter { $0.kind == .reply }
+        #expect(replies.count == 20 && replies.allSatisfy { $0.deliveryState == .delivered })
+        let colleagueSync = try await colleague.sync()
+        #expect(colleagueSync.receipts == 1, "\(colleagueSync)")
+        let copies = try await colleague.messages().filter { $0.kind == .reply }
+        #expect(
+            copies.count == 20 && copies.allSatisfy { $0.deliveryState == .delivered }, "\(copies.map(\.deliveryState))"
+        )
+    }
 }
 
 extension Account {

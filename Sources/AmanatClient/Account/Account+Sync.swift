@@ -119,6 +119,43 @@ extension Account {
         return summary
     }
 
+    /// The delivered receipts a page of envelopes calls for: the messages stored, by sender.
+    struct DeliveredReceipts {
+        private(set) var senders: [(sender: IdentityKey, isReply: Bool, ids: [[UInt8]])] = []
+
+        mutating func add(_ id: [UInt8], from sender: IdentityKey, isReply: Bool) {
+            if let index = senders.firstIndex(where: { $0.sender == sender && $0.isReply == isReply }) {
+                senders[index].ids.append(id)
+            } else {
+                senders.append((sender, isReply, [id]))
+            }
+        }
+    }
+
+    /// Queues one delivered receipt per sender (in groups of at most 256 ids) naming the messages
+    /// stored, to the sender and, for replies, to the author's colleagues (who hold team copies,
+    /// SPEC.md §16.5). None to a device reported seized, or without a current certificate.
+    func sendDelivered(_ receipts: DeliveredReceipts, keys: DeviceKeys, now: UInt64, in db: Database) throws {
+        for (sender, isReply, ids) in receipts.senders {
+            guard let route = try route(to: sender, in: db), try !isReportedSeized(sender, in: db),
+                let certificate = try? certificate(keys: keys, now: now, in: db),
+                var session = try store.session(with: sender, in: db)
+            else { continue }
+            for start in stride(from: 0, to: ids.count, by: Payload.maximumReceiptCount) {
+                let receipt = Payload(
+                    id: SecureRandom.bytes(count: 16), sentAt: now,
+                    body: .receipt(
+                        .delivered, messageIds: Array(ids[start..<min(start + Payload.maximumReceiptCount, ids.count)]))
+                )
+                try? enqueue(receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                if isReply {
+                    try sendToColleagues(of: sender, receipt, keys: keys, certificate: certificate, in: db)
+                }
+            }
+            try store.saveSession(session, in: db)
+        }
+    }
+
     /// Envelopes asked for per fetch.
     static let pageSize = 100
     /// The most pages, and envelope bytes, one sync fetches (5,000 envelopes, 64 MiB).
@@ -143,16 +180,29 @@ extension Account {
 
     /// Processes a page, each envelope in its own transaction with its processed marker, so a
     /// crash at any point leaves every envelope either fully committed or untouched.
+    ///
+    /// A page is one transaction: what it brings, and the delivered receipts it calls for, one
+    /// per sender device and recipient naming every message of the page (SPEC.md §9.3), are
+    /// committed together, before the page is acknowledged. (One receipt per message cost a
+    /// deposit, a round trip over Tor, for each; Benchmarks/link-sim.)
     func process(_ envelopes: [FetchedEnvelope], into summary: inout SyncSummary) throws(AccountError) {
         let keys = try loadKeys()
-        for fetched in envelopes {
-            let outcome = try store.transaction { db -> Outcome in
+        let outcomes = try store.transaction { db -> [Outcome] in
+            var receipts = DeliveredReceipts()
+            var outcomes: [Outcome] = []
+            for fetched in envelopes {
                 let now = clock()
-                if try store.isProcessed(digest: fetched.digest.bytes, in: db) { return .duplicate }
-                let outcome = try process(fetched, keys: keys, now: now, in: db)
+                if try store.isProcessed(digest: fetched.digest.bytes, in: db) {
+                    outcomes.append(.duplicate)
+                    continue
+                }
+                outcomes.append(try process(fetched, keys: keys, now: now, receipts: &receipts, in: db))
                 try store.markProcessed(digest: fetched.digest.bytes, now: now, in: db)
-                return outcome
             }
+            try sendDelivered(receipts, keys: keys, now: clock(), in: db)
+            return outcomes
+        }
+        for outcome in outcomes {
             switch outcome {
             case .message: summary.received += 1
             case .receipt: summary.receipts += 1
@@ -171,7 +221,9 @@ extension Account {
 
     /// Opens, authenticates, decrypts and stores one envelope. Protocol failures reject the
     /// envelope (nothing else changes); database failures abort the transaction.
-    private func process(_ fetched: FetchedEnvelope, keys: DeviceKeys, now: UInt64, in db: Database) throws -> Outcome {
+    private func process(
+        _ fetched: FetchedEnvelope, keys: DeviceKeys, now: UInt64, receipts: inout DeliveredReceipts, in db: Database
+    ) throws -> Outcome {
         guard let state = try store.state(in: db) else { throw AccountError.notEnrolled }
         let opened: SealedEnvelope.Opened
         let sender: IdentityKey
@@ -324,7 +376,8 @@ extension Account {
             try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.ownResetName(sender)])
         }
         if let previous { try store.savePreviousSession(previous, in: db) }
-        let outcome = try handle(payload, from: sender, session: &session, state: state, keys: keys, now: now, in: db)
+        let outcome = try handle(
+            payload, from: sender, session: &session, state: state, keys: keys, now: now, receipts: &receipts, in: db)
         try store.saveSession(session, in: db)
         return outcome
     }
@@ -365,7 +418,7 @@ extension Account {
     /// Acts on a decrypted payload.
     private func handle(
         _ payload: Payload, from sender: IdentityKey, session: inout RatchetSession, state: AccountState,
-        keys: DeviceKeys, now: UInt64, in db: Database
+        keys: DeviceKeys, now: UInt64, receipts: inout DeliveredReceipts, in db: Database
     ) throws -> Outcome {
         switch payload.body {
         case .caseUpdate(let text, let pointers), .reply(_, let text, let pointers):
@@ -382,19 +435,8 @@ extension Account {
                 sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [],
                 attachments: pointers.map(Message.Attachment.init(pending:)))
             try store.insertMessage(message, in: db)
-            if let route, try !isReportedSeized(sender, in: db),
-                let certificate = try? certificate(keys: keys, now: now, in: db)
-            {
-                let receipt = Payload(
-                    id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.delivered, messageIds: [payload.id])
-                )
-                try? enqueue(receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
-                // The author's colleagues hold a team copy of a reply (SPEC.md §16.5): they hear
-                // of its delivery too.
-                if !isUpdate {
-                    try sendToColleagues(of: sender, receipt, keys: keys, certificate: certificate, in: db)
-                }
-            }
+            // Receipted with the rest of the page (``sendDelivered(_:keys:now:in:)``).
+            if route != nil { receipts.add(payload.id, from: sender, isReply: !isUpdate) }
             return .message
         case .receipt(let kind, let ids):
             let reached: Message.DeliveryState = kind == .read ? .read : .delivered
