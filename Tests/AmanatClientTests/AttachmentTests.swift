@@ -258,7 +258,8 @@ struct AttachmentResumeTests {
         // The relay dies under the upload: the message stays queued, with its attachment.
         let queued = try await defender.sendCaseUpdate("the video", attachments: [OutgoingFile(url: evidence)])
         #expect(queued.deliveryState == .queued && queued.attachments.count == 1)
-        #expect(log.counts.sent == 30)
+        // Chunks go up four at a time: the three beside the 30th may have arrived too.
+        #expect((30...33).contains(log.counts.sent), "\(log.counts)")
         #expect(try await defender.queuedCount() == 1)
         await #expect(throws: AccountError.transport(.unreachable)) { try await defender.sync() }
 
@@ -267,7 +268,8 @@ struct AttachmentResumeTests {
         log.reset()
         let summary = try await defender.sync()
         #expect(summary.sent == 2)  // the contact card and the case update
-        #expect(log.counts.skipped == 30 && log.counts.sent == chunkCount - 30)
+        // What the relay held is skipped (at least the 30 it confirmed), the rest sent, once each.
+        #expect(log.counts.skipped >= 30 && log.counts.skipped + log.counts.sent == chunkCount, "\(log.counts)")
         #expect(try await defender.messages().first?.deliveryState == .submitted)
 
         #expect(try await expert.sync().downloaded == 1)

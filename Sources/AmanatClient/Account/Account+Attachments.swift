@@ -106,29 +106,59 @@ extension Account {
         guard let reader = try? FileHandle(forReadingFrom: store.filesDirectory.appendingPathComponent(file.localFile))
         else { throw .attachment(.unreadable) }
         defer { try? reader.close() }
-        guard var hasher = try? BLAKE2b.Hasher() else { throw .store(.corrupted) }
-        var done: UInt64 = 0
-        for index in 0..<status.chunks {
-            guard let chunk = try? reader.read(upToCount: status.chunkSize), !chunk.isEmpty else {
-                throw .attachment(.unreadable)
+        // Chunks read (and hashed) in order, uploaded side by side: as many at a time as the
+        // transport has connections. On a lossy link with a long round trip one TCP connection
+        // stays far below the link's rate (each loss halves its window); several together fill
+        // it (Benchmarks/link-sim).
+        let window = max(1, api.transport.configuration.connections)
+        let api = api
+        let observer = transferObserver
+        let (failure, unreadable, digest) = await withTaskGroup(
+            of: (bytes: Int, missing: Bool, error: TransportError?).self
+        ) { group -> (TransportError?, Bool, [UInt8]?) in
+            guard var hasher = try? BLAKE2b.Hasher() else { return (nil, false, nil) }
+            var done: UInt64 = 0
+            var failure: TransportError?
+            var running = 0
+            func finished(_ result: (bytes: Int, missing: Bool, error: TransportError?)) {
+                running -= 1
+                if let error = result.error {
+                    failure = failure ?? error
+                    return
+                }
+                done += UInt64(result.bytes)
+                observer?(
+                    TransferProgress(
+                        direction: .upload, fileName: file.fileName, done: done, total: file.encryptedSize,
+                        transferred: result.missing))
             }
-            let bytes = Array(chunk)
-            hasher.update(bytes)
-            let missing = !status.present.contains(index)
-            if missing {
-                do {
-                    _ = try await api.uploadChunk(blob, index: index, uploadKey: key, bytes: bytes)
-                } catch {
-                    throw .transport(error)
+            for index in 0..<status.chunks where failure == nil {
+                guard let chunk = try? reader.read(upToCount: status.chunkSize), !chunk.isEmpty else {
+                    while let result = await group.next() { finished(result) }
+                    return (failure, true, [])
+                }
+                let bytes = Array(chunk)
+                hasher.update(bytes)
+                let missing = !status.present.contains(index)
+                if running == window, let result = await group.next() { finished(result) }
+                running += 1
+                group.addTask {
+                    guard missing else { return (bytes.count, false, nil) }
+                    do throws(TransportError) {
+                        _ = try await api.uploadChunk(blob, index: index, uploadKey: key, bytes: bytes)
+                        return (bytes.count, true, nil)
+                    } catch {
+                        return (bytes.count, true, error)
+                    }
                 }
             }
-            done += UInt64(bytes.count)
-            transferObserver?(
-                TransferProgress(
-                    direction: .upload, fileName: file.fileName, done: done, total: file.encryptedSize,
-                    transferred: missing))
+            while let result = await group.next() { finished(result) }
+            return (failure, false, hasher.finalize())
         }
-        return hasher.finalize()
+        if unreadable { throw .attachment(.unreadable) }
+        if let failure { throw .transport(failure) }
+        guard let digest else { throw .store(.corrupted) }
+        return digest
     }
 
     // MARK: - Receiving attachments

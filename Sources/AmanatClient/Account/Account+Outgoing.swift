@@ -624,53 +624,106 @@ extension Account {
         guard let relayKey = try? Ed25519.PublicKey(rawRepresentation: Array(state.relayKey)) else {
             throw .store(.corrupted)
         }
-        var sent = 0
         let keys = try loadKeys()
-        for (row, queued) in try perform({ db in try store.outbox(in: db) }) {
-            // Sealed again first when its certificate is about to expire, and committed before it
-            // goes, so a retry sends the same bytes.
-            let now = clock()
-            var item = queued
-            if let expiresAt = queued.certificateExpiresAt, expiresAt < now + Self.resealMargin {
-                item = try store.transaction { db in
-                    guard let updated = try resealed(queued, keys: keys, now: now, in: db) else { return queued }
-                    try store.replaceOutboxItem(row: row, with: updated, in: db)
-                    return updated
-                }
+        // One queue per recipient mailbox, each in its own order; the queues go side by side, as
+        // many at a time as the transport has connections (over Tor, a deposit is a round trip of
+        // a second or more: one after another, they add up).
+        var queues: [[(row: Data, item: OutboxItem)]] = []
+        var queueOfMailbox: [Data: Int] = [:]
+        for (row, item) in try perform({ db in try store.outbox(in: db) }) {
+            if let index = queueOfMailbox[item.mailbox] {
+                queues[index].append((row, item))
+            } else {
+                queueOfMailbox[item.mailbox] = queues.count
+                queues.append([(row, item)])
             }
-            guard let mailbox = MailboxID(item.mailbox) else { throw .store(.corrupted) }
-            let receipt: DepositReceipt
-            do {
-                receipt = try await api.deposit(
-                    Array(item.envelope), mailbox: mailbox,
-                    depositKey: SecureBytes(copying: Array(item.depositKey)), relayKey: relayKey)
-            } catch .refused(_, .badDepositToken) {
-                // The recipient's mailbox no longer takes this deposit key (SPEC.md §16.2):
-                // frozen after a seizure report, or its key changed. It must not hold up the
-                // envelopes after it, nor be lost if a new card is on its way.
-                try settleRefused(row: row, item: item)
-                continue
-            } catch {
-                throw .transport(error)
+        }
+        if queues.count <= 1 {
+            return try await flush(queues.first ?? [], keys: keys, relayKey: relayKey).get()
+        }
+        let results = await withTaskGroup(of: Result<Int, AccountError>.self) { group in
+            for queue in queues {
+                group.addTask { await self.flush(queue, keys: keys, relayKey: relayKey) }
             }
-            try store.transaction { db in
-                try store.dequeue(row: row, in: db)
-                if let id = item.message {
-                    try store.updateMessage(id: id, in: db) { message in
-                        for index in message.deliveries.indices where message.deliveries[index].device == item.device {
-                            if message.deliveries[index].state < .submitted {
-                                message.deliveries[index].state = .submitted
-                            }
-                            message.deliveries[index].submittedAt = receipt.time
-                            message.deliveries[index].receiptSignature = Data(receipt.signature)
-                            message.deliveries[index].receiptMailbox = receipt.mailbox.data
-                            message.deliveries[index].receiptDigest = receipt.digest.data
+            var results: [Result<Int, AccountError>] = []
+            for await result in group { results.append(result) }
+            return results
+        }
+        var sent = 0
+        var failure: AccountError?
+        for result in results {
+            switch result {
+            case .success(let count): sent += count
+            case .failure(let error): failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return sent
+    }
+
+    /// Deposits one mailbox's queued envelopes in order, each removed from the outbox once its
+    /// receipt verifies; stops at the first failure.
+    private func flush(
+        _ queue: [(row: Data, item: OutboxItem)], keys: DeviceKeys, relayKey: Ed25519.PublicKey
+    ) async -> Result<Int, AccountError> {
+        var sent = 0
+        do throws(AccountError) {
+            for (row, queued) in queue {
+                sent += try await deposit(row: row, queued: queued, keys: keys, relayKey: relayKey) ? 1 : 0
+            }
+        } catch {
+            return .failure(error)
+        }
+        return .success(sent)
+    }
+
+    /// Deposits one queued envelope; false when the recipient's mailbox refused its deposit key
+    /// (settled without holding up the rest).
+    private func deposit(
+        row: Data, queued: OutboxItem, keys: DeviceKeys, relayKey: Ed25519.PublicKey
+    ) async throws(AccountError) -> Bool {
+        // Sealed again first when its certificate is about to expire, and committed before it
+        // goes, so a retry sends the same bytes.
+        let now = clock()
+        var item = queued
+        if let expiresAt = queued.certificateExpiresAt, expiresAt < now + Self.resealMargin {
+            item = try store.transaction { db in
+                guard let updated = try resealed(queued, keys: keys, now: now, in: db) else { return queued }
+                try store.replaceOutboxItem(row: row, with: updated, in: db)
+                return updated
+            }
+        }
+        guard let mailbox = MailboxID(item.mailbox) else { throw .store(.corrupted) }
+        let receipt: DepositReceipt
+        do {
+            receipt = try await api.deposit(
+                Array(item.envelope), mailbox: mailbox,
+                depositKey: SecureBytes(copying: Array(item.depositKey)), relayKey: relayKey)
+        } catch .refused(_, .badDepositToken) {
+            // The recipient's mailbox no longer takes this deposit key (SPEC.md §16.2): frozen
+            // after a seizure report, or its key changed. It must not hold up the envelopes after
+            // it, nor be lost if a new card is on its way.
+            try settleRefused(row: row, item: item)
+            return false
+        } catch {
+            throw .transport(error)
+        }
+        try store.transaction { db in
+            try store.dequeue(row: row, in: db)
+            if let id = item.message {
+                try store.updateMessage(id: id, in: db) { message in
+                    for index in message.deliveries.indices where message.deliveries[index].device == item.device {
+                        if message.deliveries[index].state < .submitted {
+                            message.deliveries[index].state = .submitted
                         }
+                        message.deliveries[index].submittedAt = receipt.time
+                        message.deliveries[index].receiptSignature = Data(receipt.signature)
+                        message.deliveries[index].receiptMailbox = receipt.mailbox.data
+                        message.deliveries[index].receiptDigest = receipt.digest.data
                     }
                 }
             }
-            sent += 1
         }
-        return sent
+        return true
     }
 }
