@@ -91,17 +91,22 @@ extension Account {
         }
     }
 
-    /// Uploads the chunks the relay does not have yet and returns the digest of the whole file.
-    func upload(_ file: Draft.File) async throws(AccountError) -> [UInt8] {
+    /// Uploads the chunks the relay does not have yet (it is asked, unless `status` says) and
+    /// returns the digest of the whole file.
+    func upload(_ file: Draft.File, status known: BlobStatus? = nil) async throws(AccountError) -> [UInt8] {
         guard let blob = file.blob.flatMap(BlobID.init), let uploadKey = file.uploadKey else {
             throw .store(.corrupted)
         }
         let key = SecureBytes(copying: Array(uploadKey))
         let status: BlobStatus
-        do {
-            status = try await api.blobStatus(blob)
-        } catch {
-            throw .transport(error)
+        if let known {
+            status = known
+        } else {
+            do {
+                status = try await api.blobStatus(blob)
+            } catch {
+                throw .transport(error)
+            }
         }
         guard let reader = try? FileHandle(forReadingFrom: store.filesDirectory.appendingPathComponent(file.localFile))
         else { throw .attachment(.unreadable) }

@@ -270,6 +270,9 @@ extension Account {
         // (SPEC.md §16.5), each confirmed with that device's own key (§9.4).
         let downloaders = (routes + (draft.kind == .reply ? try rosterRoutes() : [])).map(\.device.identity)
         for index in draft.files.indices where draft.files[index].digest == nil {
+            // What the relay holds of a blob created just now is known: nothing (no round trip
+            // to ask).
+            var fresh: BlobStatus?
             // Twice at most: the relay deletes a blob not uploaded whole within its upload window
             // (this device was away too long); then a new one is created and the upload redone.
             for attempt in 1...2 where draft.files[index].digest == nil {
@@ -284,11 +287,14 @@ extension Account {
                         size: draft.files[index].encryptedSize, confirmations: confirmations, through: routes)
                     draft.files[index].blob = created.blob.data
                     draft.files[index].uploadKey = Data(created.uploadKey.withUnsafeBytes { Array($0) })
+                    fresh = BlobStatus(
+                        present: [], complete: false, chunks: created.chunks, chunkSize: created.chunkSize,
+                        downloadsLeft: downloaders.count)
                     let saved = draft
                     try store.transaction { db in try store.saveDraft(saved, row: row, in: db) }
                 }
                 do {
-                    draft.files[index].digest = Data(try await upload(draft.files[index]))
+                    draft.files[index].digest = Data(try await upload(draft.files[index], status: fresh))
                 } catch .transport(.refused(404, let code)) {
                     draft.files[index].blob = nil
                     draft.files[index].uploadKey = nil
@@ -487,10 +493,37 @@ extension Account {
     /// Claims a bundle for each of `routes` that has no session yet. Prekey claims need the
     /// network, so they come before the transaction that starts the sessions; that transaction
     /// decides whether each bundle is still needed (a session may have appeared meanwhile).
+    ///
+    /// The claims go side by side (each a round trip, a second or more over Tor); the first
+    /// failure in `routes`' order is thrown.
     func claimBundles(for routes: [Route]) async throws(AccountError) -> [[UInt8]: PrekeyBundle] {
-        var bundles: [[UInt8]: PrekeyBundle] = [:]
+        var needed: [Route] = []
         for route in routes where try perform({ db in try store.session(with: route.device.identity, in: db) }) == nil {
-            bundles[route.device.identity.encoded] = try await claimBundle(route)
+            needed.append(route)
+        }
+        if needed.count <= 1 {
+            var bundles: [[UInt8]: PrekeyBundle] = [:]
+            for route in needed { bundles[route.device.identity.encoded] = try await claimBundle(route) }
+            return bundles
+        }
+        let results = await withTaskGroup(of: (Int, Result<PrekeyBundle, AccountError>).self) { group in
+            for (index, route) in needed.enumerated() {
+                group.addTask {
+                    do throws(AccountError) {
+                        return (index, .success(try await self.claimBundle(route)))
+                    } catch {
+                        return (index, .failure(error))
+                    }
+                }
+            }
+            var results: [Int: Result<PrekeyBundle, AccountError>] = [:]
+            for await (index, result) in group { results[index] = result }
+            return results
+        }
+        var bundles: [[UInt8]: PrekeyBundle] = [:]
+        for (index, route) in needed.enumerated() {
+            guard let result = results[index] else { continue }
+            bundles[route.device.identity.encoded] = try result.get()
         }
         return bundles
     }
