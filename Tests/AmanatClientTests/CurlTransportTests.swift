@@ -313,9 +313,9 @@ struct CurlTransportTests {
         #expect(ManagedTor.socksPort(fromListeners: ["250-net/listeners/socks=", "250 OK"]) == nil)
         // SAFECOOKIE's reply fields.
         let challenge = "250 AUTHCHALLENGE SERVERHASH=0A1B SERVERNONCE=FF00"
-        #expect(TorControl.value("SERVERHASH", in: challenge).flatMap(TorControl.bytes(hex:)) == [0x0A, 0x1B])
-        #expect(TorControl.value("SERVERNONCE", in: challenge).flatMap(TorControl.bytes(hex:)) == [0xFF, 0x00])
-        #expect(TorControl.bytes(hex: "ABC") == nil && TorControl.bytes(hex: "ZZ") == nil)
+        #expect(TorControl.value("SERVERHASH", in: challenge).flatMap(Hex.decode) == [0x0A, 0x1B])
+        #expect(TorControl.value("SERVERNONCE", in: challenge).flatMap(Hex.decode) == [0xFF, 0x00])
+        #expect(TorControl.value("SERVERHASH", in: "250 OK") == nil)
         // Bridge lines that Tor's parser would read as more than one value are refused.
         for line in ["obfs4 1.2.3.4:5 \\", "obfs4 1.2.3.4:5 # x", "\"obfs4 1.2.3.4:5\"", "", "обфс4"] {
             #expect(!Invite.isValidBridge(line), "\(line)")

@@ -239,15 +239,12 @@ struct TorNetworkTests {
         "fail closed with amanat's own Tor: its only bridge dead, send says so and exits 69 with the update queued, nothing reaches the relay's address",
         .timeLimit(.minutes(10)))
     func strandedOwnTor() async throws {
-        var (organisation, expert) = try await TestOrganisation.started(expertName: "Эксперт Айгерим")
-        defer { organisation.remove() }
-        let counter = organisation.folder.appendingPathComponent("connections")
-        let (passThrough, port) = try startProxyFixture(
-            "counting_proxy.py", [String(organisation.relay.port), counter.path])
-        defer { passThrough.terminate() }
-        organisation.url = "http://127.0.0.1:\(port)"
-        func connections() -> Int { Int((try? String(contentsOf: counter, encoding: .utf8)) ?? "0") ?? 0 }
-        let (common, passphrase) = try await enrolRussianDefender(in: organisation)
+        let counted = try await CountedDefender()
+        defer { counted.remove() }
+        let (organisation, expert, common, passphrase) = (
+            counted.organisation, counted.expert, counted.common, counted.passphrase
+        )
+        let connections = counted.connections
 
         // From now on amanat runs its own Tor, whose only way in is a bridge where nothing
         // listens; it is given 15 s to connect.
@@ -287,17 +284,10 @@ struct TorNetworkTests {
         "fail closed: with a Tor that cannot bootstrap, nothing reaches the relay's address and the case update stays queued",
         .timeLimit(.minutes(10)))
     func strandedTor() async throws {
-        var (organisation, expert) = try await TestOrganisation.started(expertName: "Эксперт Айгерим")
-        defer { organisation.remove() }
-        // The defender's relay address is a pass-through that counts every connection made to it.
-        let counter = organisation.folder.appendingPathComponent("connections")
-        let (passThrough, port) = try startProxyFixture(
-            "counting_proxy.py", [String(organisation.relay.port), counter.path])
-        defer { passThrough.terminate() }
-        organisation.url = "http://127.0.0.1:\(port)"
-        func connections() -> Int { Int((try? String(contentsOf: counter, encoding: .utf8)) ?? "0") ?? 0 }
-
-        let (common, passphrase) = try await enrolRussianDefender(in: organisation)
+        let counted = try await CountedDefender()
+        defer { counted.remove() }
+        let (expert, common, passphrase) = (counted.expert, counted.common, counted.passphrase)
+        let connections = counted.connections
         #expect(connections() > 0)
 
         let tor = try await StrandedTor()
@@ -336,5 +326,35 @@ func processesHoldingFiles(under folder: String) -> [Int] {
             let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/fd/\(fd)")
             return target?.hasPrefix(folder + "/") == true
         }
+    }
+}
+
+/// A relay with one expert, and a defender enrolled in Russian whose relay address is a
+/// pass-through that counts every connection made to it (Tests/Fixtures/counting_proxy.py).
+struct CountedDefender {
+    let organisation: TestOrganisation
+    let expert: Account
+    let common: [String]
+    let passphrase: String
+    private let passThrough: Process
+    private let counter: URL
+
+    init() async throws {
+        var (organisation, expert) = try await TestOrganisation.started(expertName: "Эксперт Айгерим")
+        counter = organisation.folder.appendingPathComponent("connections")
+        let port: Int
+        (passThrough, port) = try startProxyFixture("counting_proxy.py", [String(organisation.relay.port), counter.path])
+        organisation.url = "http://127.0.0.1:\(port)"
+        (common, passphrase) = try await enrolRussianDefender(in: organisation)
+        self.organisation = organisation
+        self.expert = expert
+    }
+
+    /// Connections made to the defender's relay address so far.
+    func connections() -> Int { Int((try? String(contentsOf: counter, encoding: .utf8)) ?? "0") ?? 0 }
+
+    func remove() {
+        passThrough.terminate()
+        organisation.remove()
     }
 }

@@ -3,6 +3,7 @@
 import AmanatClient
 import AmanatDefender
 import AmanatInbox
+import AmanatProtocol
 import AmanatTerminal
 import AmanatTestSupport
 import Foundation
@@ -204,15 +205,4 @@ enum AmanatDefenderText {
 }
 
 /// The bytes a hex text names (as sqlite3's `hex()` prints them), or nil.
-func hexBytes(_ text: String) -> [UInt8]? {
-    let digits = Array(text.utf8)
-    guard digits.count % 2 == 0 else { return nil }
-    var bytes: [UInt8] = []
-    for index in stride(from: 0, to: digits.count, by: 2) {
-        guard let byte = UInt8(String(decoding: digits[index..<(index + 2)], as: UTF8.self), radix: 16) else {
-            return nil
-        }
-        bytes.append(byte)
-    }
-    return bytes
-}
+func hexBytes(_ text: String) -> [UInt8]? { Hex.decode(text) }

@@ -1,9 +1,11 @@
 # SPDX-License-Identifier: AGPL-3.0-or-later
 # A hostile relay for tests, on loopback: passes every request through to the real relay on the
 # port given, except what its mode changes:
-#   replay-fetch   once one mailbox fetch has answered envelopes, every later fetch answers the
-#                  same envelopes again, their sequence numbers raised each time, so the mailbox
-#                  never looks empty; counts the fetches in the file named by the third argument.
+#   replay-fetch   once one mailbox fetch has answered envelopes, that fetch and every later one
+#                  answers a full page (as many as asked) of the same envelopes again, their
+#                  sequence numbers raised each time, so the mailbox never looks empty (a short
+#                  page would tell the client it is); counts the fetches in the file named by the
+#                  third argument.
 #   corrupt-chunk  flips one byte in the first attachment chunk it passes back (a bad link), and
 #                  counts the chunks it corrupted (one) in that file.
 #   frozen         while the file named by the third argument holds a seizure order (base64url),
@@ -72,8 +74,15 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if is_fetch and response.status == 200:
             page = json.loads(answer)
             if page.get("envelopes"):
+                limit = json.loads(body or b"{}").get("limit", 100)
                 with lock:
+                    real = page["envelopes"]
+                    page["envelopes"] = [dict(real[i % len(real)]) for i in range(limit)]
+                    for envelope in page["envelopes"]:
+                        state["sequence"] += 1
+                        envelope["sequence"] = state["sequence"]
                     state["page"] = page
+                    answer = json.dumps(page).encode()
         if is_chunk and response.status == 200 and answer:
             with lock:
                 if not state.get("corrupted"):

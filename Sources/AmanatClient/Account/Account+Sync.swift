@@ -61,6 +61,8 @@ extension Account {
                 }
             }
         }
+        // Receipts a sync cut short before queueing them go now.
+        try sendPendingDelivered(keys: try loadKeys())
         summary.sent += try await flushOutbox()
         var prekeysLow = false
         var after: Int64 = 0
@@ -146,40 +148,65 @@ extension Account {
         return summary
     }
 
-    /// The delivered receipts a page of envelopes calls for: the messages stored, by sender.
-    struct DeliveredReceipts {
-        private(set) var senders: [(sender: IdentityKey, isReply: Bool, ids: [[UInt8]])] = []
+    /// A message stored whose delivered receipt has not been queued yet.
+    struct PendingDelivered: Codable, Equatable {
+        var sender: Data
+        var id: Data
+        var isReply: Bool
+    }
 
-        mutating func add(_ id: [UInt8], from sender: IdentityKey, isReply: Bool) {
-            if let index = senders.firstIndex(where: { $0.sender == sender && $0.isReply == isReply }) {
-                senders[index].ids.append(id)
-            } else {
-                senders.append((sender, isReply, [id]))
-            }
-        }
+    /// The setting that lists the stored messages not yet receipted, sealed like every other.
+    static let pendingDeliveredName = "pending-delivered"
+
+    /// Notes a stored message to receipt, in the transaction that stores it.
+    func notePendingDelivered(_ pending: PendingDelivered, in db: Database) throws {
+        var list = try pendingDelivered(in: db)
+        list.append(pending)
+        try store.setSetting(Self.pendingDeliveredName, Array(try JSONEncoder().encode(list)), in: db)
+    }
+
+    func pendingDelivered(in db: Database) throws -> [PendingDelivered] {
+        guard let bytes = try store.setting(Self.pendingDeliveredName, in: db) else { return [] }
+        return (try? JSONDecoder().decode([PendingDelivered].self, from: Data(bytes))) ?? []
     }
 
     /// Queues one delivered receipt per sender (in groups of at most 256 ids) naming the messages
-    /// stored, to the sender and, for replies, to the author's colleagues (who hold team copies,
-    /// SPEC.md §16.5). None to a device reported seized, or without a current certificate.
-    func sendDelivered(_ receipts: DeliveredReceipts, keys: DeviceKeys, now: UInt64, in db: Database) throws {
-        for (sender, isReply, ids) in receipts.senders {
-            guard let route = try route(to: sender, in: db), try !isReportedSeized(sender, in: db),
-                let certificate = try? certificate(keys: keys, now: now, in: db),
-                var session = try store.session(with: sender, in: db)
-            else { continue }
-            for start in stride(from: 0, to: ids.count, by: Payload.maximumReceiptCount) {
-                let receipt = Payload(
-                    id: SecureRandom.bytes(count: 16), sentAt: now,
-                    body: .receipt(
-                        .delivered, messageIds: Array(ids[start..<min(start + Payload.maximumReceiptCount, ids.count)]))
-                )
-                try? enqueue(receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
-                if isReply {
-                    try sendToColleagues(of: sender, receipt, keys: keys, certificate: certificate, in: db)
+    /// noted since the last time, to the sender and, for replies, to the author's colleagues (who
+    /// hold team copies, SPEC.md §16.5), and clears the list, in one commit. None to a device
+    /// reported seized, or without a current certificate. What a sync cut short left noted goes
+    /// with the next one.
+    func sendPendingDelivered(keys: DeviceKeys) throws(AccountError) {
+        try store.transaction { db in
+            let pending = try pendingDelivered(in: db)
+            guard !pending.isEmpty else { return }
+            var senders: [(sender: Data, isReply: Bool, ids: [[UInt8]])] = []
+            for item in pending {
+                if let index = senders.firstIndex(where: { $0.sender == item.sender && $0.isReply == item.isReply }) {
+                    senders[index].ids.append(Array(item.id))
+                } else {
+                    senders.append((item.sender, item.isReply, [Array(item.id)]))
                 }
             }
-            try store.saveSession(session, in: db)
+            let now = clock()
+            for (senderBytes, isReply, ids) in senders {
+                guard let sender = try? IdentityKey(decoding: Array(senderBytes)),
+                    let route = try route(to: sender, in: db), try !isReportedSeized(sender, in: db),
+                    let certificate = try? certificate(keys: keys, now: now, in: db),
+                    var session = try store.session(with: sender, in: db)
+                else { continue }
+                for start in stride(from: 0, to: ids.count, by: Payload.maximumReceiptCount) {
+                    let group = Array(ids[start..<min(start + Payload.maximumReceiptCount, ids.count)])
+                    let receipt = Payload(
+                        id: SecureRandom.bytes(count: 16), sentAt: now, body: .receipt(.delivered, messageIds: group))
+                    try? enqueue(
+                        receipt, session: &session, route: route, certificate: certificate, message: nil, in: db)
+                    if isReply {
+                        try sendToColleagues(of: sender, receipt, keys: keys, certificate: certificate, in: db)
+                    }
+                }
+                try store.saveSession(session, in: db)
+            }
+            try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.pendingDeliveredName])
         }
     }
 
@@ -208,28 +235,20 @@ extension Account {
     /// Processes a page, each envelope in its own transaction with its processed marker, so a
     /// crash at any point leaves every envelope either fully committed or untouched.
     ///
-    /// A page is one transaction: what it brings, and the delivered receipts it calls for, one
-    /// per sender device and recipient naming every message of the page (SPEC.md §9.3), are
-    /// committed together, before the page is acknowledged. (One receipt per message cost a
-    /// deposit, a round trip over Tor, for each; Benchmarks/link-sim.)
+    /// Each envelope is committed on its own; the delivered receipts the page calls for are
+    /// noted in the same commits and go after the page, one per sender device and recipient
+    /// naming every message of the page (SPEC.md §9.3), before the page is acknowledged. (One
+    /// receipt per message cost a deposit, a round trip over Tor, for each; Benchmarks/link-sim.)
     func process(_ envelopes: [FetchedEnvelope], into summary: inout SyncSummary) throws(AccountError) {
         let keys = try loadKeys()
-        let outcomes = try store.transaction { db -> [Outcome] in
-            var receipts = DeliveredReceipts()
-            var outcomes: [Outcome] = []
-            for fetched in envelopes {
+        for fetched in envelopes {
+            let outcome = try store.transaction { db -> Outcome in
                 let now = clock()
-                if try store.isProcessed(digest: fetched.digest.bytes, in: db) {
-                    outcomes.append(.duplicate)
-                    continue
-                }
-                outcomes.append(try process(fetched, keys: keys, now: now, receipts: &receipts, in: db))
+                if try store.isProcessed(digest: fetched.digest.bytes, in: db) { return .duplicate }
+                let outcome = try process(fetched, keys: keys, now: now, in: db)
                 try store.markProcessed(digest: fetched.digest.bytes, now: now, in: db)
+                return outcome
             }
-            try sendDelivered(receipts, keys: keys, now: clock(), in: db)
-            return outcomes
-        }
-        for outcome in outcomes {
             switch outcome {
             case .message: summary.received += 1
             case .receipt: summary.receipts += 1
@@ -241,6 +260,7 @@ extension Account {
             case .other, .duplicate: break
             }
         }
+        try sendPendingDelivered(keys: keys)
     }
 
     /// The longest time after its expiry that a sender certificate is still accepted.
@@ -248,9 +268,7 @@ extension Account {
 
     /// Opens, authenticates, decrypts and stores one envelope. Protocol failures reject the
     /// envelope (nothing else changes); database failures abort the transaction.
-    private func process(
-        _ fetched: FetchedEnvelope, keys: DeviceKeys, now: UInt64, receipts: inout DeliveredReceipts, in db: Database
-    ) throws -> Outcome {
+    private func process(_ fetched: FetchedEnvelope, keys: DeviceKeys, now: UInt64, in db: Database) throws -> Outcome {
         guard let state = try store.state(in: db) else { throw AccountError.notEnrolled }
         let opened: SealedEnvelope.Opened
         let sender: IdentityKey
@@ -403,8 +421,7 @@ extension Account {
             try db.execute(sql: "DELETE FROM settings WHERE name = ?", arguments: [Self.ownResetName(sender)])
         }
         if let previous { try store.savePreviousSession(previous, in: db) }
-        let outcome = try handle(
-            payload, from: sender, session: &session, state: state, keys: keys, now: now, receipts: &receipts, in: db)
+        let outcome = try handle(payload, from: sender, session: &session, state: state, keys: keys, now: now, in: db)
         try store.saveSession(session, in: db)
         return outcome
     }
@@ -445,7 +462,7 @@ extension Account {
     /// Acts on a decrypted payload.
     private func handle(
         _ payload: Payload, from sender: IdentityKey, session: inout RatchetSession, state: AccountState,
-        keys: DeviceKeys, now: UInt64, receipts: inout DeliveredReceipts, in db: Database
+        keys: DeviceKeys, now: UInt64, in db: Database
     ) throws -> Outcome {
         switch payload.body {
         case .caseUpdate(let text, let pointers), .reply(_, let text, let pointers):
@@ -462,8 +479,11 @@ extension Account {
                 sentAt: payload.sentAt, storedAt: now, isRead: false, deliveries: [],
                 attachments: pointers.map(Message.Attachment.init(pending:)))
             try store.insertMessage(message, in: db)
-            // Receipted with the rest of the page (``sendDelivered(_:keys:now:in:)``).
-            if route != nil { receipts.add(payload.id, from: sender, isReply: !isUpdate) }
+            // Receipted with the rest of the page (``sendPendingDelivered(keys:)``).
+            if route != nil {
+                try notePendingDelivered(
+                    PendingDelivered(sender: Data(sender.encoded), id: Data(payload.id), isReply: !isUpdate), in: db)
+            }
             return .message
         case .receipt(let kind, let ids):
             let reached: Message.DeliveryState = kind == .read ? .read : .delivered

@@ -389,32 +389,17 @@ final class TorControl: Sendable {
     /// that whatever listens on a port a stale file names cannot pose as this profile's Tor.
     private func authenticate(cookie: [UInt8]) async throws {
         let clientNonce = SecureRandom.bytes(count: 32)
-        let answer = try await command("AUTHCHALLENGE SAFECOOKIE \(Self.hex(clientNonce))")
+        let answer = try await command("AUTHCHALLENGE SAFECOOKIE \(Hex.encode(clientNonce))")
         guard let line = answer.first(where: { $0.contains("SERVERHASH=") }),
-            let serverHash = Self.value("SERVERHASH", in: line).flatMap(Self.bytes(hex:)),
-            let serverNonce = Self.value("SERVERNONCE", in: line).flatMap(Self.bytes(hex:))
+            let serverHash = Self.value("SERVERHASH", in: line).flatMap(Hex.decode),
+            let serverNonce = Self.value("SERVERNONCE", in: line).flatMap(Hex.decode)
         else { throw TransportError.torNotConnected(progress: 0) }
         let key = SymmetricKey(data: Array("Tor safe cookie authentication server-to-controller hash".utf8))
         let expected = HMAC<SHA256>.authenticationCode(for: cookie + clientNonce + serverNonce, using: key)
         guard expected == serverHash else { throw TransportError.torNotConnected(progress: 0) }
         let clientKey = SymmetricKey(data: Array("Tor safe cookie authentication controller-to-server hash".utf8))
         let proof = HMAC<SHA256>.authenticationCode(for: cookie + clientNonce + serverNonce, using: clientKey)
-        _ = try await command("AUTHENTICATE \(Self.hex(Array(proof)))")
-    }
-
-    static func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02X", $0) }.joined() }
-
-    static func bytes(hex: String) -> [UInt8]? {
-        let digits = Array(hex.utf8)
-        guard digits.count % 2 == 0 else { return nil }
-        var bytes: [UInt8] = []
-        for index in stride(from: 0, to: digits.count, by: 2) {
-            guard let byte = UInt8(String(decoding: digits[index..<(index + 2)], as: UTF8.self), radix: 16) else {
-                return nil
-            }
-            bytes.append(byte)
-        }
-        return bytes
+        _ = try await command("AUTHENTICATE \(Hex.encode(Array(proof)))")
     }
 
     /// The value of `NAME=value` in a reply line.
