@@ -343,7 +343,8 @@ struct CountedDefender {
         var (organisation, expert) = try await TestOrganisation.started(expertName: "Эксперт Айгерим")
         counter = organisation.folder.appendingPathComponent("connections")
         let port: Int
-        (passThrough, port) = try startProxyFixture("counting_proxy.py", [String(organisation.relay.port), counter.path])
+        (passThrough, port) = try startProxyFixture(
+            "counting_proxy.py", [String(organisation.relay.port), counter.path])
         organisation.url = "http://127.0.0.1:\(port)"
         (common, passphrase) = try await enrolRussianDefender(in: organisation)
         self.organisation = organisation

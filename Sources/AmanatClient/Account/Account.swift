@@ -48,12 +48,14 @@ public actor Account {
                     try? store?.transaction { db in
                         try store?.setSetting(pinMismatchName, Array(route.relay.utf8), in: db)
                     }
-                }
-            ) { route in
-                // Kept so the next command starts where this one got through. Losing this write
-                // costs one failed attempt next time, nothing more.
-                try? store?.transaction { db in try store?.setSetting(relayInUseName, Array(route.relay.utf8), in: db) }
-            }
+                },
+                onSwitch: { route in
+                    // Kept so the next command starts where this one got through. Losing this
+                    // write costs one failed attempt next time, nothing more.
+                    try? store?.transaction { db in
+                        try store?.setSetting(relayInUseName, Array(route.relay.utf8), in: db)
+                    }
+                })
         } catch {
             throw .transport(error)
         }
