@@ -58,7 +58,7 @@ struct CurlTransportTests {
         }
     }
 
-    @Test("a real relay: info, deposits with receipts, and each refusal as its typed error", .timeLimit(.minutes(1)))
+    @Test("a real relay: info, deposits with receipts, and each refusal as its typed error", .timeLimit(.minutes(3)))
     func relayAnswers() async throws {
         let relay = try LiveRelay()
         try await relay.start([
@@ -120,7 +120,7 @@ struct CurlTransportTests {
         await #expect(throws: TransportError.responseTooLarge) { try await bounded.send("GET", "/v1/info") }
     }
 
-    @Test("nothing listening is unreachable; a silent server times out", .timeLimit(.minutes(1)))
+    @Test("nothing listening is unreachable; a silent server times out", .timeLimit(.minutes(3)))
     func failures() async throws {
         let port = try freeLoopbackPort()
         let nowhere = try CurlTransport(configuration: .init(relay: "http://127.0.0.1:\(port)"))
@@ -137,7 +137,7 @@ struct CurlTransportTests {
 
     @Test(
         "TLS: the right pin connects to a self-signed relay; a wrong pin fails before any body is sent",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func pinning() async throws {
         let relay = try LiveRelay()
         let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)
@@ -193,7 +193,7 @@ struct CurlTransportTests {
         #expect((envelopes as? [Any])?.isEmpty == true)
     }
 
-    @Test("through a real SOCKS5 proxy (microsocks); a dead proxy is a proxy failure", .timeLimit(.minutes(1)))
+    @Test("through a real SOCKS5 proxy (microsocks); a dead proxy is a proxy failure", .timeLimit(.minutes(3)))
     func socksProxy() async throws {
         let relay = try LiveRelay()
         try await relay.start()
@@ -210,7 +210,7 @@ struct CurlTransportTests {
 
     @Test(
         "several addresses: a dead one is passed over and the live one kept; a request that may have arrived is not sent elsewhere; Tor-only contacts no other address",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func severalAddresses() async throws {
         let relay = try LiveRelay()
         try await relay.start()

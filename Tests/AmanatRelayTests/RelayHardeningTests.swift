@@ -190,7 +190,7 @@ struct RelayHardeningTests {
         }
     }
 
-    @Test("one mailbox cannot hold every push and long-poll slot", .timeLimit(.minutes(1)))
+    @Test("one mailbox cannot hold every push and long-poll slot", .timeLimit(.minutes(3)))
     func waitersPerMailbox() async throws {
         var limits = RelayHarness.Limits()
         limits.maximumMailboxWaiters = 2

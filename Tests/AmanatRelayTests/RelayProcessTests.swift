@@ -359,7 +359,7 @@ struct RelayProcessTests {
             host: "127.0.0.1", tls: false, behindProxy: false, metricsHost: "0.0.0.0", publicMetrics: true)
     }
 
-    @Test("serve takes its port from relay.json when no flag or variable gives one", .timeLimit(.minutes(1)))
+    @Test("serve takes its port from relay.json when no flag or variable gives one", .timeLimit(.minutes(3)))
     func settingsFile() async throws {
         let relay = try RelayProcess()
         let settingsURL = relay.directory.appendingPathComponent("relay.json")
@@ -449,7 +449,7 @@ struct RelayProcessTests {
 
     @Test(
         "a body that never arrives is answered 408, also when the request timeout is set above the idle timeout",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func bodyBeforeIdle() async throws {
         let relay = try RelayProcess()
         try await relay.start(["--limit", "requestTimeoutSeconds=60", "--limit", "idleTimeoutSeconds=5"])
@@ -460,7 +460,7 @@ struct RelayProcessTests {
         #expect(relay.interrupt() == 0)
     }
 
-    @Test("a body that never finishes arriving is answered 408 after the request timeout", .timeLimit(.minutes(1)))
+    @Test("a body that never finishes arriving is answered 408 after the request timeout", .timeLimit(.minutes(3)))
     func slowBody() async throws {
         let relay = try RelayProcess()
         try await relay.start(["--limit", "requestTimeoutSeconds=1"])

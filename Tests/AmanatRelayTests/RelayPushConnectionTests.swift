@@ -26,7 +26,7 @@ struct RelayPushConnectionTests {
             configuration: .init(address: .hostname("127.0.0.1", port: 0)))
     }
 
-    @Test("a refused upgrade gets the relay's typed error, then the connection closes", .timeLimit(.minutes(1)))
+    @Test("a refused upgrade gets the relay's typed error, then the connection closes", .timeLimit(.minutes(3)))
     func refusals() async throws {
         var limits = RelayHarness.Limits()
         limits.maximumWaiters = 1
@@ -80,7 +80,7 @@ struct RelayPushConnectionTests {
 
     @Test(
         "a ping answered, text ignored, news of a deposit, a close echoed, an oversize frame refused (1009)",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func framesAndClose() async throws {
         let harness = try RelayHarness()
         // The relay's own pings (every 60 s) stay out of this test's way.
@@ -166,7 +166,7 @@ struct RelayPushConnectionTests {
         }
     }
 
-    @Test("a peer that answers the relay's pings stays, one that stops answering is closed", .timeLimit(.minutes(1)))
+    @Test("a peer that answers the relay's pings stays, one that stops answering is closed", .timeLimit(.minutes(3)))
     func pings() async throws {
         let harness = try RelayHarness()
         // A period long enough for a loaded machine to answer within it, short enough to test
@@ -208,7 +208,7 @@ struct RelayPushConnectionTests {
         }
     }
 
-    @Test("on shutdown an open push connection is told \"going away\" and closed", .timeLimit(.minutes(1)))
+    @Test("on shutdown an open push connection is told \"going away\" and closed", .timeLimit(.minutes(3)))
     func shutdown() async throws {
         let harness = try RelayHarness()
         let reader = try await app(harness).test(.live) { client in
@@ -242,7 +242,7 @@ struct RelayPushConnectionTests {
     }
 
     @Test(
-        "a connection that sends no complete request head within the request timeout is closed", .timeLimit(.minutes(1))
+        "a connection that sends no complete request head within the request timeout is closed", .timeLimit(.minutes(3))
     )
     func silentConnections() async throws {
         var limits = RelayHarness.Limits()

@@ -17,7 +17,7 @@ import WSClient
 struct RelayPushTests {
     @Test(
         "long-poll: at once when something waits, on a deposit while waiting, false after the timeout",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func longPoll() async throws {
         let harness = try RelayHarness()
         try await harness.test { client in
@@ -58,7 +58,7 @@ struct RelayPushTests {
 
     @Test(
         "WebSocket: signed upgrade, \"new\" once on connect and on each deposit, refused without a signature",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func webSocket() async throws {
         let harness = try RelayHarness()
         let app = Application(

@@ -11,7 +11,7 @@ import Testing
 struct RelayTLSTests {
     @Test(
         "serves HTTPS with the given certificate; its pin matches OpenSSL's and libcurl's pinning",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(3)))
     func tls() async throws {
         let relay = try RelayProcess()
         let (certificate, key) = try makeSelfSignedCertificate(in: relay.directory)

@@ -84,7 +84,10 @@ public final class LiveRelay: @unchecked Sendable {
         try process.run()
         lock.withLock { self.process = process }
         let scheme = tls == nil ? "http" : "https"
-        for _ in 0..<200 {
+        // Up to 30 s: in the first minute of a full run, with every suite starting at once on two
+        // cores, a relay has taken more than 10 s to answer. One that has exited is not waited for.
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline, process.isRunning {
             if let (body, status) = try? runProgram("/usr/bin/curl", ["-sk", "\(scheme)://127.0.0.1:\(port)/healthz"]),
                 status == 0 && body == "ok"
             {
@@ -92,7 +95,13 @@ public final class LiveRelay: @unchecked Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        print("amanat-relay serve did not answer /healthz within 10 s (running: \(process.isRunning))")
+        // Say why, with the end of its log (the folder is gone after the test), so that a failure
+        // on a loaded CI machine can be understood from the run's output.
+        let said = (try? String(contentsOf: logURL, encoding: .utf8)).map { String($0.suffix(2000)) } ?? ""
+        print(
+            "amanat-relay serve did not answer /healthz (running: \(process.isRunning)"
+                + (process.isRunning ? "" : ", exit status \(process.terminationStatus)") + "); its log ends:\n"
+                + said)
         throw LiveRelayError.didNotStart
     }
 
