@@ -84,8 +84,8 @@ public final class LiveRelay: @unchecked Sendable {
         try process.run()
         lock.withLock { self.process = process }
         let scheme = tls == nil ? "http" : "https"
-        // Up to 30 s: in the first minute of a full run, with every suite starting at once on two
-        // cores, a relay has taken more than 10 s to answer. One that has exited is not waited for.
+        // Up to 30 s, a margin for the first minute of a full run, when every suite starts at once
+        // on two cores and tests take ten times as long. One that has exited is not waited for.
         let deadline = ContinuousClock.now + .seconds(30)
         while ContinuousClock.now < deadline, process.isRunning {
             if let (body, status) = try? runProgram("/usr/bin/curl", ["-sk", "\(scheme)://127.0.0.1:\(port)/healthz"]),
