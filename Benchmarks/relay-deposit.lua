@@ -1,6 +1,7 @@
 -- SPDX-License-Identifier: AGPL-3.0-or-later
 -- wrk script for Benchmarks/relay-load: each thread replays its own file of real signed deposits
--- (43 bytes of base64url deposit token, then the envelope), PUT to the mailbox path.
+-- (43 bytes of base64url deposit token, then the envelope), PUT to the mailbox path, asking for
+-- receipts signed together as the client does.
 -- Arguments: SIZE DIRECTORY PATH. Counts answers other than 201.
 local threads = {}
 local counter = 0
@@ -30,6 +31,8 @@ function request()
    index = index + 1
    return wrk.format("PUT", path, {
       ["Amanat-Deposit-Token"] = data:sub(offset + 1, offset + 43),
+      -- What AmanatClient sends: receipts signed together (SPEC.md §8.4.1).
+      ["Amanat-Receipts"] = "tree",
       ["Content-Type"] = "application/octet-stream",
    }, data:sub(offset + 44, offset + record))
 end

@@ -31,6 +31,9 @@ public struct EvidenceBundle: Sendable {
             public var digest: String
             public var time: UInt64
             public var signature: String
+            /// For a receipt signed with others (SPEC.md §8.4.1): its proof, hex; absent for one
+            /// signed alone.
+            public var proof: String? = nil
         }
         public struct Attachment: Codable, Sendable, Equatable {
             /// Its index among the bundle's files, or nil if it was never downloaded.
@@ -206,9 +209,16 @@ public struct EvidenceBundle: Sendable {
                 guard let mailbox = MailboxID(try hexBytes(receipt.mailbox, .receipt(entry.id))),
                     let digest = EnvelopeDigest(try hexBytes(receipt.digest, .receipt(entry.id)))
                 else { throw .invalid(.receipt(entry.id)) }
+                var proof: DepositReceipt.Proof?
+                if let text = receipt.proof {
+                    guard let decoded = DepositReceipt.Proof(encoded: try hexBytes(text, .receipt(entry.id))) else {
+                        throw .invalid(.receipt(entry.id))
+                    }
+                    proof = decoded
+                }
                 let parsed = DepositReceipt(
                     mailbox: mailbox, digest: digest, time: receipt.time,
-                    signature: try hexBytes(receipt.signature, .receipt(entry.id)))
+                    signature: try hexBytes(receipt.signature, .receipt(entry.id)), proof: proof)
                 guard parsed.isValid(relayKey: relayKey) else { throw .invalid(.receipt(entry.id)) }
                 receipts += 1
             }

@@ -55,7 +55,7 @@ extension InboxCommand {
                     else { return nil }
                     return EvidenceBundle.Manifest.Receipt(
                         recipient: delivery.name, mailbox: Hex.encode(mailbox), digest: Hex.encode(digest), time: time,
-                        signature: Hex.encode(signature))
+                        signature: Hex.encode(signature), proof: delivery.receiptProof.map { Hex.encode($0) })
                 }
                 let outgoing = message.direction == .outgoing
                 entries.append(

@@ -20,6 +20,9 @@ enum Label {
     static let seizureOrder = "amanat/v1/seizure-order".bytes
     static let rosterKey = "amanat/v1/roster-key".bytes
     static let receipt = "amanat/v1/receipt".bytes
+    static let receiptLeaf = "amanat/v1/receipt-leaf".bytes
+    static let receiptNode = "amanat/v1/receipt-node".bytes
+    static let receiptRoot = "amanat/v1/receipt-root".bytes
     static let roster = "amanat/v1/roster".bytes
     static let rosterContent = "amanat/v1/roster-content".bytes
     static let triageEvent = "amanat/v1/triage-event".bytes

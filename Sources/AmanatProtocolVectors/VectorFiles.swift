@@ -42,6 +42,7 @@ public enum VectorFiles {
             "relay-authorisation.json": try encodeVectorFile(RelayAuthorisationVectors.generate()),
             "organisation.json": try encodeVectorFile(OrganisationVectors.generate()),
             "seizure-orders.json": try encodeVectorFile(SeizureOrderVectors.generate()),
+            "receipts.json": try encodeVectorFile(ReceiptVectors.generate()),
             "attachments.json": try encodeVectorFile(AttachmentVectors.generate(previous: attachments)),
             "ratchet-errors.json": try encodeVectorFile(RatchetErrorVectors.generate(previous: ratchetErrors)),
             "local-state.json": try encodeVectorFile(LocalStateVectors.generate(previous: localState)),

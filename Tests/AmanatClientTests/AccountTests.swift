@@ -29,6 +29,8 @@ struct AccountTests {
         #expect(sent.deliveryState == .submitted)
         #expect(try await defender.queuedCount() == 0)
         #expect(sent.deliveries.allSatisfy { $0.receiptSignature?.count == 64 })
+        // Signed with the other deposits of its moment (SPEC.md §8.4.1); the proof is kept with it.
+        #expect(sent.deliveries.allSatisfy { $0.receiptProof?.count == DepositReceipt.Proof.byteCount })
 
         let expertSync = try await expert.sync()
         #expect(expertSync.received == 1 && expertSync.undecryptable == 0)

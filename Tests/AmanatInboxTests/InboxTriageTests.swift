@@ -113,7 +113,10 @@ struct InboxTriageTests {
         #expect(try await runTool("amanat-inbox", ["verify-bundle", bundle.path, otherRoot]).status == 65)
         // Any byte changed anywhere: refused (checked in process, every byte; and once through the CLI).
         let original = Array(try Data(contentsOf: bundle))
-        _ = try EvidenceBundle.verify(original, organisationRoot: root)
+        let report = try EvidenceBundle.verify(original, organisationRoot: root)
+        // The reply's receipt was signed with others (SPEC.md §8.4.1): the bundle carries its proof.
+        let receipts = report.manifest.messages.flatMap(\.receipts)
+        #expect(receipts.count == 1 && receipts.allSatisfy { $0.proof?.count == 2 * DepositReceipt.Proof.byteCount })
         var accepted = 0
         for index in original.indices {
             var changed = original

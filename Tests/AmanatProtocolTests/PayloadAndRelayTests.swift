@@ -219,3 +219,48 @@ struct HostileInputTests {
         #expect(try PrekeyBundle(decoding: device.bundle().encoded) == device.bundle())
     }
 }
+
+@Suite("Deposit receipt trees")
+struct ReceiptTreeTests {
+    static let relay = Ed25519.PrivateKey()
+
+    static func deposits(_ count: Int) -> [(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64)] {
+        (0..<count).map { index in
+            (MailboxID.random(), EnvelopeDigest(of: SecureRandom.bytes(count: 64)), 1_800_000_000 + UInt64(index))
+        }
+    }
+
+    @Test("a full tree: 256 receipts under one signature, one slot each, every one verifying")
+    func fullTree() {
+        let receipts = DepositReceipt.signed(Self.deposits(256), by: Self.relay)
+        #expect(Set(receipts.map(\.signature)).count == 1)
+        #expect(Set(receipts.compactMap { $0.proof?.index }).count == 256)
+        #expect(receipts.allSatisfy { $0.isValid(relayKey: Self.relay.publicKey) })
+        // Each proof is its own: another receipt's proof does not verify this one.
+        let swapped = DepositReceipt(
+            mailbox: receipts[0].mailbox, digest: receipts[0].digest, time: receipts[0].time,
+            signature: receipts[0].signature, proof: receipts[1].proof)
+        #expect(!swapped.isValid(relayKey: Self.relay.publicKey))
+    }
+
+    @Test("a receipt does not tell how many shared its tree: same size, slots and salts drawn at random")
+    func nothingAboutTheOthers() {
+        let one = (0..<64).map { _ in DepositReceipt.signed(Self.deposits(1), by: Self.relay)[0] }
+        let many = DepositReceipt.signed(Self.deposits(200), by: Self.relay)
+        #expect(Set((one + many).map { $0.proof?.encoded.count }) == [DepositReceipt.Proof.byteCount])
+        // A lone deposit is not always in slot 0 (64 draws all 0 would be a broken generator).
+        #expect(Set(one.compactMap { $0.proof?.index }).count > 1)
+        #expect(Set(one.compactMap { $0.proof?.salt }).count == 64)
+        #expect(one.allSatisfy { $0.isValid(relayKey: Self.relay.publicKey) })
+        // Not under another relay's key.
+        #expect(!one[0].isValid(relayKey: Ed25519.PrivateKey().publicKey))
+    }
+
+    @Test("proofs that are not 289 bytes are refused when decoded")
+    func proofSize() {
+        let proof = DepositReceipt.signed(Self.deposits(1), by: Self.relay)[0].proof!
+        #expect(DepositReceipt.Proof(encoded: proof.encoded) == proof)
+        #expect(DepositReceipt.Proof(encoded: Array(proof.encoded.dropLast())) == nil)
+        #expect(DepositReceipt.Proof(encoded: proof.encoded + [0]) == nil)
+    }
+}

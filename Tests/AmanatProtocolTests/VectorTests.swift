@@ -232,6 +232,50 @@ struct VectorTests {
     }
 
     @Test(
+        "deposit receipts: signed alone and under one tree they verify, with the recorded leaf and root; altered ones do not"
+    )
+    func depositReceipts() throws {
+        let file = try loadVector("receipts", as: ReceiptVectors.self)
+        let relayKey = try Ed25519.PublicKey(rawRepresentation: [UInt8](hex: file.relayPublicKey)!)
+        var outcomes: [String: Bool] = [:]
+        for test in file.cases {
+            let mailbox = try #require(MailboxID(hex: test.mailbox))
+            let digest = try #require(EnvelopeDigest(hex: test.digest))
+            let proofBytes = test.proof.map { [UInt8](hex: $0)! }
+            let proof = proofBytes.flatMap(DepositReceipt.Proof.init(encoded:))
+            let valid =
+                (proofBytes == nil || proof != nil)
+                && DepositReceipt(
+                    mailbox: mailbox, digest: digest, time: test.time, signature: [UInt8](hex: test.signature)!,
+                    proof: proof
+                ).isValid(relayKey: relayKey)
+            #expect(valid == test.valid, "\(test.comment)")
+            outcomes[test.comment] = valid
+            // The leaf and root, from the spec's formulas, match what was recorded; for a valid
+            // receipt the relay key's signature is over that root.
+            if let proofBytes, let leaf = test.leaf, let root = test.root {
+                let computed = specReceiptLeaf(
+                    salt: Array(proofBytes[1..<33]), mailbox: mailbox.bytes, digest: digest.bytes, time: test.time)
+                #expect(computed.hex == leaf && specReceiptRoot(leaf: computed, proof: proofBytes).hex == root)
+                if test.valid {
+                    let input = specReceiptRootInput([UInt8](hex: root)!)
+                    #expect(relayKey.isValidSignature([UInt8](hex: test.signature)!, for: input))
+                }
+            }
+        }
+        // What each case must give, whatever the generator wrote.
+        for valid in [
+            "signed alone", "first of three under one tree", "second of three under one tree",
+            "third of three under one tree",
+        ] {
+            #expect(outcomes[valid] == true, "\(valid)")
+        }
+        #expect(outcomes.values.filter { $0 }.count == 4)
+        let trees = file.cases.filter { $0.comment.hasSuffix("under one tree") }
+        #expect(Set(trees.map(\.signature)).count == 1 && Set(trees.map(\.root)).count == 1)
+    }
+
+    @Test(
         "seizure orders: the valid ones verify with their fields; forged, relay-signed, misdirected and expired ones fail as recorded"
     )
     func seizureOrders() throws {

@@ -243,6 +243,62 @@ struct RelayRouterTests {
         }
     }
 
+    @Test(
+        "deposit receipts signed together (SPEC §8.4.1): 40 deposits at once each get a proof that verifies, under fewer signatures; without the header, a receipt signed alone"
+    )
+    func receiptTrees() async throws {
+        let harness = try RelayHarness(quota: MailboxQuota(maximumEnvelopes: 100, maximumBytes: 1 << 22))
+        try await harness.test { client in
+            let owner = RelayHarness.Owner()
+            try await harness.create(owner, client)
+            let uri = owner.path + "/envelopes"
+            func deposit(_ envelope: [UInt8], tree: Bool) async throws -> RelayAPI.Receipt {
+                var headers = try harness.depositHeaders(owner, envelope)
+                if tree { headers[Relay.receiptsHeader] = RelayAPI.receiptTree }
+                return try await client.execute(
+                    uri: uri, method: .put, headers: headers, body: ByteBuffer(bytes: envelope)
+                ) { response in
+                    #expect(response.status == .created)
+                    return try RelayHarness.decode(RelayAPI.Receipt.self, response)
+                }
+            }
+            func parsed(_ answer: RelayAPI.Receipt) throws -> DepositReceipt {
+                DepositReceipt(
+                    mailbox: try #require(MailboxID(base64URL: answer.mailbox)),
+                    digest: try #require(EnvelopeDigest(base64URL: answer.digest)), time: answer.time,
+                    signature: try #require(Base64URL.decode(answer.signature)),
+                    proof: try answer.proof.map {
+                        try #require(DepositReceipt.Proof(encoded: Base64URL.decode($0) ?? []))
+                    })
+            }
+            // Without the header (a client from before trees): one signature of its own.
+            let alone = try parsed(try await deposit(RelayHarness.envelope(), tree: false))
+            #expect(alone.proof == nil && alone.isValid(relayKey: harness.relayKey.publicKey))
+
+            let envelopes = (0..<40).map { _ in RelayHarness.envelope() }
+            let answers = try await withThrowingTaskGroup(of: RelayAPI.Receipt.self) { group in
+                for envelope in envelopes { group.addTask { try await deposit(envelope, tree: true) } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let receipts = try answers.map(parsed)
+            #expect(receipts.count == 40)
+            for receipt in receipts {
+                #expect(receipt.proof != nil && receipt.isValid(relayKey: harness.relayKey.publicKey))
+                // Not under another mailbox, digest or time.
+                let moved = DepositReceipt(
+                    mailbox: receipt.mailbox, digest: receipt.digest, time: receipt.time + 1,
+                    signature: receipt.signature, proof: receipt.proof)
+                #expect(!moved.isValid(relayKey: harness.relayKey.publicKey))
+            }
+            #expect(Set(receipts.map(\.digest)) == Set(envelopes.map(EnvelopeDigest.init(of:))))
+            // Deposits committed together were signed together.
+            #expect(Set(receipts.map(\.signature)).count < 40)
+            // A repeated deposit gets a receipt too, in the same form.
+            let again = try parsed(try await deposit(envelopes[0], tree: true))
+            #expect(again.proof != nil && again.isValid(relayKey: harness.relayKey.publicKey))
+        }
+    }
+
     @Test("fetch, acknowledge and rotate: signed by the owner, each refusal typed")
     func ownerRequests() async throws {
         let harness = try RelayHarness()

@@ -753,6 +753,7 @@ extension Account {
                         message.deliveries[index].receiptSignature = Data(receipt.signature)
                         message.deliveries[index].receiptMailbox = receipt.mailbox.data
                         message.deliveries[index].receiptDigest = receipt.digest.data
+                        message.deliveries[index].receiptProof = receipt.proof.map { Data($0.encoded) }
                     }
                 }
             }

@@ -182,12 +182,23 @@ public struct RelayClient: Sendable {
                     headers: [
                         "Content-Type": "application/octet-stream",
                         RelayAPI.Header.depositToken: token.base64URL,
+                        // A receipt signed with others is as good and costs the relay less
+                        // (SPEC.md §8.4.1); a relay from before them answers with one alone.
+                        RelayAPI.Header.receipts: RelayAPI.receiptTree,
                     ],
                     body: envelope)))
         guard let signature = Base64URL.decode(answer.signature), answer.digest == digest.base64URL,
             answer.mailbox == mailbox.base64URL
         else { throw .unexpectedAnswer }
-        let receipt = DepositReceipt(mailbox: mailbox, digest: digest, time: answer.time, signature: signature)
+        var proof: DepositReceipt.Proof?
+        if let text = answer.proof {
+            guard let decoded = Base64URL.decode(text).flatMap(DepositReceipt.Proof.init(encoded:)) else {
+                throw .unexpectedAnswer
+            }
+            proof = decoded
+        }
+        let receipt = DepositReceipt(
+            mailbox: mailbox, digest: digest, time: answer.time, signature: signature, proof: proof)
         guard receipt.isValid(relayKey: relayKey) else { throw .unexpectedAnswer }
         return receipt
     }

@@ -62,9 +62,15 @@ public struct Voucher: Hashable, Sendable {
 }
 
 /// The relay's signed statement that it stored an envelope (SPEC.md §8.4): what a sender keeps
-/// as proof of submission.
+/// as proof of submission. It comes in two forms:
 ///
-///     signature = Ed25519(relayKey, lp("amanat/v1/receipt") ‖ lp(mailboxId) ‖ lp(digest) ‖ lp(u64 time))
+/// - signed alone (no ``proof``):
+///
+///       signature = Ed25519(relayKey, lp("amanat/v1/receipt") ‖ lp(mailboxId) ‖ lp(digest) ‖ lp(u64 time))
+///
+/// - signed with the other deposits of its moment (§8.4.1): a leaf of a Merkle tree of depth 8
+///   whose root the relay signs once; the ``proof`` carries the leaf's salt, its index and the
+///   sibling hashes up to the root.
 public struct DepositReceipt: Hashable, Sendable {
     /// The mailbox the envelope went to.
     public let mailbox: MailboxID
@@ -72,33 +78,168 @@ public struct DepositReceipt: Hashable, Sendable {
     public let digest: EnvelopeDigest
     /// The relay's clock when it answered, Unix seconds. It is not stored on the relay.
     public let time: UInt64
-    /// The relay key's signature.
+    /// The relay key's signature: over this receipt alone, or over the root its ``proof`` leads to.
     public let signature: [UInt8]
+    /// Where a receipt signed with others sits in their tree; nil for one signed alone.
+    public let proof: Proof?
 
-    /// Signs a receipt with the relay's key.
+    /// A leaf's place in a receipt tree (SPEC.md §8.4.1), encoded as
+    /// `u8 index ‖ [32] salt ‖ [32] × 8 path` (289 bytes), the path from the leaf's sibling up.
+    public struct Proof: Hashable, Sendable {
+        /// The tree's depth: every tree has 256 slots, however many deposits it holds.
+        public static let depth = 8
+        /// The encoded size.
+        public static let byteCount = 1 + 32 + depth * 32
+
+        /// The leaf's slot, 0–255, drawn at random.
+        public let index: UInt8
+        /// 32 random bytes hashed into the leaf, so that a sibling hash tells nothing about the
+        /// deposit it stands for.
+        public let salt: [UInt8]
+        /// The 8 sibling hashes from the leaf's level up.
+        public let path: [[UInt8]]
+
+        /// The proof in `encoded`, or nil if it is not 289 bytes.
+        public init?(encoded: [UInt8]) {
+            guard encoded.count == Self.byteCount else { return nil }
+            index = encoded[0]
+            salt = Array(encoded[1..<33])
+            path = (0..<Self.depth).map { Array(encoded[33 + $0 * 32..<33 + ($0 + 1) * 32]) }
+        }
+
+        init(index: UInt8, salt: [UInt8], path: [[UInt8]]) {
+            self.index = index
+            self.salt = salt
+            self.path = path
+        }
+
+        /// Its 289 bytes.
+        public var encoded: [UInt8] {
+            var bytes = [index] + salt
+            for hash in path { bytes += hash }
+            return bytes
+        }
+    }
+
+    /// Signs a receipt alone with the relay's key.
     public init(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64, signedBy relayKey: Ed25519.PrivateKey) {
         self.mailbox = mailbox
         self.digest = digest
         self.time = time
+        proof = nil
         signature = relayKey.signature(for: Self.signatureInput(mailbox: mailbox, digest: digest, time: time))
     }
 
     /// A receipt received from the relay.
-    public init(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64, signature: [UInt8]) {
+    public init(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64, signature: [UInt8], proof: Proof? = nil) {
         self.mailbox = mailbox
         self.digest = digest
         self.time = time
         self.signature = signature
+        self.proof = proof
     }
 
-    /// Whether the relay key `relayKey` signed this receipt.
+    /// Receipts for up to 256 deposits under one signature (SPEC.md §8.4.1), in the order given.
+    /// Each deposit gets a random slot of the 256 and a random salt; a slot no deposit took, or a
+    /// subtree that holds none, is a random 32-byte value. So a receipt shows neither how many
+    /// deposits shared its signature nor anything about them. `random(n)` gives `n` random bytes
+    /// (the system's generator; seeded only for test vectors).
+    public static func signed(
+        _ deposits: [(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64)], by relayKey: Ed25519.PrivateKey,
+        random: (Int) -> [UInt8] = { SecureRandom.bytes(count: $0) }
+    ) -> [DepositReceipt] {
+        precondition((1...1 << Proof.depth).contains(deposits.count), "1 to 256 receipts per tree")
+        // The random bytes are drawn in as few calls as possible (each is a system call), in the
+        // order they are used: enough at once for the slots, the salts and at most one stand-in
+        // per level for each deposit, more only when redrawn slots use them up.
+        var pool = random(64 + 32 * deposits.count * (1 + Proof.depth))
+        var used = 0
+        func take(_ count: Int) -> [UInt8] {
+            if used + count > pool.count {
+                pool = random(max(count, 256))
+                used = 0
+            }
+            defer { used += count }
+            return Array(pool[used..<used + count])
+        }
+        // Slots: each deposit takes a uniformly random free slot (a random byte, drawn again
+        // while it names a taken slot).
+        var taken = [Bool](repeating: false, count: 1 << Proof.depth)
+        var slots: [Int] = []
+        while slots.count < deposits.count {
+            let slot = Int(take(1)[0])
+            guard !taken[slot] else { continue }
+            taken[slot] = true
+            slots.append(slot)
+        }
+        let salts = deposits.map { _ in take(32) }
+        // The tree, level by level from the leaves; `levels[l]` holds every node of level l that
+        // is a real hash or a random stand-in, and so every sibling a path needs.
+        var level: [Int: [UInt8]] = [:]
+        for (index, deposit) in deposits.enumerated() {
+            level[slots[index]] = leaf(
+                salt: salts[index], mailbox: deposit.mailbox, digest: deposit.digest, time: deposit.time)
+        }
+        var levels: [[Int: [UInt8]]] = []
+        for _ in 0..<Proof.depth {
+            var parents: [Int: [UInt8]] = [:]
+            // In order, so that a seeded generator gives the same tree.
+            for parent in Set(level.keys.map { $0 >> 1 }).sorted() {
+                let left = level[2 * parent] ?? take(32)
+                let right = level[2 * parent + 1] ?? take(32)
+                level[2 * parent] = left
+                level[2 * parent + 1] = right
+                parents[parent] = node(left, right)
+            }
+            levels.append(level)
+            level = parents
+        }
+        let signature = relayKey.signature(for: rootSignatureInput(level[0]!))
+        return deposits.enumerated().map { index, deposit in
+            let slot = slots[index]
+            let path = (0..<Proof.depth).map { height in levels[height][(slot >> height) ^ 1]! }
+            return DepositReceipt(
+                mailbox: deposit.mailbox, digest: deposit.digest, time: deposit.time, signature: signature,
+                proof: Proof(index: UInt8(slot), salt: salts[index], path: path))
+        }
+    }
+
+    /// Whether the relay key `relayKey` signed this receipt, alone or through its tree's root.
     public func isValid(relayKey: Ed25519.PublicKey) -> Bool {
-        relayKey.isValidSignature(signature, for: Self.signatureInput(mailbox: mailbox, digest: digest, time: time))
+        guard let proof else {
+            return relayKey.isValidSignature(
+                signature, for: Self.signatureInput(mailbox: mailbox, digest: digest, time: time))
+        }
+        guard proof.salt.count == 32, proof.path.count == Proof.depth, proof.path.allSatisfy({ $0.count == 32 })
+        else { return false }
+        var hash = Self.leaf(salt: proof.salt, mailbox: mailbox, digest: digest, time: time)
+        for (height, sibling) in proof.path.enumerated() {
+            hash = (Int(proof.index) >> height) & 1 == 0 ? Self.node(hash, sibling) : Self.node(sibling, hash)
+        }
+        return relayKey.isValidSignature(signature, for: Self.rootSignatureInput(hash))
     }
 
     static func signatureInput(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64) -> [UInt8] {
         var clock = ByteWriter()
         clock.u64(time)
         return lengthPrefixed(Label.receipt, mailbox.bytes, digest.bytes, clock.bytes)
+    }
+
+    /// `BLAKE2b-256(lp("amanat/v1/receipt-leaf") ‖ lp(salt) ‖ lp(mailboxId) ‖ lp(digest) ‖ lp(u64 time))`
+    static func leaf(salt: [UInt8], mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64) -> [UInt8] {
+        var clock = ByteWriter()
+        clock.u64(time)
+        // Cannot fail: 32 is a valid BLAKE2b output length.
+        return try! BLAKE2b.hash(lengthPrefixed(Label.receiptLeaf, salt, mailbox.bytes, digest.bytes, clock.bytes))
+    }
+
+    /// `BLAKE2b-256(lp("amanat/v1/receipt-node") ‖ lp(left) ‖ lp(right))`
+    static func node(_ left: [UInt8], _ right: [UInt8]) -> [UInt8] {
+        try! BLAKE2b.hash(lengthPrefixed(Label.receiptNode, left, right))
+    }
+
+    /// `lp("amanat/v1/receipt-root") ‖ lp(root)`: what the relay signs for a tree.
+    static func rootSignatureInput(_ root: [UInt8]) -> [UInt8] {
+        lengthPrefixed(Label.receiptRoot, root)
     }
 }

@@ -10,6 +10,8 @@
 public enum RelayAPI {
     /// The API version `/v1/info` names.
     public static let version = "1"
+    /// The value of ``Header/receipts`` that asks for a receipt signed with others.
+    public static let receiptTree = "tree"
 
     /// The headers the API defines.
     public enum Header {
@@ -25,6 +27,8 @@ public enum RelayAPI {
         public static let uploadKey = "Amanat-Upload-Key"
         /// A recipient device's download confirmation key (SPEC.md §9.4).
         public static let confirmationKey = "Amanat-Confirmation-Key"
+        /// On a deposit, `tree`: the sender takes a receipt signed with others (SPEC.md §8.4.1).
+        public static let receipts = "Amanat-Receipts"
     }
 
     /// The body of every error answer.

@@ -20,6 +20,7 @@ public struct Relay: Sendable {
     let ownerLimiter: RateLimiter
     let depositKeys = DepositKeyCache()
     let blobReservations = BlobReservations()
+    let receipts: ReceiptSigner
 
     /// A relay over `store`; `clock` gives Unix seconds, `rateClock` fractional seconds for the
     /// rate limits (both injected for tests).
@@ -31,6 +32,7 @@ public struct Relay: Sendable {
         self.store = store
         self.configuration = configuration
         self.clock = clock
+        receipts = ReceiptSigner(key: configuration.signingKey)
         nonces = NonceCache(capacity: configuration.nonceCacheCapacity, window: RequestSignature.allowedClockSkew)
         push = PushHub(capacity: configuration.maximumWaiters, perMailbox: configuration.maximumMailboxWaiters)
         globalLimiter = RateLimiter(
@@ -136,14 +138,19 @@ public struct Relay: Sendable {
         case .duplicate:
             RelayMetrics.depositsDuplicate.increment()
         }
-        // The store has committed durably: only now is the receipt signed.
-        let receipt = DepositReceipt(
-            mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
+        // The store has committed durably: only now is the receipt signed, with the other
+        // deposits of this moment under one signature when the sender takes that (SPEC.md §8.4.1).
+        let receipt =
+            request.headers[Self.receiptsHeader] == RelayAPI.receiptTree
+            ? await receipts.receipt(mailbox: mailbox, digest: digest, time: now)
+            : DepositReceipt(mailbox: mailbox, digest: digest, time: now, signedBy: configuration.signingKey)
         // Written out rather than through JSONEncoder: this is the hottest answer, and its fields
         // are base64url and a number, which need no escaping. Same shape as `RelayAPI.Receipt`.
-        let body =
+        var body =
             #"{"mailbox":"\#(mailbox.base64URL)","digest":"\#(digest.base64URL)","time":\#(now),"#
-            + #""signature":"\#(Base64URL.encode(receipt.signature))"}"#
+            + #""signature":"\#(Base64URL.encode(receipt.signature))""#
+        if let proof = receipt.proof { body += #","proof":"\#(Base64URL.encode(proof.encoded))""# }
+        body += "}"
         return Response(
             status: .created, headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: body)))
@@ -237,6 +244,7 @@ public struct Relay: Sendable {
     static let timestampHeader = HTTPField.Name(RelayAPI.Header.timestamp)!
     static let nonceHeader = HTTPField.Name(RelayAPI.Header.nonce)!
     static let signatureHeader = HTTPField.Name(RelayAPI.Header.signature)!
+    static let receiptsHeader = HTTPField.Name(RelayAPI.Header.receipts)!
 
     /// Checks the owner's signature, the timestamp window and the nonce; returns the mailbox id and
     /// the body the signature covers.

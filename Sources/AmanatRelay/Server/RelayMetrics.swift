@@ -14,6 +14,8 @@ enum RelayMetrics {
     static let depositsDuplicate = Counter(label: "amanat_deposits_total", dimensions: [("outcome", "duplicate")])
     static let groupCommits = Counter(label: "amanat_group_commits_total")
     static let groupCommitDeposits = Counter(label: "amanat_group_commit_deposits_total")
+    /// Receipt trees signed (SPEC.md §8.4.1): one Ed25519 signature each.
+    static let receiptTrees = Counter(label: "amanat_receipt_trees_total")
     static let prekeyClaims = Counter(label: "amanat_prekey_claims_total")
     static let blobsCreated = Counter(label: "amanat_blobs_created_total")
     static let purgedEnvelopes = Counter(label: "amanat_purged_envelopes_total")
