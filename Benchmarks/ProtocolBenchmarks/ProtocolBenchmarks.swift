@@ -202,6 +202,39 @@ let benchmarks: @Sendable () -> Void = {
         }
     }
 
+    // MARK: - 16 deposit receipts: one tree under one signature (SPEC §8.4.1) against 16 signatures
+
+    let receiptBatch = 16
+    Benchmark("16 deposit receipts: raw libsodium crypto_sign_detached ×16", configuration: dhConfiguration) {
+        benchmark in
+        var publicKey = [UInt8](repeating: 0, count: 32)
+        var secretKey = [UInt8](repeating: 0, count: 64)
+        _ = crypto_sign_seed_keypair(&publicKey, &secretKey, SecureRandom.bytes(count: 32))
+        let message = [UInt8](repeating: 0x52, count: 125)
+        var signature = [UInt8](repeating: 0, count: 64)
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            for _ in 0..<receiptBatch {
+                _ = crypto_sign_detached(&signature, nil, message, UInt64(message.count), secretKey)
+            }
+            blackHole(signature[0])
+        }
+    }
+
+    Benchmark("16 deposit receipts: DepositReceipt.signed, one tree", configuration: dhConfiguration) { benchmark in
+        let key = Ed25519.PrivateKey()
+        let deposits = (0..<receiptBatch).map { index in
+            (
+                mailbox: MailboxID.random(), digest: EnvelopeDigest(of: SecureRandom.bytes(count: 64)),
+                time: UInt64(index)
+            )
+        }
+        benchmark.startMeasurement()
+        for _ in benchmark.scaledIterations {
+            blackHole(DepositReceipt.signed(deposits, by: key).count)
+        }
+    }
+
     // MARK: - KDF_RK: HKDF-SHA256 with 96 bytes of output (every DH step, twice per exchange)
 
     Benchmark("KDF_RK, 96 bytes: HKDFSHA256.deriveKeys", configuration: dhConfiguration) { benchmark in

@@ -31,6 +31,14 @@ public enum BLAKE2b {
         return hasher.finalize()
     }
 
+    /// The unkeyed BLAKE2b-256 of `data`, written to the 32 bytes of `output`: one libsodium
+    /// call and nothing allocated, for hashing many small inputs (a receipt tree's nodes).
+    public static func hash256(_ data: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) {
+        precondition(output.count == defaultOutputByteCount, "BLAKE2b-256 writes 32 bytes")
+        ensureSodium()
+        _ = crypto_generichash(output.mutableBytes, output.count, data.bytes, data.length, nil, 0)
+    }
+
     /// An incremental BLAKE2b computation, for data that arrives in pieces.
     public struct Hasher: ~Copyable, @unchecked Sendable {
         /// libsodium's 64-byte-aligned `crypto_generichash_state`, which Swift sees as opaque.

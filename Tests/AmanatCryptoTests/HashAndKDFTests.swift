@@ -25,6 +25,13 @@ struct BLAKE2bTests {
                 var hasher = try BLAKE2b.Hasher(outputByteCount: vector.outputLength)
                 for byte in input { hasher.update([byte]) }
                 #expect(hasher.finalize() == expected, "\(vector.comment), byte by byte")
+                if vector.outputLength == 32 {
+                    var output = [UInt8](repeating: 0, count: 32)
+                    input.withUnsafeBytes { input in
+                        output.withUnsafeMutableBytes { BLAKE2b.hash256(input, into: $0) }
+                    }
+                    #expect(output == expected, "\(vector.comment), hash256")
+                }
             } else {
                 let key = try SecureBytes(hex: vector.key)
                 #expect(

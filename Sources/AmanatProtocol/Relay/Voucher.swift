@@ -142,21 +142,27 @@ public struct DepositReceipt: Hashable, Sendable {
     /// Receipts for up to 256 deposits under one signature (SPEC.md §8.4.1), in the order given.
     /// Each deposit gets a random slot of the 256 and a random salt; a slot no deposit took, or a
     /// subtree that holds none, is a random 32-byte value. So a receipt shows neither how many
-    /// deposits shared its signature nor anything about them. `random(n)` gives `n` random bytes
-    /// (the system's generator; seeded only for test vectors).
+    /// deposits shared its signature nor anything about them. `random(32)` gives the 32-byte
+    /// keys of the ChaCha20 stream these come from (the system's generator; seeded only for test
+    /// vectors).
     public static func signed(
         _ deposits: [(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64)], by relayKey: Ed25519.PrivateKey,
         random: (Int) -> [UInt8] = { SecureRandom.bytes(count: $0) }
     ) -> [DepositReceipt] {
         precondition((1...1 << Proof.depth).contains(deposits.count), "1 to 256 receipts per tree")
-        // The random bytes are drawn in as few calls as possible (each is a system call), in the
-        // order they are used: enough at once for the slots, the salts and at most one stand-in
-        // per level for each deposit, more only when redrawn slots use them up.
-        var pool = random(64 + 32 * deposits.count * (1 + Proof.depth))
+        // The random bytes come from ChaCha20 (libsodium's `randombytes_buf_deterministic`) keyed
+        // by 32 fresh bytes of `random`: one system call per tree instead of one per value, in
+        // the order they are used. Enough at once for the slots, the salts and at most one
+        // stand-in per level for each deposit; another key only when redrawn slots use them up.
+        func expand(_ count: Int) -> [UInt8] {
+            // Cannot fail: the key is 32 bytes.
+            try! DeterministicRandom.bytes(count: count, seed: random(32))
+        }
+        var pool = expand(64 + 32 * deposits.count * (1 + Proof.depth))
         var used = 0
         func take(_ count: Int) -> [UInt8] {
             if used + count > pool.count {
-                pool = random(max(count, 256))
+                pool = expand(max(count, 256))
                 used = 0
             }
             defer { used += count }
@@ -164,7 +170,8 @@ public struct DepositReceipt: Hashable, Sendable {
         }
         // Slots: each deposit takes a uniformly random free slot (a random byte, drawn again
         // while it names a taken slot).
-        var taken = [Bool](repeating: false, count: 1 << Proof.depth)
+        let width = 1 << Proof.depth
+        var taken = [Bool](repeating: false, count: width)
         var slots: [Int] = []
         while slots.count < deposits.count {
             let slot = Int(take(1)[0])
@@ -173,31 +180,65 @@ public struct DepositReceipt: Hashable, Sendable {
             slots.append(slot)
         }
         let salts = deposits.map { _ in take(32) }
-        // The tree, level by level from the leaves; `levels[l]` holds every node of level l that
-        // is a real hash or a random stand-in, and so every sibling a path needs.
-        var level: [Int: [UInt8]] = [:]
+        // The tree, level by level from the leaves: `nodes[h]` holds level h's 32-byte nodes side
+        // by side, `present[h]` which of them are set (a real hash or a random stand-in), which
+        // is every sibling a path needs. Flat buffers and one reused input: a tree is hashed in
+        // a few dozen libsodium calls with nothing allocated per node.
+        var nodes = (0...Proof.depth).map { [UInt8](repeating: 0, count: (width >> $0) * 32) }
+        var present = (0...Proof.depth).map { [Bool](repeating: false, count: width >> $0) }
+        // A leaf's input has a fixed layout: its four fields are written into one buffer in place.
+        let zeros = [UInt8](repeating: 0, count: 32)
+        var leafInput = lengthPrefixed(Label.receiptLeaf, zeros, zeros, zeros, [UInt8](repeating: 0, count: 8))
+        let timeAt = leafInput.count - 8
+        let digestAt = timeAt - 4 - 32
+        let mailboxAt = digestAt - 4 - 32
+        let saltAt = mailboxAt - 4 - 32
         for (index, deposit) in deposits.enumerated() {
-            level[slots[index]] = leaf(
-                salt: salts[index], mailbox: deposit.mailbox, digest: deposit.digest, time: deposit.time)
-        }
-        var levels: [[Int: [UInt8]]] = []
-        for _ in 0..<Proof.depth {
-            var parents: [Int: [UInt8]] = [:]
-            // In order, so that a seeded generator gives the same tree.
-            for parent in Set(level.keys.map { $0 >> 1 }).sorted() {
-                let left = level[2 * parent] ?? take(32)
-                let right = level[2 * parent + 1] ?? take(32)
-                level[2 * parent] = left
-                level[2 * parent + 1] = right
-                parents[parent] = node(left, right)
+            var clock = ByteWriter()
+            clock.u64(deposit.time)
+            leafInput.replaceSubrange(saltAt..<saltAt + 32, with: salts[index])
+            leafInput.replaceSubrange(mailboxAt..<mailboxAt + 32, with: deposit.mailbox.bytes)
+            leafInput.replaceSubrange(digestAt..<digestAt + 32, with: deposit.digest.bytes)
+            leafInput.replaceSubrange(timeAt..<timeAt + 8, with: clock.bytes)
+            let slot = slots[index]
+            leafInput.withUnsafeBytes { input in
+                nodes[0].withUnsafeMutableBytes { leaves in
+                    BLAKE2b.hash256(
+                        input, into: UnsafeMutableRawBufferPointer(rebasing: leaves[slot * 32..<slot * 32 + 32]))
+                }
             }
-            levels.append(level)
-            level = parents
+            present[0][slot] = true
         }
-        let signature = relayKey.signature(for: rootSignatureInput(level[0]!))
+        var input = lengthPrefixed(
+            Label.receiptNode, [UInt8](repeating: 0, count: 32), [UInt8](repeating: 0, count: 32))
+        let leftAt = input.count - 68
+        let rightAt = input.count - 32
+        for height in 0..<Proof.depth {
+            // In order, so that a seeded generator gives the same tree.
+            for parent in 0..<(width >> (height + 1))
+            where present[height][2 * parent] || present[height][2 * parent + 1] {
+                for child in (2 * parent)...(2 * parent + 1) where !present[height][child] {
+                    nodes[height].replaceSubrange(child * 32..<child * 32 + 32, with: take(32))
+                    present[height][child] = true
+                }
+                input.replaceSubrange(leftAt..<leftAt + 32, with: nodes[height][parent * 64..<parent * 64 + 32])
+                input.replaceSubrange(rightAt..<rightAt + 32, with: nodes[height][parent * 64 + 32..<parent * 64 + 64])
+                input.withUnsafeBytes { input in
+                    nodes[height + 1].withUnsafeMutableBytes { next in
+                        BLAKE2b.hash256(
+                            input, into: UnsafeMutableRawBufferPointer(rebasing: next[parent * 32..<parent * 32 + 32]))
+                    }
+                }
+                present[height + 1][parent] = true
+            }
+        }
+        let signature = relayKey.signature(for: rootSignatureInput(Array(nodes[Proof.depth][0..<32])))
         return deposits.enumerated().map { index, deposit in
             let slot = slots[index]
-            let path = (0..<Proof.depth).map { height in levels[height][(slot >> height) ^ 1]! }
+            let path = (0..<Proof.depth).map { height in
+                let sibling = (slot >> height) ^ 1
+                return Array(nodes[height][sibling * 32..<sibling * 32 + 32])
+            }
             return DepositReceipt(
                 mailbox: deposit.mailbox, digest: deposit.digest, time: deposit.time, signature: signature,
                 proof: Proof(index: UInt8(slot), salt: salts[index], path: path))
