@@ -59,7 +59,10 @@ import Yams
             "components/schemas/CreateMailbox",
             RelayAPI.CreateMailboxRequest(mailbox: id, ownerKey: id, depositKey: id, voucher: "AAAA")),
         Contract(answer("post", "/v1/mailboxes", "201"), RelayAPI.CreateMailboxResponse(mailbox: id)),
-        Contract("components/schemas/Receipt", RelayAPI.Receipt(mailbox: id, digest: id, time: 1, signature: "AA")),
+        Contract(
+            "components/schemas/Receipt",
+            RelayAPI.Receipt(mailbox: id, digest: id, time: 1, signature: "AA", proof: "AA"),
+            minimal: RelayAPI.Receipt(mailbox: id, digest: id, time: 1, signature: "AA")),
         Contract(body("post", "/v1/mailboxes/{mailbox}/fetch"), RelayAPI.FetchRequest(after: 0, limit: 1)),
         Contract(
             "components/schemas/FetchResponse",
