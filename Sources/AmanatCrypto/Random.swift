@@ -17,11 +17,14 @@ public enum SecureRandom {
     }
 }
 
-/// Reproducible pseudo-random bytes for test vectors: libsodium's
-/// `randombytes_buf_deterministic`, which is the ChaCha20 (IETF) keystream under the 32-byte
-/// seed with the 12-byte nonce "LibsodiumDRG" and block counter 0.
+/// Reproducible pseudo-random bytes: libsodium's `randombytes_buf_deterministic`, which is the
+/// ChaCha20 (IETF) keystream under the 32-byte seed with the 12-byte nonce "LibsodiumDRG" and
+/// block counter 0.
 ///
-/// Never use it for real keys: anyone with the seed has every output.
+/// For test vectors, under public seeds; and as a generator keyed by 32 fresh bytes of
+/// ``SecureRandom`` when many random values are needed at once and none of them is a secret
+/// key (a receipt tree's slots, salts and stand-ins, SPEC.md §8.4.1). Never for keys: anyone
+/// with the seed has every output.
 public enum DeterministicRandom {
     /// The seed length in bytes.
     public static let seedByteCount = Int(randombytes_SEEDBYTES)

@@ -63,7 +63,11 @@ public struct EvidenceBundle: Sendable {
             public var delivery: String? = nil
         }
 
-        public var format = "amanat-evidence-1"
+        /// `amanat-evidence-2` when a receipt carries a proof (SPEC.md §8.4.1), which a verifier
+        /// from before proofs would misread as a forged receipt; `amanat-evidence-1` otherwise.
+        public var format = Self.format1
+        public static let format1 = "amanat-evidence-1"
+        public static let format2 = "amanat-evidence-2"
         public var caseLabel: String
         /// The defender's `IdentityKey`, hex.
         public var defender: String
@@ -144,6 +148,8 @@ public struct EvidenceBundle: Sendable {
         case invalid(Part)
         /// Signed under another organisation than the one given.
         case otherOrganisation
+        /// A manifest format this verifier does not know: made by a newer version.
+        case unsupportedFormat
     }
 
     /// Checks a bundle: its structure, the exporter's signature over every byte before it, the
@@ -170,7 +176,7 @@ public struct EvidenceBundle: Sendable {
         } catch {
             throw .malformed
         }
-        guard manifest.format == "amanat-evidence-1" else { throw .malformed }
+        guard [Manifest.format1, Manifest.format2].contains(manifest.format) else { throw .unsupportedFormat }
         func hexBytes(_ text: String, _ what: Part) throws(Failure) -> [UInt8] {
             guard let bytes = Hex.decode(text) else { throw .invalid(what) }
             return bytes
@@ -210,7 +216,8 @@ public struct EvidenceBundle: Sendable {
                     let digest = EnvelopeDigest(try hexBytes(receipt.digest, .receipt(entry.id)))
                 else { throw .invalid(.receipt(entry.id)) }
                 var proof: DepositReceipt.Proof?
-                if let text = receipt.proof {
+                // Format 1 has no proofs: a key it does not define is ignored (SPEC.md §17).
+                if manifest.format != Manifest.format1, let text = receipt.proof {
                     guard let decoded = DepositReceipt.Proof(encoded: try hexBytes(text, .receipt(entry.id))) else {
                         throw .invalid(.receipt(entry.id))
                     }

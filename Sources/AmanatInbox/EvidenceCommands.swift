@@ -68,17 +68,19 @@ extension InboxCommand {
                         authorIdentity: outgoing ? Hex.encode(message.author ?? Data(signer.identity.encoded)) : nil,
                         delivery: outgoing ? (message.deliveryState ?? .queued).rawValue : nil))
             }
-            let bundle = EvidenceBundle(
-                manifest: EvidenceBundle.Manifest(
-                    caseLabel: item.id.short, defender: Hex.encode(item.identity.encoded),
-                    exportedAt: UInt64(Date().timeIntervalSince1970),
-                    exporter: .init(
-                        name: name, identity: Hex.encode(signer.identity.encoded),
-                        certificate: Hex.encode(signer.certificate.encoded)),
-                    organisationRoot: Hex.encode(signer.organisationRoot.rawRepresentation),
-                    relayKey: Hex.encode(signer.relayKey.rawRepresentation), messages: entries,
-                    triage: triage.events.map { Hex.encode($0.encoded) }),
-                files: files)
+            var manifest = EvidenceBundle.Manifest(
+                caseLabel: item.id.short, defender: Hex.encode(item.identity.encoded),
+                exportedAt: UInt64(Date().timeIntervalSince1970),
+                exporter: .init(
+                    name: name, identity: Hex.encode(signer.identity.encoded),
+                    certificate: Hex.encode(signer.certificate.encoded)),
+                organisationRoot: Hex.encode(signer.organisationRoot.rawRepresentation),
+                relayKey: Hex.encode(signer.relayKey.rawRepresentation), messages: entries,
+                triage: triage.events.map { Hex.encode($0.encoded) })
+            if entries.contains(where: { $0.receipts.contains { $0.proof != nil } }) {
+                manifest.format = EvidenceBundle.Manifest.format2
+            }
+            let bundle = EvidenceBundle(manifest: manifest, files: files)
             let content = try bundle.content()
             let signature = try await account.signEvidence(content)
             do {
@@ -143,6 +145,7 @@ extension InboxCommand {
             } catch {
                 switch error {
                 case .malformed: throw CommandError("bundle.malformed", [], code: CommandError.data)
+                case .unsupportedFormat: throw CommandError("bundle.newer-format", [], code: CommandError.data)
                 case .invalid(let part):
                     // Named in the user's language (the file name in it is shown safely with the rest).
                     let what = InboxCatalogue.text(part.key.name, language, part.key.arguments)

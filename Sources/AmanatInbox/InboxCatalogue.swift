@@ -74,6 +74,8 @@ public enum InboxCatalogue {
             "Bundle verified: case %@, exported by %@; %@ message(s), %@ file(s), %@ relay receipt(s) and %@ triage event(s) checked.",
         "bundle.root": "Signed under the organisation root %@: compare it with the one your organisation published.",
         "bundle.malformed": "This is not an evidence bundle, or it is cut short or extended.",
+        "bundle.newer-format":
+            "This evidence bundle was made by a newer version of Amanat: verify it with an up-to-date `amanat-inbox verify-bundle`.",
         "bundle.invalid":
             "The bundle does not verify: %@ does not check. It was changed after export, or is not genuine.",
         "bundle.other-organisation": "The bundle was signed under another organisation's root key.",
@@ -267,6 +269,8 @@ public enum InboxCatalogue {
         "bundle.root":
             "Пакет подписан корневым ключом организации %@: сверьте его с ключом, который опубликовала ваша организация.",
         "bundle.malformed": "Это не пакет доказательств, или он обрезан либо дополнен.",
+        "bundle.newer-format":
+            "Этот пакет доказательств сделан более новой версией Amanat: проверьте его обновлённым `amanat-inbox verify-bundle`.",
         "bundle.invalid": "Пакет не прошёл проверку: не сходится %@. Его изменили после выгрузки, или он не подлинный.",
         "bundle.part.signature": "подпись выгрузившего", "bundle.part.organisation-root": "корневой ключ организации",
         "bundle.part.exporter-certificate": "сертификат выгрузившего", "bundle.part.defender": "ключ правозащитника",

@@ -15,7 +15,7 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
         public let digest: String
         public let time: UInt64
         public let signature: String
-        /// The 289-byte proof (`u8 index ‖ [32] salt ‖ [32] × 8 path`), or nil for a receipt signed
+        /// The 290-byte proof (`u8 version ‖ u8 index ‖ [32] salt ‖ [32] × 8 path`), or nil for a receipt signed
         /// alone.
         public var proof: String?
         /// For a tree receipt: its leaf hash and the root its path leads to.
@@ -28,6 +28,11 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
     /// The relay's receipt key, from this seed.
     public let relaySeed: String
     public let relayPublicKey: String
+    /// The seeds of the ChaCha20 streams (`randombytes_buf_deterministic`) that `random` read
+    /// from in order for the tree of three and for the tree signed by another key: a relay draws
+    /// these bytes from the system instead.
+    public let treeSeed: String
+    public let otherTreeSeed: String
     public let cases: [Case]
 
     public static func generate() -> Self {
@@ -71,7 +76,7 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
                 }())
             if let proofBytes, proofBytes.count == DepositReceipt.Proof.byteCount {
                 let leaf = specReceiptLeaf(
-                    salt: Array(proofBytes[1..<33]), mailbox: receipt.mailbox.bytes, digest: receipt.digest.bytes,
+                    salt: Array(proofBytes[2..<34]), mailbox: receipt.mailbox.bytes, digest: receipt.digest.bytes,
                     time: receipt.time)
                 test.leaf = hex(leaf)
                 test.root = hex(specReceiptRoot(leaf: leaf, proof: proofBytes))
@@ -79,11 +84,11 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
             return test
         }
         var flippedPath = tree[0].proof!.encoded
-        flippedPath[33 + 5 * 32] ^= 1
+        flippedPath[34 + 5 * 32] ^= 1
         var otherIndex = tree[0].proof!.encoded
-        otherIndex[0] ^= 1
+        otherIndex[1] ^= 1
         var otherSalt = tree[0].proof!.encoded
-        otherSalt[1] ^= 1
+        otherSalt[2] ^= 1
         let laterTime = DepositReceipt(
             mailbox: tree[1].mailbox, digest: tree[1].digest, time: tree[1].time + 1, signature: tree[1].signature,
             proof: tree[1].proof)
@@ -93,6 +98,7 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
         return Self(
             source: "AmanatProtocolVectors.ReceiptVectors (swift run amanat-vectors)",
             relaySeed: hex(seed("relay-key")), relayPublicKey: hex(relay.publicKey.rawRepresentation),
+            treeSeed: hex(seed("receipt-tree")), otherTreeSeed: hex(seed("another-receipt-tree")),
             cases: [
                 test("signed alone", alone),
                 test("first of three under one tree", tree[0]),
@@ -105,6 +111,7 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
                 test("the time one second later", laterTime),
                 test("a signature made alone, presented with a proof", aloneWithProof),
                 test("a proof a byte short", tree[2], proof: Array(tree[2].proof!.encoded.dropLast())),
+                test("a proof of version 2", tree[2], proof: [2] + tree[2].proof!.encoded.dropFirst()),
             ])
     }
 }
@@ -117,14 +124,14 @@ public func specReceiptLeaf(salt: [UInt8], mailbox: [UInt8], digest: [UInt8], ti
         specLengthPrefixed(Array("amanat/v1/receipt-leaf".utf8), salt, mailbox, digest, clock))
 }
 
-/// The root a 289-byte proof leads `leaf` to (SPEC.md §8.4.1): at height h the node is
+/// The root a 290-byte proof leads `leaf` to (SPEC.md §8.4.1): at height h the node is
 /// `BLAKE2b-256(lp("amanat/v1/receipt-node") ‖ lp(left) ‖ lp(right))`, the running hash on the left
 /// when bit h of the index is 0.
 public func specReceiptRoot(leaf: [UInt8], proof: [UInt8]) -> [UInt8] {
     var hash = leaf
     for height in 0..<8 {
-        let sibling = Array(proof[33 + height * 32..<33 + (height + 1) * 32])
-        let (left, right) = (Int(proof[0]) >> height) & 1 == 0 ? (hash, sibling) : (sibling, hash)
+        let sibling = Array(proof[34 + height * 32..<34 + (height + 1) * 32])
+        let (left, right) = (Int(proof[1]) >> height) & 1 == 0 ? (hash, sibling) : (sibling, hash)
         hash = try! BLAKE2b.hash(specLengthPrefixed(Array("amanat/v1/receipt-node".utf8), left, right))
     }
     return hash

@@ -70,6 +70,43 @@ struct HostileRelayTests {
     }
 
     @Test(
+        "a deposit receipt whose tree proof was altered is refused: the update stays queued, goes again, and keeps a proof that verifies",
+        .timeLimit(.minutes(3)))
+    func forgedReceiptProof() async throws {
+        var (organisation, _) = try await TestOrganisation.started()
+        defer { organisation.remove() }
+        let hostile = try HostileRelay("forged-proof", in: organisation)
+        defer { hostile.stop() }
+        organisation.url = hostile.url
+        let defender = try await organisation.enrolDefender("defender")
+        // The first receipt comes back altered: not accepted as proof, so nothing leaves the
+        // outbox on its strength.
+        let first = try await defender.sendCaseUpdate("Обыск назначен на среду")
+        #expect(first.deliveryState == .queued && first.deliveries.allSatisfy { $0.receiptSignature == nil })
+        #expect(hostile.count == 1)
+        #expect(try await defender.queuedCount() > 0)
+        // Sent again (the relay has it already, and answers the same way): now with a receipt
+        // whose proof leads to the relay's signed root.
+        _ = try await defender.sync()
+        #expect(try await defender.queuedCount() == 0)
+        let sent = try #require(try await defender.messages().first { $0.direction == .outgoing })
+        #expect(sent.deliveryState == .submitted || sent.deliveryState == .delivered)
+        // The relay key the defender learnt at enrolment (from the invite, not from this relay).
+        let relayKey = try Ed25519.PublicKey(
+            rawRepresentation: Array(try #require(try await defender.loadState()).relayKey))
+        for delivery in sent.deliveries {
+            let mailbox = try #require(delivery.receiptMailbox.flatMap { MailboxID(Array($0)) })
+            let digest = try #require(delivery.receiptDigest.flatMap { EnvelopeDigest(Array($0)) })
+            let signature = try #require(delivery.receiptSignature)
+            let proof = try #require(delivery.receiptProof.flatMap { DepositReceipt.Proof(encoded: Array($0)) })
+            let receipt = DepositReceipt(
+                mailbox: mailbox, digest: digest, time: try #require(delivery.submittedAt),
+                signature: Array(signature), proof: proof)
+            #expect(receipt.isValid(relayKey: relayKey))
+        }
+    }
+
+    @Test(
         "an attachment chunk corrupted on the way is downloaded again, not marked damaged for good",
         .timeLimit(.minutes(2)))
     func corruptedChunk() async throws {

@@ -117,6 +117,15 @@ struct InboxTriageTests {
         // The reply's receipt was signed with others (SPEC.md §8.4.1): the bundle carries its proof.
         let receipts = report.manifest.messages.flatMap(\.receipts)
         #expect(receipts.count == 1 && receipts.allSatisfy { $0.proof?.count == 2 * DepositReceipt.Proof.byteCount })
+        // So its manifest is format 2, which a verifier from before proofs refuses as unknown
+        // instead of calling the receipt forged; a format this one does not know is refused as newer.
+        #expect(report.manifest.format == EvidenceBundle.Manifest.format2)
+        let format = Array(EvidenceBundle.Manifest.format2.utf8)
+        let at = try #require(
+            original.indices.first { original[$0..<min($0 + format.count, original.count)].elementsEqual(format) })
+        var newer = original
+        newer[at + format.count - 1] = UInt8(ascii: "3")
+        #expect(throws: EvidenceBundle.Failure.unsupportedFormat) { try EvidenceBundle.verify(newer) }
         var accepted = 0
         for index in original.indices {
             var changed = original

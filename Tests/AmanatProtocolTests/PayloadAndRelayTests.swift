@@ -256,10 +256,12 @@ struct ReceiptTreeTests {
         #expect(!one[0].isValid(relayKey: Ed25519.PrivateKey().publicKey))
     }
 
-    @Test("proofs that are not 289 bytes are refused when decoded")
+    @Test("proofs that are not 290 bytes of version 1 are refused when decoded")
     func proofSize() {
         let proof = DepositReceipt.signed(Self.deposits(1), by: Self.relay)[0].proof!
         #expect(DepositReceipt.Proof(encoded: proof.encoded) == proof)
+        #expect(proof.encoded.count == 290 && proof.encoded[0] == 1)
+        #expect(DepositReceipt.Proof(encoded: [2] + proof.encoded.dropFirst()) == nil)
         #expect(DepositReceipt.Proof(encoded: Array(proof.encoded.dropLast())) == nil)
         #expect(DepositReceipt.Proof(encoded: proof.encoded + [0]) == nil)
     }

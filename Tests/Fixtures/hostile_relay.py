@@ -8,11 +8,14 @@
 #                  third argument.
 #   corrupt-chunk  flips one byte in the first attachment chunk it passes back (a bad link), and
 #                  counts the chunks it corrupted (one) in that file.
+#   forged-proof   alters the proof of the first deposit receipt signed together (SPEC.md §8.4.1)
+#                  that it passes back: one bit of its salt, so the proof no longer leads to the
+#                  signed root; counts the receipts it altered (one) in that file.
 #   frozen         while the file named by the third argument holds a seizure order (base64url),
 #                  answers every mailbox fetch and wait 403 mailbox_frozen with that order, as a relay does
 #                  for a frozen mailbox (SPEC.md §8.8) or as a lying one might.
 # Prints its port, then serves until killed.
-import signal, http.client, http.server, json, sys, threading
+import base64, signal, http.client, http.server, json, sys, threading
 
 # The test runner starts this from a thread with signals blocked, and a child inherits its mask:
 # without this, the test's terminate() (SIGTERM) does nothing and the fixture outlives the test.
@@ -83,6 +86,19 @@ class Handler(http.server.BaseHTTPRequestHandler):
                         envelope["sequence"] = state["sequence"]
                     state["page"] = page
                     answer = json.dumps(page).encode()
+        if mode == "forged-proof" and self.command == "PUT" and self.path.endswith("/envelopes") \
+                and response.status == 201:
+            receipt = json.loads(answer)
+            with lock:
+                if "proof" in receipt and not state.get("forged"):
+                    state["forged"] = True
+                    text = receipt["proof"]
+                    proof = bytearray(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+                    proof[2] ^= 0x01  # the salt's first byte (after the version and the index)
+                    receipt["proof"] = base64.urlsafe_b64encode(bytes(proof)).decode().rstrip("=")
+                    answer = json.dumps(receipt).encode()
+                    with open(counter, "w") as f:
+                        f.write("1")
         if is_chunk and response.status == 200 and answer:
             with lock:
                 if not state.get("corrupted"):

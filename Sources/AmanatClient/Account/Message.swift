@@ -71,7 +71,7 @@ public struct Message: Sendable, Equatable, Codable {
         /// evidence bundle carries them); absent for messages sent before they were kept.
         public var receiptMailbox: Data?
         public var receiptDigest: Data?
-        /// For a receipt signed with others (SPEC.md §8.4.1): its 289-byte proof; nil for one
+        /// For a receipt signed with others (SPEC.md §8.4.1): its 290-byte proof; nil for one
         /// signed alone.
         public var receiptProof: Data? = nil
     }

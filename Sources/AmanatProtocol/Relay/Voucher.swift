@@ -84,12 +84,15 @@ public struct DepositReceipt: Hashable, Sendable {
     public let proof: Proof?
 
     /// A leaf's place in a receipt tree (SPEC.md §8.4.1), encoded as
-    /// `u8 index ‖ [32] salt ‖ [32] × 8 path` (289 bytes), the path from the leaf's sibling up.
+    /// `u8 version = 1 ‖ u8 index ‖ [32] salt ‖ [32] × 8 path` (290 bytes), the path from the
+    /// leaf's sibling up.
     public struct Proof: Hashable, Sendable {
         /// The tree's depth: every tree has 256 slots, however many deposits it holds.
         public static let depth = 8
         /// The encoded size.
-        public static let byteCount = 1 + 32 + depth * 32
+        public static let byteCount = 2 + 32 + depth * 32
+        /// The version byte.
+        public static let version: UInt8 = 1
 
         /// The leaf's slot, 0–255, drawn at random.
         public let index: UInt8
@@ -99,12 +102,12 @@ public struct DepositReceipt: Hashable, Sendable {
         /// The 8 sibling hashes from the leaf's level up.
         public let path: [[UInt8]]
 
-        /// The proof in `encoded`, or nil if it is not 289 bytes.
+        /// The proof in `encoded`, or nil if it is not 290 bytes of version 1.
         public init?(encoded: [UInt8]) {
-            guard encoded.count == Self.byteCount else { return nil }
-            index = encoded[0]
-            salt = Array(encoded[1..<33])
-            path = (0..<Self.depth).map { Array(encoded[33 + $0 * 32..<33 + ($0 + 1) * 32]) }
+            guard encoded.count == Self.byteCount, encoded[0] == Self.version else { return nil }
+            index = encoded[1]
+            salt = Array(encoded[2..<34])
+            path = (0..<Self.depth).map { Array(encoded[34 + $0 * 32..<34 + ($0 + 1) * 32]) }
         }
 
         init(index: UInt8, salt: [UInt8], path: [[UInt8]]) {
@@ -113,9 +116,9 @@ public struct DepositReceipt: Hashable, Sendable {
             self.path = path
         }
 
-        /// Its 289 bytes.
+        /// Its 290 bytes.
         public var encoded: [UInt8] {
-            var bytes = [index] + salt
+            var bytes = [Self.version, index] + salt
             for hash in path { bytes += hash }
             return bytes
         }

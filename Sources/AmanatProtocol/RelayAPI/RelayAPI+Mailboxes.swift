@@ -39,7 +39,7 @@ extension RelayAPI {
         /// The relay's time of the deposit, Unix seconds.
         public let time: UInt64
         public let signature: String
-        /// For a receipt signed with others (SPEC.md §8.4.1): its 289-byte proof, base64url.
+        /// For a receipt signed with others (SPEC.md §8.4.1): its 290-byte proof, base64url.
         public let proof: String?
 
         public init(mailbox: String, digest: String, time: UInt64, signature: String, proof: String? = nil) {

@@ -36,14 +36,15 @@ final class ReceiptSigner: Sendable {
                 state.signing = true
                 return true
             }
-            // Started as a task of its own, behind the answers already waiting to run: those
-            // that a group commit has just released join this first tree.
-            if startSigner { Task { self.drain() } }
+            // Started as a task of its own, which usually runs after the answers already waiting
+            // to run: those that a group commit has just released then join this first tree
+            // (batching depends on it; correctness does not).
+            if startSigner { Task { await self.drain() } }
         }
     }
 
     /// Signs trees until nobody waits.
-    private func drain() {
+    private func drain() async {
         while true {
             let batch = state.withLock { state in
                 let batch = Array(state.queue.prefix(maximumBatch))
@@ -57,6 +58,9 @@ final class ReceiptSigner: Sendable {
             for ((_, continuation), receipt) in zip(batch, receipts) {
                 continuation.resume(returning: receipt)
             }
+            // The answers just released, and the other requests, run before the next tree: under
+            // constant load this loop must not hold one of the few concurrency threads for good.
+            await Task.yield()
         }
     }
 }
