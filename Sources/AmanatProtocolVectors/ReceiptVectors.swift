@@ -46,20 +46,21 @@ public struct ReceiptVectors: Codable, Equatable, Sendable {
         ]
         // The slots, salts and stand-in hashes come from a seeded generator here; a relay draws them
         // from the system's.
-        let stream = try! DeterministicRandom.bytes(count: 1 << 16, seed: seed("receipt-tree"))
-        var offset = 0
-        let tree = DepositReceipt.signed(deposits, by: relay) { count in
-            defer { offset += count }
-            return Array(stream[offset..<offset + count])
+        func signed(
+            _ deposits: [(mailbox: MailboxID, digest: EnvelopeDigest, time: UInt64)], by key: Ed25519.PrivateKey,
+            stream name: String
+        ) -> [DepositReceipt] {
+            let stream = try! DeterministicRandom.bytes(count: 1 << 16, seed: seed(name))
+            var offset = 0
+            return DepositReceipt.signed(deposits, by: key) { count in
+                defer { offset += count }
+                return Array(stream[offset..<offset + count])
+            }
         }
+        let tree = signed(deposits, by: relay, stream: "receipt-tree")
         let alone = DepositReceipt(
             mailbox: deposits[0].mailbox, digest: deposits[0].digest, time: time, signedBy: relay)
-        let otherStream = try! DeterministicRandom.bytes(count: 1 << 12, seed: seed("another-receipt-tree"))
-        var otherOffset = 0
-        let byOther = DepositReceipt.signed([deposits[0]], by: other) { count in
-            defer { otherOffset += count }
-            return Array(otherStream[otherOffset..<otherOffset + count])
-        }[0]
+        let byOther = signed([deposits[0]], by: other, stream: "another-receipt-tree")[0]
 
         func test(_ comment: String, _ receipt: DepositReceipt, proof: [UInt8]? = nil) -> Case {
             let proofBytes = proof ?? receipt.proof?.encoded

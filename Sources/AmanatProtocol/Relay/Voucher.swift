@@ -212,8 +212,7 @@ public struct DepositReceipt: Hashable, Sendable {
             }
             present[0][slot] = true
         }
-        var input = lengthPrefixed(
-            Label.receiptNode, [UInt8](repeating: 0, count: 32), [UInt8](repeating: 0, count: 32))
+        var input = lengthPrefixed(Label.receiptNode, zeros, zeros)
         let leftAt = input.count - 68
         let rightAt = input.count - 32
         for height in 0..<Proof.depth {
